@@ -1,0 +1,204 @@
+"""The ``kpibot`` command line (SPEC §9): a stable contract for scripts and operators."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import logging
+import sys
+from collections.abc import Sequence
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+from bot.bootstrap import App, bootstrap
+from bot.reply import Request
+from config.settings import load_settings
+from kpi_engine.model import Role
+
+log = logging.getLogger("kpibot")
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(
+        prog="kpibot",
+        description="KPI Bot: social-media KPIs in chat (Telegram, Slack, console).",
+        epilog="Settings come from KPIBOT_* environment variables or a .env file; "
+               "see README.md.")
+    p.add_argument("--db", metavar="URL",
+                   help="SQLAlchemy database URL (default: KPIBOT_DATABASE_URL, "
+                        "else sqlite:///kpibot.db)")
+    sub = p.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    d = sub.add_parser("demo", help="seed the deterministic workspace 'demo', then open the "
+                                    "console chat")
+    d.add_argument("--no-chat", action="store_true", help="seed only")
+    d.add_argument("--now", metavar="ISO", help="fix the clock (the demo data ends that day)")
+
+    c = sub.add_parser("chat", help="console chat: the same commands and sentences as "
+                                    "Telegram/Slack")
+    c.add_argument("--workspace", metavar="W")
+    c.add_argument("--now", metavar="ISO", help="fix the clock")
+    c.add_argument("--lang", choices=["id", "en"])
+
+    a = sub.add_parser("ask", help="one request; without TEXT, one request per stdin line")
+    a.add_argument("text", nargs="?", metavar="TEXT")
+    a.add_argument("--workspace", metavar="W")
+    a.add_argument("--now", metavar="ISO", help="fix the clock (ISO-8601; no offset: the "
+                                                "workspace's local time)")
+    a.add_argument("--lang", choices=["id", "en"])
+    a.add_argument("--json", action="store_true", help="one JSON object per request")
+
+    i = sub.add_parser("import", help="import a CSV or XLSX file; all rows or none")
+    i.add_argument("file", metavar="FILE")
+    i.add_argument("--workspace", metavar="W", default="demo")
+    i.add_argument("--lang", choices=["id", "en"])
+
+    ln = sub.add_parser("link", help="let a chat (or one user in it) see a workspace")
+    ln.add_argument("--workspace", metavar="W", required=True)
+    ln.add_argument("--platform", choices=["telegram", "slack"], required=True)
+    ln.add_argument("--chat", metavar="ID", required=True)
+    ln.add_argument("--user", metavar="ID", default="")
+    ln.add_argument("--role", choices=[r.value for r in Role], default="viewer")
+
+    sub.add_parser("migrate", help="database schema to the latest version")
+    sub.add_parser("serve", help="Telegram, Slack, HTTP API and scheduler, as configured")
+    sub.add_parser("run", help="serve when a chat token is set, else demo + console chat")
+    return p
+
+
+def _now(text: str | None) -> datetime | None:
+    if not text:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        raise SystemExit(f"kpibot: --now {text!r} is not an ISO-8601 date or time") from None
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = _parser().parse_args(argv)
+    settings = load_settings(database_url=args.db)
+    logging.basicConfig(level=getattr(logging, settings.log_level.upper(), logging.INFO),
+                        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
+                        stream=sys.stderr)
+    if args.command == "migrate":
+        from kpi_engine.db import make_engine, migrate
+
+        engine = make_engine(settings.database_url)
+        head = migrate(engine)
+        print(f"schema at revision {head}")
+        return 0
+    app = bootstrap(settings, check_schema=True)
+    try:
+        return COMMANDS[args.command](app, args)
+    finally:
+        app.close()
+
+
+def cmd_demo(app: App, args: argparse.Namespace) -> int:
+    from kpi_engine.seed import seed_demo
+
+    now = _now(args.now)
+    tz = ZoneInfo(app.settings.timezone)
+    today = (now.astimezone(tz) if now and now.tzinfo else (now or datetime.now(tz))).date()
+    ws, result = seed_demo(app.store, today, timezone=app.settings.timezone,
+                           language=app.settings.language)
+    print(f"Workspace '{ws.slug}' ({ws.name}): {result.written} snapshot ditulis "
+          f"({result.replaced} menggantikan nilai lama), data sampai {today.isoformat()}.")
+    if args.no_chat:
+        return 0
+    from adapters.console import run_console
+
+    return run_console(app, workspace=ws.slug, now=now)
+
+
+def cmd_chat(app: App, args: argparse.Namespace) -> int:
+    from adapters.console import run_console
+
+    return run_console(app, workspace=args.workspace, now=_now(args.now), lang=args.lang)
+
+
+def cmd_ask(app: App, args: argparse.Namespace) -> int:
+    now = _now(args.now)
+    texts = [args.text] if args.text is not None else [line.rstrip("\n") for line in sys.stdin]
+    for text in texts:
+        reply = app.router.handle(Request(text=text, platform="cli", now=now, lang=args.lang,
+                                          workspace=args.workspace))
+        if args.json:
+            print(json.dumps(reply.as_json(), ensure_ascii=False))
+        else:
+            print(reply.text)
+            if len(texts) > 1:
+                print()
+    return 0
+
+
+def cmd_import(app: App, args: argparse.Namespace) -> int:
+    from kpi_engine.importer import ImportFileError
+    from kpi_engine.ingest import CLI_MAX_BYTES, import_bytes
+
+    path = Path(args.file)
+    if not path.is_file():
+        print(f"kpibot: file not found: {path}", file=sys.stderr)
+        return 2
+    ws = app.store.workspace(args.workspace) or app.store.ensure_workspace(
+        args.workspace, timezone=app.settings.timezone, language=app.settings.language)
+    lang = args.lang or ws.language
+    if path.stat().st_size > CLI_MAX_BYTES:
+        print(f"kpibot: {path.name} is larger than {CLI_MAX_BYTES // 2**20} MB; split it",
+              file=sys.stderr)
+        return 1
+    try:
+        done = import_bytes(app.store, ws.id, path.read_bytes(), path.name,
+                            max_bytes=CLI_MAX_BYTES)
+    except ImportFileError as exc:
+        print(exc.message(lang), file=sys.stderr)
+        return 1
+    r = done.result
+    if lang == "en":
+        print(f"{r.written} rows written ({r.inserted} new, {r.replaced} replaced) into "
+              f"workspace '{ws.slug}'.")
+    else:
+        print(f"{r.written} baris ditulis ({r.inserted} baru, {r.replaced} menggantikan nilai "
+              f"lama) ke workspace '{ws.slug}'.")
+    return 0
+
+
+def cmd_link(app: App, args: argparse.Namespace) -> int:
+    ws = app.store.workspace(args.workspace) or app.store.ensure_workspace(
+        args.workspace, timezone=app.settings.timezone, language=app.settings.language)
+    app.store.link_chat(ws.id, args.platform, args.chat, Role(args.role), user_id=args.user)
+    who = f"user {args.user} in " if args.user else ""
+    print(f"Linked {who}{args.platform} chat {args.chat} to workspace '{ws.slug}' as "
+          f"{args.role}.")
+    return 0
+
+
+def cmd_serve(app: App, _args: argparse.Namespace) -> int:
+    if not app.settings.chat_enabled:
+        print("kpibot serve: no chat platform is configured. Set KPIBOT_TELEGRAM_TOKEN or "
+              "KPIBOT_SLACK_BOT_TOKEN (see README.md), or try the console: kpibot demo",
+              file=sys.stderr)
+        return 2
+    print("kpibot serve: the Telegram and Slack adapters are not part of this version yet.",
+          file=sys.stderr)
+    return 2
+
+
+def cmd_run(app: App, args: argparse.Namespace) -> int:
+    if app.settings.chat_enabled:
+        return cmd_serve(app, args)
+    args.no_chat = False
+    args.now = None
+    return cmd_demo(app, args)
+
+
+COMMANDS = {
+    "demo": cmd_demo, "chat": cmd_chat, "ask": cmd_ask, "import": cmd_import,
+    "link": cmd_link, "serve": cmd_serve, "run": cmd_run,
+}
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,68 @@
+"""The console chat: the same router, commands and sentences as Telegram and Slack, in a
+terminal. ``/impor PATH`` imports a local file."""
+
+from __future__ import annotations
+
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import TextIO
+
+from bot.bootstrap import App
+from bot.reply import Reply, Request
+
+PROMPT = "anda> "
+EXIT_WORDS = {"keluar", "exit", "quit", "/keluar", "/exit", "/quit"}
+BANNER = (
+    "KPI Bot — konsol (workspace: {ws}). Tanya apa saja, misalnya:\n"
+    "  /kpi reach minggu ini\n"
+    "  berapa engagement instagram bulan lalu?\n"
+    "  /ringkasan bulan ini   ·   /bandingkan followers   ·   /bantuan\n"
+    "Ketik 'keluar' untuk berhenti."
+)
+
+
+def render(reply: Reply) -> str:
+    return reply.text
+
+
+def run_console(app: App, *, workspace: str | None = None, now: datetime | None = None,
+                lang: str | None = None, stdin: TextIO | None = None,
+                stdout: TextIO | None = None) -> int:
+    """Read lines, answer each; ends on EOF, Ctrl-C or 'keluar'."""
+    inp = stdin or sys.stdin
+    out = stdout or sys.stdout
+    interactive = inp.isatty()
+    ws = workspace or next((w.slug for w in app.store.workspaces()), "demo")
+    print(BANNER.format(ws=ws), file=out)
+    while True:
+        if interactive:
+            out.write(PROMPT)
+            out.flush()
+        try:
+            line = inp.readline()
+        except KeyboardInterrupt:
+            print(file=out)
+            return 0
+        if not line:
+            return 0
+        text = line.strip()
+        if text.lower() in EXIT_WORDS:
+            return 0
+        if not text:
+            continue
+        request = _request(text, ws, now, lang)
+        reply = app.router.handle(request)
+        print(render(reply), file=out)
+        print(file=out)
+
+
+def _request(text: str, workspace: str, now: datetime | None, lang: str | None) -> Request:
+    """``/impor PATH`` (``/import PATH``) attaches the local file."""
+    head, _, rest = text.partition(" ")
+    if head.lower() in ("/impor", "/import") and rest.strip():
+        path = Path(rest.strip()).expanduser()
+        data = path.read_bytes() if path.is_file() else None
+        return Request(text=head, platform="console", workspace=workspace, now=now, lang=lang,
+                       attachment=data, attachment_name=path.name)
+    return Request(text=text, platform="console", workspace=workspace, now=now, lang=lang)

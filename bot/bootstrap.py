@@ -1,0 +1,40 @@
+"""The one composition root: settings → database → store → router with its commands."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Engine
+
+from bot.commands import register_foundation
+from bot.router import Router
+from config.settings import Settings, load_settings
+from kpi_engine.db import ensure_schema, make_engine
+from kpi_engine.store import Store
+
+
+@dataclass
+class App:
+    settings: Settings
+    engine: Engine
+    store: Store
+    router: Router
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+
+def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None,
+              clock: Callable[[], datetime] | None = None, check_schema: bool = True) -> App:
+    """Wire the real parts (or the ones given: tests pass their own engine and clock).
+    SQLite migrates itself; other databases must be migrated (``kpibot migrate``)."""
+    settings = settings or load_settings()
+    engine = engine or make_engine(settings.database_url)
+    if check_schema:
+        ensure_schema(engine)
+    store = Store(engine)
+    router = Router(store, clock=clock, default_language=settings.language)
+    register_foundation(router)
+    return App(settings, engine, store, router)

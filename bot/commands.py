@@ -1,0 +1,223 @@
+"""The handlers of the foundation's commands: /kpi, /ringkasan, /bandingkan, /catat,
+/bantuan, /start. Each is a small function from a ``Context`` to a ``Reply``."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from bot import formatting as fmt
+from bot import views
+from bot.i18n import t
+from bot.numbers import parse_number
+from bot.reply import Reply
+from bot.router import Command, Context, Router, error_reply, unknown_metric_reply
+from kpi_engine import answers
+from kpi_engine.metrics import METRICS, Kind, Unit
+from kpi_engine.model import PLATFORMS, Role, SnapshotRow, parse_channel_name
+from kpi_engine.periods import PeriodQuery, default_period
+
+#: Values above these are refused as typos (a follower count of 10¹² is not a real number).
+MAX_VALUE = {Unit.CURRENCY: 1e15}
+MAX_COUNT = 1e12
+
+
+def _period(ctx: Context) -> PeriodQuery | Reply:
+    p = ctx.parsed
+    if p.period_error is not None:
+        code = "period_future" if p.period_error.code == "future" else "period_invalid"
+        return error_reply(code, ctx.lang, text=p.period_error.text)
+    return p.period or default_period(ctx.today, ctx.lang)
+
+
+def _channel_error(ctx: Context) -> Reply | None:
+    p = ctx.parsed
+    if p.unknown_channel:
+        known = ", ".join(c.name for c in ctx.channels) or t("no_channels", ctx.lang)
+        return error_reply("unknown_channel", ctx.lang, name=p.unknown_channel, known=known)
+    return None
+
+
+def kpi(ctx: Context) -> Reply:
+    """One metric over a period, or the summary by category when no metric is named."""
+    p = ctx.parsed
+    if p.metric is None and p.unknown_metric:
+        return unknown_metric_reply(p, ctx.lang)
+    if p.metric is None:
+        return summary(ctx)
+    pq = _period(ctx)
+    if isinstance(pq, Reply):
+        return pq
+    bad = _channel_error(ctx)
+    if bad:
+        return bad
+    try:
+        answer = answers.kpi(ctx.store, ctx.workspace.id, ctx.channels, p.metric, pq,
+                             p.channel, p.campaign)
+    except answers.UnknownChannel as exc:
+        return _unknown_channel(ctx, exc)
+    return views.kpi_reply(answer, ctx.lang, ctx.workspace.currency)
+
+
+def summary(ctx: Context) -> Reply:
+    """Every category's key metrics over a period."""
+    pq = _period(ctx)
+    if isinstance(pq, Reply):
+        return pq
+    bad = _channel_error(ctx)
+    if bad:
+        return bad
+    try:
+        s = answers.summary(ctx.store, ctx.workspace.id, ctx.channels, pq, ctx.parsed.channel,
+                            ctx.parsed.campaign)
+    except answers.UnknownChannel as exc:
+        return _unknown_channel(ctx, exc)
+    return views.summary_reply(s, ctx.lang, ctx.workspace.currency)
+
+
+def compare(ctx: Context) -> Reply:
+    """One metric per channel, competitors included."""
+    p = ctx.parsed
+    if p.metric is None:
+        if p.unknown_metric:
+            return unknown_metric_reply(p, ctx.lang)
+        return error_reply("compare_needs_metric", ctx.lang)
+    pq = _period(ctx)
+    if isinstance(pq, Reply):
+        return pq
+    c = answers.compare(ctx.store, ctx.workspace.id, ctx.channels, p.metric, pq, p.campaign)
+    return views.compare_reply(c, ctx.lang, ctx.workspace.currency)
+
+
+def record(ctx: Context) -> Reply:
+    """Write one snapshot: /catat channel metric value [day]."""
+    p, lang = ctx.parsed, ctx.lang
+    usage = t("record_usage", lang)
+    if p.metric is None:
+        if p.unknown_metric:
+            return unknown_metric_reply(p, lang)
+        return error_reply("record_usage", lang)
+    metric = METRICS[p.metric]
+    if not metric.stored:
+        parts = " + ".join(metric.parts) if metric.parts else ", ".join(
+            x for x in (metric.numerator, metric.denominator) if x)
+        return error_reply("record_derived", lang, metric=metric.key, parts=parts or "…")
+    name = p.channel or p.unknown_channel
+    if not name:
+        return error_reply("record_needs_channel", lang, usage=usage)
+    platform, handle = parse_channel_name(name)
+    known = {(c.platform, c.handle): c for c in ctx.channels}
+    if (platform, handle) not in known and (handle or platform not in PLATFORMS):
+        names = ", ".join(c.name for c in ctx.channels) or t("no_channels", lang)
+        return error_reply("record_new_channel", lang, name=name, known=names)
+    if len(p.args) != 1:
+        return error_reply("record_usage", lang)
+    value = parse_number(p.args[0])
+    if value is None:
+        return error_reply("record_bad_value", lang, value=p.args[0])
+    if value < 0:
+        return error_reply("record_negative", lang, value=p.args[0])
+    if value > MAX_VALUE.get(metric.unit, MAX_COUNT):
+        return error_reply("record_absurd", lang, value=p.args[0], metric=metric.key)
+    if p.period_error is not None:
+        pq_or_error = _period(ctx)
+        assert isinstance(pq_or_error, Reply)
+        return pq_or_error
+    day: date = ctx.today
+    if p.period is not None:
+        if p.period.current.start != p.period.current.end:
+            return error_reply("record_not_day", lang)
+        day = p.period.current.start
+    campaign = p.campaign or ""
+    existing = known.get((platform, handle))
+    old = None
+    if existing is not None:
+        old = ctx.store.snapshot_value(ctx.workspace.id, existing.id, metric.key, day, campaign)
+    ctx.store.write_snapshots(ctx.workspace.id, [SnapshotRow(
+        day=day, platform=platform, handle=handle, metric=metric.key, value=value,
+        campaign=campaign)])
+    channel_name = f"{platform}:{handle}" if handle else platform
+    shown = fmt.metric_value(metric, value, ctx.workspace.currency)
+    params = {"metric": metric.label(lang), "channel": channel_name,
+              "day": fmt.day(day, lang), "value": shown}
+    if old is not None:
+        text = t("record_replaced", lang, old=fmt.metric_value(metric, old), **params)
+    else:
+        text = t("record_ok", lang, **params)
+    return Reply(body=[text], intent="record", lang=lang, data={
+        "metric": metric.key, "channel": channel_name, "day": day.isoformat(), "value": value,
+        "campaign": campaign or None, "replaced": old is not None})
+
+
+def _unknown_channel(ctx: Context, exc: answers.UnknownChannel) -> Reply:
+    known = ", ".join(exc.known) or t("no_channels", ctx.lang)
+    return error_reply("unknown_channel", ctx.lang, name=exc.name, known=known)
+
+
+HELP_INTRO = (
+    "KPI Bot menjawab pertanyaan KPI media sosial tim Anda. Tanya dengan perintah atau "
+    "kalimat biasa, misalnya \"berapa engagement instagram bulan lalu?\".",
+    "KPI Bot answers your team's social-media KPI questions. Ask with a command or a plain "
+    "sentence, e.g. \"how many clicks last week?\".",
+)
+HELP_OUTRO = (
+    "Periode: hari ini, kemarin, minggu ini, minggu lalu, bulan ini, bulan lalu, kuartal ini, "
+    "tahun ini, 30 hari terakhir, Oktober 2026, Q3 2026, 1-15 Nov, sejak 1 Nov.\n"
+    "Metrik: reach, impressions, views, followers, engagement, er, likes, comments, shares, "
+    "saves, mentions, clicks, ctr, conversions, revenue, spend, cpc, cpm, roi, roas, csat, "
+    "share_of_voice, …",
+    "Periods: today, yesterday, this week, last week, this month, last month, this quarter, "
+    "this year, last 30 days, October 2026, Q3 2026, 1-15 Nov, since Nov 1.\n"
+    "Metrics: reach, impressions, views, followers, engagement, er, likes, comments, shares, "
+    "saves, mentions, clicks, ctr, conversions, revenue, spend, cpc, cpm, roi, roas, csat, "
+    "share_of_voice, …",
+)
+
+
+def make_help(router: Router) -> Command:
+    def help_(ctx: Context) -> Reply:
+        """The commands that exist, in the chat's language."""
+        en = ctx.lang == "en"
+        lines = [HELP_INTRO[en], ""]
+        for cmd in router.commands.values():
+            name = cmd.en_name if en else cmd.id_name
+            other = cmd.id_name if en else cmd.en_name
+            alias = f" (/{other})" if other != name else ""
+            lines.append(f"/{name}{alias} — {cmd.help_en if en else cmd.help_id}")
+        lines += ["", HELP_OUTRO[en]]
+        return Reply(title="KPI Bot", body=lines, intent="help", lang=ctx.lang)
+
+    return Command("help", "bantuan", "help", Role.VIEWER, help_,
+                   "daftar perintah ini", "this list of commands", needs_link=False)
+
+
+def make_start(help_command: Command) -> Command:
+    def start(ctx: Context) -> Reply:
+        """Welcome: the help in a linked chat, how to get linked in an unlinked one."""
+        if ctx.workspace.id == 0:
+            return error_reply("not_linked", ctx.lang)
+        reply = help_command.handler(ctx)
+        reply.intent = "start"
+        return reply
+
+    return Command("start", "start", "start", Role.VIEWER, start,
+                   "mulai dan lihat bantuan", "start and see the help", needs_link=False)
+
+
+def register_foundation(router: Router) -> None:
+    """Register the commands of the foundation on ``router``."""
+    V, E = Role.VIEWER, Role.EDITOR
+    router.register(Command("kpi", "kpi", "kpi", V, kpi,
+                            "satu metrik: /kpi reach instagram minggu ini",
+                            "one metric: /kpi reach instagram this week"))
+    router.register(Command("summary", "ringkasan", "summary", V, summary,
+                            "semua kategori: /ringkasan bulan ini",
+                            "every category: /summary this month"))
+    router.register(Command("compare", "bandingkan", "compare", V, compare,
+                            "per kanal, termasuk pesaing: /bandingkan reach bulan lalu",
+                            "by channel, competitors included: /compare reach last month"))
+    router.register(Command("record", "catat", "record", E, record,
+                            "catat satu angka: /catat instagram followers 41.250 kemarin",
+                            "record one number: /record instagram followers 41250 yesterday"))
+    help_command = make_help(router)
+    router.register(help_command)
+    router.register(make_start(help_command))

@@ -1,0 +1,103 @@
+"""Every sentence the bot says, in Indonesian (default) and English."""
+
+from __future__ import annotations
+
+from typing import Any
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "all_channels": ("semua kanal sendiri", "all own channels"),
+    "no_data": ("Belum ada data untuk periode ini.", "No data for this period yet."),
+    "no_data_short": ("belum ada data", "no data yet"),
+    "vs": ("dibanding {period}", "vs {period}"),
+    "prev_none": ("Periode sebelumnya ({period}) belum ada data.",
+                  "No data for the previous period ({period})."),
+    "stale": ("Nilai terakhir tercatat {day}.", "Last value recorded {day}."),
+    "points": ("poin", "pts"),
+    "campaign": ("kampanye {name}", "campaign {name}"),
+    "summary_title": ("Ringkasan KPI · {scope} · {period}", "KPI summary · {scope} · {period}"),
+    "compare_title": ("{metric} per kanal · {period}", "{metric} by channel · {period}"),
+    "total_own": ("Total kanal sendiri", "Total own channels"),
+    "competitor_tag": ("pesaing", "competitor"),
+    "share": ("{pct} dari total", "{pct} of total"),
+    # errors
+    "empty": ("Pesannya kosong. Coba: /kpi reach minggu ini, atau ketik /bantuan.",
+              "The message is empty. Try: /kpi reach this week, or type /help."),
+    "unknown_command": ("Perintah /{word} tidak dikenal. Ketik /bantuan untuk daftar perintah.",
+                        "Unknown command /{word}. Type /help for the list of commands."),
+    "not_understood": (
+        "Maaf, saya belum paham. Contoh: \"berapa reach instagram minggu ini?\" atau "
+        "/kpi engagement bulan lalu. Ketik /bantuan untuk semua perintah.",
+        "Sorry, I didn't get that. Example: \"how much reach on instagram this week?\" or "
+        "/kpi engagement last month. Type /help for every command."),
+    "unknown_metric": ("Metrik \"{word}\" tidak dikenal. Maksud Anda: {suggestion}?",
+                       "Unknown metric \"{word}\". Did you mean: {suggestion}?"),
+    "unknown_metric_nosuggest": (
+        "Metrik \"{word}\" tidak dikenal. Contoh metrik: reach, engagement, followers, ctr.",
+        "Unknown metric \"{word}\". Metrics include: reach, engagement, followers, ctr."),
+    "unknown_channel": ("Kanal \"{name}\" tidak ada di workspace ini. Kanal yang ada: {known}.",
+                        "There is no channel \"{name}\" in this workspace. Channels: {known}."),
+    "no_channels": ("belum ada", "none yet"),
+    "period_future": ("Periode \"{text}\" belum terjadi. Coba: minggu ini, bulan lalu, "
+                      "30 hari terakhir.",
+                      "The period \"{text}\" hasn't happened yet. Try: this week, last month, "
+                      "last 30 days."),
+    "period_invalid": ("Periode \"{text}\" tidak saya kenali. Coba: minggu ini, bulan lalu, "
+                       "Oktober 2026, 1-15 Nov.",
+                       "I don't recognise the period \"{text}\". Try: this week, last month, "
+                       "October 2026, 1-15 Nov."),
+    "compare_needs_metric": ("Sebutkan metriknya, misalnya: /bandingkan reach bulan ini",
+                             "Name the metric, for example: /compare reach this month"),
+    "not_linked": (
+        "Chat ini belum terhubung ke workspace mana pun. Minta admin tim Anda membuat kode "
+        "undangan, lalu kirim /start KODE di sini (atau hubungkan lewat CLI: kpibot link).",
+        "This chat is not linked to any workspace yet. Ask your team admin for an invite "
+        "code, then send /start CODE here (or link it with the CLI: kpibot link)."),
+    "no_permission": ("Perintah ini butuh peran {role}. Peran Anda: {current}. "
+                      "Minta admin workspace untuk mengubahnya.",
+                      "This command needs the {role} role. Your role: {current}. "
+                      "Ask a workspace admin to change it."),
+    "not_available": ("Perintah /{word} belum tersedia di versi ini. Ketik /bantuan untuk "
+                      "perintah yang ada.",
+                      "The /{word} command is not available in this version yet. Type /help "
+                      "for the commands that are."),
+    "internal_error": ("Maaf, terjadi kesalahan di sisi kami. Tim sudah dicatat; coba lagi "
+                       "sebentar lagi.",
+                       "Sorry, something went wrong on our side. It has been logged; please "
+                       "try again shortly."),
+    "no_workspace": ("Workspace \"{name}\" tidak ada. Buat dengan: kpibot demo, atau kpibot "
+                     "import FILE --workspace {name}.",
+                     "There is no workspace \"{name}\". Create one with: kpibot demo, or "
+                     "kpibot import FILE --workspace {name}."),
+    # /catat
+    "record_usage": ("Format: /catat kanal metrik nilai [tanggal]. Contoh: "
+                     "/catat instagram followers 41.250 kemarin",
+                     "Usage: /record channel metric value [day]. Example: "
+                     "/record instagram followers 41250 yesterday"),
+    "record_bad_value": ("Nilai \"{value}\" bukan angka yang valid. Contoh: 1.250, 3,5, 12rb, "
+                         "1,2jt.",
+                         "\"{value}\" is not a valid number. Examples: 1250, 3.5, 12k, 1.2m."),
+    "record_negative": ("Nilai tidak boleh negatif ({value}).",
+                        "The value cannot be negative ({value})."),
+    "record_absurd": ("Nilai {value} terlalu besar untuk {metric}; periksa lagi angkanya.",
+                      "{value} is implausibly large for {metric}; please check the number."),
+    "record_derived": ("{metric} dihitung otomatis dari {parts}; catat komponennya.",
+                       "{metric} is computed from {parts}; record those instead."),
+    "record_not_day": ("Pilih satu hari untuk dicatat (misalnya: kemarin, 2026-11-20).",
+                       "Pick one day to record (for example: yesterday, 2026-11-20)."),
+    "record_new_channel": ("Kanal \"{name}\" belum ada. Kanal yang dikenal: {known}. "
+                           "Platform baru: instagram, tiktok, youtube, facebook, x, linkedin, "
+                           "website.",
+                           "There is no channel \"{name}\". Known: {known}. New platforms: "
+                           "instagram, tiktok, youtube, facebook, x, linkedin, website."),
+    "record_needs_channel": ("Sebutkan kanalnya. {usage}", "Name the channel. {usage}"),
+    "record_ok": ("Tercatat: {metric} {channel} {day} = {value}.",
+                  "Recorded: {metric} {channel} {day} = {value}."),
+    "record_replaced": ("Tercatat: {metric} {channel} {day} = {value} (menggantikan {old}).",
+                        "Recorded: {metric} {channel} {day} = {value} (replacing {old})."),
+}
+
+
+def t(key: str, lang: str = "id", **params: Any) -> str:
+    """The message ``key`` in ``lang`` with ``params`` filled in."""
+    idx = 1 if lang == "en" else 0
+    return MESSAGES[key][idx].format(**params)

@@ -1,0 +1,58 @@
+"""What the bot says: one ``Reply``, rendered by each adapter for its platform."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Request:
+    """One message to the bot, from any platform."""
+
+    text: str
+    platform: str  # "telegram", "slack", "console", "cli", "api"
+    chat_id: str = ""
+    user_id: str = ""
+    now: datetime | None = None  # None: the clock's now
+    lang: str | None = None  # an explicit reply language (``--lang``)
+    workspace: str | None = None  # operator surfaces (CLI, console) name the workspace
+    chat_type: str = "private"  # "private", "group", "channel"
+    attachment: bytes | None = None
+    attachment_name: str | None = None
+
+
+@dataclass
+class Reply:
+    """A reply: a title line, body lines, a footer line; ``text`` joins them as plain text.
+
+    ``data`` is the machine-readable answer (``ask --json``, the HTTP API); ``error`` is a
+    stable error code when the request could not be served.
+    """
+
+    title: str = ""
+    body: list[str] = field(default_factory=list)
+    footer: str = ""
+    intent: str = "kpi"
+    error: str | None = None
+    data: dict[str, Any] = field(default_factory=dict)
+    ephemeral: bool = False
+    lang: str = "id"
+    chart: bytes | None = None  # a PNG, when the reply has a chart
+
+    @property
+    def text(self) -> str:
+        parts = [self.title] if self.title else []
+        parts += self.body
+        if self.footer:
+            parts.append(self.footer)
+        return "\n".join(parts)
+
+    def as_json(self) -> dict[str, Any]:
+        out: dict[str, Any] = {"intent": self.intent}
+        if self.error:
+            out["error"] = self.error
+        out.update(self.data)
+        out["text"] = self.text
+        return out

@@ -1,0 +1,161 @@
+"""One router for every platform: text → command → handler → ``Reply``.
+
+Adapters hand a ``Request`` to ``Router.handle`` and render the ``Reply`` it returns. The
+router finds the workspace the chat may see, the user's role, the reply language and the
+local date, parses the text, checks permissions and calls the command's handler. No
+exception ever leaves ``handle``: a failure is logged and answered with a short apology.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from zoneinfo import ZoneInfo
+
+from bot.i18n import t
+from bot.parsing import ParsedText, parse_text
+from bot.reply import Reply, Request
+from kpi_engine.model import Channel, Role, Workspace
+from kpi_engine.store import Store
+
+log = logging.getLogger(__name__)
+
+OPERATOR_PLATFORMS = frozenset({"cli", "console"})
+
+
+@dataclass
+class Context:
+    """Everything a handler needs about the request it serves."""
+
+    request: Request
+    workspace: Workspace
+    role: Role
+    lang: str
+    now: datetime
+    today: date
+    channels: list[Channel]
+    campaigns: list[str]
+    parsed: ParsedText
+    store: Store
+
+
+Handler = Callable[[Context], Reply]
+
+
+@dataclass(frozen=True)
+class Command:
+    """A command users can call: its names, the role it needs, its help line."""
+
+    name: str  # canonical name (parsing.COMMANDS values)
+    id_name: str
+    en_name: str
+    role: Role
+    handler: Handler
+    help_id: str
+    help_en: str
+    needs_link: bool = True  # False: served in unlinked chats too (help, start)
+
+
+def error_reply(code: str, lang: str, **params: object) -> Reply:
+    text = t(code, lang, **params)
+    return Reply(body=[text], intent="error", error=code, lang=lang, ephemeral=True)
+
+
+class Router:
+    def __init__(self, store: Store, *, clock: Callable[[], datetime] | None = None,
+                 default_language: str = "id") -> None:
+        self.store = store
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.default_language = default_language
+        self.commands: dict[str, Command] = {}
+
+    def register(self, command: Command) -> None:
+        self.commands[command.name] = command
+
+    # -- entry point --------------------------------------------------------------------
+    def handle(self, request: Request) -> Reply:
+        """Answer one request. Never raises; never puts a trace in the reply."""
+        try:
+            return self._handle(request)
+        except Exception:
+            log.exception("request failed (platform=%s chat=%s)", request.platform,
+                          request.chat_id)
+            lang = request.lang or self.default_language
+            return error_reply("internal_error", lang)
+
+    def _handle(self, req: Request) -> Reply:
+        now = req.now or self.clock()
+        access = self._access(req)
+        if isinstance(access, Reply):
+            return access
+        if access is None:
+            return self._unlinked(req, now if now.tzinfo else now.replace(tzinfo=UTC))
+        workspace, role = access
+        tz = ZoneInfo(workspace.timezone)
+        # a clock without an offset (``--now 2026-11-22``) is the workspace's local time
+        local_now = now.astimezone(tz) if now.tzinfo else now.replace(tzinfo=tz)
+        today = local_now.date()
+        channels = self.store.channels(workspace.id)
+        campaigns = self.store.campaigns(workspace.id)
+        parsed = parse_text(req.text, today, channels=[c.name for c in channels],
+                            campaigns=campaigns)
+        lang = req.lang or parsed.lang or workspace.language or self.default_language
+        if parsed.command == "empty":
+            return error_reply("empty", lang)
+        if parsed.command == "unknown":
+            if parsed.command_word:
+                return error_reply("unknown_command", lang, word=parsed.command_word)
+            if parsed.unknown_metric:
+                return unknown_metric_reply(parsed, lang)
+            return error_reply("not_understood", lang)
+        command = self.commands.get(parsed.command)
+        if command is None:
+            return error_reply("not_available", lang,
+                               word=parsed.command_word or parsed.command)
+        if not role.allows(command.role):
+            return error_reply("no_permission", lang, role=command.role.value,
+                               current=role.value)
+        ctx = Context(req, workspace, role, lang, local_now, today, channels, campaigns, parsed,
+                      self.store)
+        return command.handler(ctx)
+
+    def _access(self, req: Request) -> tuple[Workspace, Role] | Reply | None:
+        if req.platform in OPERATOR_PLATFORMS:
+            slug = req.workspace
+            if slug is None:
+                found = self.store.workspaces()
+                if not found:
+                    return error_reply("no_workspace", req.lang or self.default_language,
+                                       name="demo")
+                return found[0], Role.ADMIN
+            ws = self.store.workspace(slug)
+            if ws is None:
+                return error_reply("no_workspace", req.lang or self.default_language,
+                                   name=slug)
+            return ws, Role.ADMIN
+        return self.store.chat_access(req.platform, req.chat_id, req.user_id)
+
+    def _unlinked(self, req: Request, now: datetime) -> Reply:
+        """An unlinked chat may ask for help or join with a code; it learns nothing else."""
+        parsed = parse_text(req.text, now.date())
+        lang = req.lang or parsed.lang or self.default_language
+        command = self.commands.get(parsed.command)
+        if command is not None and not command.needs_link:
+            ctx = Context(req, _NOBODY, Role.VIEWER, lang, now, now.date(), [], [], parsed,
+                          self.store)
+            return command.handler(ctx)
+        return error_reply("not_linked", lang)
+
+
+_NOBODY = Workspace(id=0, slug="", name="")
+
+
+def unknown_metric_reply(parsed: ParsedText, lang: str) -> Reply:
+    word = parsed.unknown_metric or ""
+    if parsed.suggestion:
+        reply = error_reply("unknown_metric", lang, word=word, suggestion=parsed.suggestion)
+        reply.data["suggestion"] = parsed.suggestion
+        return reply
+    return error_reply("unknown_metric_nosuggest", lang, word=word)

@@ -1,0 +1,271 @@
+"""Storage of workspaces, channels, campaigns, snapshots and chat links (SQLAlchemy Core).
+
+Every write is idempotent: the same snapshot key written again replaces its value, and
+channels/campaigns are created on first sight. Bulk writes are batched ``executemany``
+upserts (``INSERT … ON CONFLICT … DO UPDATE``, the same SQL on SQLite and PostgreSQL).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, date, datetime
+from typing import Any
+
+from sqlalchemy import Connection, Engine, and_, func, insert, select, update
+
+from kpi_engine import schema as t
+from kpi_engine.model import Channel, Role, SnapshotRow, Workspace, WriteResult
+
+BATCH = 5000
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class Store:
+    """The one gateway to the database for the engine's services."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.dialect = engine.dialect.name
+
+    @contextmanager
+    def begin(self) -> Iterator[Connection]:
+        with self.engine.begin() as conn:
+            yield conn
+
+    @contextmanager
+    def connect(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    # -- workspaces ---------------------------------------------------------------------
+    def workspace(self, slug: str) -> Workspace | None:
+        with self.connect() as conn:
+            row = conn.execute(select(t.workspaces).where(t.workspaces.c.slug == slug)).first()
+        return _workspace(row) if row else None
+
+    def workspace_by_id(self, workspace_id: int) -> Workspace | None:
+        with self.connect() as conn:
+            row = conn.execute(
+                select(t.workspaces).where(t.workspaces.c.id == workspace_id)
+            ).first()
+        return _workspace(row) if row else None
+
+    def workspaces(self) -> list[Workspace]:
+        with self.connect() as conn:
+            rows = conn.execute(select(t.workspaces).order_by(t.workspaces.c.id)).all()
+        return [_workspace(r) for r in rows]
+
+    def ensure_workspace(self, slug: str, *, name: str | None = None,
+                         timezone: str = "Asia/Jakarta", language: str = "id",
+                         currency: str = "IDR") -> Workspace:
+        """The workspace ``slug``, created with these settings when it does not exist."""
+        found = self.workspace(slug)
+        if found:
+            return found
+        with self.begin() as conn:
+            conn.execute(insert(t.workspaces).values(
+                slug=slug, name=name or slug, timezone=timezone, language=language,
+                currency=currency, created_at=utcnow()))
+        created = self.workspace(slug)
+        assert created is not None
+        return created
+
+    def set_workspace_language(self, workspace_id: int, language: str) -> None:
+        with self.begin() as conn:
+            conn.execute(update(t.workspaces).where(t.workspaces.c.id == workspace_id)
+                         .values(language=language))
+
+    # -- channels and campaigns ---------------------------------------------------------
+    def channels(self, workspace_id: int) -> list[Channel]:
+        with self.connect() as conn:
+            return self._channels(conn, workspace_id)
+
+    def _channels(self, conn: Connection, workspace_id: int) -> list[Channel]:
+        rows = conn.execute(
+            select(t.channels.c.id, t.channels.c.platform, t.channels.c.handle,
+                   t.channels.c.is_competitor)
+            .where(t.channels.c.workspace_id == workspace_id).order_by(t.channels.c.id)
+        ).all()
+        return [Channel(id=r.id, workspace_id=workspace_id, platform=r.platform,
+                        handle=r.handle, is_competitor=bool(r.is_competitor)) for r in rows]
+
+    def campaigns(self, workspace_id: int) -> list[str]:
+        with self.connect() as conn:
+            return list(conn.execute(
+                select(t.campaigns.c.name).where(t.campaigns.c.workspace_id == workspace_id)
+                .order_by(t.campaigns.c.name)).scalars())
+
+    def ensure_channels(self, conn: Connection, workspace_id: int,
+                        wanted: dict[tuple[str, str], bool | None]) -> dict[tuple[str, str], int]:
+        """Channel ids for (platform, handle) keys, creating missing channels and updating the
+        competitor flag where ``wanted`` gives one."""
+        existing = {(c.platform, c.handle): c for c in self._channels(conn, workspace_id)}
+        now = utcnow()
+        missing = [k for k in wanted if k not in existing]
+        if missing:
+            conn.execute(insert(t.channels), [
+                {"workspace_id": workspace_id, "platform": p, "handle": h,
+                 "is_competitor": bool(wanted[(p, h)]), "created_at": now}
+                for p, h in missing])
+        for key, flag in wanted.items():
+            ch = existing.get(key)
+            if ch is not None and flag is not None and ch.is_competitor != flag:
+                conn.execute(update(t.channels).where(t.channels.c.id == ch.id)
+                             .values(is_competitor=flag))
+        if missing:
+            existing = {(c.platform, c.handle): c for c in self._channels(conn, workspace_id)}
+        return {k: existing[k].id for k in wanted}
+
+    def _ensure_campaigns(self, conn: Connection, workspace_id: int, names: set[str]) -> None:
+        names.discard("")
+        if not names:
+            return
+        have = set(conn.execute(
+            select(t.campaigns.c.name).where(t.campaigns.c.workspace_id == workspace_id)
+        ).scalars())
+        new = sorted(names - have)
+        if new:
+            now = utcnow()
+            conn.execute(insert(t.campaigns), [
+                {"workspace_id": workspace_id, "name": n, "created_at": now} for n in new])
+
+    # -- snapshots ----------------------------------------------------------------------
+    def write_snapshots(self, workspace_id: int, rows: Sequence[SnapshotRow],
+                        conn: Connection | None = None) -> WriteResult:
+        """Upsert ``rows`` all-or-nothing in one transaction; counts new and replaced keys.
+
+        Rows with the same key inside ``rows`` collapse to the last one.
+        """
+        if conn is None:
+            with self.begin() as own:
+                return self.write_snapshots(workspace_id, rows, own)
+        if not rows:
+            return WriteResult(written=0, replaced=0)
+        wanted: dict[tuple[str, str], bool | None] = {}
+        campaigns: set[str] = set()
+        for r in rows:
+            key = (r.platform, r.handle)
+            if r.competitor is not None or key not in wanted:
+                wanted[key] = r.competitor if r.competitor is not None else wanted.get(key)
+            campaigns.add(r.campaign)
+        ids = self.ensure_channels(conn, workspace_id, wanted)
+        self._ensure_campaigns(conn, workspace_id, campaigns)
+
+        to_db = self._day_param
+        deduped: dict[tuple[str, int, date, str], float] = {}
+        for r in rows:
+            deduped[(r.metric, ids[(r.platform, r.handle)], r.day, r.campaign)] = r.value
+        metrics = sorted({k[0] for k in deduped})
+        channel_ids = sorted({k[1] for k in deduped})
+        lo = min(k[2] for k in deduped)
+        hi = max(k[2] for k in deduped)
+        before = self._count(conn, workspace_id, metrics, channel_ids, lo, hi)
+        stamp = self._stamp_param(utcnow())
+        sql = self._upsert_sql()
+        params: list[tuple[Any, ...]] = []
+        for (metric, cid, day, campaign), value in deduped.items():
+            params.append((workspace_id, metric, cid, to_db(day), campaign, value, stamp))
+            if len(params) >= BATCH:
+                conn.exec_driver_sql(sql, params)
+                params = []
+        if params:
+            conn.exec_driver_sql(sql, params)
+        after = self._count(conn, workspace_id, metrics, channel_ids, lo, hi)
+        written = len(deduped)
+        return WriteResult(written=written, replaced=written - (after - before))
+
+    def _count(self, conn: Connection, workspace_id: int, metrics: list[str],
+               channel_ids: list[int], lo: date, hi: date) -> int:
+        s = t.snapshots.c
+        return int(conn.execute(
+            select(func.count()).select_from(t.snapshots).where(and_(
+                s.workspace_id == workspace_id, s.metric.in_(metrics),
+                s.channel_id.in_(channel_ids), s.day >= lo, s.day <= hi))
+        ).scalar_one())
+
+    def _upsert_sql(self) -> str:
+        mark = "?" if self.engine.dialect.paramstyle == "qmark" else "%s"
+        marks = ", ".join([mark] * 7)
+        return (
+            "INSERT INTO snapshots (workspace_id, metric, channel_id, day, campaign, value,"
+            f" updated_at) VALUES ({marks})"
+            " ON CONFLICT (workspace_id, metric, channel_id, day, campaign)"
+            " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+        )
+
+    def _day_param(self, day: date) -> Any:
+        return day.isoformat() if self.dialect == "sqlite" else day
+
+    def _stamp_param(self, when: datetime) -> Any:
+        if self.dialect == "sqlite":
+            return when.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
+        return when
+
+    def snapshot_value(self, workspace_id: int, channel_id: int, metric: str, day: date,
+                       campaign: str = "") -> float | None:
+        s = t.snapshots.c
+        with self.connect() as conn:
+            return conn.execute(select(s.value).where(and_(
+                s.workspace_id == workspace_id, s.channel_id == channel_id, s.metric == metric,
+                s.day == day, s.campaign == campaign))).scalar_one_or_none()
+
+    def count_snapshots(self, workspace_id: int | None = None) -> int:
+        q = select(func.count()).select_from(t.snapshots)
+        if workspace_id is not None:
+            q = q.where(t.snapshots.c.workspace_id == workspace_id)
+        with self.connect() as conn:
+            return int(conn.execute(q).scalar_one())
+
+    # -- chat links ---------------------------------------------------------------------
+    def link_chat(self, workspace_id: int, platform: str, chat_id: str, role: Role,
+                  user_id: str = "") -> None:
+        """Link a chat (or one user in it) to a workspace with a role; linking again updates."""
+        c = t.chat_links.c
+        with self.begin() as conn:
+            found = conn.execute(select(c.id).where(and_(
+                c.platform == platform, c.chat_id == chat_id, c.user_id == user_id))).first()
+            if found:
+                conn.execute(update(t.chat_links).where(c.id == found.id).values(
+                    workspace_id=workspace_id, role=role.value))
+            else:
+                conn.execute(insert(t.chat_links).values(
+                    workspace_id=workspace_id, platform=platform, chat_id=chat_id,
+                    user_id=user_id, role=role.value, created_at=utcnow()))
+
+    def chat_access(self, platform: str, chat_id: str,
+                    user_id: str = "") -> tuple[Workspace, Role] | None:
+        """The workspace a chat sees and the user's role in it, or None when not linked.
+
+        The chat's own link decides the workspace; a user link in the same chat can raise the
+        role. A user link alone (a direct message linked per user) also grants access.
+        """
+        c = t.chat_links.c
+        with self.connect() as conn:
+            rows = conn.execute(select(c.workspace_id, c.user_id, c.role).where(and_(
+                c.platform == platform, c.chat_id == chat_id,
+                c.user_id.in_(["", user_id])))).all()
+            if not rows:
+                return None
+            chat_row = next((r for r in rows if r.user_id == ""), rows[0])
+            workspace_id = chat_row.workspace_id
+            roles = [Role(r.role) for r in rows if r.workspace_id == workspace_id]
+            role = max(roles, key=lambda r: r.rank)
+            ws = conn.execute(select(t.workspaces).where(t.workspaces.c.id == workspace_id)).first()
+        return (_workspace(ws), role) if ws else None
+
+    def links(self, workspace_id: int) -> list[dict[str, str]]:
+        c = t.chat_links.c
+        with self.connect() as conn:
+            rows = conn.execute(select(c.platform, c.chat_id, c.user_id, c.role)
+                                .where(c.workspace_id == workspace_id).order_by(c.id)).all()
+        return [dict(r._mapping) for r in rows]
+
+
+def _workspace(row: Any) -> Workspace:
+    return Workspace(id=row.id, slug=row.slug, name=row.name, timezone=row.timezone,
+                     language=row.language, currency=row.currency)
+
