@@ -176,14 +176,15 @@ def cmd_link(app: App, args: argparse.Namespace) -> int:
 
 
 def cmd_serve(app: App, _args: argparse.Namespace) -> int:
+    import asyncio
+
+    from adapters.server import serve
+
     if not app.settings.chat_enabled:
-        print("kpibot serve: no chat platform is configured. Set KPIBOT_TELEGRAM_TOKEN or "
-              "KPIBOT_SLACK_BOT_TOKEN (see README.md), or try the console: kpibot demo",
-              file=sys.stderr)
-        return 2
-    print("kpibot serve: the Telegram and Slack adapters are not part of this version yet.",
-          file=sys.stderr)
-    return 2
+        log.warning("no chat platform is configured (KPIBOT_TELEGRAM_TOKEN, "
+                    "KPIBOT_SLACK_BOT_TOKEN): serving HTTP only")
+    asyncio.run(serve(app))
+    return 0
 
 
 def cmd_run(app: App, args: argparse.Namespace) -> int:

@@ -97,7 +97,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+def translate(table: dict[str, tuple[str, str]], key: str, lang: str = "id",
+              **params: Any) -> str:
+    """The message ``key`` of ``table`` in ``lang`` with ``params`` filled in. Feature modules
+    keep their own tables (``GOAL_MESSAGES``…) and call this."""
+    return table[key][1 if lang == "en" else 0].format(**params)
+
+
 def t(key: str, lang: str = "id", **params: Any) -> str:
     """The message ``key`` in ``lang`` with ``params`` filled in."""
-    idx = 1 if lang == "en" else 0
-    return MESSAGES[key][idx].format(**params)
+    return translate(MESSAGES, key, lang, **params)

@@ -51,26 +51,30 @@ def _alembic_config(engine: Engine) -> Any:
 
 
 def head_revision(engine: Engine) -> str | None:
+    """The code's schema revision(s): ``0003`` or, while feature branches are unmerged,
+    ``0002a+0002b`` (Alembic heads, upgraded together)."""
     from alembic.script import ScriptDirectory
 
-    return ScriptDirectory.from_config(_alembic_config(engine)).get_current_head()
+    heads = ScriptDirectory.from_config(_alembic_config(engine)).get_heads()
+    return "+".join(sorted(heads)) or None
 
 
 def current_revision(engine: Engine) -> str | None:
     from alembic.runtime.migration import MigrationContext
 
     with engine.connect() as conn:
-        return MigrationContext.configure(conn).get_current_revision()
+        heads = MigrationContext.configure(conn).get_current_heads()
+    return "+".join(sorted(heads)) or None
 
 
 def migrate(engine: Engine) -> str | None:
-    """Upgrade the schema to the latest revision; returns it."""
+    """Upgrade the schema to the latest revision(s); returns it."""
     from alembic import command
 
     cfg = _alembic_config(engine)
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
-        command.upgrade(cfg, "head")
+        command.upgrade(cfg, "heads")
     head = head_revision(engine)
     log.info("database schema at revision %s", head)
     return head
