@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 import sys
 from collections.abc import Sequence
 from datetime import datetime
@@ -79,7 +80,10 @@ def _now(text: str | None) -> datetime | None:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     settings = load_settings(database_url=args.db)
-    logging.basicConfig(level=getattr(logging, settings.log_level.upper(), logging.INFO),
+    # one-shot commands stay quiet unless KPIBOT_LOG_LEVEL asks otherwise; serve logs INFO
+    level = settings.log_level if ("KPIBOT_LOG_LEVEL" in os.environ
+                                   or args.command in ("serve", "run")) else "WARNING"
+    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s",
                         stream=sys.stderr)
     if args.command == "migrate":

@@ -12,7 +12,7 @@ from bot.numbers import parse_number
 from bot.reply import Reply
 from bot.router import Command, Context, Router, error_reply, unknown_metric_reply
 from kpi_engine import answers
-from kpi_engine.metrics import METRICS, Kind, Unit
+from kpi_engine.metrics import METRICS, Unit
 from kpi_engine.model import PLATFORMS, Role, SnapshotRow, parse_channel_name
 from kpi_engine.periods import PeriodQuery, default_period
 

@@ -63,8 +63,9 @@ def signed_percent(value: float) -> str:
 
 
 def points(value: float) -> str:
+    """Percentage points, signed; small changes keep two decimals (``+0,04``)."""
     sign = "+" if value > 0 else ("−" if value < 0 else "±")
-    return sign + number(abs(value), 1)
+    return sign + number(abs(value), 2 if 0 < abs(value) < 0.1 else 1)
 
 
 def day(d: date, lang: str = "id") -> str:

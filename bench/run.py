@@ -1,0 +1,275 @@
+"""KPI Bot benchmarks. ``python bench/run.py [--quick]``; the last line is one JSON object.
+
+Engine: a SQLite database of about 1,000,000 snapshots (20 workspaces × 6 channels ×
+12 metrics × 2 years; ``--quick``: 3 workspaces × 1 year), then five question shapes timed
+through the engine (``kpi_engine.answers``) and the same questions as hand-written SQL through
+``sqlite3`` (the floor): counter this week, gauge last month, ratio last quarter, the
+category summary, the per-channel comparison. Import: a long CSV of 1,000,000 rows
+(``--quick``: 100,000) through ``kpibot import`` as a real subprocess.
+
+Other benchmarks (``bench/telegram.py``, ``bench/slack.py``, ``bench/api.py``,
+``bench/alerts.py``) are run too when present, unless ``--engine-only``; their keys join the
+summary line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import random
+import sqlite3
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from kpi_engine import answers  # noqa: E402
+from kpi_engine.db import make_engine, migrate  # noqa: E402
+from kpi_engine.model import SnapshotRow  # noqa: E402
+from kpi_engine.periods import Period, PeriodQuery  # noqa: E402
+from kpi_engine.store import Store  # noqa: E402
+
+TODAY = date(2026, 11, 22)  # a Sunday
+OUT = ROOT / "bench" / "out"
+METRICS = ("followers", "reach", "impressions", "views", "likes", "comments", "shares", "saves",
+           "mentions", "clicks", "spend", "revenue")
+CHANNELS = (("instagram", "", False), ("tiktok", "", False), ("youtube", "", False),
+            ("facebook", "", False), ("linkedin", "", False), ("instagram", "@rival", True))
+
+
+def pq(start: date, end: date, pstart: date, pend: date) -> PeriodQuery:
+    return PeriodQuery(Period(start, end), Period(pstart, pend))
+
+
+WEEK = pq(date(2026, 11, 16), TODAY, date(2026, 11, 9), date(2026, 11, 15))
+LAST_MONTH = pq(date(2026, 10, 1), date(2026, 10, 31), date(2026, 9, 1), date(2026, 9, 30))
+LAST_QUARTER = pq(date(2026, 7, 1), date(2026, 9, 30), date(2026, 4, 1), date(2026, 6, 30))
+
+
+def rows_for(ws_index: int, days: int) -> list[SnapshotRow]:
+    rnd = random.Random(ws_index)
+    out: list[SnapshotRow] = []
+    start = TODAY - timedelta(days=days - 1)
+    for platform, handle, competitor in CHANNELS:
+        level = rnd.randint(5_000, 80_000)
+        for d in range(days):
+            day = start + timedelta(days=d)
+            level += rnd.randint(-20, 80)
+            reach = rnd.randint(1_000, 20_000)
+            values = {"followers": level, "reach": reach, "impressions": reach * 2,
+                      "views": reach // 2, "likes": reach // 20, "comments": reach // 200,
+                      "shares": reach // 300, "saves": reach // 250, "mentions": rnd.randint(0, 40),
+                      "clicks": reach // 50, "spend": rnd.randint(100_000, 900_000),
+                      "revenue": rnd.randint(0, 3_000_000)}
+            out.extend(SnapshotRow(day, platform, handle, m, float(values[m]),
+                                   competitor=competitor) for m in METRICS)
+    return out
+
+
+def build_db(path: Path, workspaces: int, days: int) -> Store:
+    if path.exists():
+        path.unlink()
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    store = Store(engine)
+    t0 = time.perf_counter()
+    total = 0
+    for i in range(workspaces):
+        ws = store.ensure_workspace(f"ws{i:02d}")
+        total += store.write_snapshots(ws.id, rows_for(i, days)).written
+    dt = time.perf_counter() - t0
+    print(f"built {total:,} snapshots in {dt:.1f}s ({total / dt:,.0f} rows/s through "
+          "Store.write_snapshots)", file=sys.stderr)
+    return store
+
+
+def p95(samples: list[float]) -> float:
+    return statistics.quantiles(samples, n=20, method="inclusive")[18] if len(samples) > 1 \
+        else samples[0]
+
+
+def timed(fn: Callable[[], Any], repeat: int) -> list[float]:
+    fn()  # warm up (statement caches)
+    out = []
+    for _ in range(repeat):
+        t0 = time.perf_counter()
+        fn()
+        out.append((time.perf_counter() - t0) * 1000)
+    return out
+
+
+# -- the floor: the same questions as hand-written SQL through sqlite3 -------------------------
+SUM_SQL = """SELECT SUM(CASE WHEN day BETWEEN ? AND ? THEN value END),
+                    SUM(CASE WHEN day BETWEEN ? AND ? THEN value END)
+             FROM snapshots WHERE workspace_id = ? AND metric = ? AND channel_id IN ({ids})
+             AND day BETWEEN ? AND ?"""
+LAST_SQL = """SELECT SUM(s.value) FROM snapshots s JOIN (
+                SELECT channel_id, campaign, MAX(day) AS d FROM snapshots
+                WHERE workspace_id = ? AND metric = ? AND channel_id IN ({ids}) AND day <= ?
+                GROUP BY channel_id, campaign) m
+              ON s.workspace_id = ? AND s.metric = ? AND s.channel_id = m.channel_id
+              AND s.campaign = m.campaign AND s.day = m.d"""
+PARTS_SQL = """SELECT SUM(CASE WHEN day BETWEEN ? AND ? THEN value END),
+                      SUM(CASE WHEN day BETWEEN ? AND ? THEN value END)
+               FROM snapshots WHERE workspace_id = ? AND metric IN
+               ('likes', 'comments', 'shares', 'saves') AND channel_id IN ({ids})
+               AND day BETWEEN ? AND ?"""
+COMPARE_SQL = """SELECT channel_id, SUM(CASE WHEN day BETWEEN ? AND ? THEN value END),
+                        SUM(CASE WHEN day BETWEEN ? AND ? THEN value END)
+                 FROM snapshots WHERE workspace_id = ? AND metric = 'reach'
+                 AND day BETWEEN ? AND ? GROUP BY channel_id"""
+
+
+def floor_questions(con: sqlite3.Connection, ws: int, own: list[int]
+                    ) -> dict[str, Callable[[], Any]]:
+    ids = ",".join(str(i) for i in own)
+
+    def iso(d: date) -> str:
+        return d.isoformat()
+
+    def counter() -> Any:
+        c, p = WEEK.current, WEEK.previous
+        return con.execute(SUM_SQL.format(ids=ids), (iso(c.start), iso(c.end), iso(p.start),
+                           iso(p.end), ws, "reach", iso(p.start), iso(c.end))).fetchall()
+
+    def gauge() -> Any:
+        q = LAST_SQL.format(ids=ids)
+        return [con.execute(q, (ws, "followers", iso(d), ws, "followers")).fetchall()
+                for d in (LAST_MONTH.current.end, LAST_MONTH.previous.end)]
+
+    def ratio() -> Any:
+        c, p = LAST_QUARTER.current, LAST_QUARTER.previous
+        parts = con.execute(PARTS_SQL.format(ids=ids), (iso(c.start), iso(c.end), iso(p.start),
+                            iso(p.end), ws, iso(p.start), iso(c.end))).fetchall()
+        q = LAST_SQL.format(ids=ids)
+        dens = [con.execute(q, (ws, "followers", iso(d), ws, "followers")).fetchall()
+                for d in (c.end, p.end)]
+        return parts, dens
+
+    def compare() -> Any:
+        c, p = LAST_MONTH.current, LAST_MONTH.previous
+        return con.execute(COMPARE_SQL, (iso(c.start), iso(c.end), iso(p.start), iso(p.end), ws,
+                           iso(p.start), iso(c.end))).fetchall()
+
+    return {"counter_this_week": counter, "gauge_last_month": gauge,
+            "ratio_last_quarter": ratio, "compare_last_month": compare}
+
+
+def engine_bench(quick: bool) -> dict[str, Any]:
+    OUT.mkdir(parents=True, exist_ok=True)
+    workspaces, days = (3, 365) if quick else (20, 730)
+    db = OUT / ("engine-quick.db" if quick else "engine.db")
+    store = build_db(db, workspaces, days)
+    repeat = 60 if quick else 200
+    con = sqlite3.connect(db)
+    engine_ms: list[float] = []
+    floor_ms: list[float] = []
+    shapes: dict[str, dict[str, float]] = {}
+    summary_ms: list[float] = []
+    for w in range(min(workspaces, 5)):
+        ws = store.workspace(f"ws{w:02d}")
+        assert ws is not None
+        chans = store.channels(ws.id)
+        own = [c.id for c in chans if not c.is_competitor]
+        eng = {
+            "counter_this_week": lambda ws=ws, chans=chans: answers.kpi(
+                store, ws.id, chans, "reach", WEEK),
+            "gauge_last_month": lambda ws=ws, chans=chans: answers.kpi(
+                store, ws.id, chans, "followers", LAST_MONTH),
+            "ratio_last_quarter": lambda ws=ws, chans=chans: answers.kpi(
+                store, ws.id, chans, "engagement_rate", LAST_QUARTER),
+            "compare_last_month": lambda ws=ws, chans=chans: answers.compare(
+                store, ws.id, chans, "reach", LAST_MONTH),
+        }
+        flo = floor_questions(con, ws.id, own)
+        for name in eng:
+            e = timed(eng[name], repeat // 5)
+            f = timed(flo[name], repeat // 5)
+            engine_ms += e
+            floor_ms += f
+            s = shapes.setdefault(name, {"engine": [], "floor": []})  # type: ignore[dict-item]
+            s["engine"] += e  # type: ignore[operator]
+            s["floor"] += f  # type: ignore[operator]
+        summary_ms += timed(lambda ws=ws, chans=chans: answers.summary(
+            store, ws.id, chans, WEEK), repeat // 5)
+    for name, s in shapes.items():
+        print(f"  {name:22s} engine p95 {p95(s['engine']):6.2f} ms   floor p95 "  # type: ignore[arg-type]
+              f"{p95(s['floor']):6.2f} ms", file=sys.stderr)  # type: ignore[arg-type]
+    store.engine.dispose()
+    return {"snapshots": workspaces * days * len(CHANNELS) * len(METRICS),
+            "query_p95_ms": round(p95(engine_ms), 2), "floor_p95_ms": round(p95(floor_ms), 2),
+            "summary_p95_ms": round(p95(summary_ms), 2)}
+
+
+def import_bench(quick: bool) -> dict[str, Any]:
+    OUT.mkdir(parents=True, exist_ok=True)
+    n = 100_000 if quick else 1_000_000
+    csv = OUT / f"import-{n}.csv"
+    if not csv.exists():
+        with csv.open("w", encoding="utf-8") as fh:
+            fh.write("date,channel,metric,value\n")
+            written = 0
+            d = 0
+            while written < n:
+                day = (TODAY - timedelta(days=d)).isoformat()
+                for platform in ("instagram", "tiktok", "youtube", "facebook", "linkedin"):
+                    for metric in METRICS:
+                        if written == n:
+                            break
+                        fh.write(f"{day},{platform},{metric},{(written * 7919) % 100000}\n")
+                        written += 1
+                d += 1
+    db = OUT / "import.db"
+    if db.exists():
+        db.unlink()
+    exe = Path(sys.executable).with_name("kpibot")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "adapters.cli"]
+    url = f"sqlite:///{db}"
+    subprocess.run([*cmd, "--db", url, "migrate"], check=True, capture_output=True, cwd=ROOT)
+    t0 = time.perf_counter()
+    done = subprocess.run([*cmd, "--db", url, "import", str(csv), "--workspace", "bench"],
+                          capture_output=True, text=True, cwd=ROOT)
+    dt = time.perf_counter() - t0
+    if done.returncode != 0:
+        raise SystemExit(f"import failed: {done.stderr.strip()}")
+    print(f"  import: {n:,} rows in {dt:.2f}s — {done.stdout.strip()}", file=sys.stderr)
+    return {"import_rows": n, "import_rows_per_s": round(n / dt)}
+
+
+def optional(name: str, quick: bool) -> dict[str, Any]:
+    path = ROOT / "bench" / f"{name}.py"
+    if not path.exists():
+        return {}
+    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    print(f"running bench/{name}.py …", file=sys.stderr)
+    result: dict[str, Any] = module.run(quick=quick)
+    return result
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__)
+    ap.add_argument("--quick", action="store_true", help="a smaller run, under a minute")
+    ap.add_argument("--engine-only", action="store_true", help="skip the adapter benchmarks")
+    args = ap.parse_args()
+    summary: dict[str, Any] = {"quick": args.quick}
+    summary.update(engine_bench(args.quick))
+    summary.update(import_bench(args.quick))
+    if not args.engine_only:
+        for name in ("telegram", "slack", "api", "alerts"):
+            summary.update(optional(name, args.quick))
+    print(json.dumps(summary))
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,482 @@
+"""Chat text → request: the same reading for slash commands and plain sentences (SPEC §5).
+
+``/kpi reach ig minggu ini``, ``berapa reach IG minggu ini?`` and ``show me instagram reach
+this week`` all become ``ParsedText(command="kpi", metric="reach", channel="instagram",
+period=<16–22 Nov>)``. The reading goes in this order:
+
+1. bot mentions (``@KpiBot``, Slack's ``<@U123>``) are dropped; a ``/command`` (with an
+   optional ``@botname`` suffix) or a sentence's first word naming a command sets the command;
+2. ``kampanye X`` / ``campaign X`` names a campaign;
+3. period phrases are found by ``kpi_engine.periods.find_period`` and cut out;
+4. the longest known phrases win: metric aliases, platform words, the workspace's custom
+   channel names, known campaigns, intent words ("grafik", "bandingkan"...), greetings;
+   ``@handle`` and ``platform:@handle`` name a (competitor) channel;
+5. what is left is a number or an argument (kept in ``args``), a filler word (dropped), an
+   unknown platform (``unknown_channel``) or a misspelt metric (``unknown_metric`` with a
+   ``suggestion``);
+6. a sentence's command comes from its intent words, else from what it names.
+
+Nothing here reads the database: the caller checks that a channel exists and applies the
+default period when ``period`` is None.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+from functools import lru_cache
+from itertools import pairwise
+
+from bot.vocabulary import (
+    ALIAS_CHANNEL,
+    ARGUMENT_WORDS,
+    CAMPAIGN_WORDS,
+    COMMAND_LANG,
+    COMMANDS,
+    FILLERS,
+    GREETINGS,
+    INTENT_PRIORITY,
+    INTENT_WORDS,
+    LANG_WORDS,
+    METRIC_ARG_COMMANDS,
+    MONTH_WORDS,
+    OTHER_PLATFORMS,
+    QUERY_COMMANDS,
+    STRONG_LANG_WORDS,
+)
+from kpi_engine.metrics import ALIASES, normalize, suggest
+from kpi_engine.model import PLATFORM_ALIASES, PLATFORMS, parse_channel_name
+from kpi_engine.periods import PeriodError, PeriodQuery, find_period
+
+__all__ = ["COMMANDS", "COMMAND_LANG", "ParsedText", "parse_text"]
+
+#: How close a word must be to a metric alias to be offered as "maksud Anda: …?".
+SUGGEST_CUTOFF = 0.75
+#: Commands with a metric slot and a channel slot: an unknown word there is reported.
+_SLOT_COMMANDS = frozenset({"kpi", "chart", "compare", "record", "goal"})
+
+_SLASH = re.compile(r"^/(\S*)")
+_SLACK_MENTION = re.compile(r"<@[A-Za-z0-9]+(?:\|[^>]*)?>")
+_NUMBER = re.compile(
+    r"[+\-−]?(?:rp\.?\s?)?\d[\d.,:/]*(?:%|x|k|rb|ribu|jt|juta|m|b|pp)?", re.IGNORECASE)
+_HANDLE = re.compile(r"(?:(?P<platform>[a-z][a-z ]*):)?(?P<at>@?)(?P<handle>[\w.]+)")
+#: Values that must not be read as a period: "12.000 hari ini", "Rp1.500.000".
+_FORMATTED_NUMBER = re.compile(
+    r"(?<![\w.,])(?:rp\.?\s?)?[+\-]?\d{1,3}(?:[.,]\d{3})+(?:,\d+)?%?(?!\w)", re.IGNORECASE)
+#: A count before a unit word ("30 hari"): a value, not a period, in a record ("reach 30 hari ini").
+_COUNT_NUMBER = re.compile(
+    r"(?<![\w.,])\d+(?=\s*(?:hari|minggu|pekan|bulan|kuartal|triwulan|tahun|days?|weeks?"
+    r"|months?|quarters?|years?)(?!\w))", re.IGNORECASE)
+_PUNCT = "\"'“”‘’()[]{}<>,;!?.:…*_~`"
+
+
+@dataclass
+class ParsedText:
+    """What a chat message asks for; see the module docstring for how it is read."""
+
+    command: str  # canonical command, "unknown" (an unknown /command) or "empty"
+    command_word: str | None = None  # as typed, lower case, without "/" and "@botname"
+    lang: str | None = None  # "id" / "en" when the text shows it
+    metric: str | None = None  # a catalogue key
+    unknown_metric: str | None = None  # a word in metric position that is no metric
+    suggestion: str | None = None  # the metric key closest to unknown_metric
+    channel: str | None = None  # "instagram", "instagram:@kopirival", a custom channel
+    unknown_channel: str | None = None  # "snapchat", "@someone": looks like a channel, isn't
+    period: PeriodQuery | None = None  # None: no period named (the caller's default applies)
+    period_error: PeriodError | None = None
+    campaign: str | None = None
+    chart: bool = False
+    args: list[str] = field(default_factory=list)
+
+
+@dataclass
+class _Token:
+    raw: str  # as typed
+    clean: str  # surrounding punctuation stripped
+    words: list[str]  # normalized words
+    used: bool = False  # read: by a phrase, as a filler, as an unknown word...
+    extra: bool = False  # a second metric or channel: kept as an argument
+
+
+@dataclass(frozen=True)
+class _Hit:
+    kind: str  # "metric", "platform", "channel", "campaign", "intent", "greeting"
+    value: str
+    phrase: str  # normalized, as matched
+    tokens: list[_Token]  # the tokens it took
+
+
+# --- the vocabulary -------------------------------------------------------------------------
+
+@lru_cache(maxsize=1)
+def _base_phrases() -> dict[str, tuple[str, str]]:
+    """normalized phrase → (kind, value); on a clash the earlier kind wins."""
+    phrases: dict[str, tuple[str, str]] = {}
+    for word, intent in INTENT_WORDS.items():
+        phrases[word] = ("intent", intent)
+    for word in GREETINGS:
+        phrases.setdefault(word, ("greeting", word))
+    for word, platform in PLATFORM_ALIASES.items():
+        phrases[normalize(word)] = ("platform", platform)
+    for alias, key in ALIASES.items():
+        phrases[alias] = ("metric", key)
+    return phrases
+
+
+def _phrases(channels: Sequence[str], campaigns: Sequence[str]) -> dict[str, tuple[str, str]]:
+    phrases = dict(_base_phrases())
+    for name in campaigns:
+        if normalize(name):
+            phrases.setdefault(normalize(name), ("campaign", name))
+    for name in channels:  # custom channels ("toko online"); handles are read apart
+        if ":" not in name and normalize(name) and normalize(name) not in PLATFORM_ALIASES:
+            phrases.setdefault(normalize(name), ("channel", name))
+    return phrases
+
+
+# --- steps ----------------------------------------------------------------------------------
+
+def _strip_mentions(text: str, bot_username: str | None) -> str:
+    text = _SLACK_MENTION.sub(" ", text)
+    if bot_username:
+        name = re.escape(bot_username.lstrip("@"))
+        text = re.sub(rf"(?<![\w/])@{name}\b[:,]?", " ", text, flags=re.IGNORECASE)
+    return text
+
+
+def _split_command(text: str) -> tuple[str | None, str | None, str]:
+    """(canonical command, command word, the rest) of a ``/command``; (None, None, text)."""
+    stripped = text.strip()
+    match = _SLASH.match(stripped)
+    if match is None:
+        return None, None, stripped
+    word = match.group(1).split("@", 1)[0].lower()
+    rest = stripped[match.end():].strip()
+    if not word:
+        return "unknown", None, rest
+    return COMMANDS.get(word, "unknown"), word, rest
+
+
+def _first_word_command(text: str) -> tuple[str | None, str | None, str]:
+    """A sentence that starts with a command word is that command: ``gabung K7Q2`` is
+    ``/gabung K7Q2``. Words that are also intent words ("ringkasan bulan lalu", "grafik
+    perbandingan reach") stay in the sentence and count as its intent."""
+    head, *rest = text.split(maxsplit=1)
+    word = head.strip(_PUNCT).lower()
+    if word not in COMMANDS:
+        return None, None, text
+    if word in INTENT_WORDS:
+        return None, word, text
+    return COMMANDS[word], word, " ".join(rest)
+
+
+def _words(text: str) -> list[str]:
+    return [w.strip(_PUNCT) for w in normalize(text).split()]
+
+
+def _detect_lang(text: str) -> str | None:
+    scores = {"id": 0, "en": 0}
+    first: str | None = None
+    for word in _words(text):
+        lang = LANG_WORDS.get(word)
+        if lang is None:
+            continue
+        scores[lang] += 2 if word in STRONG_LANG_WORDS else 1
+        first = first or lang
+    if scores["id"] == scores["en"]:
+        return first
+    return "id" if scores["id"] > scores["en"] else "en"
+
+
+def _blank(text: str, start: int, end: int) -> str:
+    return text[:start] + " " * (end - start) + text[end:]
+
+
+def _take_campaign(text: str, campaigns: Sequence[str],
+                   phrases: dict[str, tuple[str, str]]) -> tuple[str | None, str]:
+    """``kampanye ramadan`` → ("ramadan", the text without it)."""
+    spans = list(re.finditer(r"[^\s:]+", text))
+    for i, keyword in enumerate(spans):
+        if keyword.group().strip(_PUNCT).lower() not in CAMPAIGN_WORDS:
+            continue
+        following = spans[i + 1:]
+        for name in sorted(campaigns, key=len, reverse=True):  # a known (multi-word) name
+            size = len(normalize(name).split())
+            typed = " ".join(m.group() for m in following[:size]).strip(_PUNCT)
+            if 0 < size <= len(following) and normalize(typed) == normalize(name):
+                return name, _blank(text, keyword.start(), following[size - 1].end())
+        if following:
+            name = following[0].group().strip(_PUNCT).lower()
+            if name and name not in FILLERS and normalize(name) not in phrases:
+                return name, _blank(text, keyword.start(), following[0].end())
+        return None, _blank(text, keyword.start(), keyword.end())
+    return None, text
+
+
+def _take_periods(text: str, today: date, lang: str, *, recording: bool
+                  ) -> tuple[PeriodQuery | None, PeriodError | None, str, int]:
+    """The first period phrase in the text, an error, the text without period phrases, and
+    how many there were ("bulan ini dibanding bulan lalu": 2, both cut out). Formatted
+    numbers, and in a record any count, are values, not periods."""
+    found: list[tuple[int, PeriodQuery]] = []
+    error: PeriodError | None = None
+    masked = _FORMATTED_NUMBER.sub(lambda m: "#" * len(m.group()), text)
+    if recording:
+        masked = _COUNT_NUMBER.sub(lambda m: "#" * len(m.group()), masked)
+    for _ in range(4):
+        try:
+            hit = find_period(masked, today, lang)
+        except PeriodError as exc:
+            error = exc
+            break
+        if hit is None or hit[2] <= hit[1]:
+            break
+        found.append((hit[1], hit[0]))
+        text, masked = _blank(text, hit[1], hit[2]), _blank(masked, hit[1], hit[2])
+    if found:
+        return min(found, key=lambda pair: pair[0])[1], None, text, len(found)
+    return None, error, text, 0
+
+
+def _tokenize(text: str) -> list[_Token]:
+    tokens = []
+    for raw in text.split():
+        clean = re.sub(r"['’]s$", "", raw.strip(_PUNCT), flags=re.IGNORECASE)  # instagram's
+        tokens.append(_Token(raw, clean, normalize(clean).split() if clean else []))
+    return tokens
+
+
+def _match_phrases(tokens: list[_Token], phrases: dict[str, tuple[str, str]]) -> list[_Hit]:
+    """Known phrases in the tokens, longest first; marks their tokens used."""
+    words = [(w, t) for t, tok in enumerate(tokens) if not tok.used for w in tok.words]
+    taken = [False] * len(words)
+    longest = max(len(p.split()) for p in phrases)
+    hits: list[tuple[int, _Hit]] = []
+    for n in range(min(longest, len(words)), 0, -1):
+        i = 0
+        while i + n <= len(words):
+            if any(taken[i:i + n]):
+                i += 1
+                continue
+            phrase = " ".join(w for w, _ in words[i:i + n])
+            found = phrases.get(phrase)
+            if found is None and n == 1 and phrase.endswith("nya"):  # "reachnya"
+                found = phrases.get(phrase[:-3])
+            if found is None:
+                i += 1
+                continue
+            taken[i:i + n] = [True] * n
+            covered = [tokens[t] for t in dict.fromkeys(t for _, t in words[i:i + n])]
+            for tok in covered:
+                tok.used = True
+            hits.append((i, _Hit(found[0], found[1], phrase, covered)))
+            i += n
+    return [hit for _, hit in sorted(hits, key=lambda pair: pair[0])]
+
+
+def _handle_channel(platform: str | None, handle: str, channels: Sequence[str]) -> str | None:
+    """The known channel whose handle this is (on ``platform`` when given)."""
+    bare = handle.lstrip("@").lower()
+    for name in channels:
+        if ":" not in name:
+            continue
+        plat, hand = parse_channel_name(name)
+        if hand.lstrip("@") == bare and (platform is None or plat == platform):
+            return name
+    return f"{platform}:@{bare}" if platform else None
+
+
+def _similarity(word: str) -> float:
+    best = difflib.get_close_matches(word, list(ALIASES), n=1, cutoff=SUGGEST_CUTOFF)
+    return difflib.SequenceMatcher(None, word, best[0]).ratio() if best else 0.0
+
+
+def _closest_unknown(candidates: list[int], tokens: list[_Token]
+                     ) -> tuple[list[int], str, str] | None:
+    """The most metric-like leftover word or pair of adjacent words, and its suggestion."""
+    options: list[tuple[list[int], str]] = []
+    for a, b in pairwise(candidates):
+        if b == a + 1:
+            options.append(([a, b], f"{tokens[a].clean} {tokens[b].clean}"))
+    options += [([t], tokens[t].clean) for t in candidates]
+    best: tuple[float, list[int], str] | None = None
+    for indexes, text in options:
+        score = _similarity(normalize(text))
+        if score and (best is None or score > best[0]):
+            best = (score, indexes, text)
+    if best is None:
+        return None
+    key = suggest(best[2], cutoff=SUGGEST_CUTOFF)
+    return (best[1], best[2].lower(), key) if key else None
+
+
+def _is_number(word: str) -> bool:
+    return _NUMBER.fullmatch(word) is not None
+
+
+# --- the reader -----------------------------------------------------------------------------
+
+def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
+               campaigns: Sequence[str] = (), bot_username: str | None = None) -> ParsedText:
+    """Read one chat message; never raises on odd input."""
+    body = _strip_mentions(text, bot_username).strip()
+    if not body:
+        return ParsedText("empty")
+    command, word, body = _split_command(body)
+    slash = command is not None
+    if not slash:
+        command, word, body = _first_word_command(body)
+    lang = COMMAND_LANG.get(word or "") or _detect_lang(body)
+    result = ParsedText(command or "kpi", word, lang)
+    if command is not None and command not in QUERY_COMMANDS | METRIC_ARG_COMMANDS:
+        result.args = body.split()  # help, start, join CODE, /senyap 2 jam...: as typed
+        return result
+
+    phrases = _phrases(channels, campaigns)
+    periods_named = 0
+    if command not in METRIC_ARG_COMMANDS:  # "/target ... 3 bulan": a deadline, no period
+        result.campaign, body = _take_campaign(body, campaigns, phrases)
+        recording = command == "record" or any(
+            INTENT_WORDS.get(w) == "record" for w in _words(body))
+        result.period, result.period_error, body, periods_named = _take_periods(
+            body, today, lang or "id", recording=recording)
+    tokens = _tokenize(body)
+    handle = _take_handle(tokens)
+    intents, greeted = _read_phrases(result, _match_phrases(tokens, phrases))
+    if handle is not None:
+        platform = handle[0] or (result.channel if result.channel in PLATFORMS else None)
+        known = _handle_channel(platform, handle[1], channels)
+        if known is not None:
+            result.channel = known
+        else:
+            result.unknown_channel = "@" + handle[1]
+    as_typed = command in METRIC_ARG_COMMANDS
+    candidates = _leftovers(result, tokens, keep_fillers=as_typed)
+    _read_unknown_words(result, tokens, candidates, command if slash else None)
+
+    result.args = [tok.raw if as_typed else tok.clean for tok in tokens
+                   if (tok.extra or not tok.used) and (tok.clean or as_typed)]
+    result.chart = command == "chart" or "chart" in intents
+    if command is None:
+        result.command = _sentence_command(result, intents, greeted, periods_named)
+        if word is not None and COMMANDS[word] != result.command:
+            result.command_word = None  # "help reach ig" is no help request
+    return result
+
+
+def _take_handle(tokens: list[_Token]) -> tuple[str | None, str] | None:
+    """The first ``@handle`` / ``platform:@handle``: (platform or None, handle)."""
+    found: tuple[str | None, str] | None = None
+    for tok in tokens:
+        match = _HANDLE.fullmatch(tok.clean.lower())
+        if match is None or not (match["at"] or match["platform"]):
+            continue
+        platform = PLATFORM_ALIASES.get(match["platform"]) if match["platform"] else None
+        if match["platform"] and platform is None:
+            continue  # "re:reach", "catatan:" — no platform
+        tok.used = True
+        found = found or (platform, match["handle"])
+    return found
+
+
+def _read_phrases(result: ParsedText, hits: list[_Hit]) -> tuple[list[str], bool]:
+    """Fill metric, channel and campaign from the known phrases; (intents, greeted).
+
+    The first metric and the first channel count; later ones stay in the arguments
+    ("followers instagram dan tiktok" → args ["tiktok"]).
+    """
+    intents: list[str] = []
+    greeted = False
+    implied_channel: str | None = None  # "pelanggan youtube"
+    for hit in hits:
+        if hit.kind == "metric" and result.metric is None:
+            result.metric = hit.value
+            implied_channel = ALIAS_CHANNEL.get(hit.phrase)
+        elif hit.kind in ("platform", "channel") and result.channel is None:
+            result.channel = hit.value
+        elif hit.kind == "campaign":
+            result.campaign = result.campaign or hit.value
+        elif hit.kind == "intent":
+            intents.append(hit.value)
+        elif hit.kind == "greeting":
+            greeted = True
+        else:  # a second metric or channel: an argument
+            for tok in hit.tokens:
+                tok.extra = True
+    result.channel = result.channel or implied_channel
+    return intents, greeted
+
+
+def _leftovers(result: ParsedText, tokens: list[_Token], *, keep_fillers: bool) -> list[int]:
+    """Sort out the tokens no phrase took: the indexes of the words that may be typos.
+
+    Numbers, argument words and months stay as arguments; fillers and lone punctuation are
+    dropped (kept when ``keep_fillers``: /target and /alert read their own arguments);
+    platforms the bot does not serve become ``unknown_channel``.
+    """
+    candidates: list[int] = []
+    for t, tok in enumerate(tokens):
+        norm = " ".join(tok.words)
+        if tok.used or not tok.clean:
+            continue
+        if _is_number(tok.clean) or norm in ARGUMENT_WORDS or norm in MONTH_WORDS:
+            continue
+        if norm in OTHER_PLATFORMS:
+            result.unknown_channel = result.unknown_channel or norm
+            tok.used = True
+        elif norm in FILLERS or norm in CAMPAIGN_WORDS or not any(c.isalnum() for c in norm):
+            tok.used = not keep_fillers
+        else:
+            candidates.append(t)
+    return candidates
+
+
+def _read_unknown_words(result: ParsedText, tokens: list[_Token], candidates: list[int],
+                        slash_command: str | None) -> None:
+    """A misspelt metric gets a suggestion; in a slash command, an unknown word in the
+    metric slot is ``unknown_metric``, in the channel slot ``unknown_channel``, and the first
+    word of ``/roi`` is the campaign."""
+    if result.metric is None and candidates:
+        unknown = _closest_unknown(candidates, tokens)
+        if unknown is not None:
+            indexes, result.unknown_metric, result.suggestion = unknown
+            for t in indexes:
+                tokens[t].used = True
+                candidates.remove(t)
+    if slash_command is None or not candidates:
+        return
+    first = tokens[candidates[0]]
+    if slash_command == "roi":
+        if result.campaign is None:
+            result.campaign, first.used = first.clean.lower(), True
+    elif slash_command in _SLOT_COMMANDS:
+        if result.metric is None and result.unknown_metric is None:
+            result.unknown_metric, first.used = first.clean.lower(), True
+        elif result.channel is None and result.unknown_channel is None:
+            result.unknown_channel, first.used = first.clean.lower(), True
+
+
+def _sentence_command(parsed: ParsedText, intents: list[str], greeted: bool,
+                      periods_named: int) -> str:
+    """A sentence's command: its strongest intent word, else ``kpi`` when it names a metric,
+    channel, period or campaign, else ``help`` for a greeting."""
+    named = any((parsed.metric, parsed.channel, parsed.unknown_channel, parsed.period,
+                 parsed.period_error, parsed.campaign))
+    for intent in INTENT_PRIORITY:
+        if intent not in intents:
+            continue
+        if intent == "help" and (named or parsed.unknown_metric):
+            continue  # "cara lihat reach ig": the answer is the number
+        if intent == "summary" and parsed.metric is not None:
+            return "kpi"  # "laporan reach bulan ini"
+        if intent == "compare" and periods_named > 1:
+            return "kpi"  # "reach minggu ini vs minggu lalu": the change /kpi gives
+        return intent
+    if named:
+        return "kpi"
+    if greeted and parsed.unknown_metric is None:
+        return "help"
+    return "unknown"

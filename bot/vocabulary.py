@@ -1,0 +1,154 @@
+"""The words of chat requests: command names, intent words, fillers and language markers.
+
+Everything here is lower case and normalized like ``kpi_engine.metrics.normalize``
+(no accents, ``_``/``-`` folded to spaces). Metric aliases live in the metric catalogue and
+platform words in ``kpi_engine.model.PLATFORM_ALIASES``; this module holds the rest.
+"""
+
+from __future__ import annotations
+
+#: Every command word (Indonesian, English, aliases) → its canonical command.
+COMMANDS: dict[str, str] = {
+    "kpi": "kpi", "metric": "kpi", "metrik": "kpi",
+    "ringkasan": "summary", "rangkuman": "summary", "summary": "summary",
+    "grafik": "chart", "chart": "chart",
+    "bandingkan": "compare", "compare": "compare",
+    "target": "goal", "goal": "goal",
+    "catat": "record", "record": "record",
+    "impor": "import", "import": "import",
+    "alert": "alert",
+    "senyap": "snooze", "snooze": "snooze",
+    "langganan": "subscribe", "subscribe": "subscribe",
+    "berhenti": "unsubscribe", "unsubscribe": "unsubscribe",
+    "roi": "roi",
+    "bantuan": "help", "help": "help",
+    "start": "start",
+    "undang": "invite", "invite": "invite",
+    "gabung": "join", "join": "join",
+    "peran": "role", "role": "role",
+}
+
+#: The language a command word shows; neutral words (kpi, roi, alert, start, target) are absent.
+COMMAND_LANG: dict[str, str] = {
+    **{w: "id" for w in ("metrik", "ringkasan", "rangkuman", "grafik", "bandingkan", "catat",
+                         "impor", "senyap", "langganan", "berhenti", "bantuan", "undang",
+                         "gabung", "peran")},
+    **{w: "en" for w in ("metric", "summary", "chart", "compare", "goal", "record", "import",
+                         "snooze", "subscribe", "unsubscribe", "help", "invite", "join",
+                         "role")},
+}
+
+#: Commands whose text is a question about metrics: periods, metrics and channels are read
+#: from it and filler words are dropped. The others keep their arguments as typed.
+QUERY_COMMANDS: frozenset[str] = frozenset(
+    {"kpi", "summary", "chart", "compare", "record", "roi"})
+
+#: Commands whose arguments may still name a metric and a channel (but no period: "3 bulan"
+#: in ``/target`` is a deadline, "2 jam" in ``/senyap`` a duration).
+METRIC_ARG_COMMANDS: frozenset[str] = frozenset({"goal", "alert"})
+
+#: Words that show what a sentence asks for (single normalized words).
+INTENT_WORDS: dict[str, str] = {
+    **dict.fromkeys(("kpi", "metrik", "metric", "metrics", "berapa", "berapakah", "brp",
+                     "performa", "performance", "kinerja", "hasil", "data", "statistik",
+                     "stats", "statistics", "angka", "insight", "insights"), "kpi"),
+    **dict.fromkeys(("ringkasan", "rangkuman", "ringkas", "summary", "overview", "laporan",
+                     "report", "rekap", "recap"), "summary"),
+    **dict.fromkeys(("bandingkan", "bandingin", "perbandingan", "compare", "comparison",
+                     "vs", "versus", "kompetitor", "pesaing", "competitor", "competitors",
+                     "rival", "kompetitornya", "pesaingnya"), "compare"),
+    **dict.fromkeys(("grafik", "grafiknya", "chart", "diagram", "graph", "plot"), "chart"),
+    **dict.fromkeys(("catat", "catatkan", "record", "input"), "record"),
+    **dict.fromkeys(("bantuan", "help", "panduan", "bantu", "cara", "caranya", "perintah",
+                     "menu", "fitur", "lakukan", "commands", "features", "guide", "usage",
+                     "bisa apa", "what can you do"), "help"),
+}
+
+#: When a sentence shows several intents, the first of these wins.
+INTENT_PRIORITY: tuple[str, ...] = ("record", "compare", "chart", "summary", "help", "kpi")
+
+#: Greetings: a message of only these (and fillers) asks for help.
+GREETINGS: frozenset[str] = frozenset({
+    "halo", "hallo", "helo", "hai", "hi", "hello", "hey", "hei", "pagi", "siang", "sore",
+    "malam", "selamat", "assalamualaikum", "permisi", "bot", "gan", "kak", "min", "kabar",
+})
+
+#: Words that carry no request of their own, dropped before looking for unknown words.
+FILLERS: frozenset[str] = frozenset({
+    # Indonesian
+    "sih", "dong", "donk", "ya", "yah", "yuk", "tolong", "mohon", "minta", "kasih", "kasi",
+    "tau", "tahu", "gimana", "gmn", "gmana", "bagaimana", "di", "untuk", "utk", "buat", "dari",
+    "dan", "dengan", "dgn", "sama", "yang", "yg", "kita", "kami", "saya", "aku", "gue", "gw",
+    "akun", "jumlah", "total", "nilai", "apa", "aja", "saja", "ada", "itu",
+    "nya", "selama", "pada", "ke", "per", "lagi", "coba", "lihat", "liat", "cek", "check",
+    "tampilkan", "tunjukkan", "tunjukin", "info", "sekarang", "deh",
+    "nih", "kah", "udah", "sudah", "semua", "seluruh", "channel", "kanal", "platform", "iklan",
+    "brand", "kok", "gitu", "kampanye", "dibanding", "dibandingkan", "banding",
+    "terhadap", "ini", "lalu", "hari", "minggu", "pekan", "bulan", "tahun", "kuartal",
+    "triwulan", "terakhir", "depan", "besok", "kemarin", "sejak", "periode", "tanggal", "tgl",
+    "terima", "makasih", "thanks", "thx", "bro", "sis", "terbaru", "baru", "update", "promo", "bisa", "kamu", "anda",
+    # English
+    "how", "many", "much", "what", "whats", "what's", "was", "is", "are", "were", "the", "a",
+    "an", "of", "for", "on", "in", "at", "our", "my", "we", "me", "us", "show", "give", "tell",
+    "please", "pls", "get", "number", "do", "did", "does", "have", "has", "i", "about",
+    "during", "over", "so", "far", "and", "to", "with", "from", "can", "you", "could", "see",
+    "across", "all", "channels", "ads", "ad", "campaign", "compared", "against",
+    "last", "this", "next", "week", "month", "year", "quarter", "days", "weeks", "months",
+    "today", "yesterday", "since", "period", "account", "it", "be", "will", "would", "doing",
+    "going", "latest", "current", "new", "there",
+})
+
+#: Sub-command and argument words of /target, /alert, /senyap, /langganan...: never offered
+#: as "maksud Anda" metric suggestions.
+ARGUMENT_WORDS: frozenset[str] = frozenset({
+    "hapus", "tambah", "daftar", "batal", "batalkan", "list", "add", "remove", "delete",
+    "cancel", "turun", "naik", "drop", "rise", "above", "below", "atas", "bawah", "lebih",
+    "kurang", "harian", "mingguan", "bulanan", "daily", "weekly", "monthly", "jam", "menit",
+    "hours", "hour", "minutes", "akhir", "end", "viewer", "editor", "admin", "terbaik",
+    "tertinggi", "terendah", "paling", "tinggi", "rendah", "best", "top", "kenaikan",
+    "penurunan", "growth", "pertumbuhan", "naiknya", "turunnya", "progress", "status",
+})
+
+#: The words for a campaign, followed by its name ("kampanye ramadan", "campaign: promo").
+CAMPAIGN_WORDS: frozenset[str] = frozenset({"kampanye", "campaign", "kampanya"})
+
+#: Platforms the bot does not serve: named in a request they are an unknown channel.
+OTHER_PLATFORMS: frozenset[str] = frozenset({
+    "snapchat", "pinterest", "threads", "whatsapp", "wa", "telegram", "discord",
+    "reddit", "twitch", "shopee", "tokopedia", "lazada", "bukalapak", "blibli", "tumblr",
+    "vimeo", "spotify", "substack", "clubhouse", "bereal", "vk", "weibo", "wechat",
+})
+
+#: A metric alias that also names a channel.
+ALIAS_CHANNEL: dict[str, str] = {"pelanggan youtube": "youtube"}
+
+#: Words that show the language of a sentence; "strong" ones count twice.
+LANG_WORDS: dict[str, str] = {
+    **dict.fromkeys((
+        "berapa", "berapakah", "brp", "minggu", "pekan", "bulan", "tahun", "hari", "ini", "lalu",
+        "dong", "ya", "sih", "kemarin", "terakhir", "kuartal", "triwulan", "sejak", "tolong",
+        "kasih", "tau", "gimana", "bagaimana", "kita", "yang", "dan", "dengan", "untuk", "di",
+        "tampilkan", "lihat", "grafik", "ringkasan", "rangkuman", "laporan", "bandingkan",
+        "perbandingan", "catat", "bantuan", "halo", "hai", "selamat", "pagi", "apa", "saja",
+        "aja", "dari", "kampanye", "pengikut", "jangkauan", "kunjungan", "tingkat", "pesaing",
+        "kompetitor", "pertumbuhan", "pendapatan", "biaya", "komentar", "penayangan", "depan",
+    ), "id"),
+    **dict.fromkeys((
+        "how", "what", "whats", "last", "this", "week", "month", "year", "quarter", "days",
+        "weeks", "months", "show", "me", "the", "today", "yesterday", "since", "our", "please",
+        "many", "much", "was", "is", "compare", "chart", "summary", "overview", "report", "hello",
+        "hi", "give", "for", "on", "of", "campaign", "next",
+    ), "en"),
+}
+STRONG_LANG_WORDS: frozenset[str] = frozenset({
+    "berapa", "dong", "ya", "sih", "gimana", "tolong", "kasih", "tau", "yang",
+    "how", "what", "whats", "show", "please", "the",
+})
+
+#: Month names and abbreviations: period words, never "maksud Anda" metric suggestions.
+MONTH_WORDS: frozenset[str] = frozenset({
+    "januari", "februari", "maret", "april", "mei", "juni", "juli", "agustus", "september",
+    "oktober", "november", "desember", "january", "february", "march", "may", "june", "july",
+    "august", "october", "december", "jan", "feb", "mar", "apr", "jun", "jul", "agu", "agt",
+    "aug", "sep", "sept", "okt", "oct", "nov", "des", "dec",
+})
