@@ -586,7 +586,7 @@ class _Rule:
 
 
 def _rule(body: str, handler: Callable[[re.Match[str], _Ctx], PeriodQuery]) -> _Rule:
-    return _Rule(re.compile(rf"(?<!\w){_PREP}(?:{body})(?!\w)", re.IGNORECASE), handler)
+    return _Rule(re.compile(rf"(?<!\w)(?<!\d[.,]){_PREP}(?:{body})(?!\w)", re.IGNORECASE), handler)
 
 
 _RANGE_FROM = r"(?:(?:dari|from)\s+)?"

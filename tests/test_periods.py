@@ -426,3 +426,15 @@ def test_period_dates() -> None:
     query = parse_period("1-3 Nov", _d(SUNDAY))
     assert query.current.dates() == [_d("2026-11-01"), _d("2026-11-02"), _d("2026-11-03")]
     assert query.previous.dates() == [_d("2026-10-29"), _d("2026-10-30"), _d("2026-10-31")]
+
+
+@pytest.mark.parametrize(("text", "phrase"), [
+    ("12.000 hari ini", "hari ini"),
+    ("catat 1.500 hari ini", "hari ini"),
+    ("Rp1.500.000 kemarin", "kemarin"),
+])
+def test_thousands_number_is_not_a_day_count(text: str, phrase: str) -> None:
+    found = find_period(text, date(2026, 11, 22))
+    assert found is not None
+    _, i, j = found
+    assert text[i:j].strip() == phrase
