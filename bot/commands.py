@@ -109,15 +109,16 @@ def record(ctx: Context) -> Reply:
     if (platform, handle) not in known and (handle or platform not in PLATFORMS):
         names = ", ".join(c.name for c in ctx.channels) or t("no_channels", lang)
         return error_reply("record_new_channel", lang, name=name, known=names)
-    if len(p.args) != 1:
+    if not 1 <= len(p.args) <= 2:  # "41.250", or a number and its unit word: "1,5 jt"
         return error_reply("record_usage", lang)
-    value = parse_number(p.args[0])
+    typed = " ".join(p.args)
+    value = parse_number(typed)
     if value is None:
-        return error_reply("record_bad_value", lang, value=p.args[0])
+        return error_reply("record_bad_value", lang, value=typed)
     if value < 0:
-        return error_reply("record_negative", lang, value=p.args[0])
+        return error_reply("record_negative", lang, value=typed)
     if value > MAX_VALUE.get(metric.unit, MAX_COUNT):
-        return error_reply("record_absurd", lang, value=p.args[0], metric=metric.key)
+        return error_reply("record_absurd", lang, value=typed, metric=metric.key)
     if p.period_error is not None:
         pq_or_error = _period(ctx)
         assert isinstance(pq_or_error, Reply)

@@ -34,7 +34,7 @@ def parse_number(text: str) -> float | None:
         whole, _, frac = digits.rpartition(",")
         if "," in whole or not frac.isdigit():
             return None
-        if whole and not _grouped(whole, "."):
+        if whole and not (whole.isdigit() or _grouped(whole, ".")):
             return None
         number = float(whole.replace(".", "") + "." + frac) if whole else float("0." + frac)
     elif "." in digits:

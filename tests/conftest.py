@@ -84,7 +84,7 @@ def sqlite_url(tmp_path: Path) -> str:
 
 
 @dataclass
-class TestBot:
+class Conversation:
     """Talk to the real router as a chat would: ``bot.ask("/kpi reach minggu ini")``."""
 
     app: App
