@@ -12,9 +12,13 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from pydantic import ValidationError
+from sqlalchemy.exc import OperationalError
+
 from bot.bootstrap import App, bootstrap
 from bot.reply import Request
 from config.settings import load_settings
+from kpi_engine.db import SchemaOutOfDate
 from kpi_engine.model import Role
 
 log = logging.getLogger("kpibot")
@@ -79,7 +83,13 @@ def _now(text: str | None) -> datetime | None:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
-    settings = load_settings(database_url=args.db)
+    try:
+        settings = load_settings(database_url=args.db)
+    except ValidationError as exc:
+        problems = "; ".join(f"KPIBOT_{'_'.join(str(x) for x in e['loc']).upper()}: {e['msg']}"
+                             for e in exc.errors())
+        print(f"kpibot: bad setting: {problems}", file=sys.stderr)
+        return 2
     # one-shot commands stay quiet unless KPIBOT_LOG_LEVEL asks otherwise; serve logs INFO
     level = settings.log_level if ("KPIBOT_LOG_LEVEL" in os.environ
                                    or args.command in ("serve", "run")) else "WARNING"
@@ -93,7 +103,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         head = migrate(engine)
         print(f"schema at revision {head}")
         return 0
-    app = bootstrap(settings, check_schema=True)
+    try:
+        app = bootstrap(settings, check_schema=True)
+    except SchemaOutOfDate as exc:
+        print(f"kpibot: {exc}", file=sys.stderr)
+        return 2
+    except OperationalError as exc:
+        print(f"kpibot: cannot open the database: {exc.orig}", file=sys.stderr)
+        return 2
     try:
         return COMMANDS[args.command](app, args)
     finally:
