@@ -3,6 +3,7 @@ terminal. ``/impor PATH`` imports a local file."""
 
 from __future__ import annotations
 
+import re
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -22,8 +23,31 @@ BANNER = (
 )
 
 
+CHART_DIR = Path("kpibot-charts")
+CHART_SAVED = ("Grafik disimpan: {path}", "Chart saved: {path}")
+CHART_NOT_SAVED = ("Grafik tidak dapat disimpan: {error}", "Could not save the chart: {error}")
+
+
 def render(reply: Reply) -> str:
     return reply.text
+
+
+def save_chart(reply: Reply, folder: Path = CHART_DIR) -> str:
+    """Write the reply's PNG to ``folder/<timestamp>-<metric>.png``; the line to print."""
+    en = reply.lang == "en"
+    assert reply.chart is not None
+    metric = re.sub(r"[^a-z0-9_]+", "-", str(reply.data.get("metric") or "chart").lower())
+    stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        path, n = folder / f"{stamp}-{metric}.png", 1
+        while path.exists():
+            n += 1
+            path = folder / f"{stamp}-{metric}-{n}.png"
+        path.write_bytes(reply.chart)
+    except OSError as exc:
+        return CHART_NOT_SAVED[en].format(error=exc.strerror or exc)
+    return CHART_SAVED[en].format(path=path)
 
 
 def run_console(app: App, *, workspace: str | None = None, now: datetime | None = None,
@@ -54,6 +78,8 @@ def run_console(app: App, *, workspace: str | None = None, now: datetime | None 
         request = _request(text, ws, now, lang)
         reply = app.router.handle(request)
         print(render(reply), file=out)
+        if reply.chart:
+            print(save_chart(reply), file=out)
         print(file=out)
 
 

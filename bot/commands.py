@@ -21,7 +21,7 @@ MAX_VALUE = {Unit.CURRENCY: 1e15}
 MAX_COUNT = 1e12
 
 
-def _period(ctx: Context) -> PeriodQuery | Reply:
+def period_or_error(ctx: Context) -> PeriodQuery | Reply:
     p = ctx.parsed
     if p.period_error is not None:
         code = "period_future" if p.period_error.code == "future" else "period_invalid"
@@ -29,7 +29,7 @@ def _period(ctx: Context) -> PeriodQuery | Reply:
     return p.period or default_period(ctx.today, ctx.lang)
 
 
-def _channel_error(ctx: Context) -> Reply | None:
+def channel_error(ctx: Context) -> Reply | None:
     p = ctx.parsed
     if p.unknown_channel:
         known = ", ".join(c.name for c in ctx.channels) or t("no_channels", ctx.lang)
@@ -44,33 +44,33 @@ def kpi(ctx: Context) -> Reply:
         return unknown_metric_reply(p, ctx.lang)
     if p.metric is None:
         return summary(ctx)
-    pq = _period(ctx)
+    pq = period_or_error(ctx)
     if isinstance(pq, Reply):
         return pq
-    bad = _channel_error(ctx)
+    bad = channel_error(ctx)
     if bad:
         return bad
     try:
         answer = answers.kpi(ctx.store, ctx.workspace.id, ctx.channels, p.metric, pq,
                              p.channel, p.campaign)
     except answers.UnknownChannel as exc:
-        return _unknown_channel(ctx, exc)
+        return unknown_channel_reply(ctx, exc)
     return views.kpi_reply(answer, ctx.lang, ctx.workspace.currency)
 
 
 def summary(ctx: Context) -> Reply:
     """Every category's key metrics over a period."""
-    pq = _period(ctx)
+    pq = period_or_error(ctx)
     if isinstance(pq, Reply):
         return pq
-    bad = _channel_error(ctx)
+    bad = channel_error(ctx)
     if bad:
         return bad
     try:
         s = answers.summary(ctx.store, ctx.workspace.id, ctx.channels, pq, ctx.parsed.channel,
                             ctx.parsed.campaign)
     except answers.UnknownChannel as exc:
-        return _unknown_channel(ctx, exc)
+        return unknown_channel_reply(ctx, exc)
     return views.summary_reply(s, ctx.lang, ctx.workspace.currency)
 
 
@@ -81,7 +81,7 @@ def compare(ctx: Context) -> Reply:
         if p.unknown_metric:
             return unknown_metric_reply(p, ctx.lang)
         return error_reply("compare_needs_metric", ctx.lang)
-    pq = _period(ctx)
+    pq = period_or_error(ctx)
     if isinstance(pq, Reply):
         return pq
     c = answers.compare(ctx.store, ctx.workspace.id, ctx.channels, p.metric, pq, p.campaign)
@@ -120,7 +120,7 @@ def record(ctx: Context) -> Reply:
     if value > MAX_VALUE.get(metric.unit, MAX_COUNT):
         return error_reply("record_absurd", lang, value=typed, metric=metric.key)
     if p.period_error is not None:
-        pq_or_error = _period(ctx)
+        pq_or_error = period_or_error(ctx)
         assert isinstance(pq_or_error, Reply)
         return pq_or_error
     day: date = ctx.today
@@ -149,7 +149,7 @@ def record(ctx: Context) -> Reply:
         "campaign": campaign or None, "replaced": old is not None})
 
 
-def _unknown_channel(ctx: Context, exc: answers.UnknownChannel) -> Reply:
+def unknown_channel_reply(ctx: Context, exc: answers.UnknownChannel) -> Reply:
     known = ", ".join(exc.known) or t("no_channels", ctx.lang)
     return error_reply("unknown_channel", ctx.lang, name=exc.name, known=known)
 
