@@ -22,7 +22,10 @@ from kpi_engine.store import Store
 
 log = logging.getLogger(__name__)
 
+#: Surfaces that name their workspace themselves: the operator's CLI and console (admin), and
+#: the HTTP API, whose token has already chosen the workspace (read-only: viewer).
 OPERATOR_PLATFORMS = frozenset({"cli", "console"})
+TOKEN_PLATFORMS = frozenset({"api"})
 
 
 @dataclass
@@ -93,6 +96,10 @@ class Router:
         if access is None:
             return self._unlinked(req, now if now.tzinfo else now.replace(tzinfo=UTC))
         workspace, role = access
+        if req.platform not in OPERATOR_PLATFORMS | TOKEN_PLATFORMS and req.user_name:
+            # who is who in this chat, for ``/peran @name``
+            self.store.remember_user(req.platform, req.chat_id, req.user_id, req.user_name,
+                                     now if now.tzinfo else now.replace(tzinfo=UTC))
         tz = ZoneInfo(workspace.timezone)
         # a clock without an offset (``--now 2026-11-22``) is the workspace's local time
         local_now = now.astimezone(tz) if now.tzinfo else now.replace(tzinfo=tz)
@@ -122,6 +129,9 @@ class Router:
         return command.handler(ctx)
 
     def _access(self, req: Request) -> tuple[Workspace, Role] | Reply | None:
+        if req.platform in TOKEN_PLATFORMS:
+            ws = self.store.workspace(req.workspace) if req.workspace else None
+            return (ws, Role.VIEWER) if ws else None
         if req.platform in OPERATOR_PLATFORMS:
             slug = req.workspace
             if slug is None:

@@ -59,13 +59,15 @@ INTENT_WORDS: dict[str, str] = {
                      "rival", "kompetitornya", "pesaingnya"), "compare"),
     **dict.fromkeys(("grafik", "grafiknya", "chart", "diagram", "graph", "plot"), "chart"),
     **dict.fromkeys(("catat", "catatkan", "record", "input"), "record"),
+    **dict.fromkeys(("goal", "goals", "target", "targets", "sasaran"), "goal"),
     **dict.fromkeys(("bantuan", "help", "panduan", "bantu", "cara", "caranya", "perintah",
                      "menu", "fitur", "lakukan", "commands", "features", "guide", "usage",
                      "bisa apa", "what can you do"), "help"),
 }
 
 #: When a sentence shows several intents, the first of these wins.
-INTENT_PRIORITY: tuple[str, ...] = ("record", "compare", "chart", "summary", "help", "kpi")
+INTENT_PRIORITY: tuple[str, ...] = ("record", "goal", "compare", "chart", "summary", "help",
+                                    "kpi")
 
 #: Greetings: a message of only these (and fillers) asks for help.
 GREETINGS: frozenset[str] = frozenset({
@@ -86,7 +88,7 @@ FILLERS: frozenset[str] = frozenset({
     "brand", "kok", "gitu", "kampanye", "dibanding", "dibandingkan", "banding",
     "terhadap", "ini", "lalu", "hari", "minggu", "pekan", "bulan", "tahun", "kuartal",
     "triwulan", "terakhir", "depan", "besok", "kemarin", "sejak", "periode", "tanggal", "tgl",
-    "terima", "makasih", "thanks", "thx", "bro", "sis", "terbaru", "baru", "update", "promo", "bisa", "kamu", "anda",
+    "terima", "makasih", "thanks", "thx", "bro", "sis", "terbaru", "baru", "update", "bisa", "kamu", "anda",
     # English
     "how", "many", "much", "what", "whats", "what's", "was", "is", "are", "were", "the", "a",
     "an", "of", "for", "on", "in", "at", "our", "my", "we", "me", "us", "show", "give", "tell",

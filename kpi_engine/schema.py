@@ -113,3 +113,16 @@ join_codes = Table(
     Column("expires_at", DateTime(timezone=True), nullable=False),
     Column("used_at", DateTime(timezone=True), nullable=True),
 )
+
+# the usernames seen in each chat, so ``/peran @budi editor`` finds Budi's id (migration 0002g)
+chat_users = Table(
+    "chat_users",
+    metadata,
+    Column("platform", String(32), nullable=False),
+    Column("chat_id", String(64), nullable=False),
+    Column("user_id", String(64), nullable=False),
+    Column("user_name", String(100), nullable=False, server_default=""),  # lower case, no "@"
+    Column("last_seen", DateTime(timezone=True), nullable=False),
+    PrimaryKeyConstraint("platform", "chat_id", "user_id", name="pk_chat_users"),
+)
+Index("ix_chat_users_name", chat_users.c.platform, chat_users.c.chat_id, chat_users.c.user_name)

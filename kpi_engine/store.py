@@ -9,10 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, and_, func, insert, select, update
+from sqlalchemy import Connection, Engine, Table, and_, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from kpi_engine import schema as t
 from kpi_engine.model import Channel, Role, SnapshotRow, Workspace, WriteResult
@@ -106,8 +108,8 @@ class Store:
         existing = {(c.platform, c.handle): c for c in self._channels(conn, workspace_id)}
         now = utcnow()
         missing = [k for k in wanted if k not in existing]
-        if missing:
-            conn.execute(insert(t.channels), [
+        if missing:  # another writer may create the same channel now: it is then reused
+            conn.execute(self._insert_ignore(t.channels), [
                 {"workspace_id": workspace_id, "platform": p, "handle": h,
                  "is_competitor": bool(wanted[(p, h)]), "created_at": now}
                 for p, h in missing])
@@ -130,8 +132,16 @@ class Store:
         new = sorted(names - have)
         if new:
             now = utcnow()
-            conn.execute(insert(t.campaigns), [
+            conn.execute(self._insert_ignore(t.campaigns), [
                 {"workspace_id": workspace_id, "name": n, "created_at": now} for n in new])
+
+    def _insert_ignore(self, table: Table) -> Any:
+        """``INSERT … ON CONFLICT DO NOTHING`` in this database's dialect."""
+        if self.dialect == "postgresql":
+            return pg_insert(table).on_conflict_do_nothing()
+        if self.dialect == "sqlite":
+            return sqlite_insert(table).on_conflict_do_nothing()
+        return insert(table)
 
     # -- snapshots ----------------------------------------------------------------------
     def write_snapshots(self, workspace_id: int, rows: Sequence[SnapshotRow],
@@ -263,6 +273,54 @@ class Store:
             rows = conn.execute(select(c.platform, c.chat_id, c.user_id, c.role)
                                 .where(c.workspace_id == workspace_id).order_by(c.id)).all()
         return [dict(r._mapping) for r in rows]
+
+
+    # -- users seen in chats ------------------------------------------------------------
+    def remember_user(self, platform: str, chat_id: str, user_id: str, user_name: str,
+                      now: datetime) -> None:
+        """Note that ``user_id`` (known as ``user_name``) spoke in this chat, so that
+        ``/peran @name`` can find them. Writes only when the name is new or changed, or the
+        last sighting is more than a day old."""
+        if not user_id:
+            return
+        name = user_name.strip().lstrip("@").lower()[:100]
+        c = t.chat_users.c
+        key = and_(c.platform == platform, c.chat_id == chat_id, c.user_id == user_id)
+        with self.begin() as conn:
+            found = conn.execute(select(c.user_name, c.last_seen).where(key)).first()
+            if found is None:
+                conn.execute(self._insert_ignore(t.chat_users).values(
+                    platform=platform, chat_id=chat_id, user_id=user_id, user_name=name,
+                    last_seen=now))
+                return
+            seen = found.last_seen
+            if seen is not None and seen.tzinfo is None:
+                seen = seen.replace(tzinfo=UTC)
+            if (name or found.user_name) == found.user_name and seen is not None \
+                    and now - seen < timedelta(days=1):
+                return
+            conn.execute(update(t.chat_users).where(key).values(
+                user_name=name or found.user_name, last_seen=now))
+
+    def find_user(self, platform: str, chat_id: str, user_name: str) -> str | None:
+        """The id of the user last seen in this chat under ``user_name`` (``@`` optional)."""
+        c = t.chat_users.c
+        name = user_name.strip().lstrip("@").lower()
+        if not name:
+            return None
+        with self.connect() as conn:
+            row = conn.execute(select(c.user_id).where(and_(
+                c.platform == platform, c.chat_id == chat_id, c.user_name == name))
+                .order_by(c.last_seen.desc())).first()
+        return row.user_id if row else None
+
+    def user_names(self, platform: str, chat_id: str) -> dict[str, str]:
+        """user id → user name of the users seen in this chat."""
+        c = t.chat_users.c
+        with self.connect() as conn:
+            rows = conn.execute(select(c.user_id, c.user_name).where(and_(
+                c.platform == platform, c.chat_id == chat_id))).all()
+        return {r.user_id: r.user_name for r in rows}
 
 
 def _workspace(row: Any) -> Workspace:

@@ -197,3 +197,14 @@ def test_stale_gauge_says_from_which_day(bot: Conversation, app: App) -> None:
     reply = later.reply("/kpi subscribers youtube minggu ini")
     assert reply.data["as_of"] == TODAY.isoformat()
     assert "Nilai terakhir tercatat 22 Nov 2026" in reply.text
+
+
+def test_any_message_teaches_the_bot_a_username(chat: Conversation, app: App) -> None:
+    chat.reply("/kpi reach", user_id="55", user_name="Budi")
+    assert app.store.find_user("telegram", "-100", "@budi") == "55"
+    ws = app.store.workspace("demo")
+    assert ws is not None
+    app.store.link_chat(ws.id, "telegram", "-100", Role.ADMIN, user_id="1")
+    done = chat.reply("/peran @budi editor", user_id="1")
+    assert done.intent == "role", done.text
+    assert chat.reply("/catat instagram reach 5", user_id="55").intent == "record"

@@ -1,0 +1,434 @@
+"""What the bot says about goals: the sentences (Indonesian and English), the replies of
+``/target`` (created, list, one goal with its chart, edited, cancelled) and their data for
+``ask --json`` (intent ``goal``)."""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+from typing import Any
+
+from bot import formatting as fmt
+from bot.charts import ChartSpec, render_chart
+from bot.i18n import translate
+from bot.reply import Reply
+from kpi_engine.goal_math import Shape, direction, is_ceiling
+from kpi_engine.goals import Goal, GoalEvent, GoalPlan, Progress
+from kpi_engine.metrics import CATEGORY_LABELS, METRICS, Metric, Unit
+
+GOAL_MESSAGES: dict[str, tuple[str, str]] = {
+    # the goal in one sentence
+    "all_channels": ("semua kanal", "all channels"),
+    "campaign": ("kampanye {name}", "campaign {name}"),
+    "total": ("{metric} · {scope}: total {target} dari {start} sampai {deadline}",
+              "{metric} · {scope}: {target} in total from {start} to {deadline}"),
+    "ceiling": ("{metric} · {scope}: paling banyak {target} dari {start} sampai {deadline}",
+                "{metric} · {scope}: at most {target} from {start} to {deadline}"),
+    "growth": ("{metric} · {scope}: dari {baseline} menjadi {target} paling lambat {deadline}",
+               "{metric} · {scope}: from {baseline} to {target} by {deadline}"),
+    "floor": ("{metric} · {scope}: minimal {target} sampai {deadline} (sekarang {baseline})",
+              "{metric} · {scope}: at least {target} until {deadline} (now {baseline})"),
+    "cap": ("{metric} · {scope}: paling tinggi {target} sampai {deadline} (sekarang {baseline})",
+            "{metric} · {scope}: at most {target} until {deadline} (now {baseline})"),
+    "growth_new": ("{metric} · {scope}: mencapai {target} paling lambat {deadline}",
+                   "{metric} · {scope}: reach {target} by {deadline}"),
+    "relative_total": (" ({change} dibanding {baseline} pada {span})",
+                       " ({change} on {baseline} in {span})"),
+    "relative": (" ({change})", " ({change})"),
+    "category": ("Kategori: {category}.", "Category: {category}."),
+    # paces and verdicts
+    "per_week": ("{pace}/minggu", "{pace}/week"),
+    "points": ("poin", "pts"),
+    "pace": ("Laju yang dibutuhkan: {required} · laju 90 hari terakhir: {historical}.",
+             "Required pace: {required} · last 90 days: {historical}."),
+    "pace_met": ("Laju 90 hari terakhir: {historical}.", "Last 90 days: {historical}."),
+    "pace_no_history": ("Laju yang dibutuhkan: {required} · belum ada riwayat 90 hari.",
+                        "Required pace: {required} · no 90-day history yet."),
+    "budget_pace": ("Sisa anggaran: paling banyak {required} · 90 hari terakhir: {historical}.",
+                    "Budget left: at most {required} · last 90 days: {historical}."),
+    "v_met": ("✅ Realistis: target ini sudah tercapai saat ini.",
+              "✅ Realistic: this target is already met today."),
+    "v_realistic": ("✅ Realistis: butuh {multiple}× laju historis.",
+                    "✅ Realistic: needs {multiple}× the historical pace."),
+    "v_ambitious": ("💪 Ambisius: butuh {multiple}× laju historis.",
+                    "💪 Ambitious: needs {multiple}× the historical pace."),
+    "v_unrealistic": ("⚠️ Tidak realistis: butuh {multiple}× laju historis.",
+                      "⚠️ Unrealistic: needs {multiple}× the historical pace."),
+    "v_wrong_way": ("⚠️ Tidak realistis: 90 hari terakhir {metric} bergerak ke arah "
+                    "sebaliknya atau datar.",
+                    "⚠️ Unrealistic: over the last 90 days {metric} moved the other way or "
+                    "stayed flat."),
+    "v_suggest": ("Dengan 1,5× laju historis, yang realistis sekitar {value}.",
+                  "At 1.5× the historical pace, about {value} is realistic."),
+    "v_no_history": ("ℹ️ Belum ada riwayat data untuk menilai target ini; progres dihitung "
+                     "begitu data masuk.",
+                     "ℹ️ No history yet to judge this goal; progress counts as soon as data "
+                     "comes in."),
+    "vb_realistic": ("✅ Realistis: laju belanja 90 hari terakhir {multiple}× dari batas.",
+                     "✅ Realistic: the last 90 days' spending runs at {multiple}× the cap."),
+    "vb_ambitious": ("💪 Ambisius: harus {multiple}× lebih hemat dari laju historis.",
+                     "💪 Ambitious: must run {multiple}× leaner than the historical pace."),
+    "vb_unrealistic": ("⚠️ Tidak realistis: harus {multiple}× lebih hemat dari laju historis.",
+                       "⚠️ Unrealistic: must run {multiple}× leaner than the historical pace."),
+    "vb_over": ("⚠️ Tidak realistis: batasnya sudah terlampaui.",
+                "⚠️ Unrealistic: the cap is already exceeded."),
+    # replies
+    "created": ("🎯 Target #{id} dibuat", "🎯 Goal #{id} set"),
+    "created_footer": ("Lihat progres: /target {id} · semua target: /target",
+                       "Progress: /goal {id} · all goals: /goal"),
+    "list_title": ("🎯 Target aktif ({count})", "🎯 Active goals ({count})"),
+    "list_all_title": ("🎯 Semua target ({count})", "🎯 All goals ({count})"),
+    "list_empty": ("Belum ada target aktif. Buat satu: /target followers +20% instagram 3 bulan",
+                   "No active goals yet. Set one: /goal followers +20% instagram 3 months"),
+    "list_footer": ("Detail dan grafik: /target NOMOR · batalkan: /target hapus NOMOR",
+                    "Details and chart: /goal NUMBER · cancel: /goal delete NUMBER"),
+    "list_head": ("#{id} {metric} · {scope} → {target} · tenggat {deadline}",
+                  "#{id} {metric} · {scope} → {target} · due {deadline}"),
+    "list_line": ("   {status} · progres {pct} · butuh {required}, laju kini {recent} · "
+                  "prakiraan {forecast}",
+                  "   {status} · progress {pct} · needs {required}, now {recent} · "
+                  "forecast {forecast}"),
+    "list_closed": ("   {status} · progres {pct}", "   {status} · progress {pct}"),
+    "show_title": ("🎯 Target #{id}", "🎯 Goal #{id}"),
+    "show_now": ("Sekarang: {current} · progres {pct}", "Now: {current} · progress {pct}"),
+    "show_as_of": (" (data sampai {day})", " (data to {day})"),
+    "show_pace": ("Laju: butuh {required}, 28 hari terakhir {recent}, 90 hari terakhir "
+                  "{historical}.",
+                  "Pace: needs {required}, last 28 days {recent}, last 90 days {historical}."),
+    "show_forecast": ("Prakiraan di tenggat ({deadline}, {days} hari lagi): {forecast} · {status}",
+                      "Forecast at the deadline ({deadline}, {days} days left): {forecast} · "
+                      "{status}"),
+    "show_closed": ("Status: {status} ({day}).", "Status: {status} ({day})."),
+    "show_verdict": ("Penilaian awal: {verdict}.", "Verdict when set: {verdict}."),
+    "show_history": ("Riwayat: {events}", "History: {events}"),
+    "show_footer": ("Ubah: /target ubah {id} NILAI atau TENGGAT · batalkan: /target hapus {id}",
+                    "Change: /goal edit {id} VALUE or DEADLINE · cancel: /goal delete {id}"),
+    "edited": ("✏️ Target #{id} diubah: {changes}. Baseline tetap {baseline}.",
+               "✏️ Goal #{id} changed: {changes}. The baseline stays {baseline}."),
+    "edited_target": ("target {old} → {new}", "target {old} → {new}"),
+    "edited_deadline": ("tenggat {old} → {new}", "deadline {old} → {new}"),
+    "edited_same": ("tidak ada yang berubah", "nothing changed"),
+    "cancelled": ("🚫 Target #{id} dibatalkan: {sentence}.",
+                  "🚫 Goal #{id} cancelled: {sentence}."),
+    "none": ("–", "–"),
+    "no_baseline": ("belum ada data", "no data yet"),
+}
+
+STATUS: dict[str, tuple[str, str]] = {
+    "on_track": ("🟢 sesuai jalur", "🟢 on track"),
+    "off_track": ("🔴 tidak sesuai jalur", "🔴 off track"),
+    "unknown": ("⚪ belum bisa diprakirakan", "⚪ no forecast yet"),
+    "active": ("aktif", "active"),
+    "achieved": ("🏆 tercapai", "🏆 achieved"),
+    "missed": ("❌ tidak tercapai", "❌ missed"),
+    "cancelled": ("🚫 dibatalkan", "🚫 cancelled"),
+}
+VERDICTS: dict[str, tuple[str, str]] = {
+    "realistic": ("realistis", "realistic"),
+    "ambitious": ("ambisius", "ambitious"),
+    "unrealistic": ("tidak realistis", "unrealistic"),
+    "no_history": ("belum ada riwayat", "no history yet"),
+}
+EVENTS: dict[str, tuple[str, str]] = {
+    "created": ("dibuat", "set"), "edited": ("diubah", "changed"),
+    "cancelled": ("dibatalkan", "cancelled"), "achieved": ("tercapai", "achieved"),
+    "missed": ("tidak tercapai", "missed"),
+}
+
+
+def msg(key: str, lang: str, **params: object) -> str:
+    return translate(GOAL_MESSAGES, key, lang, **params)
+
+
+def _pick(table: dict[str, tuple[str, str]], key: str, lang: str) -> str:
+    return translate(table, key, lang) if key in table else key
+
+
+# ----------------------------------------------------------------------------- numbers
+
+def value(metric: Metric, number: float | None, currency: str, lang: str) -> str:
+    if number is None or not math.isfinite(number):
+        return msg("no_baseline", lang)
+    return fmt.metric_value(metric, number, currency)
+
+
+def signed(metric: Metric, number: float, currency: str, lang: str) -> str:
+    """``+651``, ``−1,2 jt``, ``+0,2 poin``: a change in the metric's unit."""
+    sign = "+" if number > 0 else ("−" if number < 0 else "")
+    size = abs(number)
+    if metric.unit is Unit.PERCENT:
+        return f"{sign}{fmt.number(size, 2 if 0 < size < 0.1 else 1)} {msg('points', lang)}"
+    if metric.unit is Unit.CURRENCY:
+        return sign + fmt.metric_value(metric, size, currency, short=True)
+    if metric.unit is Unit.MULTIPLE:
+        return f"{sign}{fmt.number(size, 2)}×"
+    if size >= 10_000:
+        return sign + fmt.compact(size)
+    return sign + fmt.number(size, 0 if size >= 10 or size == 0 else 1)
+
+
+def pace(metric: Metric, per_week: float | None, currency: str, lang: str) -> str:
+    if per_week is None:
+        return msg("none", lang)
+    return msg("per_week", lang, pace=signed(metric, per_week, currency, lang))
+
+
+def percent(pct: float | None, lang: str) -> str:
+    return msg("none", lang) if pct is None else fmt.percent(pct)
+
+
+def scope(goal_channel: str | None, campaign: str | None, lang: str) -> str:
+    text = goal_channel or msg("all_channels", lang)
+    if campaign:
+        text += " · " + msg("campaign", lang, name=campaign)
+    return text
+
+
+def change_text(metric: Metric, kind: str, number: float, currency: str, lang: str) -> str:
+    if kind == "percent":
+        return ("+" if number >= 0 else "−") + fmt.percent(abs(number))
+    return signed(metric, number, currency, lang)
+
+
+# ----------------------------------------------------------------------------- sentences
+
+def sentence(goal: Goal | GoalPlan, deadline: date, channel: str | None,
+             campaign: str | None, currency: str, lang: str) -> str:
+    """The goal in one sentence (without the final full stop)."""
+    metric = METRICS[goal.metric]
+    kind = goal.value_kind
+    number = goal.value_input if isinstance(goal, Goal) else goal.value
+    params: dict[str, Any] = {
+        "metric": metric.label(lang), "scope": scope(channel, campaign, lang),
+        "target": value(metric, goal.target, currency, lang),
+        "baseline": value(metric, goal.baseline, currency, lang),
+        "start": fmt.day(goal.start, lang), "deadline": fmt.day(deadline, lang)}
+    if goal.shape is Shape.TOTAL:
+        text = msg("ceiling" if is_ceiling(metric) else "total", lang, **params)
+        if kind != "absolute" and goal.baseline is not None:
+            length = (deadline - goal.start).days + 1
+            first = date.fromordinal(goal.start.toordinal() - length)
+            last = date.fromordinal(goal.start.toordinal() - 1)
+            text += msg("relative_total", lang, change=change_text(metric, kind, number,
+                                                                  currency, lang),
+                        baseline=params["baseline"], span=fmt.day_range(first, last, lang))
+        return text
+    if goal.baseline is None:
+        return msg("growth_new", lang, **params)
+    sign = direction(goal.shape, goal.baseline, goal.target, metric)
+    if (goal.target - goal.baseline) * sign <= 0:  # already there: a level to hold
+        return msg("floor" if sign > 0 else "cap", lang, **params)
+    text = msg("growth", lang, **params)
+    if kind != "absolute":
+        text += msg("relative", lang, change=change_text(metric, kind, number, currency, lang))
+    return text
+
+
+def category_line(metric_key: str, lang: str) -> str | None:
+    from kpi_engine.metrics import category_of
+
+    cat = category_of(metric_key)
+    if cat is None:
+        return None
+    return msg("category", lang, category=CATEGORY_LABELS[cat][1 if lang == "en" else 0])
+
+
+def verdict_lines(plan: GoalPlan, currency: str, lang: str) -> list[str]:
+    """The pace line and the plain verdict of a goal just set."""
+    metric = METRICS[plan.metric]
+    required = pace(metric, plan.required_per_week, currency, lang)
+    historical = pace(metric, plan.historical_per_week, currency, lang)
+    if is_ceiling(metric):
+        lines = [msg("budget_pace", lang, historical=historical, required=msg(
+            "per_week", lang, pace=value(metric, plan.required_per_week, currency, lang)))]
+        if plan.verdict.value == "no_history":
+            return [*lines, msg("v_no_history", lang)]
+        if plan.multiple is None or math.isinf(plan.multiple):
+            return [*lines, msg("vb_over", lang)]
+        return [*lines, msg("vb_" + plan.verdict.value, lang,
+                            multiple=fmt.number(plan.multiple, 1))]
+    if plan.multiple == 0:
+        met = [msg("pace_met", lang, historical=historical)] if plan.historical_per_week \
+            is not None else []
+        return [*met, msg("v_met", lang)]
+    if plan.historical_per_week is None:
+        lines = [msg("pace_no_history", lang, required=required)]
+    else:
+        lines = [msg("pace", lang, required=required, historical=historical)]
+    if plan.verdict.value == "no_history" or plan.multiple is None:
+        return [*lines, msg("v_no_history", lang)]
+    if math.isinf(plan.multiple):
+        return [*lines, msg("v_wrong_way", lang, metric=metric.label(lang))]
+    lines.append(msg("v_" + plan.verdict.value, lang, multiple=fmt.number(plan.multiple, 1)))
+    if plan.verdict.value == "unrealistic" and plan.historical_per_week is not None:
+        reference = plan.current if plan.shape is Shape.TOTAL else plan.baseline
+        doable = (reference or 0.0) + 1.5 * plan.historical_per_week * plan.days_left / 7.0
+        lines.append(msg("v_suggest", lang, value=fmt.metric_value(metric, doable, currency)))
+    return lines
+
+
+# ----------------------------------------------------------------------------- replies
+
+def _rnd(number: float | None, digits: int = 4) -> float | None:
+    if number is None or not math.isfinite(number):
+        return None
+    return round(number, digits)
+
+
+def goal_data(p: Progress) -> dict[str, Any]:
+    """The fields of ``ask --json`` for one goal."""
+    g = p.goal
+    category = g.category
+    return {
+        "id": g.id, "metric": g.metric, "channel": g.channel, "campaign": g.campaign,
+        "target": _rnd(g.target), "baseline": _rnd(g.baseline), "current": _rnd(p.current),
+        "progress_pct": _rnd(p.progress_pct, 2),
+        "required_per_week": _rnd(p.required_per_week),
+        "historical_per_week": _rnd(p.historical_per_week),
+        "recent_per_week": _rnd(p.recent_per_week), "forecast": _rnd(p.forecast),
+        "status": p.status, "state": g.status, "on_track": p.on_track,
+        "deadline": g.deadline.isoformat(), "start": g.start.isoformat(),
+        "days_left": p.days_left, "as_of": p.as_of.isoformat() if p.as_of else None,
+        "value_kind": g.value_kind, "value": g.value_input, "verdict": g.verdict or None,
+        "shape": g.shape.value, "category": category.value if category else None,
+    }
+
+
+def created_reply(goal: Goal, plan: GoalPlan, progress: Progress, currency: str,
+                  lang: str) -> Reply:
+    body = [sentence(goal, goal.deadline, goal.channel, goal.campaign, currency, lang) + "."]
+    cat = category_line(goal.metric, lang)
+    if cat:
+        body.append(cat)
+    body += verdict_lines(plan, currency, lang)
+    data = goal_data(progress)
+    data.update(created=True, required_per_week=_rnd(plan.required_per_week),
+                historical_per_week=_rnd(plan.historical_per_week),
+                multiple=_rnd(plan.multiple, 2), verdict=plan.verdict.value)
+    return Reply(title=msg("created", lang, id=goal.id), body=body,
+                 footer=msg("created_footer", lang, id=goal.id), intent="goal", data=data,
+                 lang=lang)
+
+
+def _status(p: Progress, lang: str) -> str:
+    return _pick(STATUS, p.status, lang)
+
+
+def list_reply(items: list[Progress], currency: str, lang: str, *, everything: bool) -> Reply:
+    if not items:
+        return Reply(body=[msg("list_empty", lang)], intent="goal", data={"goals": []},
+                     lang=lang)
+    body: list[str] = []
+    for p in items:
+        g, metric = p.goal, p.goal.definition
+        body.append(msg("list_head", lang, id=g.id, metric=metric.label(lang),
+                        scope=scope(g.channel, g.campaign, lang),
+                        target=value(metric, g.target, currency, lang),
+                        deadline=fmt.day(g.deadline, lang)))
+        if not g.active:
+            body.append(msg("list_closed", lang, status=_status(p, lang),
+                            pct=percent(p.progress_pct, lang)))
+            continue
+        body.append(msg("list_line", lang, status=_status(p, lang),
+                        pct=percent(p.progress_pct, lang),
+                        required=pace(metric, p.required_per_week, currency, lang),
+                        recent=pace(metric, p.recent_per_week, currency, lang),
+                        forecast=value(metric, p.forecast, currency, lang)
+                        if p.forecast is not None else msg("none", lang)))
+    title = msg("list_all_title" if everything else "list_title", lang, count=len(items))
+    return Reply(title=title, body=body, footer=msg("list_footer", lang), intent="goal",
+                 data={"goals": [goal_data(p) for p in items]}, lang=lang)
+
+
+def show_reply(p: Progress, events: list[GoalEvent], currency: str, lang: str, *,
+               chart: bool = True) -> Reply:
+    g, metric = p.goal, p.goal.definition
+    body = [sentence(g, g.deadline, g.channel, g.campaign, currency, lang) + "."]
+    cat = category_line(g.metric, lang)
+    if cat:
+        body.append(cat)
+    now = msg("show_now", lang, current=value(metric, p.current, currency, lang),
+              pct=percent(p.progress_pct, lang))
+    if p.as_of is not None and p.current is not None and p.as_of < p.today:
+        now += msg("show_as_of", lang, day=fmt.day(p.as_of, lang))
+    body.append(now)
+    if g.active:
+        body.append(msg("show_pace", lang,
+                        required=pace(metric, p.required_per_week, currency, lang),
+                        recent=pace(metric, p.recent_per_week, currency, lang),
+                        historical=pace(metric, p.historical_per_week, currency, lang)))
+        body.append(msg("show_forecast", lang, deadline=fmt.day(g.deadline, lang),
+                        days=p.days_left,
+                        forecast=value(metric, p.forecast, currency, lang)
+                        if p.forecast is not None else msg("none", lang),
+                        status=_status(p, lang)))
+    else:
+        closing = [e.day for e in events if e.kind == g.status]
+        day = closing[-1] if closing else g.deadline
+        body.append(msg("show_closed", lang, status=_status(p, lang), day=fmt.day(day, lang)))
+    if g.verdict:
+        body.append(msg("show_verdict", lang, verdict=_pick(VERDICTS, g.verdict, lang)))
+    if events:
+        body.append(msg("show_history", lang, events=" · ".join(
+            _event_text(e, metric, currency, lang) for e in events)))
+    reply = Reply(title=msg("show_title", lang, id=g.id), body=body,
+                  footer=msg("show_footer", lang, id=g.id) if g.active else "",
+                  intent="goal", data=goal_data(p), lang=lang)
+    if chart:
+        reply.chart = goal_chart(p, currency, lang)
+    return reply
+
+
+def _event_text(e: GoalEvent, metric: Metric, currency: str, lang: str) -> str:
+    """``diubah 23 Nov 2026 (→ 15.340, 31 Jan 2027)``: an edit says what the goal became."""
+    text = f"{_pick(EVENTS, e.kind, lang)} {fmt.day(e.day, lang)}"
+    if e.kind == "edited":
+        parts = [value(metric, e.target, currency, lang)] if e.target is not None else []
+        if e.deadline is not None:
+            parts.append(fmt.day(e.deadline, lang))
+        text += f" (→ {', '.join(parts)})" if parts else ""
+    return text
+
+
+def goal_chart(p: Progress, currency: str, lang: str) -> bytes:
+    """The goal's chart: its series (a total's running sum), the target line and the
+    forecast to the deadline."""
+    g, metric = p.goal, p.goal.definition
+    points = p.chart_series()
+    title = f"#{g.id} {metric.label(lang)} · {scope(g.channel, g.campaign, lang)}"
+    subtitle = sentence(g, g.deadline, g.channel, g.campaign, currency, lang)
+    return render_chart(ChartSpec(
+        title=title, subtitle=subtitle, metric=metric, lang=lang, current=points,
+        target=g.target, forecast=list(p.forecast_line) or None, currency=currency))
+
+
+def edited_reply(old: Goal, new: Progress, currency: str, lang: str) -> Reply:
+    g, metric = new.goal, new.goal.definition
+    changes = []
+    if old.target != g.target:
+        changes.append(msg("edited_target", lang, old=value(metric, old.target, currency, lang),
+                           new=value(metric, g.target, currency, lang)))
+    if old.deadline != g.deadline:
+        changes.append(msg("edited_deadline", lang, old=fmt.day(old.deadline, lang),
+                           new=fmt.day(g.deadline, lang)))
+    text = msg("edited", lang, id=g.id, changes=", ".join(changes) or msg("edited_same", lang),
+               baseline=value(metric, g.baseline, currency, lang))
+    body = [text, sentence(g, g.deadline, g.channel, g.campaign, currency, lang) + ".",
+            msg("show_pace", lang, required=pace(metric, new.required_per_week, currency, lang),
+                recent=pace(metric, new.recent_per_week, currency, lang),
+                historical=pace(metric, new.historical_per_week, currency, lang)),
+            msg("show_forecast", lang, deadline=fmt.day(g.deadline, lang), days=new.days_left,
+                forecast=value(metric, new.forecast, currency, lang)
+                if new.forecast is not None else msg("none", lang),
+                status=_status(new, lang))]
+    data = goal_data(new)
+    data.update(edited=True, previous_target=_rnd(old.target),
+                previous_deadline=old.deadline.isoformat())
+    return Reply(body=body, intent="goal", data=data, lang=lang)
+
+
+def cancelled_reply(goal: Goal, progress: Progress, currency: str, lang: str) -> Reply:
+    text = msg("cancelled", lang, id=goal.id,
+               sentence=sentence(goal, goal.deadline, goal.channel, goal.campaign, currency,
+                                 lang))
+    return Reply(body=[text], intent="goal", data=goal_data(progress), lang=lang)

@@ -1,0 +1,464 @@
+"""Goals (SPEC §6): SMART targets on one metric, optionally one channel and one campaign.
+
+What a marketing team expects, and so what this module does (the arithmetic is in
+``kpi_engine.goal_math``):
+
+- **Counters** (reach, conversions, revenue…) have *total* goals: the total since the start
+  day (the day the goal is set) must reach the target by the deadline; progress is
+  ``current / target``. The baseline is the total over the same number of days just before the
+  start ("the last comparable stretch"), so ``reach +20% 3 bulan`` means: in the next three
+  months, 20 % more reach than in the three months before. ``+5000`` adds to that baseline.
+- **Gauges** (followers, subscribers) have *growth* goals: the baseline is the level at
+  creation; ``followers +20%`` aims at 1.2 × that level, ``followers 50rb`` at 50 000.
+  Progress is ``(current − baseline) / (target − baseline)``: 0 % the day it is set.
+- **Ratios** (ER, CTR, ROI…) have growth goals on the ratio since the start day; the baseline
+  is the ratio over the same number of days before the start (at most 90). A ratio whose
+  numerator is a daily count and whose denominator a level (engagement rate = engagement /
+  followers) grows with the length of its period, so its goal is on the ratio of an average
+  day (the period's ratio divided by its days): "ER 4%" means a typical day's ER.
+  A ratio goal is judged at its deadline, not on a single good day.
+- ``follower_growth X`` is read as ``followers +X``; ``follower_growth_rate X%`` as
+  ``followers +X%``.
+- A goal on a platform without a channel yet, or on a scope without data, has no history:
+  its verdict is "no history yet"; a missing baseline counts as 0 for progress, and a
+  relative value (``+20%``) is refused (there is nothing to be relative to).
+
+Everything here is a function of the data and a given ``today`` (and ``now`` for the time
+stamps of status changes): the clock is never read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, time, timedelta
+from typing import TYPE_CHECKING
+
+from kpi_engine import goal_math as gm
+from kpi_engine.answers import Scope, UnknownChannel, resolve_scope
+from kpi_engine.goal_math import Shape, Verdict
+from kpi_engine.metrics import METRICS, Category, Kind, Metric, category_of
+from kpi_engine.model import PLATFORMS, Channel, parse_channel_name
+from kpi_engine.query import Needs, Span, Value, compute, fetch_terms, needs_for
+from kpi_engine.series import daily_series
+from kpi_engine.store import Store
+
+if TYPE_CHECKING:
+    from kpi_engine.goal_store import GoalStore
+
+ACTIVE, ACHIEVED, MISSED, CANCELLED = "active", "achieved", "missed", "cancelled"
+VALUE_KINDS = ("absolute", "percent", "amount")
+
+
+class GoalError(ValueError):
+    """A goal that cannot be set as asked. ``code``: ``no_baseline`` (a relative value
+    without history), ``bad_target`` (zero or negative), ``deadline_past``,
+    ``level_campaign`` (a level is not kept per campaign), ``not_active``."""
+
+    def __init__(self, code: str, **params: object) -> None:
+        super().__init__(code)
+        self.code = code
+        self.params = params
+
+
+@dataclass(frozen=True)
+class GoalRequest:
+    """A goal as asked in chat: ``value`` is read by ``value_kind`` (absolute, percent of the
+    baseline, amount added to the baseline)."""
+
+    metric: str
+    value_kind: str
+    value: float
+    deadline: date
+    channel: str | None = None
+    campaign: str | None = None
+    start: date | None = None  # a named period's first day ("bulan ini"); None: today
+
+
+@dataclass(frozen=True)
+class Goal:
+    id: int
+    workspace_id: int
+    metric: str
+    channel: str | None
+    campaign: str | None
+    value_kind: str
+    value_input: float
+    target: float
+    baseline: float | None
+    start: date
+    deadline: date
+    required_per_week: float | None
+    historical_per_week: float | None
+    verdict: str
+    status: str
+    status_at: datetime | None
+    owner_id: str = ""
+    owner_name: str = ""
+    platform: str = ""
+    chat_id: str = ""
+    created_at: datetime | None = None
+
+    @property
+    def definition(self) -> Metric:
+        return METRICS[self.metric]
+
+    @property
+    def shape(self) -> Shape:
+        return gm.shape_of(self.definition)
+
+    @property
+    def sign(self) -> int:
+        return gm.direction(self.shape, self.baseline, self.target, self.definition)
+
+    @property
+    def category(self) -> Category | None:
+        return category_of(self.metric)
+
+    @property
+    def active(self) -> bool:
+        return self.status == ACTIVE
+
+
+@dataclass(frozen=True)
+class GoalEvent:
+    """A change of a goal, with its time: created, edited, cancelled, achieved, missed."""
+
+    id: int
+    goal_id: int
+    workspace_id: int
+    kind: str
+    at: datetime
+    day: date
+    value: float | None = None
+    target: float | None = None
+    deadline: date | None = None
+    detail: str = ""
+    by_user: str = ""
+
+
+@dataclass(frozen=True)
+class GoalPlan:
+    """A goal worked out before it is stored: its target, baseline and the verdict."""
+
+    request: GoalRequest
+    metric: str
+    value_kind: str
+    value: float
+    start: date
+    today: date  # the day it was planned
+    target: float
+    baseline: float | None
+    baseline_span: Span
+    current: float | None
+    days_left: int  # the days the required pace is spread over
+    required_per_week: float
+    historical_per_week: float | None
+    verdict: Verdict
+    multiple: float | None  # the required pace as a multiple of the historical one
+
+    @property
+    def shape(self) -> Shape:
+        return gm.shape_of(METRICS[self.metric])
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a goal stands on ``today``."""
+
+    goal: Goal
+    today: date
+    current: float | None
+    as_of: date | None  # the last day with data the numbers go to
+    progress_pct: float | None
+    required_per_week: float | None  # None once the deadline is over
+    recent_per_week: float | None  # the 28-day trend
+    historical_per_week: float | None  # the last 90 days
+    forecast: float | None
+    on_track: bool | None  # None: no forecast yet
+    days_left: int
+    #: the daily series from the start (or 90 days back, when earlier) to today
+    series: tuple[tuple[date, float | None], ...] = ()
+    forecast_line: tuple[tuple[date, float], ...] = ()  # from the last data to the deadline
+
+    def chart_series(self) -> list[tuple[date, float | None]]:
+        """What a goal chart draws against its target: a total's running sum since the start
+        (to the last day with data); a level's or ratio's daily values since the start (at
+        least the 28-day trend window)."""
+        goal = self.goal
+        if goal.shape is Shape.TOTAL:
+            last = self.as_of if self.as_of is not None else goal.start - timedelta(days=1)
+            total, points = 0.0, []
+            for day, value in self.series:
+                if day < goal.start:
+                    continue
+                total += value or 0.0
+                points.append((day, total if day <= last else None))
+            return points
+        first = min(goal.start, self.today - timedelta(days=gm.TREND_DAYS - 1))
+        return [(d, v) for d, v in self.series if d >= first]
+
+    @property
+    def status(self) -> str:
+        """The goal's status, or for an active goal ``on_track``/``off_track``/``unknown``."""
+        if not self.goal.active:
+            return self.goal.status
+        if self.on_track is None:
+            return "unknown"
+        return "on_track" if self.on_track else "off_track"
+
+
+# ----------------------------------------------------------------------------- values
+
+def _scope(channels: Sequence[Channel], name: str | None) -> Scope:
+    """The goal's channels; a known platform without a channel yet is an empty scope."""
+    try:
+        return resolve_scope(channels, name)
+    except UnknownChannel:
+        platform, handle = parse_channel_name(name or "")
+        if platform in PLATFORMS and not handle:
+            return Scope((), (), label=platform)
+        raise
+
+
+def _per_day(metric: Metric) -> bool:
+    """A ratio of a daily count to a level (engagement rate): its goal is on an average day."""
+    if metric.kind is not Kind.RATIO or not metric.numerator or not metric.denominator:
+        return False
+    num = [METRICS[k].kind for k in metric.numerator.split("+")]
+    den = [METRICS[k].kind for k in metric.denominator.split("+")]
+    return Kind.GAUGE in den and any(k is Kind.COUNTER for k in num)
+
+
+def _values(store: Store, workspace_id: int, scope: Scope, metric: Metric,
+            spans: Sequence[Span], campaign: str | None) -> list[Value]:
+    """``metric`` over each span, in one statement (the engine's ``fetch_terms``)."""
+    needs = Needs()
+    for span in spans:
+        needs_for(metric, span, needs)
+    ids = scope.channel_ids if needs.competitor_mentions else sorted(c.id for c in scope.main)
+    with store.connect() as conn:
+        terms = fetch_terms(conn, workspace_id, ids, needs, campaign)
+    out = []
+    for span in spans:
+        value = compute(metric, span, terms, scope.sets)
+        if value.value is not None and _per_day(metric):
+            value = replace(value, value=value.value / ((span.end - span.start).days + 1))
+        out.append(value)
+    return out
+
+
+def _series(store: Store, workspace_id: int, scope: Scope, metric: Metric, first: date,
+            last: date, campaign: str | None) -> list[tuple[date, float | None]]:
+    with store.connect() as conn:
+        return daily_series(conn, workspace_id, scope.sets, metric.key, first, last, campaign)
+
+
+def _anchors(shape: Shape, value: Value, series: gm.Series, start: date,
+             end: date) -> tuple[date | None, date | None]:
+    """``(trend_end, anchor)``: the last day with data (the 28-day trend ends there; for a
+    level, the day of its last recorded value) and the day the current value runs to (never
+    before the day before the start)."""
+    trend_end = value.as_of if shape is Shape.LEVEL else gm.last_day_with_data(series, end)
+    if trend_end is None:
+        return None, None
+    return trend_end, max(trend_end, start - timedelta(days=1))
+
+
+def _pace_sign(metric: Metric, sign: int) -> int:
+    """A budget's required pace is what may still be spent per week: never negative."""
+    return 1 if gm.is_ceiling(metric) else sign
+
+
+def _floor(metric: Metric) -> float | None:
+    return None if metric.key == "roi" else 0.0
+
+
+# ----------------------------------------------------------------------------- create
+
+def _translate(request: GoalRequest) -> tuple[str, str, float]:
+    """follower_growth X → followers +X; follower_growth_rate X% → followers +X%."""
+    if request.metric == "follower_growth":
+        return "followers", "amount", request.value
+    if request.metric == "follower_growth_rate":
+        return "followers", "percent", request.value
+    return request.metric, request.value_kind, request.value
+
+
+def target_from(value_kind: str, value: float, baseline: float | None) -> float:
+    """The absolute target a value means: as typed, ``baseline × (1 + value/100)`` or
+    ``baseline + value``. Raises ``GoalError("no_baseline")`` for a relative value without
+    a baseline."""
+    if value_kind == "absolute":
+        return value
+    if baseline is None or (value_kind == "percent" and baseline == 0):
+        raise GoalError("no_baseline")
+    if value_kind == "percent":
+        return baseline * (1.0 + value / 100.0)
+    return baseline + value
+
+
+def _check_target(metric: Metric, target: float) -> None:
+    if target <= 0 and metric.key != "roi":
+        raise GoalError("bad_target", target=target)
+
+
+def plan_goal(store: Store, workspace_id: int, channels: Sequence[Channel],
+              request: GoalRequest, today: date) -> GoalPlan:
+    """Work out a goal set ``today``: its baseline, target, paces and verdict. Reads only.
+
+    Raises ``GoalError`` and ``answers.UnknownChannel``.
+    """
+    key, value_kind, value = _translate(request)
+    metric = METRICS[key]
+    shape = gm.shape_of(metric)
+    if request.deadline < today:
+        raise GoalError("deadline_past")
+    if shape is Shape.LEVEL and request.campaign:
+        raise GoalError("level_campaign", metric=key)
+    scope = _scope(channels, request.channel)
+    start = today if shape is Shape.LEVEL or request.start is None else request.start
+    length = (request.deadline - start).days + 1
+    if shape is Shape.LEVEL:
+        base_span = Span(today, today)
+    else:
+        back = length if shape is Shape.TOTAL else min(length, gm.HISTORY_DAYS)
+        base_span = Span(start - timedelta(days=back), start - timedelta(days=1))
+    spans = [base_span] + ([Span(start, today)] if start <= today else [])
+    base_value, *so_far = _values(store, workspace_id, scope, metric, spans, request.campaign)
+    now_value = so_far[0] if so_far else Value(None)
+    baseline = base_value.value
+    target = target_from(value_kind, value, baseline)
+    _check_target(metric, target)
+    series = _series(store, workspace_id, scope, metric, today - timedelta(days=gm.HISTORY_DAYS),
+                     today, request.campaign)
+    historical = gm.historical_per_week(shape, series, today)
+    _, anchor = _anchors(shape, now_value, series, start, today)
+    current = now_value.value
+    reference = current if shape is Shape.TOTAL else baseline
+    sign = gm.direction(shape, baseline, target, metric)
+    left = gm.days_left(request.deadline, anchor, today, start)
+    required = gm.required_per_week(reference, target, left, _pace_sign(metric, sign))
+    verdict, multiple = gm.verdict(required, historical, sign, gm.is_ceiling(metric))
+    return GoalPlan(request, key, value_kind, value, start, today, target, baseline,
+                    base_span, current, left, required, historical, verdict, multiple)
+
+
+def create_goal(store: Store, goals: GoalStore, workspace_id: int,
+                channels: Sequence[Channel], request: GoalRequest, today: date,
+                now: datetime, *, owner_id: str = "", owner_name: str = "",
+                platform: str = "", chat_id: str = "") -> tuple[Goal, GoalPlan]:
+    """Plan and store a goal (with its ``created`` event)."""
+    plan = plan_goal(store, workspace_id, channels, request, today)
+    goal = goals.add(workspace_id, plan, now=now, owner_id=owner_id, owner_name=owner_name,
+                     platform=platform, chat_id=chat_id)
+    return goal, plan
+
+
+def edit_goal(goals: GoalStore, goal: Goal, today: date, now: datetime, *,
+              value_kind: str | None = None, value: float | None = None,
+              deadline: date | None = None, by_user: str = "") -> Goal:
+    """Change an active goal's target (read against its original baseline) and/or deadline;
+    the baseline and start stay, the change is an ``edited`` event."""
+    if not goal.active:
+        raise GoalError("not_active", status=goal.status)
+    new_target, new_kind, new_input = goal.target, goal.value_kind, goal.value_input
+    if value_kind is not None and value is not None:
+        new_target = target_from(value_kind, value, goal.baseline)
+        _check_target(goal.definition, new_target)
+        new_kind, new_input = value_kind, value
+    new_deadline = goal.deadline if deadline is None else deadline
+    if deadline is not None and (deadline < today or deadline < goal.start):
+        raise GoalError("deadline_past")
+    return goals.update(goal, target=new_target, value_kind=new_kind, value_input=new_input,
+                        deadline=new_deadline, now=now, day=today, by_user=by_user)
+
+
+# ----------------------------------------------------------------------------- track
+
+def track(store: Store, workspace_id: int, channels: Sequence[Channel], goal: Goal,
+          today: date, *, trend: bool = True) -> Progress:
+    """The goal's progress, paces and forecast on ``today`` (two statements: the value since
+    the start, the daily series of the last 90 days; ``trend=False`` skips the series)."""
+    metric = goal.definition
+    shape = goal.shape
+    end = min(today, goal.deadline)
+    scope = _scope(channels, goal.channel)
+    value = Value(None)
+    if end >= goal.start:
+        value = _values(store, workspace_id, scope, metric, [Span(goal.start, end)],
+                        goal.campaign)[0]
+    current = value.value
+    series: list[tuple[date, float | None]] = []
+    if trend:
+        first = min(goal.start, today - timedelta(days=gm.HISTORY_DAYS))
+        series = _series(store, workspace_id, scope, metric, first, end, goal.campaign)
+    trend_end, anchor = _anchors(shape, value, series, goal.start, end)
+    left = gm.days_left(goal.deadline, anchor, today, goal.start)
+    required = None
+    if today <= goal.deadline:
+        reference = goal.baseline if current is None and shape is not Shape.TOTAL else current
+        required = gm.required_per_week(reference, goal.target, left,
+                                        _pace_sign(metric, goal.sign))
+    line = None
+    if trend:
+        line = gm.forecast_line(shape, series, trend_end, current, goal.deadline,
+                                anchor=anchor, floor=_floor(metric))
+    forecast = None if line is None else line[-1][1]
+    on_track = gm.on_track(shape, metric, forecast, goal.baseline, goal.target, goal.sign)
+    return Progress(
+        goal=goal, today=today, current=current, as_of=anchor,
+        progress_pct=gm.progress_pct(shape, current, goal.baseline, goal.target, goal.sign),
+        required_per_week=required,
+        recent_per_week=gm.recent_per_week(shape, series, trend_end) if trend else None,
+        historical_per_week=gm.historical_per_week(shape, series, today) if trend else None,
+        forecast=forecast, on_track=on_track, days_left=max(0, (goal.deadline - today).days),
+        series=tuple(series), forecast_line=tuple(line or ()))
+
+
+def outcome(progress: Progress) -> str | None:
+    """``achieved``, ``missed`` or None (still open) for an active goal on its day.
+
+    Totals and levels are achieved the day they reach the target and missed when the
+    deadline passes without; ratios and ceilings (budgets) are judged after the deadline.
+    """
+    goal = progress.goal
+    if not goal.active:
+        return None
+    final = progress.today > goal.deadline
+    metric = goal.definition
+    current = progress.current
+    if gm.is_ceiling(metric):
+        if not final:
+            return None
+        return ACHIEVED if (current or 0.0) <= goal.target else MISSED
+    hit = gm.reached(goal.shape, goal.sign, current, goal.target)
+    if goal.shape is Shape.RATIO:
+        return (ACHIEVED if hit else MISSED) if final else None
+    if hit:
+        return ACHIEVED
+    return MISSED if final else None
+
+
+def evaluate_goals(store: Store, workspace_id: int, today: date,
+                   now: datetime | None = None) -> list[GoalEvent]:
+    """Settle the workspace's active goals on ``today``: record ``achieved`` / ``missed``
+    (at ``now``, default the start of ``today`` in UTC) and return the new events. A goal
+    changes status once: running this twice records nothing the second time."""
+    from kpi_engine.goal_store import GoalStore
+
+    goals = GoalStore(store)
+    at = now or datetime.combine(today, time(), tzinfo=UTC)
+    channels = store.channels(workspace_id)
+    events: list[GoalEvent] = []
+    for goal in goals.list_goals(workspace_id):
+        if today < goal.start:
+            continue
+        progress = track(store, workspace_id, channels, goal, today, trend=False)
+        result = outcome(progress)
+        if result is None:
+            continue
+        event = goals.set_status(goal, result, now=at, day=today, value=progress.current)
+        if event is not None:
+            events.append(event)
+    return events
