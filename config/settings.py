@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from pydantic import SecretStr, field_validator
+from pydantic import SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDERS = {"changeme", "change-me", "xxx", "your-token-here", "token", "secret", "todo"}
@@ -44,6 +44,16 @@ class Settings(BaseSettings):
     def _language(cls, value: str) -> str:
         if value not in ("id", "en"):
             raise ValueError("must be 'id' or 'en'")
+        return value
+
+    @field_validator("log_format", "log_level")
+    @classmethod
+    def _log_setting(cls, value: str, info: ValidationInfo) -> str:
+        allowed = (("text", "json") if info.field_name == "log_format" else
+                   ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"))
+        value = value.strip().lower() if info.field_name == "log_format" else value.strip().upper()
+        if value not in allowed:
+            raise ValueError(f"must be one of {', '.join(allowed)}")
         return value
 
     @field_validator("timezone")

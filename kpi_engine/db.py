@@ -6,12 +6,13 @@ import logging
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import Engine, create_engine, event, inspect
+from sqlalchemy import Engine, create_engine, event, inspect, text
 from sqlalchemy.engine import make_url
 
 log = logging.getLogger(__name__)
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+MIGRATE_LOCK = 0x6B7062_6F74  # "kpbot": the advisory lock key held while migrating
 
 
 class SchemaOutOfDate(RuntimeError):
@@ -75,6 +76,9 @@ def migrate(engine: Engine) -> str | None:
 
     cfg = _alembic_config(engine)
     with engine.begin() as conn:
+        if engine.dialect.name == "postgresql":
+            # several replicas migrating at start: one runs, the others wait and find it done
+            conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": MIGRATE_LOCK})
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "heads")
     head = head_revision(engine)
