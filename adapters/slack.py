@@ -38,7 +38,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 )
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.server import answer
+from adapters.server import PlatformConfigError, answer
 from bot.bootstrap import App
 from bot.i18n import t, translate
 from bot.parsing import COMMANDS
@@ -73,7 +73,7 @@ CANNOT_POST = frozenset({"not_in_channel", "channel_not_found", "is_archived",
 HEADER_MAX, SECTION_MAX, CONTEXT_MAX, TEXT_MAX = 150, 3000, 2000, 39000
 
 
-class SlackConfigError(RuntimeError):
+class SlackConfigError(PlatformConfigError):
     """Slack is on but cannot run as configured (e.g. HTTP mode without a signing secret)."""
 
 

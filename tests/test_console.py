@@ -81,3 +81,15 @@ def test_placeholder_secret_is_refused(monkeypatch: object, capsys: object) -> N
     monkeypatch.setenv("KPIBOT_TELEGRAM_TOKEN", "changeme")  # type: ignore[attr-defined]
     assert main(["--db", "sqlite:///:memory:", "migrate"]) == 2
     assert "KPIBOT_TELEGRAM_TOKEN" in capsys.readouterr().err  # type: ignore[attr-defined]
+
+
+def test_serve_with_incomplete_slack_settings_is_a_clear_error(
+        tmp_path: Path, monkeypatch: object, capsys: object) -> None:
+    monkeypatch.setenv("KPIBOT_SLACK_BOT_TOKEN", "xoxb-test-only")  # type: ignore[attr-defined]
+    monkeypatch.delenv("KPIBOT_SLACK_SIGNING_SECRET", raising=False)  # type: ignore[attr-defined]
+    monkeypatch.delenv("KPIBOT_SLACK_APP_TOKEN", raising=False)  # type: ignore[attr-defined]
+    monkeypatch.setenv("KPIBOT_HTTP_PORT", "0")  # type: ignore[attr-defined]
+    assert main(["--db", f"sqlite:///{tmp_path / 's.db'}", "serve"]) == 2
+    err = capsys.readouterr().err  # type: ignore[attr-defined]
+    assert "KPIBOT_SLACK_SIGNING_SECRET" in err and "Traceback" not in err
+    assert "xoxb-test-only" not in err
