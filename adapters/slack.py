@@ -25,6 +25,7 @@ import re
 import time
 from collections import OrderedDict
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -400,9 +401,13 @@ class SlackPlatform:
         if first not in COMMANDS:
             text = f"/impor {text}".strip()
         size = int(file.get("size") or 0)
-        data = await self._download(file) if size <= CHAT_MAX_BYTES else None
-        return Request(text=text, attachment=data, attachment_name=str(file.get("name") or ""),
-                       attachment_size=size or None, **base)
+        request = Request(text=text, attachment_name=str(file.get("name") or ""),
+                          attachment_size=size or None, **base)
+        # only editors' files are fetched: the router refuses the others without them
+        if size <= CHAT_MAX_BYTES and await asyncio.to_thread(
+                self.app.router.allows, request, "import"):
+            request = replace(request, attachment=await self._download(file))
+        return request
 
     async def _download(self, file: dict[str, Any]) -> bytes | None:
         """A shared file's bytes (``files:read``); the token goes to Slack's hosts only."""

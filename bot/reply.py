@@ -15,12 +15,14 @@ class Request:
     platform: str  # "telegram", "slack", "console", "cli", "api"
     chat_id: str = ""
     user_id: str = ""
+    user_name: str = ""  # the platform's username (Telegram @username, Slack display name)
     now: datetime | None = None  # None: the clock's now
     lang: str | None = None  # an explicit reply language (``--lang``)
     workspace: str | None = None  # operator surfaces (CLI, console) name the workspace
     chat_type: str = "private"  # "private", "group", "channel"
     attachment: bytes | None = None
     attachment_name: str | None = None
+    attachment_size: int | None = None  # bytes, when known before download (a refused file)
 
 
 @dataclass

@@ -1,0 +1,472 @@
+"""Telegram (python-telegram-bot v22): thin handlers that hand text to the shared router and
+render its ``Reply`` as Telegram HTML.
+
+- ``build_application`` is the one factory of the PTB ``Application``: the Bot API URL
+  (``KPIBOT_TELEGRAM_API_URL``), ``AIORateLimiter`` (a 429 waits its ``retry_after`` and is
+  retried), updates processed concurrently but in order within a chat, one message handler,
+  one global error handler.
+- ``TelegramPlatform`` plugs into ``kpibot serve`` (``adapters/server.py``): long polling by
+  default; with ``KPIBOT_TELEGRAM_WEBHOOK_URL`` a webhook route on the one HTTP server that
+  refuses a wrong or missing ``X-Telegram-Bot-Api-Secret-Token`` with 403.
+- In groups only messages addressed to the bot are handled: commands, mentions, replies.
+- Replies longer than 4096 characters are split on line boundaries, every part valid HTML;
+  a chart is sent with ``sendPhoto`` and a caption of at most 1024 characters.
+- The bot token never reaches a log line: ``protect_token`` redacts it in PTB's and httpx'
+  loggers, and the error handler logs a redacted trace.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import html
+import logging
+import re
+import secrets
+import traceback
+from collections.abc import Awaitable, Iterator
+from dataclasses import dataclass, replace
+from typing import TYPE_CHECKING, Any, TypeVar
+from urllib.parse import urlparse
+
+from aiohttp import web
+
+from adapters.server import answer
+from bot.i18n import t
+from bot.parsing import COMMANDS
+from bot.reply import Reply, Request
+from kpi_engine.ingest import CHAT_MAX_BYTES
+
+if TYPE_CHECKING:
+    from telegram import Bot, BotCommand, Message, Update
+    from telegram.ext import Application, ContextTypes
+
+    from bot.bootstrap import App
+    from bot.router import Router
+
+log = logging.getLogger(__name__)
+
+MAX_TEXT = 4096
+MAX_CAPTION = 1024
+#: A reply slower than this shows "typing…" (repeated while the answer is being made).
+TYPING_AFTER = 0.4
+TYPING_EVERY = 4.5
+POLL_TIMEOUT = 10  # seconds of long polling per getUpdates
+MAX_RETRIES = 3  # a 429 is waited out and retried this many times
+WEBHOOK_PATH = "/telegram/webhook"
+CHAT_TYPES = {"private": "private", "group": "group", "supergroup": "group",
+              "channel": "channel"}
+_COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
+_T = TypeVar("_T")
+
+
+# -- rendering --------------------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class _Line:
+    text: str  # plain
+    bold: bool = False
+
+    @property
+    def html(self) -> str:
+        escaped = html.escape(self.text, quote=False)
+        return f"<b>{escaped}</b>" if self.bold and escaped else escaped
+
+
+def _lines(reply: Reply) -> list[_Line]:
+    lines = [_Line(reply.title, bold=True)] if reply.title else []
+    lines += [_Line(line) for line in reply.body]
+    if reply.footer:
+        lines.append(_Line(reply.footer))
+    out: list[_Line] = []
+    for line in lines:  # a body item may hold several lines
+        out += [_Line(part, line.bold) for part in line.text.split("\n")]
+    return out
+
+
+def _cut(line: _Line, limit: int) -> Iterator[_Line]:
+    """A line whose HTML is longer than ``limit``, cut into pieces that fit."""
+    piece = ""
+    budget = limit - (7 if line.bold else 0)  # <b></b>
+    size = 0
+    for ch in line.text:
+        width = len(html.escape(ch, quote=False))
+        if size + width > budget:
+            yield _Line(piece, line.bold)
+            piece, size = "", 0
+        piece += ch
+        size += width
+    if piece:
+        yield _Line(piece, line.bold)
+
+
+def split_html(reply: Reply, limit: int = MAX_TEXT, first_limit: int | None = None) -> list[str]:
+    """The reply as Telegram HTML in parts of at most ``limit`` characters (the first part at
+    most ``first_limit``), cut on line boundaries; each part is valid HTML on its own."""
+    parts: list[str] = []
+    current: list[str] = []
+    size = 0
+    cap = first_limit or limit
+    for line in _lines(reply):
+        pieces = [line] if len(line.html) <= min(cap, limit) else list(_cut(line, min(cap, limit)))
+        for piece in pieces:
+            text = piece.html
+            extra = len(text) + (1 if current else 0)
+            if current and size + extra > cap:
+                parts.append("\n".join(current))
+                current, size, cap = [], 0, limit
+                extra = len(text)
+            current.append(text)
+            size += extra
+    if current:
+        parts.append("\n".join(current))
+    return [p for p in parts if p.strip()] or ([] if reply.chart else ["…"])
+
+
+async def send_reply(bot: Bot, chat_id: int | str, reply: Reply,
+                     reply_to: int | None = None) -> None:
+    """Deliver a ``Reply``: a photo with its caption when it has a chart, then text parts."""
+    from telegram import InputFile, LinkPreviewOptions, ReplyParameters
+    from telegram.constants import ParseMode
+
+    target = _chat_id(chat_id)
+    params = ReplyParameters(reply_to, allow_sending_without_reply=True) if reply_to else None
+    if reply.chart:
+        parts = split_html(reply, MAX_TEXT, first_limit=MAX_CAPTION)
+        caption = parts.pop(0) if parts else None
+        await bot.send_photo(target, InputFile(reply.chart, filename="grafik.png"),
+                             caption=caption, parse_mode=ParseMode.HTML, reply_parameters=params)
+        params = None
+    else:
+        parts = split_html(reply)
+    preview = LinkPreviewOptions(is_disabled=True)
+    for part in parts:
+        await bot.send_message(target, part, parse_mode=ParseMode.HTML,
+                               link_preview_options=preview, reply_parameters=params)
+        params = None
+
+
+def _chat_id(chat_id: int | str) -> int | str:
+    """Numeric ids as int (the rate limiter treats string ids as channels)."""
+    if isinstance(chat_id, str) and re.fullmatch(r"-?\d+", chat_id):
+        return int(chat_id)
+    return chat_id
+
+
+# -- reading messages -------------------------------------------------------------------------
+
+def addressed(message: Message, bot: Bot) -> bool:
+    """In a private chat, always; in a group, a command (not another bot's), a mention of the
+    bot, or a reply to one of the bot's messages."""
+    from telegram import MessageEntity
+
+    if message.chat.type == "private":
+        return True
+    reply_to = message.reply_to_message
+    if reply_to is not None and reply_to.from_user is not None \
+            and reply_to.from_user.id == bot.id:
+        return True
+    name = (bot.username or "").lower()
+    entities = message.parse_entities() if message.text else message.parse_caption_entities()
+    for entity, text in entities.items():
+        if entity.type == MessageEntity.BOT_COMMAND and entity.offset == 0:
+            _, _, target = text.partition("@")
+            return not target or target.lower() == name
+        if entity.type == MessageEntity.MENTION and text[1:].lower() == name:
+            return True
+        if entity.type == MessageEntity.TEXT_MENTION and entity.user \
+                and entity.user.id == bot.id:
+            return True
+    return False
+
+
+def strip_mention(text: str, username: str | None) -> str:
+    """``@kpi_bot berapa reach?`` → ``berapa reach?`` (``/kpi@kpi_bot`` is the parser's)."""
+    if not username:
+        return text.strip()
+    return re.sub(rf"(?<![\w/])@{re.escape(username)}\b[:,]?", " ", text,
+                  flags=re.IGNORECASE).strip()
+
+
+def wants_file(text: str) -> bool:
+    """Is this ``/impor`` (``/import``, ``impor``)?"""
+    head = text.strip().split(maxsplit=1)[0] if text.strip() else ""
+    word = head.lstrip("/").split("@", 1)[0].lower()
+    return COMMANDS.get(word) == "import"
+
+
+# -- handlers ---------------------------------------------------------------------------------
+
+async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Hand the message to the router and send its reply."""
+    message, bot = update.message, context.bot
+    if message is None or message.from_user is None or not addressed(message, bot):
+        return
+    app: App = context.bot_data["kpibot"]
+    text = strip_mention(message.text or message.caption or "", bot.username)
+    document = message.document
+    if document is None and message.reply_to_message is not None and wants_file(text):
+        document = message.reply_to_message.document
+    if document is not None and not text and message.chat.type == "private":
+        text = "/impor"  # a file sent on its own in a private chat is an import
+    user, chat = message.from_user, message.chat
+    request = Request(text=text, platform="telegram", chat_id=str(chat.id),
+                      user_id=str(user.id), user_name=user.username or "",
+                      chat_type=CHAT_TYPES.get(chat.type, "group"))
+    if document is not None and wants_file(text):
+        fields: dict[str, Any] = {"attachment_name": document.file_name or "file",
+                                  "attachment_size": document.file_size}
+        small = document.file_size is None or document.file_size <= CHAT_MAX_BYTES
+        # only editors' files are fetched: the router refuses the others without them
+        if small and await asyncio.to_thread(app.router.allows, request, "import"):
+            file = await document.get_file()
+            fields["attachment"] = bytes(await file.download_as_bytearray())
+        request = replace(request, **fields)
+    reply = await with_typing(bot, chat.id, answer(app, request))
+    await send_reply(bot, chat.id, reply,
+                     reply_to=message.message_id if chat.type != "private" else None)
+
+
+async def with_typing(bot: Bot, chat_id: int, work: Awaitable[_T]) -> _T:
+    """Await ``work``; when it is slow, show "typing…" until it is done."""
+    from telegram.constants import ChatAction
+
+    task = asyncio.ensure_future(work)
+    wait = TYPING_AFTER
+    while True:
+        done, _ = await asyncio.wait({task}, timeout=wait)
+        if done:
+            return task.result()
+        try:
+            await bot.send_chat_action(chat_id, ChatAction.TYPING)
+        except Exception as exc:  # "typing…" is a courtesy, never a failure
+            log.debug("sendChatAction failed: %s", type(exc).__name__)
+        wait = TYPING_EVERY
+
+
+async def on_error(update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """Log the error (the token redacted) and apologise in the chat, never with a trace."""
+    from telegram import Update
+    from telegram.error import NetworkError
+
+    error = context.error
+    token = context.bot.token
+    if update is None and isinstance(error, NetworkError):  # polling hiccup; PTB retries
+        log.warning("Telegram network error: %s", redact(str(error), token))
+        return
+    trace = "".join(traceback.format_exception(error)) if error else "unknown error"
+    update_id = update.update_id if isinstance(update, Update) else None
+    log.error("Telegram update %s failed: %s", update_id, redact(trace, token))
+    if isinstance(update, Update) and update.effective_chat is not None:
+        app: App | None = context.bot_data.get("kpibot")
+        lang = app.settings.language if app else "id"
+        try:
+            await context.bot.send_message(update.effective_chat.id, t("internal_error", lang))
+        except Exception as exc:
+            log.warning("could not send the apology: %s", redact(str(exc), token))
+
+
+# -- the token stays out of logs --------------------------------------------------------------
+
+def redact(text: str, token: str) -> str:
+    if not token:
+        return text
+    text = text.replace(token, "<token>")
+    secret = token.partition(":")[2]
+    return text.replace(secret, "<token>") if len(secret) >= 8 else text
+
+
+class TokenFilter(logging.Filter):
+    """Replaces the bot token in a record's message and trace (httpx logs request URLs)."""
+
+    def __init__(self, token: str) -> None:
+        super().__init__()
+        self.token = token
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        clean = redact(message, self.token)
+        if clean != message:
+            record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
+        if record.exc_text:
+            record.exc_text = redact(record.exc_text, self.token)
+        return True
+
+
+def protect_token(token: str) -> None:
+    """Install ``TokenFilter`` on the loggers that could see the token (idempotent)."""
+    names = {"httpx", "httpcore", "telegram", "aiohttp", __name__, "adapters", "bot"}
+    names |= {name for name in logging.root.manager.loggerDict
+              if name.startswith(("telegram", "httpx", "httpcore", "aiohttp"))}
+    for name in names:
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, TokenFilter) and f.token == token for f in logger.filters):
+            logger.addFilter(TokenFilter(token))
+
+
+# -- the Application --------------------------------------------------------------------------
+
+def _per_chat_processor(max_concurrent: int) -> Any:
+    from telegram import Update
+    from telegram.ext import BaseUpdateProcessor
+
+    class PerChatUpdates(BaseUpdateProcessor):
+        """Updates run concurrently, but one chat's updates run in the order they came."""
+
+        def __init__(self, limit: int) -> None:
+            super().__init__(limit)
+            self._locks: dict[int, asyncio.Lock] = {}
+
+        async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
+            chat = update.effective_chat if isinstance(update, Update) else None
+            if chat is None:
+                await coroutine
+                return
+            lock = self._locks.setdefault(chat.id, asyncio.Lock())
+            try:
+                async with lock:
+                    await coroutine
+            finally:
+                if not lock.locked() and self._locks.get(chat.id) is lock:
+                    del self._locks[chat.id]
+
+        async def initialize(self) -> None:
+            """Nothing to set up."""
+
+        async def shutdown(self) -> None:
+            """Nothing to free."""
+
+    return PerChatUpdates(max_concurrent)
+
+
+def build_application(app: App, *, token: str | None = None, api_url: str | None = None,
+                      webhook: bool = False, max_concurrent: int = 8, pool_size: int = 32,
+                      overall_max_rate: float = 30, max_retries: int = MAX_RETRIES
+                      ) -> Application:
+    """The PTB ``Application`` of KPI Bot. ``overall_max_rate`` is Telegram's ~30 messages/s
+    (0: no overall limit, e.g. against a local stand-in); group limits stay on."""
+    from telegram.ext import AIORateLimiter, ApplicationBuilder, MessageHandler, filters
+
+    from adapters.telegram_http import AiohttpRequest
+
+    settings = app.settings
+    secret = token or (settings.telegram_token.get_secret_value()
+                       if settings.telegram_token else "")
+    if not secret:
+        raise ValueError("KPIBOT_TELEGRAM_TOKEN is not set")
+    protect_token(secret)
+    builder: Any = ApplicationBuilder().token(secret)  # its generic type changes below
+    url = (api_url if api_url is not None else settings.telegram_api_url or "").rstrip("/")
+    if url:
+        builder = builder.base_url(f"{url}/bot").base_file_url(f"{url}/file/bot")
+    builder = (builder
+               .rate_limiter(AIORateLimiter(overall_max_rate=overall_max_rate,
+                                            max_retries=max_retries))
+               .concurrent_updates(_per_chat_processor(max_concurrent))
+               .request(AiohttpRequest(pool_size=pool_size, pool_timeout=10))
+               .get_updates_request(AiohttpRequest(pool_size=1)))
+    if webhook:
+        builder = builder.updater(None)
+    application = builder.build()
+    application.bot_data["kpibot"] = app
+    application.add_handler(MessageHandler(
+        filters.UpdateType.MESSAGE & (filters.TEXT | filters.Document.ALL), on_message))
+    application.add_error_handler(on_error)
+    return application
+
+
+def command_menu(router: Router, lang: str) -> list[BotCommand]:
+    """Every command under its Indonesian and its English name (``lang``'s first), with
+    descriptions in ``lang``: what ``setMyCommands`` shows in the "/" menu."""
+    from telegram import BotCommand
+
+    en = lang == "en"
+    primary, secondary = [], []
+    for cmd in router.commands.values():
+        names = (cmd.en_name, cmd.id_name) if en else (cmd.id_name, cmd.en_name)
+        description = (cmd.help_en if en else cmd.help_id)[:256] or cmd.name
+        primary.append((names[0], description))
+        secondary.append((names[1], description))
+    menu: dict[str, str] = {}
+    for name, description in primary + secondary:
+        if _COMMAND_NAME.match(name) and name not in menu:
+            menu[name] = description
+    return [BotCommand(name, description) for name, description in list(menu.items())[:100]]
+
+
+class TelegramPlatform:
+    """Telegram as a platform of ``kpibot serve``."""
+
+    name = "telegram"
+
+    def __init__(self, app: App, *, application: Application | None = None,
+                 poll_timeout: int = POLL_TIMEOUT) -> None:
+        self.app = app
+        settings = app.settings
+        self.webhook_url = settings.telegram_webhook_url or None
+        configured = settings.telegram_webhook_secret
+        self.secret = configured.get_secret_value() if configured else secrets.token_urlsafe(32)
+        self.poll_timeout = poll_timeout
+        self.application = application or build_application(app,
+                                                             webhook=self.webhook_url is not None)
+
+    def routes(self) -> list[web.RouteDef]:
+        if self.webhook_url is None:
+            return []
+        path = urlparse(self.webhook_url).path or WEBHOOK_PATH
+        return [web.post(path, self._webhook)]
+
+    async def start(self) -> None:
+        application = self.application
+        await application.initialize()
+        await self._set_commands()
+        allowed = ["message"]
+        if self.webhook_url is not None:
+            await application.bot.set_webhook(self.webhook_url, secret_token=self.secret,
+                                              allowed_updates=allowed)
+            await application.start()
+            log.info("Telegram: webhook mode (%s)", urlparse(self.webhook_url).path)
+            return
+        assert application.updater is not None
+        await application.updater.start_polling(poll_interval=0, timeout=self.poll_timeout,
+                                                allowed_updates=allowed)
+        await application.start()
+        log.info("Telegram: polling as @%s", application.bot.username)
+
+    async def stop(self) -> None:
+        application = self.application
+        if application.updater is not None and application.updater.running:
+            await application.updater.stop()
+        if application.running:
+            await application.stop()
+        await application.shutdown()
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        await send_reply(self.application.bot, chat_id, reply)
+
+    async def _set_commands(self) -> None:
+        bot, router = self.application.bot, self.app.router
+        try:
+            await bot.set_my_commands(command_menu(router, "id"))
+            await bot.set_my_commands(command_menu(router, "en"), language_code="en")
+        except Exception as exc:  # the menu is a convenience; the bot works without it
+            log.warning("setMyCommands failed: %s", redact(str(exc), bot.token))
+
+    async def _webhook(self, request: web.Request) -> web.Response:
+        """Telegram's POST: the secret header must match, else 403 and nothing happens."""
+        from telegram import Update
+
+        given = request.headers.get("X-Telegram-Bot-Api-Secret-Token", "")
+        if not hmac.compare_digest(given.encode(), self.secret.encode()):
+            return web.Response(status=403, text="forbidden")
+        try:
+            data = await request.json()
+            update = Update.de_json(data, self.application.bot)
+        except Exception:
+            return web.Response(status=400, text="bad update")
+        with contextlib.suppress(asyncio.QueueFull):
+            await self.application.update_queue.put(update)
+        return web.Response(text="ok")
