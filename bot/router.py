@@ -104,8 +104,7 @@ class Router:
         # a clock without an offset (``--now 2026-11-22``) is the workspace's local time
         local_now = now.astimezone(tz) if now.tzinfo else now.replace(tzinfo=tz)
         today = local_now.date()
-        channels = self.store.channels(workspace.id)
-        campaigns = self.store.campaigns(workspace.id)
+        channels, campaigns = self.store.channels_and_campaigns(workspace.id)
         parsed = parse_text(req.text, today, channels=[c.name for c in channels],
                             campaigns=campaigns)
         lang = req.lang or parsed.lang or workspace.language or self.default_language
@@ -127,6 +126,17 @@ class Router:
         ctx = Context(req, workspace, role, lang, local_now, today, channels, campaigns, parsed,
                       self.store)
         return command.handler(ctx)
+
+    def allows(self, request: Request, command: str) -> bool:
+        """Would this chat and user be allowed to run ``command``? Adapters ask before work
+        the router would refuse anyway (downloading a file for ``import``)."""
+        try:
+            access = self._access(request)
+        except Exception:
+            log.exception("access check failed (platform=%s)", request.platform)
+            return False
+        found = self.commands.get(command)
+        return isinstance(access, tuple) and found is not None and access[1].allows(found.role)
 
     def _access(self, req: Request) -> tuple[Workspace, Role] | Reply | None:
         if req.platform in TOKEN_PLATFORMS:

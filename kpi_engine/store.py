@@ -12,7 +12,17 @@ from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, Table, and_, func, insert, select, update
+from sqlalchemy import (
+    Connection,
+    Engine,
+    Table,
+    and_,
+    func,
+    insert,
+    literal,
+    select,
+    update,
+)
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
@@ -32,6 +42,8 @@ class Store:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self.dialect = engine.dialect.name
+        # (platform, chat, user) → (name, when written): spares a read per chat message
+        self._seen_users: dict[tuple[str, str, str], tuple[str, datetime]] = {}
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -94,6 +106,21 @@ class Store:
         ).all()
         return [Channel(id=r.id, workspace_id=workspace_id, platform=r.platform,
                         handle=r.handle, is_competitor=bool(r.is_competitor)) for r in rows]
+
+    def channels_and_campaigns(self, workspace_id: int) -> tuple[list[Channel], list[str]]:
+        """A workspace's channels and campaign names in one round trip (every request needs
+        both to understand the text)."""
+        ch, cp = t.channels.c, t.campaigns.c
+        rows = select(ch.id, ch.platform, ch.handle, ch.is_competitor).where(
+            ch.workspace_id == workspace_id
+        ).union_all(select(literal(-1), cp.name, literal(""), literal(False)).where(
+            cp.workspace_id == workspace_id))
+        with self.connect() as conn:
+            found = conn.execute(rows).all()
+        channels = sorted((Channel(id=r[0], workspace_id=workspace_id, platform=r[1],
+                                   handle=r[2], is_competitor=bool(r[3]))
+                           for r in found if r[0] != -1), key=lambda c: c.id)
+        return channels, sorted(r[1] for r in found if r[0] == -1)
 
     def campaigns(self, workspace_id: int) -> list[str]:
         with self.connect() as conn:
@@ -253,19 +280,17 @@ class Store:
         The chat's own link decides the workspace; a user link in the same chat can raise the
         role. A user link alone (a direct message linked per user) also grants access.
         """
-        c = t.chat_links.c
+        c, w = t.chat_links.c, t.workspaces
         with self.connect() as conn:
-            rows = conn.execute(select(c.workspace_id, c.user_id, c.role).where(and_(
-                c.platform == platform, c.chat_id == chat_id,
-                c.user_id.in_(["", user_id])))).all()
-            if not rows:
-                return None
-            chat_row = next((r for r in rows if r.user_id == ""), rows[0])
-            workspace_id = chat_row.workspace_id
-            roles = [Role(r.role) for r in rows if r.workspace_id == workspace_id]
-            role = max(roles, key=lambda r: r.rank)
-            ws = conn.execute(select(t.workspaces).where(t.workspaces.c.id == workspace_id)).first()
-        return (_workspace(ws), role) if ws else None
+            rows = conn.execute(
+                select(c.user_id, c.role, w).join(w, w.c.id == c.workspace_id).where(and_(
+                    c.platform == platform, c.chat_id == chat_id, c.user_id.in_(["", user_id])))
+            ).all()
+        if not rows:
+            return None
+        chat_row = next((r for r in rows if r.user_id == ""), rows[0])
+        roles = [Role(r.role) for r in rows if r.id == chat_row.id]
+        return _workspace(chat_row), max(roles, key=lambda r: r.rank)
 
     def links(self, workspace_id: int) -> list[dict[str, str]]:
         c = t.chat_links.c
@@ -284,6 +309,13 @@ class Store:
         if not user_id:
             return
         name = user_name.strip().lstrip("@").lower()[:100]
+        memo_key = (platform, chat_id, user_id)
+        known = self._seen_users.get(memo_key)
+        if known is not None and known[0] == name and now - known[1] < timedelta(days=1):
+            return  # written recently by this process: no database visit
+        if len(self._seen_users) > 10_000:
+            self._seen_users.clear()
+        self._seen_users[memo_key] = (name, now)
         c = t.chat_users.c
         key = and_(c.platform == platform, c.chat_id == chat_id, c.user_id == user_id)
         with self.begin() as conn:

@@ -208,3 +208,21 @@ def test_any_message_teaches_the_bot_a_username(chat: Conversation, app: App) ->
     done = chat.reply("/peran @budi editor", user_id="1")
     assert done.intent == "role", done.text
     assert chat.reply("/catat instagram reach 5", user_id="55").intent == "record"
+
+
+def test_a_chat_question_costs_three_statements(chat: Conversation, app: App) -> None:
+    """Access (link + workspace), the workspace's channels and campaigns, the answer."""
+    from tests.test_engine import count_statements
+
+    chat.reply("/kpi reach", user_name="sari")  # first sighting of the username is written
+    with count_statements(app.engine) as seen:
+        reply = chat.reply("/kpi reach minggu ini", user_name="sari")
+    assert reply.intent == "kpi"
+    assert len(seen) == 3, seen
+
+
+def test_channels_and_campaigns_in_one_round_trip(app: App) -> None:
+    ws, _ = seed_demo(app.store, TODAY)
+    channels, campaigns = app.store.channels_and_campaigns(ws.id)
+    assert [c.name for c in channels] == [c.name for c in app.store.channels(ws.id)]
+    assert campaigns == app.store.campaigns(ws.id) == ["gajian", "ramadan"]
