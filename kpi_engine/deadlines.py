@@ -31,6 +31,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from kpi_engine.calendar_words import MONTH_NUMBERS, add_months, unit_start
+
 __all__ = ["MAX_YEARS", "Deadline", "DeadlineError", "find_deadline", "parse_deadline"]
 
 #: Deadlines further ahead than this are refused as typos.
@@ -57,21 +59,6 @@ class Deadline:
 
 # --------------------------------------------------------------------------- vocabulary
 
-_MONTH_WORDS = (
-    "januari january jan",
-    "februari pebruari february feb peb",
-    "maret march mar",
-    "april apr",
-    "mei may",
-    "juni june jun",
-    "juli july jul",
-    "agustus august agu ags agt agst aug",
-    "september sept sep",
-    "oktober october okt oct",
-    "november nopember nov nop",
-    "desember december des dec",
-)
-_MONTHS = {w: n for n, words in enumerate(_MONTH_WORDS, start=1) for w in words.split()}
 _UNITS = {
     "hari": "day", "day": "day", "days": "day",
     "minggu": "week", "pekan": "week", "week": "week", "weeks": "week",
@@ -105,7 +92,7 @@ _E = r"(?![\w/])"  # ... and ends at one
 _PREP = (r"(?:(?:by|before|until|till|on|in|within|due|at|the|sampai|hingga|sebelum|pada|"
          r"dalam|paling\s+lambat|selambatnya|tenggat|deadline|batas|waktu|tanggal|tgl\.?|per)"
          r"\s*:?\s+)*")
-_MON = _alt(_MONTHS) + r"\.?"
+_MON = _alt(MONTH_NUMBERS) + r"\.?"
 _ORD = r"(?:st|nd|rd|th)?"
 _YEAR = r"(?:\s*,?\s*(?P<year>\d{4}))?"
 _UNIT = _alt(_UNITS)
@@ -132,19 +119,8 @@ def _rule(body: str, build: Callable[[re.Match[str], date], date],
 
 # ------------------------------------------------------------------------- arithmetic
 
-def _add_months(day: date, months: int) -> date:
-    year, index = divmod(day.year * 12 + day.month - 1 + months, 12)
-    return date(year, index + 1, min(day.day, calendar.monthrange(year, index + 1)[1]))
 
 
-def _unit_start(unit: str, day: date) -> date:
-    if unit == "week":
-        return day - timedelta(days=day.weekday())
-    if unit == "month":
-        return day.replace(day=1)
-    if unit == "quarter":
-        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    return date(day.year, 1, 1)
 
 
 def _unit_end(unit: str, day: date, offset: int = 0) -> date:
@@ -160,7 +136,7 @@ def _unit_end(unit: str, day: date, offset: int = 0) -> date:
         first = date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
     else:
         first = date(day.year, 1, 1)
-    return _add_months(first, months * (offset + 1)) - timedelta(days=1)
+    return add_months(first, months * (offset + 1)) - timedelta(days=1)
 
 
 def _after(today: date, unit: str, count: int) -> date:
@@ -170,7 +146,7 @@ def _after(today: date, unit: str, count: int) -> date:
     if unit == "week":
         return today + timedelta(weeks=count, days=-1)
     months = {"month": 1, "quarter": 3, "year": 12}[unit] * count
-    return _add_months(today, months) - timedelta(days=1)
+    return add_months(today, months) - timedelta(days=1)
 
 
 def _next_date(today: date, month: int, day: int, year: int | None) -> date:
@@ -226,7 +202,7 @@ def _b_dmy(m: re.Match[str], today: date) -> date:
 
 
 def _b_day_month(m: re.Match[str], today: date) -> date:
-    month = _MONTHS[m["mon"].lower().rstrip(".")]
+    month = MONTH_NUMBERS[m["mon"].lower().rstrip(".")]
     return _next_date(today, month, int(m["d"]), int(m["year"]) if m["year"] else None)
 
 
@@ -240,7 +216,7 @@ def _b_end_of_unit(m: re.Match[str], today: date) -> date:
 
 
 def _b_end_of_month_name(m: re.Match[str], today: date) -> date:
-    month = _MONTHS[m["mon"].lower().rstrip(".")]
+    month = MONTH_NUMBERS[m["mon"].lower().rstrip(".")]
     return _month_end_next(today, month, int(m["year"]) if m["year"] else None)
 
 
@@ -297,7 +273,7 @@ _PAST_BEFORE = re.compile(r"(?:last|past|previous)\s+$", re.IGNORECASE)
 def _check(day: date, today: date, text: str) -> date:
     if day < today:
         raise DeadlineError("past", text)
-    if day > _add_months(today, 12 * MAX_YEARS):
+    if day > add_months(today, 12 * MAX_YEARS):
         raise DeadlineError("invalid", text)
     return day
 
@@ -332,7 +308,7 @@ def find_deadline(text: str, today: date) -> tuple[Deadline, int, int] | None:
     start = None
     if rule.unit is not None:
         unit = _UNITS[best["unit"].lower()] if rule.unit == "unit" else rule.unit
-        start = _unit_start(unit, day)
+        start = unit_start(unit, day)
     return Deadline(_check(day, today, phrase), phrase, start), best.start(), best.end()
 
 

@@ -27,11 +27,12 @@ than ``MAX_DAYS`` days) raises ``PeriodError("invalid")``.
 
 from __future__ import annotations
 
-import calendar
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
+
+from kpi_engine.calendar_words import MONTH_NUMBERS, add_months, unit_start
 
 __all__ = [
     "MAX_DAYS",
@@ -133,24 +134,8 @@ _ONE_DAY = timedelta(days=1)
 _MONTHS_PER_UNIT = {"month": 1, "quarter": 3, "year": 12}
 
 
-def _add_months(day: date, months: int) -> date:
-    """``day`` moved by whole months, the day of month clipped (Mar 31 − 1 → Feb 28/29)."""
-    year, index = divmod(day.year * 12 + day.month - 1 + months, 12)
-    last = calendar.monthrange(year, index + 1)[1]
-    return date(year, index + 1, min(day.day, last))
 
 
-def _unit_start(unit: str, day: date) -> date:
-    """The first day of the day/week/month/quarter/year holding ``day``."""
-    if unit == "day":
-        return day
-    if unit == "week":
-        return day - timedelta(days=day.weekday())
-    if unit == "month":
-        return day.replace(day=1)
-    if unit == "quarter":
-        return date(day.year, 3 * ((day.month - 1) // 3) + 1, 1)
-    return date(day.year, 1, 1)
 
 
 def _unit_shift(unit: str, start: date, count: int) -> date:
@@ -159,7 +144,7 @@ def _unit_shift(unit: str, start: date, count: int) -> date:
         return start + timedelta(days=count)
     if unit == "week":
         return start + timedelta(weeks=count)
-    return _add_months(start, count * _MONTHS_PER_UNIT[unit])
+    return add_months(start, count * _MONTHS_PER_UNIT[unit])
 
 
 # -------------------------------------------------------------------------------- labels
@@ -216,7 +201,7 @@ def _span_label(start: date, end: date, lang: str) -> str:
     if start == end:
         return _day_label(start, lang)
     for unit in ("year", "quarter", "month"):
-        if start == _unit_start(unit, start) and end == _unit_shift(unit, start, 1) - _ONE_DAY:
+        if start == unit_start(unit, start) and end == _unit_shift(unit, start, 1) - _ONE_DAY:
             if unit == "year":
                 return str(start.year)
             if unit == "quarter":
@@ -272,7 +257,7 @@ def _calendar(ctx: _Ctx, unit: str, start: date, label: str) -> PeriodQuery:
     if end >= today:  # the current unit, compared like for like
         end = today
         if unit == "year":
-            prev_end = _add_months(today, -12)
+            prev_end = add_months(today, -12)
         else:
             prev_end = min(prev_start + (today - start), prev_end)
     return _make(ctx, start, end, prev_start, prev_end, label)
@@ -280,7 +265,7 @@ def _calendar(ctx: _Ctx, unit: str, start: date, label: str) -> PeriodQuery:
 
 def _relative(ctx: _Ctx, unit: str, offset: int) -> PeriodQuery:
     """This (0), last (−1) or next (+1) day/week/month/quarter/year."""
-    start = _unit_shift(unit, _unit_start(unit, ctx.today), offset)
+    start = _unit_shift(unit, unit_start(unit, ctx.today), offset)
     if start > ctx.today:
         raise ctx.error("future")
     names = _RELATIVE_LABELS[(unit, offset)]
@@ -323,22 +308,6 @@ _STRIP = " \t\r\n.,;:!?()[]{}\"'`"
 #: Words that are a period only with more around them ("may I see..." is no month).
 _AMBIGUOUS_ALONE = frozenset({"may"})
 
-_MONTH_WORDS = (
-    "januari january jan",
-    "februari pebruari february feb peb",
-    "maret march mar",
-    "april apr",
-    "mei may",
-    "juni june jun",
-    "juli july jul",
-    "agustus august agu ags agt agst aug",
-    "september sept sep",
-    "oktober october okt oct",
-    "november nopember nov nop",
-    "desember december des dec",
-)
-_MONTH_NUMBERS = {word: number for number, words in enumerate(_MONTH_WORDS, start=1)
-                  for word in words.split()}
 
 _WEEKDAY_NUMBERS = {
     "senin": 0, "selasa": 1, "rabu": 2, "kamis": 3, "jumat": 4, "jumaat": 4, "sabtu": 5,
@@ -389,7 +358,7 @@ def _alternation(words: Iterable[str]) -> str:
 
 _PREP = (r"(?:(?:selama|sepanjang|di|pada|dalam|untuk|utk|periode|tanggal|tgl\.?"
          r"|in|during|for|over|on)\s+){0,2}")
-_MON = _alternation(_MONTH_NUMBERS) + r"(?![a-z])\.?"
+_MON = _alternation(MONTH_NUMBERS) + r"(?![a-z])\.?"
 _ORD = r"(?!\d)(?:st|nd|rd|th)?"
 _SEP = (r"\s*(?:-|–|—|\.{2,3}|s\.?\s?d\.?|s/d|sampai(?:\s+dengan)?|hingga|to|until|till"
         r"|through|thru)\s*")
@@ -428,7 +397,7 @@ def _date_parts(match: re.Match[str], p: str) -> _DateParts:
 
 
 def _month_number(word: str) -> int:
-    return _MONTH_NUMBERS[word.rstrip(".").lower()]
+    return MONTH_NUMBERS[word.rstrip(".").lower()]
 
 
 def _key(text: str) -> str:
@@ -460,14 +429,14 @@ def _h_count(match: re.Match[str], ctx: _Ctx) -> PeriodQuery:
         raise ctx.error("future")
     today = ctx.today
     if suffix in _AGO:
-        start = _unit_shift(unit, _unit_start(unit, today), -count)
+        start = _unit_shift(unit, unit_start(unit, today), -count)
         if (today - start).days > MAX_DAYS:
             raise ctx.error("invalid")
         return _calendar(ctx, unit, start, _count_label(count, unit, "ago", ctx.lang))
     if unit in ("day", "week"):
         start = today - timedelta(days=count * (7 if unit == "week" else 1) - 1)
     else:
-        start = _add_months(today, -count * _MONTHS_PER_UNIT[unit]) + _ONE_DAY
+        start = add_months(today, -count * _MONTHS_PER_UNIT[unit]) + _ONE_DAY
     return _ending_today(ctx, start, _count_label(count, unit, "last", ctx.lang))
 
 
@@ -477,7 +446,7 @@ def _h_weekday(match: re.Match[str], ctx: _Ctx) -> PeriodQuery:
     rel = _key(match["post"] or match["pre"] or "")
     today = ctx.today
     if _OFFSETS.get(rel) == 0:  # "Senin ini": this week's Monday
-        day = _unit_start("week", today) + timedelta(days=weekday)
+        day = unit_start("week", today) + timedelta(days=weekday)
     elif _OFFSETS.get(rel) == -1:
         day = today - timedelta(days=(today.weekday() - weekday - 1) % 7 + 1)
     else:
