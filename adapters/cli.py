@@ -66,6 +66,28 @@ def _parser() -> argparse.ArgumentParser:
     ln.add_argument("--user", metavar="ID", default="")
     ln.add_argument("--role", choices=[r.value for r in Role], default="viewer")
 
+    al = sub.add_parser("alerts", help="evaluate the alert rules now, queue what fires")
+    al.add_argument("--workspace", metavar="W")
+    al.add_argument("--now", metavar="ISO", help="fix the clock (no offset: local time)")
+    al.add_argument("--json", action="store_true", help="the events as one JSON array")
+    al.add_argument("--dry-run", action="store_true", help="show, queue nothing")
+    dg = sub.add_parser("digest", help="build (and print) a digest")
+    dg.add_argument("--workspace", metavar="W")
+    dg.add_argument("--now", metavar="ISO", help="fix the clock (no offset: local time)")
+    dg.add_argument("--json", action="store_true", help="one JSON object")
+    dg.add_argument("--kind", choices=["daily", "weekly"], default="daily")
+    dg.add_argument("--lang", choices=["id", "en"])
+
+    tk = sub.add_parser("token", help="HTTP API tokens of a workspace: create, list, revoke")
+    tks = tk.add_subparsers(dest="token_command", metavar="ACTION", required=True)
+    tc = tks.add_parser("create", help="a new token (printed once; only its hash is stored)")
+    tc.add_argument("--workspace", metavar="W", required=True)
+    tc.add_argument("--name", default="", help="what the token is for (e.g. n8n)")
+    tks.add_parser("list", help="the tokens of a workspace").add_argument(
+        "--workspace", metavar="W", required=True)
+    tr = tks.add_parser("revoke", help="revoke token ID, or every token of --workspace W")
+    tr.add_argument("id", nargs="?", type=int, metavar="ID")
+    tr.add_argument("--workspace", metavar="W")
     sub.add_parser("migrate", help="database schema to the latest version")
     sub.add_parser("serve", help="Telegram, Slack, HTTP API and scheduler, as configured")
     sub.add_parser("run", help="serve when a chat token is set, else demo + console chat")
@@ -93,9 +115,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     # one-shot commands stay quiet unless KPIBOT_LOG_LEVEL asks otherwise; serve logs INFO
     level = settings.log_level if ("KPIBOT_LOG_LEVEL" in os.environ
                                    or args.command in ("serve", "run")) else "WARNING"
-    logging.basicConfig(level=getattr(logging, level.upper(), logging.INFO),
-                        format="%(asctime)s %(levelname)s %(name)s: %(message)s",
-                        stream=sys.stderr)
+    from adapters.observability import configure_logging
+
+    configure_logging(settings, level=level)  # text or JSON lines; secrets redacted
     if args.command == "migrate":
         from kpi_engine.db import make_engine, migrate
 
@@ -196,15 +218,66 @@ def cmd_link(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_token(app: App, args: argparse.Namespace) -> int:
+    from kpi_engine.tokens import ApiTokens
+
+    tokens = ApiTokens(app.store)
+    ws = app.store.workspace(args.workspace) if args.workspace else None
+    if args.token_command == "create":
+        ws = ws or app.store.ensure_workspace(args.workspace, timezone=app.settings.timezone,
+                                              language=app.settings.language)
+        new = tokens.create(ws.id, name=args.name)
+        print(f"Token {new.token.id} for workspace '{ws.slug}' (shown once; keep it secret):")
+        print(new.secret)
+        return 0
+    if args.workspace and ws is None:
+        print(f"kpibot: no workspace '{args.workspace}'", file=sys.stderr)
+        return 1
+    if args.token_command == "list":
+        assert ws is not None
+        for tok in tokens.for_workspace(ws.id):
+            state = f"revoked {tok.revoked_at:%Y-%m-%d}" if tok.revoked_at else "active"
+            print(f"{tok.id}\tkpi_{tok.prefix}_…\t{state}\t{tok.name}")
+        return 0
+    if (args.id is None) == (ws is None):
+        print("kpibot: token revoke needs a token ID or --workspace W (not both)",
+              file=sys.stderr)
+        return 2
+    if ws is not None:
+        print(f"{tokens.revoke_workspace(ws.id)} token(s) of workspace '{ws.slug}' revoked.")
+        return 0
+    if not tokens.revoke(args.id):
+        print(f"kpibot: no active token {args.id}", file=sys.stderr)
+        return 1
+    print(f"Token {args.id} revoked.")
+    return 0
+
+
+def cmd_alerts(app: App, args: argparse.Namespace) -> int:
+    from adapters.alert_cli import alerts
+
+    return alerts(app, args)
+
+
+def cmd_digest(app: App, args: argparse.Namespace) -> int:
+    from adapters.alert_cli import digest
+
+    return digest(app, args)
+
+
 def cmd_serve(app: App, _args: argparse.Namespace) -> int:
     import asyncio
 
-    from adapters.server import serve
+    from adapters.server import PlatformConfigError, serve
 
     if not app.settings.chat_enabled:
         log.warning("no chat platform is configured (KPIBOT_TELEGRAM_TOKEN, "
                     "KPIBOT_SLACK_BOT_TOKEN): serving HTTP only")
-    asyncio.run(serve(app))
+    try:
+        asyncio.run(serve(app))
+    except PlatformConfigError as exc:
+        print(f"kpibot serve: {exc}", file=sys.stderr)
+        return 2
     return 0
 
 
@@ -218,7 +291,8 @@ def cmd_run(app: App, args: argparse.Namespace) -> int:
 
 COMMANDS = {
     "demo": cmd_demo, "chat": cmd_chat, "ask": cmd_ask, "import": cmd_import,
-    "link": cmd_link, "serve": cmd_serve, "run": cmd_run,
+    "link": cmd_link, "serve": cmd_serve, "run": cmd_run, "token": cmd_token,
+    "alerts": cmd_alerts, "digest": cmd_digest,
 }
 
 

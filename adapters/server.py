@@ -12,15 +12,22 @@ import asyncio
 import contextlib
 import logging
 import signal
+import time
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from aiohttp import web
 
+from adapters.http_api import READINESS_KEY, setup_api
+from adapters.observability import http_metrics, metrics, observe_answer
 from bot.bootstrap import App
 from bot.reply import Reply, Request
 
 log = logging.getLogger(__name__)
+
+
+class PlatformConfigError(RuntimeError):
+    """A platform's settings are incomplete or contradictory; the message says which."""
 
 
 class Platform(Protocol):
@@ -42,8 +49,11 @@ class Platform(Protocol):
 
 
 async def answer(app: App, request: Request) -> Reply:
-    """Run the (synchronous, database-bound) router off the event loop."""
-    return await asyncio.to_thread(app.router.handle, request)
+    """Run the (synchronous, database-bound) router off the event loop; count and log it."""
+    started = time.perf_counter()
+    reply = await asyncio.to_thread(app.router.handle, request)
+    observe_answer(request, reply, time.perf_counter() - started)
+    return reply
 
 
 def configured_platforms(app: App) -> list[Platform]:
@@ -67,8 +77,9 @@ async def healthz(_request: web.Request) -> web.Response:
 def build_web_app(app: App, platforms: list[Platform],
                   extra: list[Callable[[web.Application], None]] | None = None
                   ) -> web.Application:
-    web_app = web.Application(client_max_size=20 * 1024 * 1024)
+    web_app = web.Application(client_max_size=20 * 1024 * 1024, middlewares=[http_metrics()])
     web_app.router.add_get("/healthz", healthz)
+    setup_api(web_app, app, platforms)  # /api/v1, /readyz, /metrics
     for platform in platforms:
         web_app.add_routes(platform.routes())
     for hook in extra or []:
@@ -95,14 +106,29 @@ async def serve(app: App, *, stop: asyncio.Event | None = None,
         with contextlib.suppress(NotImplementedError, RuntimeError):
             loop.add_signal_handler(sig, stop.set)
     started: list[Platform] = []
+    scheduler = None
     try:
         for platform in platforms:
             await platform.start()
             started.append(platform)
+        from bot.scheduler import Scheduler  # alerts, digests and the outbox dispatcher
+        from kpi_engine import outbox
+
+        registry = metrics()
+        registry.outbox_backlog_from(lambda: outbox.counts(app.engine).get("queued", 0))
+        scheduler = Scheduler(app, {p.name: p for p in started},
+                              on_fired=registry.alert_fired, on_failed=registry.outbox_failed)
+        await scheduler.start()
+        web_app[READINESS_KEY].started = True
         if on_started is not None:
             await on_started(port)
         await stop.wait()
     finally:
+        if scheduler is not None:
+            try:
+                await scheduler.stop()
+            except Exception:
+                log.exception("stopping the scheduler failed")
         for platform in reversed(started):
             try:
                 await platform.stop()

@@ -8,7 +8,12 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from bot.alert_commands import register_alerts
+from bot.chart_command import register_charts
 from bot.commands import register_foundation
+from bot.goal_commands import goal_line, register_goals
+from bot.import_command import register_import
+from bot.linking import register_linking
 from bot.router import Router
 from config.settings import Settings, load_settings
 from kpi_engine.db import ensure_schema, make_engine
@@ -37,4 +42,9 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None,
     store = Store(engine)
     router = Router(store, clock=clock, default_language=settings.language)
     register_foundation(router)
+    register_charts(router, goal_line)
+    register_import(router)
+    register_linking(router)
+    register_goals(router)
+    register_alerts(router)
     return App(settings, engine, store, router)

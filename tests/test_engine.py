@@ -26,7 +26,7 @@ WEEK = PeriodQuery(Period(D(2026, 11, 16), D(2026, 11, 22), "minggu ini"),
 def row(day: date, channel: str, metric: str, value: float, campaign: str = "") -> SnapshotRow:
     platform, _, handle = channel.partition(":")
     return SnapshotRow(day, platform, handle, metric, value, campaign,
-                       competitor=True if handle == "@rival" else False)
+                       competitor=handle == "@rival")
 
 
 ROWS = [

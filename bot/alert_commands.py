@@ -1,0 +1,382 @@
+"""/alert and /senyap (/snooze); /langganan and /berhenti are in ``bot.digest_commands``.
+
+- ``/alert`` (``/alert daftar``, ``/alert list``) lists the rules: the defaults every
+  workspace has (engagement-rate drop, stale data, goals) and the team's own.
+- Editors add and remove rules: ``/alert er < 2%``, ``/alert cpc > 5000 instagram``,
+  ``/alert reach turun 30%`` (a drop against the median of 4 weeks; ``harian``: of 4 days),
+  ``/alert hapus 3`` (``/alert remove 3``); ``/alert hapus drop`` turns a default off,
+  ``/alert aktifkan drop`` (``/alert on drop``) on again; ``/alert tenang 22:00-06:00``
+  (``/alert quiet``) sets the quiet hours (``off``: none).
+- ``/senyap 2 jam`` (``/snooze 2 hours``) defers this chat's alerts; ``/senyap off`` ends it.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import time, timedelta
+
+from bot import formatting as fmt
+from bot.i18n import translate
+from bot.numbers import parse_number
+from bot.reply import Reply
+from bot.router import OPERATOR_PLATFORMS, Command, Context, Router
+from kpi_engine import alert_store
+from kpi_engine.alerts import DEFAULT_KEYS, Rule
+from kpi_engine.metrics import METRICS, Unit, suggest
+from kpi_engine.model import Role
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "list_title": ("Aturan alert · {name}", "Alert rules · {name}"),
+    "defaults": ("Bawaan (untuk semua kanal sendiri):", "Defaults (all own channels):"),
+    "team": ("Buatan tim:", "Added by the team:"),
+    "none": ("  belum ada — contoh: /alert er < 2%", "  none yet — e.g. /alert er < 2%"),
+    "off": (" (nonaktif)", " (off)"),
+    "d_drop": ("drop — engagement rate minggu lalu turun ≥20% dari median 4 minggu "
+               "sebelumnya (per kanal dan total)",
+               "drop — last week's engagement rate ≥20% below the median of the 4 weeks "
+               "before (per channel and in total)"),
+    "d_stale": ("stale — tidak ada data dari sebuah kanal selama 3 hari",
+                "stale — no data from a channel for 3 days"),
+    "d_goal": ("target — target tercapai, tidak sesuai jalur (maks. seminggu sekali), terlewat",
+               "goal — goal reached, off track (at most weekly), missed"),
+    "quiet": ("Jam tenang: {start}–{end} ({tz}); alert menunggu sampai jam tenang usai.",
+              "Quiet hours: {start}–{end} ({tz}); alerts wait until they end."),
+    "no_quiet": ("Tanpa jam tenang.", "No quiet hours."),
+    "snoozed": ("Chat ini disenyapkan sampai {until}.", "This chat is snoozed until {until}."),
+    "list_help": ("Tambah: /alert er < 2% · /alert cpc > 5000 instagram · /alert reach turun "
+                  "30% · hapus: /alert hapus 3",
+                  "Add: /alert er < 2% · /alert cpc > 5000 instagram · /alert reach drop 30% "
+                  "· remove: /alert remove 3"),
+    "usage": ("Format: /alert metrik < nilai [kanal], /alert metrik > nilai [kanal], "
+              "/alert metrik turun 30% [harian], /alert hapus NOMOR. Contoh: /alert er < 2%",
+              "Usage: /alert metric < value [channel], /alert metric > value [channel], "
+              "/alert metric drop 30% [daily], /alert remove NUMBER. Example: /alert er < 2%"),
+    "needs_editor": ("Menambah atau menghapus alert butuh peran editor. Peran Anda: {role}.",
+                     "Adding or removing alerts needs the editor role. Your role: {role}."),
+    "unknown_metric": ("Metrik \"{word}\" tidak dikenal{hint}. {usage}",
+                       "Unknown metric \"{word}\"{hint}. {usage}"),
+    "did_you_mean": (" (maksud Anda: {suggestion}?)", " (did you mean: {suggestion}?)"),
+    "unknown_channel": ("Kanal \"{name}\" tidak ada di workspace ini. Kanal yang ada: {known}.",
+                        "There is no channel \"{name}\" in this workspace. Channels: {known}."),
+    "bad_value": ("\"{value}\" bukan angka yang valid. Contoh: 2%, 5000, 5rb, 1,5 jt.",
+                  "\"{value}\" is not a valid number. Examples: 2%, 5000, 5k, 1.5m."),
+    "percent_only": ("{metric} bukan metrik persen; tulis angkanya tanpa %.",
+                     "{metric} is not a percentage; give the number without %."),
+    "bad_drop": ("Persentase penurunan harus antara 1% dan 99%.",
+                 "The drop must be between 1% and 99%."),
+    "added": ("Alert #{id} ditambahkan: {rule}. Dicek tiap 5 menit; {when}.",
+              "Alert #{id} added: {rule}. Checked every 5 minutes; {when}."),
+    "when_day": ("nilai yang dinilai adalah hari kemarin", "it looks at yesterday's value"),
+    "when_drop": ("dibanding median {n} {unit} sebelumnya", "against the median of the {n} "
+                  "{unit} before"),
+    "removed": ("Alert #{id} dihapus: {rule}.", "Alert #{id} removed: {rule}."),
+    "no_rule": ("Tidak ada alert #{id}. Lihat daftarnya: /alert",
+                "There is no alert #{id}. See the list: /alert"),
+    "default_off": ("Alert bawaan \"{rule}\" dimatikan. Nyalakan lagi: /alert aktifkan {rule}",
+                    "Default alert \"{rule}\" turned off. Turn it on again: /alert on {rule}"),
+    "default_on": ("Alert bawaan \"{rule}\" aktif.", "Default alert \"{rule}\" is on."),
+    "quiet_set": ("Jam tenang: {start}–{end}. Alert di jam itu dikirim saat jam tenang usai.",
+                  "Quiet hours: {start}–{end}. Alerts in them are sent when they end."),
+    "quiet_off": ("Jam tenang dimatikan: alert dikirim kapan saja.",
+                  "Quiet hours off: alerts go out at any time."),
+    "quiet_usage": ("Format: /alert tenang 21:00-07:00 (atau: /alert tenang off).",
+                    "Usage: /alert quiet 21:00-07:00 (or: /alert quiet off)."),
+    "op_below": ("di bawah", "below"),
+    "op_above": ("di atas", "above"),
+    "drop_rule": ("{metric} {scope} turun ≥{pct}", "{metric} {scope} down ≥{pct}"),
+    "weeks": ("minggu", "weeks"),
+    "days": ("hari", "days"),
+    "all_own": ("semua kanal sendiri", "all own channels"),
+    # snooze
+    "snooze_usage": ("Format: /senyap 2 jam (atau 30 menit, 1 hari); /senyap off untuk "
+                     "mengakhiri.",
+                     "Usage: /snooze 2 hours (or 30 minutes, 1 day); /snooze off to end it."),
+    "snooze_set": ("Alert di chat ini disenyapkan sampai {until}. Alert yang muncul tetap "
+                   "dikirim setelahnya, tidak ada yang hilang.",
+                   "Alerts in this chat are snoozed until {until}. Alerts that come up are "
+                   "sent afterwards; nothing is lost."),
+    "snooze_off": ("Senyap diakhiri: alert dikirim lagi seperti biasa.",
+                   "Snooze ended: alerts are sent as usual again."),
+    "snooze_none": ("Chat ini tidak sedang disenyapkan. {usage}",
+                    "This chat is not snoozed. {usage}"),
+    "snooze_max": ("Paling lama 7 hari.", "At most 7 days."),
+}
+
+DEFAULT_NAMES = {"drop": "drop", "turun": "drop", "stale": "stale", "basi": "stale",
+                 "target": "goal", "goal": "goal", "goals": "goal"}
+_OPS = [("<=", "<"), (">=", ">"), ("<", "<"), (">", ">"), ("di bawah", "<"), ("dibawah", "<"),
+        ("kurang dari", "<"), ("below", "<"), ("under", "<"), ("di atas", ">"),
+        ("diatas", ">"), ("lebih dari", ">"), ("above", ">"), ("over", ">")]
+_OP_RE = re.compile(r"(?<![\w])(" + "|".join(re.escape(w) for w, _ in _OPS) + r")(?![\w])|[<>]=?",
+                    re.IGNORECASE)
+_DROP_RE = re.compile(r"\b(turun|drop|drops|falls?|anjlok)\b\s*(?:≥|>=)?\s*([\d.,]+)\s*%",
+                      re.IGNORECASE)
+_TIME_RE = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?$")
+_DURATION_RE = re.compile(r"^(\d+(?:[.,]\d+)?)\s*([a-z]*)$")
+_UNITS = {
+    **dict.fromkeys(("menit", "mnt", "m", "min", "mins", "minute", "minutes"), "minutes"),
+    **dict.fromkeys(("", "jam", "j", "h", "hr", "hrs", "hour", "hours"), "hours"),
+    **dict.fromkeys(("hari", "d", "day", "days"), "days"),
+}
+MAX_SNOOZE = timedelta(days=7)
+
+
+def _m(msg: str, lang: str, **params: object) -> str:
+    return translate(MESSAGES, msg, lang, **params)
+
+
+def _say(ctx: Context, msg: str, intent: str, **params: object) -> Reply:
+    return Reply(body=[_m(msg, ctx.lang, **params)], intent=intent, lang=ctx.lang)
+
+
+def _refuse(ctx: Context, msg: str, **params: object) -> Reply:
+    return Reply(body=[_m(msg, ctx.lang, **params)], intent="error", error=msg, lang=ctx.lang,
+                 ephemeral=True)
+
+
+def after_command(text: str) -> str:
+    """The text after the command word (``/alert@KpiBot er < 2%`` → ``er < 2%``)."""
+    body = text.strip()
+    parts = body.split(maxsplit=1)
+    return parts[1].strip() if len(parts) > 1 else ""
+
+
+# -- /alert ----------------------------------------------------------------------------------
+
+def describe(rule: Rule, lang: str, currency: str = "IDR") -> str:
+    """A rule in a few words: ``er semua kanal sendiri di bawah 2%``."""
+    if rule.default:
+        return _m(f"d_{rule.key}", lang)
+    assert rule.metric is not None
+    metric = METRICS[rule.metric]
+    scope = rule.channel or _m("all_own", lang)
+    if rule.kind == "drop":
+        unit = _m("weeks" if rule.period == "week" else "days", lang)
+        return (_m("drop_rule", lang, metric=metric.label(lang), scope=scope,
+                   pct=fmt.percent(rule.value, 0)) + f" ({rule.periods} {unit})")
+    side = _m("op_below" if rule.op == "<" else "op_above", lang)
+    limit = (fmt.number(rule.value) + "%" if metric.unit is Unit.PERCENT
+             else fmt.metric_value(metric, rule.value, currency))
+    return f"{metric.label(lang)} {scope} {side} {limit}"
+
+
+def alert_command(ctx: Context) -> Reply:
+    """List, add and remove alert rules; set quiet hours."""
+    rest = after_command(ctx.request.text)
+    words = rest.lower().split()
+    head = words[0] if words else ""
+    if head in ("", "daftar", "list", "ls"):
+        return _list(ctx)
+    if not ctx.role.allows(Role.EDITOR):
+        return _refuse(ctx, "needs_editor", role=ctx.role.value)
+    if head in ("hapus", "remove", "delete", "del", "off", "matikan"):
+        return _remove(ctx, words[1:])
+    if head in ("aktifkan", "on", "nyalakan", "enable"):
+        return _enable(ctx, words[1:])
+    if head in ("tenang", "quiet"):
+        return _quiet(ctx, words[1:])
+    return _add(ctx, rest)
+
+
+def _list(ctx: Context) -> Reply:
+    lang, ws = ctx.lang, ctx.workspace
+    rules, settings = alert_store.list_rules(ctx.store, ws.id)
+    body = [_m("defaults", lang)]
+    for rule in rules:
+        if rule.default:
+            off = _m("off", lang) if rule.key in settings.disabled else ""
+            body.append(f"  • {describe(rule, lang)}{off}")
+    body += ["", _m("team", lang)]
+    team = [r for r in rules if not r.default]
+    body += [f"  #{r.id} {describe(r, lang, ws.currency)}" for r in team] or [_m("none", lang)]
+    body.append("")
+    if settings.quiet_start and settings.quiet_end:
+        body.append(_m("quiet", lang, start=settings.quiet_start.strftime("%H:%M"),
+                       end=settings.quiet_end.strftime("%H:%M"), tz=ws.timezone))
+    else:
+        body.append(_m("no_quiet", lang))
+    until = alert_store.snoozed_until(ctx.store, ctx.request.platform, ctx.request.chat_id,
+                                      ctx.now)
+    if until is not None:
+        body.append(_m("snoozed", lang, until=_local(ctx, until)))
+    return Reply(title=_m("list_title", lang, name=ws.name), body=body,
+                 footer=_m("list_help", lang), intent="alert_list", lang=lang,
+                 data={"rules": [{"id": r.id, "key": r.key, "kind": r.kind, "metric": r.metric,
+                                  "channel": r.channel, "op": r.op, "value": r.value,
+                                  "enabled": r.key not in settings.disabled}
+                                 for r in rules]})
+
+
+def _local(ctx: Context, when: object) -> str:
+    from datetime import datetime
+
+    assert isinstance(when, datetime)
+    local = when.astimezone(ctx.now.tzinfo)
+    return f"{fmt.day(local.date(), ctx.lang)} {local:%H:%M}"
+
+
+def _remove(ctx: Context, args: list[str]) -> Reply:
+    if not args:
+        return _refuse(ctx, "usage")
+    word = args[0].lstrip("#")
+    if word in DEFAULT_NAMES:
+        key = DEFAULT_NAMES[word]
+        alert_store.set_default_enabled(ctx.store, ctx.workspace.id, key, False, ctx.now)
+        return _say(ctx, "default_off", "alert_removed", rule=key)
+    if not word.isdigit():
+        return _refuse(ctx, "usage")
+    removed = alert_store.remove_rule(ctx.store, ctx.workspace.id, int(word))
+    if removed is None:
+        return _refuse(ctx, "no_rule", id=word)
+    return _say(ctx, "removed", "alert_removed", id=removed.id,
+                rule=describe(removed, ctx.lang, ctx.workspace.currency))
+
+
+def _enable(ctx: Context, args: list[str]) -> Reply:
+    key = DEFAULT_NAMES.get(args[0]) if args else None
+    if key is None or key not in DEFAULT_KEYS:
+        return _refuse(ctx, "usage")
+    alert_store.set_default_enabled(ctx.store, ctx.workspace.id, key, True, ctx.now)
+    return _say(ctx, "default_on", "alert_added", rule=key)
+
+
+def read_time(text: str) -> time | None:
+    match = _TIME_RE.match(text.strip())
+    if not match:
+        return None
+    hour, minute = int(match.group(1)), int(match.group(2) or 0)
+    if hour > 23 or minute > 59:
+        return None
+    return time(hour, minute)
+
+
+def _quiet(ctx: Context, args: list[str]) -> Reply:
+    joined = " ".join(args)
+    if joined in ("off", "mati", "tidak", "none"):
+        alert_store.set_quiet_hours(ctx.store, ctx.workspace.id, None, None, ctx.now)
+        return _say(ctx, "quiet_off", "alert_quiet")
+    parts = re.split(r"\s*(?:-|–|sampai|to|s\.d\.)\s*", joined)
+    times = [read_time(p) for p in parts if p]
+    if len(times) != 2 or None in times or times[0] == times[1]:
+        return _refuse(ctx, "quiet_usage")
+    start, end = times
+    assert start is not None and end is not None
+    alert_store.set_quiet_hours(ctx.store, ctx.workspace.id, start, end, ctx.now)
+    return _say(ctx, "quiet_set", "alert_quiet", start=start.strftime("%H:%M"),
+                end=end.strftime("%H:%M"))
+
+
+def _add(ctx: Context, rest: str) -> Reply:
+    lang, p = ctx.lang, ctx.parsed
+    usage = _m("usage", lang)
+    if p.metric is None:
+        word = p.unknown_metric or (rest.split()[0] if rest.split() else "")
+        if not word:
+            return _refuse(ctx, "usage")
+        key = p.suggestion or suggest(word)
+        hint = _m("did_you_mean", lang, suggestion=key) if key else ""
+        return _refuse(ctx, "unknown_metric", word=word, hint=hint, usage=usage)
+    if p.unknown_channel:
+        known = ", ".join(c.name for c in ctx.channels) or "–"
+        return _refuse(ctx, "unknown_channel", name=p.unknown_channel, known=known)
+    channel = p.channel
+    if channel is not None and not any(c.name == channel or c.platform == channel
+                                       for c in ctx.channels):
+        known = ", ".join(c.name for c in ctx.channels) or "–"
+        return _refuse(ctx, "unknown_channel", name=channel, known=known)
+    metric = METRICS[p.metric]
+    operator = ctx.request.platform in OPERATOR_PLATFORMS
+    platform = "" if operator else ctx.request.platform
+    chat_id = "" if operator else ctx.request.chat_id
+    drop = _DROP_RE.search(rest)
+    if drop:
+        pct = parse_number(drop.group(2))
+        if pct is None or not 1 <= pct <= 99:
+            return _refuse(ctx, "bad_drop")
+        daily = re.search(r"\b(harian|daily|hari|day)\b", rest, re.IGNORECASE) is not None
+        rule = alert_store.add_rule(
+            ctx.store, ctx.workspace.id, kind="drop", metric=metric.key, value=pct,
+            channel=channel, op="<", period="day" if daily else "week", periods=4,
+            repeat=timedelta(days=1 if daily else 7), now=ctx.now,
+            created_by=ctx.request.user_name or ctx.request.user_id, platform=platform,
+            chat_id=chat_id)
+        when = _m("when_drop", lang, n=4, unit=_m("days" if daily else "weeks", lang))
+        return _added(ctx, rule, when)
+    found = _OP_RE.search(rest)
+    if not found:
+        return _refuse(ctx, "usage")
+    op = dict(_OPS).get(found.group(0).lower(), found.group(0)[0])
+    after = rest[found.end():].strip().split()
+    if not after:
+        return _refuse(ctx, "usage")
+    typed = after[0]
+    if len(after) > 1 and parse_number(after[1]) is None and after[1].lower() in (
+            "rb", "ribu", "jt", "juta", "k", "m"):
+        typed = after[0] + after[1]
+    percent = typed.endswith("%")
+    value = parse_number(typed.rstrip("%"))
+    if value is None:
+        return _refuse(ctx, "bad_value", value=typed)
+    if percent and metric.unit is not Unit.PERCENT:
+        return _refuse(ctx, "percent_only", metric=metric.label(lang))
+    rule = alert_store.add_rule(
+        ctx.store, ctx.workspace.id, kind="threshold", metric=metric.key, value=value,
+        channel=channel, op=op, period="day", now=ctx.now,
+        created_by=ctx.request.user_name or ctx.request.user_id, platform=platform,
+            chat_id=chat_id)
+    return _added(ctx, rule, _m("when_day", lang))
+
+
+def _added(ctx: Context, rule: Rule, when: str) -> Reply:
+    reply = _say(ctx, "added", "alert_added", id=rule.id,
+                 rule=describe(rule, ctx.lang, ctx.workspace.currency), when=when)
+    reply.data = {"id": rule.id, "kind": rule.kind, "metric": rule.metric,
+                  "channel": rule.channel, "op": rule.op, "value": rule.value}
+    return reply
+
+
+# -- /senyap ---------------------------------------------------------------------------------
+
+def snooze_command(ctx: Context) -> Reply:
+    """Snooze this chat's alerts for a while: they are deferred, not dropped."""
+    rest = after_command(ctx.request.text).lower()
+    usage = _m("snooze_usage", ctx.lang)
+    req = ctx.request
+    if rest in ("off", "mati", "batal", "stop", "selesai", "cancel", "end"):
+        alert_store.snooze_chat(ctx.store, ctx.workspace.id, req.platform, req.chat_id, None,
+                                ctx.now)
+        return _say(ctx, "snooze_off", "snooze")
+    if not rest:
+        until = alert_store.snoozed_until(ctx.store, req.platform, req.chat_id, ctx.now)
+        if until is None:
+            return _say(ctx, "snooze_none", "snooze", usage=usage)
+        return _say(ctx, "snoozed", "snooze", until=_local(ctx, until))
+    match = _DURATION_RE.match(rest.strip())
+    unit = _UNITS.get(match.group(2)) if match else None
+    if match is None or unit is None:
+        return _refuse(ctx, "snooze_usage")
+    span = timedelta(**{unit: parse_number(match.group(1)) or 0.0})
+    if span <= timedelta(0):
+        return _refuse(ctx, "snooze_usage")
+    if span > MAX_SNOOZE:
+        return _refuse(ctx, "snooze_max")
+    until = ctx.now + span
+    alert_store.snooze_chat(ctx.store, ctx.workspace.id, req.platform, req.chat_id, until,
+                            ctx.now)
+    reply = _say(ctx, "snooze_set", "snooze", until=_local(ctx, until))
+    reply.data = {"until": until.isoformat()}
+    return reply
+
+
+def register_alerts(router: Router) -> None:
+    """Register /alert and /senyap, and /langganan and /berhenti (``bot.digest_commands``)."""
+    V, E = Role.VIEWER, Role.EDITOR
+    router.register(Command("alert", "alert", "alert", V, alert_command,
+                            "aturan alert: /alert er < 2%, /alert hapus 3",
+                            "alert rules: /alert er < 2%, /alert remove 3"))
+    router.register(Command("snooze", "senyap", "snooze", E, snooze_command,
+                            "tunda alert di chat ini: /senyap 2 jam",
+                            "defer alerts in this chat: /snooze 2 hours"))
+    from bot.digest_commands import register_digests
+
+    register_digests(router)

@@ -1,0 +1,143 @@
+"""A digest in words and one chart (Indonesian by default, English on request)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from zoneinfo import ZoneInfo
+
+from bot import formatting as fmt
+from bot.i18n import translate
+from bot.reply import Reply
+from kpi_engine.answers import KpiAnswer
+from kpi_engine.digests import Digest, GoalLine
+from kpi_engine.metrics import CATEGORY_LABELS, METRICS, Unit
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "daily_title": ("📊 Ringkasan harian · {name} · {day}", "📊 Daily digest · {name} · {day}"),
+    "weekly_title": ("📊 Ringkasan mingguan · {name} · {period}",
+                     "📊 Weekly digest · {name} · {period}"),
+    "columns": ("Kolom: {columns}", "Columns: {columns}"),
+    "vs": ("{label} ({dates}, dibanding {prev})", "{label} ({dates}, vs {prev})"),
+    "no_data": ("Belum ada data untuk periode ini. Impor data (/impor) atau catat (/catat).",
+                "No data for this period yet. Import (/import) or record (/record) data."),
+    "goals": ("🎯 Target", "🎯 Goals"),
+    "goal_line": ("#{id} {metric} · {scope}: {current} dari {target} ({progress}) · tenggat "
+                  "{deadline}", "#{id} {metric} · {scope}: {current} of {target} ({progress}) "
+                  "· deadline {deadline}"),
+    "goal_pace": ("perlu {required}/minggu, laju 4 minggu terakhir {recent}/minggu · {verdict}",
+                  "needs {required}/week, pace of the last 4 weeks {recent}/week · {verdict}"),
+    "on_track": ("sesuai jalur", "on track"),
+    "off_track": ("tidak sesuai jalur", "off track"),
+    "unknown": ("belum bisa dinilai", "not known yet"),
+    "alerts": ("🔔 Alert sejak ringkasan terakhir", "🔔 Alerts since the last digest"),
+    "no_alerts": ("Tidak ada alert sejak ringkasan terakhir.",
+                  "No alerts since the last digest."),
+    "more_alerts": ("… dan {n} lainnya", "… and {n} more"),
+    "all_own": ("semua kanal sendiri", "all own channels"),
+    "chart_title": ("{metric} harian · {dates}", "Daily {metric} · {dates}"),
+    "chart_sub": ("{scope} · dibanding {prev}", "{scope} · vs {prev}"),
+    "footer": ("Berhenti berlangganan: /berhenti", "Unsubscribe: /unsubscribe"),
+}
+
+
+def _m(key: str, lang: str, **params: object) -> str:
+    return translate(MESSAGES, key, lang, **params)
+
+
+@dataclass
+class DigestView:
+    reply: Reply  # the text (no chart)
+    chart: bytes | None  # the PNG of the chart message
+    chart_caption: str
+
+
+def _cell(a: KpiAnswer, currency: str, lang: str) -> str:
+    if a.value is None:
+        return "–"
+    text = fmt.metric_value(a.metric, a.value, currency, short=True)
+    pts = a.change_points
+    change = a.change_pct
+    if a.metric.unit is Unit.PERCENT and pts is not None:
+        arrow = "▲" if pts > 0 else ("▼" if pts < 0 else "＝")
+        return f"{text} ({arrow} {fmt.points(pts)} {'pts' if lang == 'en' else 'poin'})"
+    if change is None:
+        return text
+    arrow = "▲" if change > 0 else ("▼" if change < 0 else "＝")
+    return f"{text} ({arrow} {fmt.signed_percent(change)})"
+
+
+def _per_week(metric: str, value: float | None, currency: str) -> str:
+    if value is None:
+        return "–"
+    shown = fmt.metric_value(METRICS[metric], abs(value), currency, short=True)
+    return ("+" if value >= 0 else "−") + shown
+
+
+def _goal(g: GoalLine, lang: str, currency: str) -> list[str]:
+    metric = METRICS[g.metric]
+    current = "–" if g.current is None else fmt.metric_value(metric, g.current, currency)
+    progress = "–" if g.progress_pct is None else fmt.percent(g.progress_pct, 0)
+    verdict = _m("unknown" if g.on_track is None else ("on_track" if g.on_track else
+                                                       "off_track"), lang)
+    return [
+        "  " + _m("goal_line", lang, id=g.goal_id, metric=metric.label(lang),
+                  scope=g.channel or _m("all_own", lang), current=current,
+                  target=fmt.metric_value(metric, g.target, currency), progress=progress,
+                  deadline=fmt.day(g.deadline, lang)),
+        "    " + _m("goal_pace", lang, required=_per_week(g.metric, g.required_per_week,
+                                                          currency),
+                    recent=_per_week(g.metric, g.recent_per_week, currency), verdict=verdict),
+    ]
+
+
+def render_digest(d: Digest, *, chart: bool = True) -> DigestView:
+    """The digest's text, and its chart rendered to PNG (``chart=False``: skip rendering)."""
+    ws = d.workspace
+    lang = d.lang
+    currency = ws.currency
+    if d.kind == "weekly":
+        p = d.periods[0].current
+        title = _m("weekly_title", lang, name=ws.name,
+                   period=fmt.day_range(p.start, p.end, lang))
+    else:
+        title = _m("daily_title", lang, name=ws.name, day=fmt.day(d.day, lang))
+    body = [_m("vs", lang, label=pq.current.label,
+               dates=fmt.day_range(pq.current.start, pq.current.end, lang),
+               prev=fmt.day_range(pq.previous.start, pq.previous.end, lang))
+            for pq in d.periods]
+    if not d.has_data:
+        body += ["", _m("no_data", lang)]
+    for cat, rows in d.sections:
+        body += ["", f"■ {CATEGORY_LABELS[cat][1 if lang == 'en' else 0]}"]
+        for row in rows:
+            cells = " | ".join(_cell(x, currency, lang) for x in row)
+            body.append(f"  {row[0].metric.label(lang)}: {cells}")
+    if d.goals:
+        body += ["", _m("goals", lang)]
+        for g in d.goals:
+            body += _goal(g, lang, currency)
+    body += ["", _m("alerts", lang)]
+    if not d.alerts:
+        body.append("  " + _m("no_alerts", lang))
+    tz = ZoneInfo(ws.timezone)
+    for line in d.alerts[-10:]:
+        when = line.at.astimezone(tz)
+        body.append(f"  • {fmt.day(when.date(), lang)} {when:%H:%M} {line.summary}")
+    if len(d.alerts) > 10:
+        body.append("  " + _m("more_alerts", lang, n=len(d.alerts) - 10))
+    reply = Reply(title=title, body=body, footer=_m("footer", lang), intent="digest",
+                  lang=lang, data=d.as_json())
+    png, caption = None, ""
+    if d.chart is not None and d.chart_metric is not None:
+        cur, prev = d.chart
+        metric = METRICS[d.chart_metric]
+        caption = _m("chart_title", lang, metric=metric.label(lang),
+                     dates=fmt.day_range(cur[0][0], cur[-1][0], lang))
+        if chart:
+            from bot.charts import ChartSpec, render_chart
+
+            png = render_chart(ChartSpec(
+                title=caption, subtitle=_m("chart_sub", lang, scope=_m("all_own", lang),
+                                           prev=fmt.day_range(prev[0][0], prev[-1][0], lang)),
+                metric=metric, lang=lang, current=cur, previous=prev, currency=currency))
+    return DigestView(reply, png, caption)

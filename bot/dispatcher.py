@@ -1,0 +1,294 @@
+"""The outbox dispatcher: sends queued alerts and digests through each chat's platform
+(``Platform.send`` of ``adapters/server.py``), within the platforms' limits.
+
+- Claims due rows (``kpi_engine.outbox.claim``: at most one per chat, in queue order), paces
+  them — Telegram about 30 messages/s overall, 1/s per chat, 20/min per group; Slack 1/s per
+  channel — sends, and marks each sent right after the platform accepted it.
+- A 429 waits its ``retry_after`` (the chat is paused that long, the row retried after it);
+  other failures back off; after N failures, or a permanent refusal (the bot was removed),
+  the row is parked and the workspace's admins are told (``outbox.fail``).
+- At start it puts back rows a killed dispatcher left ``sending`` (``outbox.release``).
+- Only one dispatcher runs per database: the scheduler's leader (``bot/scheduler.py``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+import uuid
+from collections import deque
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
+from typing import Any, Protocol
+
+from sqlalchemy import Engine
+
+from bot.i18n import translate
+from bot.reply import Reply
+from kpi_engine import outbox
+from kpi_engine.outbox import Claimed
+
+log = logging.getLogger(__name__)
+
+MESSAGES: dict[str, tuple[str, str]] = {
+    "parked_title": ("⚠️ Pesan tidak terkirim", "⚠️ A message could not be delivered"),
+    "parked_body": (
+        "{kind} untuk {platform} chat {chat} gagal terkirim setelah {n} percobaan "
+        "({error}). Periksa apakah bot masih ada di chat itu dan boleh mengirim pesan.",
+        "The {kind} for {platform} chat {chat} failed after {n} attempts ({error}). Check "
+        "that the bot is still in that chat and may post there."),
+    "alert": ("Alert", "An alert"),
+    "digest": ("Ringkasan", "A digest"),
+    "notice": ("Pemberitahuan", "A notice"),
+}
+
+#: Errors that no retry will fix (the chat is gone, the bot was removed or blocked).
+PERMANENT_TELEGRAM = frozenset({"Forbidden", "BadRequest", "ChatMigrated"})
+PERMANENT_SLACK = frozenset({"channel_not_found", "not_in_channel", "is_archived",
+                             "account_inactive", "msg_too_long", "no_text",
+                             "restricted_action", "user_is_bot"})
+
+
+class Sender(Protocol):
+    """What the dispatcher needs of a platform (``adapters.server.Platform``)."""
+
+    name: str
+
+    async def send(self, chat_id: str, reply: Reply) -> None: ...
+
+
+@dataclass(frozen=True)
+class Limits:
+    per_second: float | None  # all chats together; None: no overall limit
+    chat_interval: float  # seconds between two messages to one chat
+    group_per_minute: int | None = None  # Telegram groups (negative chat ids)
+
+
+LIMITS: dict[str, Limits] = {
+    "telegram": Limits(per_second=28.5, chat_interval=1.05, group_per_minute=20),
+    "slack": Limits(per_second=None, chat_interval=1.05),
+}
+DEFAULT_LIMITS = Limits(per_second=10.0, chat_interval=1.05)
+
+
+@dataclass
+class Pacer:
+    """Reserves send times: evenly spaced under the overall rate, a chat's messages at least
+    ``chat_interval`` apart, at most N per minute per group. Monotonic seconds."""
+
+    limits: Limits
+    clock: Callable[[], float] = time.monotonic
+    _next: float = 0.0
+    _chats: dict[str, float] = field(default_factory=dict)
+    _groups: dict[str, deque[float]] = field(default_factory=dict)
+
+    def reserve(self, chat_id: str) -> float:
+        now = self.clock()
+        at = max(now, self._chats.get(chat_id, now))
+        if self.limits.per_second:
+            at = max(at, self._next)
+            self._next = at + 1.0 / self.limits.per_second
+        group = None
+        if self.limits.group_per_minute and chat_id.startswith("-"):
+            group = self._groups.setdefault(chat_id, deque())
+            while group and group[0] <= at - 60.0:
+                group.popleft()
+            if len(group) >= self.limits.group_per_minute:
+                at = max(at, group[0] + 60.0)
+            group.append(at)
+        self._chats[chat_id] = at + self.limits.chat_interval
+        if len(self._chats) > 50_000:
+            self._chats = {c: t for c, t in self._chats.items() if t > now}
+        return at
+
+    def pause(self, chat_id: str, seconds: float) -> None:
+        """After a 429: nothing more to this chat for ``seconds``."""
+        self._chats[chat_id] = max(self._chats.get(chat_id, 0.0), self.clock() + seconds)
+
+
+def classify(exc: BaseException) -> tuple[float | None, bool]:
+    """(retry_after seconds of a rate limit, or None; whether the failure is permanent)."""
+    retry_after: float | None = None
+    raw = getattr(exc, "_retry_after", None)  # telegram.error.RetryAfter (a timedelta)
+    if raw is None:
+        raw = getattr(exc, "retry_after", None)
+    if isinstance(raw, timedelta):
+        retry_after = raw.total_seconds()
+    elif isinstance(raw, (int, float)):
+        retry_after = float(raw)
+    response = getattr(exc, "response", None)  # slack_sdk.errors.SlackApiError
+    slack_error = ""
+    if response is not None:
+        if getattr(response, "status_code", None) == 429:
+            headers = getattr(response, "headers", None) or {}
+            value = headers.get("Retry-After") or headers.get("retry-after") or 1
+            retry_after = float(value)
+        with contextlib.suppress(Exception):
+            slack_error = str(response.get("error") or "")
+    permanent = (type(exc).__name__ in PERMANENT_TELEGRAM or slack_error in PERMANENT_SLACK)
+    return retry_after, permanent and retry_after is None
+
+
+def notice_text(row: Claimed, lang: str, error: str) -> tuple[str, str]:
+    def m(key: str, **params: object) -> str:
+        return translate(MESSAGES, key, lang, **params)
+
+    return m("parked_title"), m("parked_body", kind=m(row.kind) if row.kind in MESSAGES
+                                else row.kind, platform=row.platform, chat=row.chat_id,
+                                n=max(1, row.attempts + 1), error=error[:200])
+
+
+def as_reply(row: Claimed) -> Reply:
+    return Reply(title=row.title, body=row.body.split("\n") if row.body else [],
+                 footer=row.footer, intent=row.kind, lang=row.lang, chart=row.chart)
+
+
+@dataclass
+class Stats:
+    sent: int = 0
+    failed: int = 0
+    rate_limited: int = 0
+    parked: int = 0
+
+
+class Dispatcher:
+    """Delivers the outbox. ``await run(stop)`` in ``kpibot serve``; ``await drain()`` in
+    tests and one-shot runs."""
+
+    def __init__(self, engine: Engine, platforms: Mapping[str, Sender], *,
+                 clock: Callable[[], datetime] | None = None, owner: str | None = None,
+                 max_inflight: int = 64, poll: float = 1.0,
+                 lease: timedelta = timedelta(minutes=5),
+                 max_attempts: int = outbox.MAX_ATTEMPTS,
+                 limits: Mapping[str, Limits] | None = None, sole: bool = False,
+                 on_failed: Callable[[str], None] | None = None) -> None:
+        """``sole``: this is the only dispatcher of the database (the scheduler's leader, or
+        SQLite's one process), so rows left ``sending`` at start are a dead one's."""
+        self.engine = engine
+        self.sole = sole
+        self.platforms = dict(platforms)
+        self.clock = clock or (lambda: datetime.now(UTC))
+        self.owner = owner or f"d-{uuid.uuid4().hex[:12]}"
+        self.max_inflight = max_inflight
+        self.poll = poll
+        self.lease = lease
+        self.max_attempts = max_attempts
+        all_limits = {**LIMITS, **(limits or {})}
+        self.pacers = {name: Pacer(all_limits.get(name, DEFAULT_LIMITS))
+                       for name in self.platforms}
+        self.stats = Stats()
+        self.on_failed = on_failed  # told the platform of every failed attempt (metrics)
+        self._inflight: set[asyncio.Task[None]] = set()
+        self._wake = asyncio.Event()
+
+    def wake(self) -> None:
+        """Look at the outbox now (something was just queued)."""
+        self._wake.set()
+
+    async def start(self) -> int:
+        """Put back what a killed dispatcher left half-sent (all of it when this one is the
+        sole dispatcher, else only expired leases); returns how many rows."""
+        released = await asyncio.to_thread(outbox.release, self.engine, self.clock(),
+                                           owner=self.owner, expired_only=not self.sole)
+        if released:
+            log.warning("outbox: %d message(s) left 'sending' by a stopped dispatcher are "
+                        "queued again", released)
+        return released
+
+    async def run(self, stop: asyncio.Event) -> None:
+        await self.start()
+        try:
+            while not stop.is_set():
+                claimed = await self._fill()
+                if claimed:
+                    continue
+                await self._idle(stop)
+        finally:
+            if self._inflight:
+                await asyncio.wait(set(self._inflight), timeout=30)
+
+    async def drain(self, timeout: float = 60.0) -> Stats:
+        """Send everything due now; return when nothing due is left (or ``timeout``)."""
+        deadline = time.monotonic() + timeout
+        await self.start()
+        while time.monotonic() < deadline:
+            if await self._fill():
+                continue
+            if self._inflight:
+                await asyncio.wait(set(self._inflight), timeout=self.poll,
+                                   return_when=asyncio.FIRST_COMPLETED)
+                continue
+            # nothing in flight: look once more (a send may have ended while we claimed)
+            if not await self._fill():
+                break
+        return self.stats
+
+    async def _idle(self, stop: asyncio.Event) -> None:
+        """Wait for a send to finish, a wake-up, or the next due row (at most ``poll``)."""
+        waiters: set[asyncio.Future[Any]] = set(self._inflight)
+        self._wake.clear()
+        waiters.add(asyncio.ensure_future(self._wake.wait()))
+        waiters.add(asyncio.ensure_future(stop.wait()))
+        done, pending = await asyncio.wait(waiters, timeout=self.poll,
+                                           return_when=asyncio.FIRST_COMPLETED)
+        del done
+        for fut in pending:
+            if fut not in self._inflight:
+                fut.cancel()
+
+    async def _fill(self) -> int:
+        """Claim as many rows as there is room for; start their sends."""
+        room = self.max_inflight - len(self._inflight)
+        if room < max(1, self.max_inflight // 4) or not self.platforms:
+            return 0
+        rows = await asyncio.to_thread(
+            outbox.claim, self.engine, self.owner, self.clock(), limit=room, lease=self.lease,
+            platforms=sorted(self.platforms))
+        for row in rows:
+            task = asyncio.create_task(self._deliver(row))
+            self._inflight.add(task)
+            task.add_done_callback(self._inflight.discard)
+        return len(rows)
+
+    async def _deliver(self, row: Claimed) -> None:
+        platform = self.platforms[row.platform]
+        pacer = self.pacers[row.platform]
+        at = pacer.reserve(row.chat_id)
+        delay = at - pacer.clock()
+        if delay > 0:
+            await asyncio.sleep(delay)
+        try:
+            await platform.send(row.chat_id, as_reply(row))
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            await self._failed(row, exc, pacer)
+            return
+        await asyncio.to_thread(outbox.mark_sent, self.engine, row.id, self.owner, self.clock())
+        self.stats.sent += 1
+
+    async def _failed(self, row: Claimed, exc: Exception, pacer: Pacer) -> None:
+        retry_after, permanent = classify(exc)
+        error = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
+        if self.on_failed is not None:
+            self.on_failed(row.platform)
+        if retry_after is not None:
+            self.stats.rate_limited += 1
+            pacer.pause(row.chat_id, retry_after)
+        else:
+            self.stats.failed += 1
+        status = await asyncio.to_thread(
+            outbox.fail, self.engine, row, self.owner, self.clock(), error,
+            retry_after=retry_after, permanent=permanent, max_attempts=self.max_attempts,
+            notice=notice_text)
+        if status == outbox.PARKED:
+            self.stats.parked += 1
+            log.error("outbox: %s %s to %s:%s parked after %s: %s", row.kind, row.key,
+                      row.platform, row.chat_id, "a permanent error" if permanent else
+                      f"{row.attempts + 1} attempts", error)
+        else:
+            log.warning("outbox: %s to %s:%s failed (%s); retrying", row.kind, row.platform,
+                        row.chat_id, error)

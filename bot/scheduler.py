@@ -1,0 +1,340 @@
+"""The scheduler inside ``kpibot serve`` (APScheduler 3.11 ``AsyncIOScheduler``).
+
+- **Leader**: several ``kpibot serve`` processes on one PostgreSQL database run the scheduler
+  and the outbox dispatcher once: the process holding ``pg_try_advisory_lock`` (on a
+  dedicated connection, keyed by the schema) leads; the others retry every few seconds and
+  take over when the leader's connection goes. SQLite runs one process: it always leads.
+- **Jobs** (explicit ids, ``replace_existing``), rebuilt from the database when the leader
+  starts and re-synced every minute (a ``/langganan`` handled by another process is picked
+  up): ``alerts:tick`` every 5 minutes; ``digest:<id>`` per subscription at its local time
+  (``CronTrigger`` in the workspace's timezone: DST-safe). ``coalesce`` and
+  ``misfire_grace_time``: a restart after the time sends the missed digest once — at
+  (re)build a job whose last fire time has no digest yet gets that time as its next run.
+- A digest is for the local day of its fire time; ``digests.queue_digest`` refuses a day
+  already done, so a double fire (the repeated hour when clocks go back) or two processes
+  never send it twice.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, Engine, text
+
+from bot.alert_views import render
+from bot.bootstrap import App
+from bot.digest_views import render_digest
+from bot.dispatcher import Dispatcher, Sender
+from kpi_engine import alert_store
+from kpi_engine.alert_inputs import run_tick
+from kpi_engine.alert_store import Subscription
+from kpi_engine.digests import build_digest, queue_digest
+
+log = logging.getLogger(__name__)
+
+WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
+TICK_SECONDS = 300
+SYNC_SECONDS = 60
+LEADER_RETRY_SECONDS = 10.0
+MISFIRE_GRACE = timedelta(hours=12)
+
+
+class LeaderLock:
+    """One leader per database: a PostgreSQL session advisory lock held on its own
+    connection (released by PostgreSQL when the process or its connection dies)."""
+
+    def __init__(self, engine: Engine, name: str = "kpibot-scheduler") -> None:
+        self.engine = engine
+        self.name = name
+        self._conn: Connection | None = None
+
+    @property
+    def shared(self) -> bool:
+        return self.engine.dialect.name == "postgresql"
+
+    def try_acquire(self) -> bool:
+        if not self.shared:
+            return True
+        if self._conn is not None:
+            return self.held()
+        conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
+        try:
+            got = bool(conn.execute(text(
+                "SELECT pg_try_advisory_lock(hashtext(:name || ':' || current_schema()))"),
+                {"name": self.name}).scalar())
+        except Exception:
+            conn.close()
+            raise
+        if got:
+            self._conn = conn
+        else:
+            conn.close()
+        return got
+
+    def held(self) -> bool:
+        if not self.shared:
+            return True
+        if self._conn is None:
+            return False
+        try:
+            return bool(self._conn.execute(text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
+                " AND pid = pg_backend_pid()")).scalar())
+        except Exception:
+            log.warning("leader lock: its connection is gone")
+            self._drop()
+            return False
+
+    def release(self) -> None:
+        if self._conn is None:
+            return
+        with contextlib.suppress(Exception):
+            self._conn.execute(text(
+                "SELECT pg_advisory_unlock(hashtext(:name || ':' || current_schema()))"),
+                {"name": self.name})
+        self._drop()
+
+    def _drop(self) -> None:
+        if self._conn is not None:
+            with contextlib.suppress(Exception):
+                self._conn.invalidate()
+                self._conn.close()
+        self._conn = None
+
+
+def trigger_for(sub: Subscription, timezone: str) -> Any:
+    from apscheduler.triggers.cron import CronTrigger
+
+    tz = ZoneInfo(timezone)
+    if sub.kind == "weekly":
+        return CronTrigger(day_of_week=WEEKDAYS[sub.weekday or 0], hour=sub.hour,
+                           minute=sub.minute, timezone=tz)
+    return CronTrigger(hour=sub.hour, minute=sub.minute, timezone=tz)
+
+
+def last_fire(trigger: Any, now: datetime) -> datetime | None:
+    """The trigger's latest fire time at or before ``now`` (within 8 days)."""
+    now = now.astimezone(UTC)  # compared in UTC: an aware local time ignores its fold
+    fire = trigger.get_next_fire_time(None, now - timedelta(days=8))
+    last = None
+    while fire is not None and fire.astimezone(UTC) <= now:
+        last = fire
+        fire = trigger.get_next_fire_time(fire, fire)
+    return last
+
+
+def missed_fire(sub: Subscription, timezone: str, now: datetime,
+                grace: timedelta = MISFIRE_GRACE) -> datetime | None:
+    """The fire time a restart missed: the last one, when its day has no digest yet and it
+    is within the grace time."""
+    fire = last_fire(trigger_for(sub, timezone), now)
+    if fire is None or now.astimezone(UTC) - fire.astimezone(UTC) > grace:
+        return None
+    day = fire.astimezone(ZoneInfo(timezone)).date()
+    if sub.last_day is not None and sub.last_day >= day:
+        return None
+    return fire
+
+
+class Scheduler:
+    """Leader election, the APScheduler jobs and the dispatcher of one ``kpibot serve``."""
+
+    def __init__(self, app: App, platforms: Mapping[str, Sender], *,
+                 clock: Callable[[], datetime] | None = None, tick_seconds: float = TICK_SECONDS,
+                 sync_seconds: float = SYNC_SECONDS,
+                 leader_retry: float = LEADER_RETRY_SECONDS,
+                 misfire_grace: timedelta = MISFIRE_GRACE,
+                 dispatcher: Dispatcher | None = None,
+                 on_fired: Callable[[str], None] | None = None,
+                 on_failed: Callable[[str], None] | None = None) -> None:
+        """``on_fired(kind)`` is told of every alert that starts (or repeats) firing and
+        ``on_failed(platform)`` of every failed delivery attempt (``serve`` counts them for
+        ``/metrics``)."""
+        self.app = app
+        self.clock = clock or app.router.clock  # the app's clock (tests fix it)
+        self.tick_seconds = tick_seconds
+        self.sync_seconds = sync_seconds
+        self.leader_retry = leader_retry
+        self.misfire_grace = misfire_grace
+        self.lock = LeaderLock(app.engine)
+        # it runs only while this process leads: then it is the database's sole dispatcher
+        self.dispatcher = dispatcher or Dispatcher(app.engine, platforms, clock=self.clock,
+                                                   sole=True, on_failed=on_failed)
+        self.on_fired = on_fired
+        self.leading = False
+        self.scheduler: Any = None
+        self._signatures: dict[str, tuple[Any, ...]] = {}
+        self._stop = asyncio.Event()
+        self._loop_task: asyncio.Task[None] | None = None
+        self._dispatch_stop: asyncio.Event | None = None
+        self._dispatch_task: asyncio.Task[None] | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------
+    async def start(self) -> None:
+        self._stop.clear()
+        await self._try_lead()
+        self._loop_task = asyncio.create_task(self._watch(), name="kpibot-leader")
+
+    async def stop(self) -> None:
+        self._stop.set()
+        if self._loop_task is not None:
+            await self._loop_task
+            self._loop_task = None
+        await self._step_down()
+
+    async def _watch(self) -> None:
+        while not self._stop.is_set():
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._stop.wait(), self.leader_retry)
+            if self._stop.is_set():
+                return
+            if self.leading:
+                held = await asyncio.to_thread(self.lock.held)
+                if not held:
+                    log.warning("scheduler: lost the leader lock; standing by")
+                    await self._step_down()
+            else:
+                await self._try_lead()
+
+    async def _try_lead(self) -> None:
+        try:
+            got = await asyncio.to_thread(self.lock.try_acquire)
+        except Exception:
+            log.exception("scheduler: could not ask for the leader lock")
+            return
+        if got and not self.leading:
+            await self._lead()
+        elif not got:
+            log.info("scheduler: another process leads; standing by")
+
+    async def _lead(self) -> None:
+        from apscheduler.schedulers.asyncio import AsyncIOScheduler
+        from apscheduler.triggers.interval import IntervalTrigger
+
+        self.leading = True
+        self.scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={
+            "coalesce": True, "max_instances": 1,
+            "misfire_grace_time": int(self.misfire_grace.total_seconds())})
+        self._signatures = {}
+        self.scheduler.add_job(self.alert_tick, IntervalTrigger(seconds=self.tick_seconds),
+                               id="alerts:tick", name="alert rules", replace_existing=True,
+                               next_run_time=datetime.now(UTC))
+        self.scheduler.add_job(self.sync_jobs, IntervalTrigger(seconds=self.sync_seconds),
+                               id="digests:sync", name="digest jobs from the database",
+                               replace_existing=True)
+        await self.sync_jobs()
+        self.scheduler.start()
+        self._dispatch_stop = asyncio.Event()
+        self._dispatch_task = asyncio.create_task(self.dispatcher.run(self._dispatch_stop),
+                                                  name="kpibot-dispatcher")
+        log.info("scheduler: leading (%d digest job(s), alert tick every %ss)",
+                 len(self._signatures), self.tick_seconds)
+
+    async def _step_down(self) -> None:
+        if self.scheduler is not None and self.scheduler.running:
+            self.scheduler.shutdown(wait=False)
+        self.scheduler = None
+        if self._dispatch_stop is not None:
+            self._dispatch_stop.set()
+        if self._dispatch_task is not None:
+            with contextlib.suppress(Exception):
+                await self._dispatch_task
+        self._dispatch_task = self._dispatch_stop = None
+        self.leading = False
+        await asyncio.to_thread(self.lock.release)
+
+    # -- jobs ----------------------------------------------------------------------------------
+    async def alert_tick(self) -> int:
+        """Evaluate every alert rule and queue what fires."""
+        try:
+            queued = await asyncio.to_thread(run_tick, self.app.store, self.clock(), render)
+        except Exception:
+            log.exception("alert tick failed")
+            return 0
+        if queued:
+            log.info("alerts: %d event(s) queued", len(queued))
+            if self.on_fired is not None:
+                for q in queued:
+                    if q.event.state == "firing":
+                        self.on_fired(q.event.observation.kind)
+            self.dispatcher.wake()
+        return len(queued)
+
+    async def sync_jobs(self) -> None:
+        """Digest jobs = the subscriptions in the database (added, changed, removed)."""
+        try:
+            subs = await asyncio.to_thread(alert_store.subscriptions, self.app.store)
+            zones = {ws.id: ws.timezone for ws in
+                     await asyncio.to_thread(self.app.store.workspaces)}
+        except Exception:
+            log.exception("digest jobs: could not read subscriptions")
+            return
+        wanted: dict[str, tuple[Subscription, str]] = {
+            f"digest:{s.id}": (s, zones.get(s.workspace_id, "Asia/Jakarta")) for s in subs}
+        for job_id in list(self._signatures):
+            if job_id not in wanted:
+                with contextlib.suppress(Exception):
+                    self.scheduler.remove_job(job_id)
+                del self._signatures[job_id]
+        now = self.clock()
+        for job_id, (sub, zone) in wanted.items():
+            signature = (sub.kind, sub.weekday, sub.hour, sub.minute, zone)
+            if self._signatures.get(job_id) == signature:
+                continue
+            kwargs: dict[str, Any] = {}
+            missed = missed_fire(sub, zone, now, self.misfire_grace)
+            if missed is not None:
+                kwargs["next_run_time"] = missed
+                log.info("digest %s: missed %s; sending it now", job_id, missed.isoformat())
+            self.scheduler.add_job(self.run_digest, trigger_for(sub, zone), args=[sub.id],
+                                   id=job_id, name=f"{sub.kind} digest to {sub.platform}:"
+                                   f"{sub.chat_id}", replace_existing=True, **kwargs)
+            self._signatures[job_id] = signature
+
+    async def run_digest(self, sub_id: int) -> bool:
+        """Build, render and queue one subscription's digest for the day of its last fire
+        time; False when there is nothing to send (already sent, or gone)."""
+        try:
+            done = await asyncio.to_thread(self._digest, sub_id, self.clock())
+        except Exception:
+            log.exception("digest %s failed", sub_id)
+            return False
+        if done:
+            self.dispatcher.wake()
+        return done
+
+    def _digest(self, sub_id: int, now: datetime) -> bool:
+        store = self.app.store
+        sub = alert_store.subscription(store, sub_id)
+        if sub is None:
+            return False
+        ws = store.workspace_by_id(sub.workspace_id)
+        if ws is None:
+            return False
+        fire = last_fire(trigger_for(sub, ws.timezone), now)
+        if fire is None:
+            return False
+        day = fire.astimezone(ZoneInfo(ws.timezone)).date()
+        if sub.last_day is not None and sub.last_day >= day:
+            return False
+        return send_digest(self.app, sub, day, now)
+
+
+def send_digest(app: App, sub: Subscription, day: Any, now: datetime) -> bool:
+    """Build and queue ``sub``'s digest for local ``day`` (False: that day was done)."""
+    ws = app.store.workspace_by_id(sub.workspace_id)
+    if ws is None:
+        return False
+    lang = sub.lang or ws.language
+    digest = build_digest(app.store, ws, sub.kind, day, now, lang=lang, alerts_since=sub.last_at)
+    view = render_digest(digest)
+    reply = view.reply
+    return queue_digest(app.store, sub, day, now, lang=lang, title=reply.title,
+                        body="\n".join(reply.body), footer=reply.footer, chart_png=view.chart,
+                        chart_caption=view.chart_caption)
