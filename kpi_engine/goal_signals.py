@@ -36,11 +36,11 @@ from kpi_engine.goals import (
     MISSED,
     Goal,
     Progress,
-    _anchors,
-    _floor,
-    _per_day,
-    _scope,
+    anchors,
+    goal_scope,
+    measured_per_day,
     outcome,
+    value_floor,
 )
 from kpi_engine.metrics import METRICS, Kind, Metric
 from kpi_engine.model import Channel
@@ -55,8 +55,8 @@ GoalEvents = dict[int, list[tuple[str, datetime, float | None]]]
 Settled = tuple[Goal, str, float | None, date]  # goal, outcome, value, local day
 
 
-def _goal(row: Any) -> Goal:
-    from kpi_engine.goal_store import _goal as goal_from_row
+def goal_from_row(row: Any) -> Goal:
+    from kpi_engine.goal_store import goal_from_row
 
     return goal_from_row(row)
 
@@ -68,7 +68,7 @@ def load_goals(conn: Connection, now: datetime, workspace_ids: Sequence[int] | N
     q = select(g.goals).where(c.status == ACTIVE)
     if workspace_ids is not None:
         q = q.where(c.workspace_id.in_(list(workspace_ids)))
-    goals = {int(r.id): _goal(r) for r in conn.execute(q).all()}
+    goals = {int(r.id): goal_from_row(r) for r in conn.execute(q).all()}
     q = (select(g.goals, e.kind.label("event_kind"), e.at.label("event_at"),
                 e.value.label("event_value"))
          .select_from(g.goal_events.join(g.goals, g.goals.c.id == e.goal_id))
@@ -78,7 +78,7 @@ def load_goals(conn: Connection, now: datetime, workspace_ids: Sequence[int] | N
         q = q.where(e.workspace_id.in_(list(workspace_ids)))
     events: GoalEvents = defaultdict(list)
     for r in conn.execute(q).all():
-        goals.setdefault(int(r.id), _goal(r))
+        goals.setdefault(int(r.id), goal_from_row(r))
         events[int(r.id)].append((r.event_kind, utc(r.event_at), r.event_value))
     return goals, events
 
@@ -172,7 +172,7 @@ def _progress(goal: Goal, today: date, channels: list[Channel], window: Window,
               older: dict[tuple[int, str], float]) -> Progress | None:
     """The goal's ``Progress`` on ``today``, as ``goals.track`` computes it."""
     try:
-        scope = _scope(channels, goal.channel)
+        scope = goal_scope(channels, goal.channel)
     except UnknownChannel:
         return None
     metric = goal.definition
@@ -193,13 +193,13 @@ def _progress(goal: Goal, today: date, channels: list[Channel], window: Window,
         for (ch, (m, _)), level in part.lasts.items():
             terms.lasts[(ch, (m, span.end))] = level
         value = compute(metric, span, terms, scope.sets)
-        if value.value is not None and _per_day(metric):
+        if value.value is not None and measured_per_day(metric):
             value = Value(value.value / ((span.end - span.start).days + 1), value.as_of,
                           value.numerator, value.denominator)
     series = _series(goal, scope.sets, window, end)
-    trend_end, anchor = _anchors(shape, value, series, goal.start, end)
+    trend_end, anchor = anchors(shape, value, series, goal.start, end)
     line = gm.forecast_line(shape, series, trend_end, value.value, goal.deadline,
-                            anchor=anchor, floor=_floor(metric))
+                            anchor=anchor, floor=value_floor(metric))
     forecast = None if line is None else line[-1][1]
     return Progress(
         goal=goal, today=today, current=value.value, as_of=anchor,

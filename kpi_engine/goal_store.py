@@ -64,7 +64,7 @@ class GoalStore:
     def _get(self, conn: Connection, workspace_id: int, goal_id: int) -> Goal | None:
         row = conn.execute(select(goals).where(and_(
             goals.c.id == goal_id, goals.c.workspace_id == workspace_id))).first()
-        return _goal(row) if row else None
+        return goal_from_row(row) if row else None
 
     def list_goals(self, workspace_id: int, statuses: Iterable[str] | None = (ACTIVE,)) -> list[Goal]:
         """The workspace's goals with these statuses (None: all), oldest first."""
@@ -72,7 +72,7 @@ class GoalStore:
         if statuses is not None:
             q = q.where(goals.c.status.in_(list(statuses)))
         with self.store.connect() as conn:
-            return [_goal(r) for r in conn.execute(q.order_by(goals.c.id))]
+            return [goal_from_row(r) for r in conn.execute(q.order_by(goals.c.id))]
 
     def for_metric(self, workspace_id: int, metric: str, channel: str | None = None,
                    campaign: str | None = None) -> list[Goal]:
@@ -83,7 +83,7 @@ class GoalStore:
             c.channel.is_(None) if channel is None else c.channel == channel,
             c.campaign.is_(None) if campaign is None else c.campaign == campaign))
         with self.store.connect() as conn:
-            return [_goal(r) for r in conn.execute(q.order_by(c.id))]
+            return [goal_from_row(r) for r in conn.execute(q.order_by(c.id))]
 
     def update(self, goal: Goal, *, target: float, value_kind: str, value_input: float,
                deadline: date, now: datetime, day: date, by_user: str = "") -> Goal:
@@ -153,7 +153,7 @@ def _new_id(result: Any) -> int:
     return int(key[0])
 
 
-def _goal(row: Any) -> Goal:
+def goal_from_row(row: Any) -> Goal:
     return Goal(
         id=row.id, workspace_id=row.workspace_id, metric=row.metric, channel=row.channel,
         campaign=row.campaign, value_kind=row.value_kind, value_input=row.value_input,

@@ -210,7 +210,7 @@ class Progress:
 
 # ----------------------------------------------------------------------------- values
 
-def _scope(channels: Sequence[Channel], name: str | None) -> Scope:
+def goal_scope(channels: Sequence[Channel], name: str | None) -> Scope:
     """The goal's channels; a known platform without a channel yet is an empty scope."""
     try:
         return resolve_scope(channels, name)
@@ -221,7 +221,7 @@ def _scope(channels: Sequence[Channel], name: str | None) -> Scope:
         raise
 
 
-def _per_day(metric: Metric) -> bool:
+def measured_per_day(metric: Metric) -> bool:
     """A ratio of a daily count to a level (engagement rate): its goal is on an average day."""
     if metric.kind is not Kind.RATIO or not metric.numerator or not metric.denominator:
         return False
@@ -242,7 +242,7 @@ def _values(store: Store, workspace_id: int, scope: Scope, metric: Metric,
     out = []
     for span in spans:
         value = compute(metric, span, terms, scope.sets)
-        if value.value is not None and _per_day(metric):
+        if value.value is not None and measured_per_day(metric):
             value = replace(value, value=value.value / ((span.end - span.start).days + 1))
         out.append(value)
     return out
@@ -254,7 +254,7 @@ def _series(store: Store, workspace_id: int, scope: Scope, metric: Metric, first
         return daily_series(conn, workspace_id, scope.sets, metric.key, first, last, campaign)
 
 
-def _anchors(shape: Shape, value: Value, series: gm.Series, start: date,
+def anchors(shape: Shape, value: Value, series: gm.Series, start: date,
              end: date) -> tuple[date | None, date | None]:
     """``(trend_end, anchor)``: the last day with data (the 28-day trend ends there; for a
     level, the day of its last recorded value) and the day the current value runs to (never
@@ -270,7 +270,7 @@ def _pace_sign(metric: Metric, sign: int) -> int:
     return 1 if gm.is_ceiling(metric) else sign
 
 
-def _floor(metric: Metric) -> float | None:
+def value_floor(metric: Metric) -> float | None:
     return None if metric.key == "roi" else 0.0
 
 
@@ -316,7 +316,7 @@ def plan_goal(store: Store, workspace_id: int, channels: Sequence[Channel],
         raise GoalError("deadline_past")
     if shape is Shape.LEVEL and request.campaign:
         raise GoalError("level_campaign", metric=key)
-    scope = _scope(channels, request.channel)
+    scope = goal_scope(channels, request.channel)
     start = today if shape is Shape.LEVEL or request.start is None else request.start
     length = (request.deadline - start).days + 1
     if shape is Shape.LEVEL:
@@ -333,7 +333,7 @@ def plan_goal(store: Store, workspace_id: int, channels: Sequence[Channel],
     series = _series(store, workspace_id, scope, metric, today - timedelta(days=gm.HISTORY_DAYS),
                      today, request.campaign)
     historical = gm.historical_per_week(shape, series, today)
-    _, anchor = _anchors(shape, now_value, series, start, today)
+    _, anchor = anchors(shape, now_value, series, start, today)
     current = now_value.value
     reference = current if shape is Shape.TOTAL else baseline
     sign = gm.direction(shape, baseline, target, metric)
@@ -383,7 +383,7 @@ def track(store: Store, workspace_id: int, channels: Sequence[Channel], goal: Go
     metric = goal.definition
     shape = goal.shape
     end = min(today, goal.deadline)
-    scope = _scope(channels, goal.channel)
+    scope = goal_scope(channels, goal.channel)
     value = Value(None)
     if end >= goal.start:
         value = _values(store, workspace_id, scope, metric, [Span(goal.start, end)],
@@ -393,7 +393,7 @@ def track(store: Store, workspace_id: int, channels: Sequence[Channel], goal: Go
     if trend:
         first = min(goal.start, today - timedelta(days=gm.HISTORY_DAYS))
         series = _series(store, workspace_id, scope, metric, first, end, goal.campaign)
-    trend_end, anchor = _anchors(shape, value, series, goal.start, end)
+    trend_end, anchor = anchors(shape, value, series, goal.start, end)
     left = gm.days_left(goal.deadline, anchor, today, goal.start)
     required = None
     if today <= goal.deadline:
@@ -403,7 +403,7 @@ def track(store: Store, workspace_id: int, channels: Sequence[Channel], goal: Go
     line = None
     if trend:
         line = gm.forecast_line(shape, series, trend_end, current, goal.deadline,
-                                anchor=anchor, floor=_floor(metric))
+                                anchor=anchor, floor=value_floor(metric))
     forecast = None if line is None else line[-1][1]
     on_track = gm.on_track(shape, metric, forecast, goal.baseline, goal.target, goal.sign)
     return Progress(
