@@ -8,14 +8,13 @@ category summary, the per-channel comparison. Import: a long CSV of 1,000,000 ro
 (``--quick``: 100,000) through ``kpibot import`` as a real subprocess.
 
 Other benchmarks (``bench/telegram.py``, ``bench/slack.py``, ``bench/api.py``,
-``bench/alerts.py``) are run too when present, unless ``--engine-only``; their keys join the
-summary line.
+``bench/alerts.py``) are run too, each in a process of its own, unless ``--engine-only``;
+their keys join the summary line.
 """
 
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import json
 import random
 import sqlite3
@@ -245,15 +244,18 @@ def import_bench(quick: bool) -> dict[str, Any]:
 
 
 def optional(name: str, quick: bool) -> dict[str, Any]:
+    """Run ``bench/<name>.py`` in a process of its own (no threads, loops or forked children
+    left over from the other benchmarks) and take the JSON object of its last line."""
     path = ROOT / "bench" / f"{name}.py"
     if not path.exists():
         return {}
-    spec = importlib.util.spec_from_file_location(f"bench_{name}", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
     print(f"running bench/{name}.py …", file=sys.stderr)
-    result: dict[str, Any] = module.run(quick=quick)
+    done = subprocess.run([sys.executable, str(path), *(["--quick"] if quick else [])],
+                          cwd=ROOT, stdout=subprocess.PIPE, text=True)
+    lines = [line for line in done.stdout.splitlines() if line.strip()]
+    if done.returncode != 0 or not lines:
+        raise SystemExit(f"bench/{name}.py failed (exit {done.returncode})")
+    result: dict[str, Any] = json.loads(lines[-1])
     return result
 
 

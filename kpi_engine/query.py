@@ -18,9 +18,10 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any
 
-from sqlalchemy import Connection, bindparam, text
+from sqlalchemy import Connection, TextClause, bindparam, text
 
 from kpi_engine.metrics import METRICS, Kind, Metric
 
@@ -148,10 +149,7 @@ def fetch_terms(conn: Connection, workspace_id: int, channel_ids: Sequence[int],
             f" ON v.workspace_id = :ws AND v.metric = :gm{j} AND v.channel_id = lastday.channel_id"
             " AND v.campaign = lastday.campaign AND v.day = lastday.d"
             " GROUP BY v.channel_id")
-    stmt = text(" UNION ALL ".join(branches)).bindparams(
-        bindparam("chs", expanding=True),
-        *([bindparam("sms", expanding=True)] if sums else []))
-    for row in conn.execute(stmt, params):
+    for row in conn.execute(_statement(" UNION ALL ".join(branches), bool(sums)), params):
         ch, g = int(row[0]), int(row[1])
         if g < 0:
             for i, term in enumerate(sums):
@@ -164,6 +162,13 @@ def fetch_terms(conn: Connection, workspace_id: int, channel_ids: Sequence[int],
                 float(row[3]), date.fromisoformat(asof) if isinstance(asof, str) else asof)
     terms.statements = 1
     return terms
+
+
+@lru_cache(maxsize=512)
+def _statement(sql: str, with_sums: bool) -> TextClause:
+    """The ``text()`` construct of a question's SQL, built once per distinct shape."""
+    return text(sql).bindparams(bindparam("chs", expanding=True),
+                                *([bindparam("sms", expanding=True)] if with_sums else []))
 
 
 @dataclass(frozen=True)

@@ -17,9 +17,11 @@ from sqlalchemy import (
     Engine,
     Table,
     and_,
+    bindparam,
     func,
     insert,
     literal,
+    or_,
     select,
     update,
 )
@@ -44,6 +46,7 @@ class Store:
         self.dialect = engine.dialect.name
         # (platform, chat, user) → (name, when written): spares a read per chat message
         self._seen_users: dict[tuple[str, str, str], tuple[str, datetime]] = {}
+        self._statements: dict[str, Any] = {}
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -110,13 +113,8 @@ class Store:
     def channels_and_campaigns(self, workspace_id: int) -> tuple[list[Channel], list[str]]:
         """A workspace's channels and campaign names in one round trip (every request needs
         both to understand the text)."""
-        ch, cp = t.channels.c, t.campaigns.c
-        rows = select(ch.id, ch.platform, ch.handle, ch.is_competitor).where(
-            ch.workspace_id == workspace_id
-        ).union_all(select(literal(-1), cp.name, literal(""), literal(False)).where(
-            cp.workspace_id == workspace_id))
         with self.connect() as conn:
-            found = conn.execute(rows).all()
+            found = conn.execute(self._hot("context"), {"ws": workspace_id}).all()
         channels = sorted((Channel(id=r[0], workspace_id=workspace_id, platform=r[1],
                                    handle=r[2], is_competitor=bool(r[3]))
                            for r in found if r[0] != -1), key=lambda c: c.id)
@@ -161,6 +159,25 @@ class Store:
             now = utcnow()
             conn.execute(self._insert_ignore(t.campaigns), [
                 {"workspace_id": workspace_id, "name": n, "created_at": now} for n in new])
+
+    def _hot(self, name: str) -> Any:
+        """The statements every chat request runs, built once (with bound parameters) instead
+        of on every call: building a ``select()`` costs more than executing it from cache."""
+        found = self._statements.get(name)
+        if found is None:
+            if name == "access":
+                c, w = t.chat_links.c, t.workspaces
+                found = select(c.user_id, c.role, w).join(w, w.c.id == c.workspace_id).where(
+                    c.platform == bindparam("platform"), c.chat_id == bindparam("chat_id"),
+                    or_(c.user_id == "", c.user_id == bindparam("user_id")))
+            else:
+                ch, cp = t.channels.c, t.campaigns.c
+                found = select(ch.id, ch.platform, ch.handle, ch.is_competitor).where(
+                    ch.workspace_id == bindparam("ws")
+                ).union_all(select(literal(-1), cp.name, literal(""), literal(False)).where(
+                    cp.workspace_id == bindparam("ws")))
+            self._statements[name] = found
+        return found
 
     def _insert_ignore(self, table: Table) -> Any:
         """``INSERT … ON CONFLICT DO NOTHING`` in this database's dialect."""
@@ -280,12 +297,9 @@ class Store:
         The chat's own link decides the workspace; a user link in the same chat can raise the
         role. A user link alone (a direct message linked per user) also grants access.
         """
-        c, w = t.chat_links.c, t.workspaces
         with self.connect() as conn:
-            rows = conn.execute(
-                select(c.user_id, c.role, w).join(w, w.c.id == c.workspace_id).where(and_(
-                    c.platform == platform, c.chat_id == chat_id, c.user_id.in_(["", user_id])))
-            ).all()
+            rows = conn.execute(self._hot("access"), {"platform": platform, "chat_id": chat_id,
+                                                      "user_id": user_id}).all()
         if not rows:
             return None
         chat_row = next((r for r in rows if r.user_id == ""), rows[0])
