@@ -3,12 +3,9 @@ and against the period engine (a day's point = the metric over that one day)."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date, timedelta
 
 import pytest
-from sqlalchemy import Engine, event
 
 from kpi_engine import answers
 from kpi_engine.answers import resolve_scope
@@ -19,6 +16,7 @@ from kpi_engine.query import ChannelSets
 from kpi_engine.seed import seed_demo
 from kpi_engine.series import chart_data, daily_series
 from kpi_engine.store import Store
+from tests.test_engine import count_statements
 
 D = date(2026, 11, 10)  # the span is D .. D+4 (10–14 Nov)
 END = D + timedelta(days=4)
@@ -124,20 +122,6 @@ def test_no_channels_and_unknown_metric_days(store: Store) -> None:
     with store.connect() as conn:
         assert [v for _, v in daily_series(conn, ws, ChannelSets(()), "reach", D, END)] == NONE5
     assert series(store, ws, "engagement_rate") == NONE5
-
-
-@contextmanager
-def count_statements(engine: Engine) -> Iterator[list[str]]:
-    seen: list[str] = []
-
-    def before(conn: object, cursor: object, statement: str, *args: object) -> None:
-        seen.append(statement)
-
-    event.listen(engine, "before_cursor_execute", before)
-    try:
-        yield seen
-    finally:
-        event.remove(engine, "before_cursor_execute", before)
 
 
 def test_chart_data_is_one_statement_for_both_periods(store: Store, ws: int) -> None:
