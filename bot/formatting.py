@@ -5,22 +5,31 @@ from __future__ import annotations
 
 import math
 from datetime import date
+from functools import lru_cache
 
+from babel import Locale
 from babel.dates import format_date
-from babel.numbers import format_compact_decimal, format_currency, format_decimal
+from babel.numbers import NumberPattern, format_compact_decimal, format_currency, parse_pattern
 
 from kpi_engine.metrics import Metric, Unit
 
 LOCALE = "id_ID"
 NBSP = "\u00a0"
+_ID = Locale.parse(LOCALE)
+
+
+@lru_cache(maxsize=8)
+def _decimal_pattern(decimals: int) -> NumberPattern:
+    """``#,##0`` with ``decimals`` fixed decimals, parsed once (what ``format_decimal`` would
+    parse on every call)."""
+    return parse_pattern("#,##0" + ("." + "0" * decimals if decimals else ""))
 
 
 def number(value: float, decimals: int | None = None) -> str:
     """``12345`` → ``12.345``; non-integers get one decimal (``3,5``) unless told."""
     if decimals is None:
         decimals = 0 if float(value).is_integer() or abs(value) >= 1000 else 1
-    pattern = "#,##0" + ("." + "0" * decimals if decimals else "")
-    return format_decimal(round(value, decimals), format=pattern, locale=LOCALE)
+    return _decimal_pattern(decimals).apply(round(value, decimals), _ID)
 
 
 def percent(value: float, decimals: int = 1) -> str:
@@ -68,10 +77,12 @@ def points(value: float) -> str:
     return sign + number(abs(value), 2 if 0 < abs(value) < 0.1 else 1)
 
 
+@lru_cache(maxsize=4096)
 def day(d: date, lang: str = "id") -> str:
     return format_date(d, "d MMM yyyy", locale=LOCALE if lang == "id" else "en_GB")
 
 
+@lru_cache(maxsize=4096)
 def day_range(start: date, end: date, lang: str = "id") -> str:
     """``16–22 Nov 2026``, ``28 Okt – 3 Nov 2026``, ``30 Des 2025 – 2 Jan 2026``."""
     loc = LOCALE if lang == "id" else "en_GB"

@@ -126,6 +126,20 @@ def _base_phrases() -> dict[str, tuple[str, str]]:
     return phrases
 
 
+@dataclass(frozen=True)
+class _Vocabulary:
+    phrases: dict[str, tuple[str, str]]  # never changed once built
+    longest: int  # words in the longest phrase
+
+
+@lru_cache(maxsize=256)
+def _vocabulary(channels: tuple[str, ...], campaigns: tuple[str, ...]) -> _Vocabulary:
+    """The phrases of a workspace (its channels and campaigns added), built once per set of
+    names: every chat question of the workspace reads them."""
+    phrases = _phrases(channels, campaigns)
+    return _Vocabulary(phrases, max(len(p.split()) for p in phrases))
+
+
 def _phrases(channels: Sequence[str], campaigns: Sequence[str]) -> dict[str, tuple[str, str]]:
     phrases = dict(_base_phrases())
     for name in campaigns:
@@ -249,11 +263,11 @@ def _tokenize(text: str) -> list[_Token]:
     return tokens
 
 
-def _match_phrases(tokens: list[_Token], phrases: dict[str, tuple[str, str]]) -> list[_Hit]:
+def _match_phrases(tokens: list[_Token], vocabulary: _Vocabulary) -> list[_Hit]:
     """Known phrases in the tokens, longest first; marks their tokens used."""
+    phrases, longest = vocabulary.phrases, vocabulary.longest
     words = [(w, t) for t, tok in enumerate(tokens) if not tok.used for w in tok.words]
     taken = [False] * len(words)
-    longest = max(len(p.split()) for p in phrases)
     hits: list[tuple[int, _Hit]] = []
     for n in range(min(longest, len(words)), 0, -1):
         i = 0
@@ -335,7 +349,8 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
         result.args = body.split()  # help, start, join CODE, /senyap 2 jam...: as typed
         return result
 
-    phrases = _phrases(channels, campaigns)
+    vocabulary = _vocabulary(tuple(channels), tuple(campaigns))
+    phrases = vocabulary.phrases
     periods_named = 0
     if command not in METRIC_ARG_COMMANDS:  # "/target ... 3 bulan": a deadline, no period
         result.campaign, body = _take_campaign(body, campaigns, phrases)
@@ -345,7 +360,7 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
             body, today, lang or "id", recording=recording)
     tokens = _tokenize(body)
     handle = _take_handle(tokens)
-    intents, greeted = _read_phrases(result, _match_phrases(tokens, phrases))
+    intents, greeted = _read_phrases(result, _match_phrases(tokens, vocabulary))
     if handle is not None:
         platform = handle[0] or (result.channel if result.channel in PLATFORMS else None)
         known = _handle_channel(platform, handle[1], channels)
