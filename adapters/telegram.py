@@ -32,7 +32,7 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 
-from adapters.server import answer
+from adapters.server import answer_later, answer_now
 from bot.i18n import t
 from bot.parsing import COMMANDS
 from bot.reply import Reply, Request
@@ -223,7 +223,9 @@ async def on_message(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None
             file = await document.get_file()
             fields["attachment"] = bytes(await file.download_as_bytearray())
         request = replace(request, **fields)
-    reply = await with_typing(bot, chat.id, answer(app, request))
+    reply = answer_now(app, request)  # a quick question is answered right here
+    if reply is None:
+        reply = await with_typing(bot, chat.id, answer_later(app, request))
     await send_reply(bot, chat.id, reply,
                      reply_to=message.message_id if chat.type != "private" else None)
 

@@ -188,7 +188,8 @@ def make_help(router: Router) -> Command:
         return Reply(title="KPI Bot", body=lines, intent="help", lang=ctx.lang)
 
     return Command("help", "bantuan", "help", Role.VIEWER, help_,
-                   "daftar perintah ini", "this list of commands", needs_link=False)
+                   "daftar perintah ini", "this list of commands", needs_link=False,
+                   quick=True)
 
 
 def make_start(help_command: Command) -> Command:
@@ -209,13 +210,14 @@ def register_foundation(router: Router) -> None:
     V, E = Role.VIEWER, Role.EDITOR
     router.register(Command("kpi", "kpi", "kpi", V, kpi,
                             "satu metrik: /kpi reach instagram minggu ini",
-                            "one metric: /kpi reach instagram this week"))
+                            "one metric: /kpi reach instagram this week", quick=True))
     router.register(Command("summary", "ringkasan", "summary", V, summary,
                             "semua kategori: /ringkasan bulan ini",
-                            "every category: /summary this month"))
+                            "every category: /summary this month", quick=True))
     router.register(Command("compare", "bandingkan", "compare", V, compare,
                             "per kanal, termasuk pesaing: /bandingkan reach bulan lalu",
-                            "by channel, competitors included: /compare reach last month"))
+                            "by channel, competitors included: /compare reach last month",
+                            quick=True))
     router.register(Command("record", "catat", "record", E, record,
                             "catat satu angka: /catat instagram followers 41.250 kemarin",
                             "record one number: /record instagram followers 41250 yesterday"))

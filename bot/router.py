@@ -17,6 +17,7 @@ from zoneinfo import ZoneInfo
 from bot.i18n import t
 from bot.parsing import ParsedText, parse_text
 from bot.reply import Reply, Request
+from bot.vocabulary import COMMANDS
 from kpi_engine.model import Channel, Role, Workspace
 from kpi_engine.store import Store
 
@@ -59,6 +60,9 @@ class Command:
     help_id: str
     help_en: str
     needs_link: bool = True  # False: served in unlinked chats too (help, start)
+    #: Answered from a few reads of the database: writes nothing, renders no chart, reads
+    #: no file. On an in-process database such a command may run on the event loop.
+    quick: bool = False
 
 
 def error_reply(code: str, lang: str, **params: object) -> Reply:
@@ -81,25 +85,53 @@ class Router:
     def handle(self, request: Request) -> Reply:
         """Answer one request. Never raises; never puts a trace in the reply."""
         try:
-            return self._handle(request)
+            reply = self._handle(request)
+            assert reply is not None  # only the quick path gives up
+            return reply
         except Exception:
             log.exception("request failed (platform=%s chat=%s)", request.platform,
                           request.chat_id)
             lang = request.lang or self.default_language
             return error_reply("internal_error", lang)
 
-    def _handle(self, req: Request) -> Reply:
+    def handle_quick(self, request: Request) -> Reply | None:
+        """The answer, when it is a ``quick`` command on an in-process database (SQLite):
+        a few reads, no write, no chart, nothing that could wait on a lock or the network,
+        so an adapter may call this on its event loop. ``None``: anything else, to be
+        answered by ``handle`` off the loop. Never raises."""
+        if not self.store.in_process or request.attachment is not None:
+            return None
+        word = _command_word(request.text)
+        if word is not None and not getattr(self.commands.get(word), "quick", False):
+            return None  # an explicit slow command: not even a read here
+        try:
+            with self.store.reading():
+                return self._handle(request, quick=True)
+        except Exception:
+            log.exception("request failed (platform=%s chat=%s)", request.platform,
+                          request.chat_id)
+            return error_reply("internal_error", request.lang or self.default_language)
+
+    def _handle(self, req: Request, quick: bool = False) -> Reply | None:
+        """The reply; with ``quick``, ``None`` as soon as the request turns out not to be
+        quick (before any write)."""
         now = req.now or self.clock()
         access = self._access(req)
         if isinstance(access, Reply):
             return access
         if access is None:
+            if quick:  # ``/start KODE`` links the chat: a write
+                return None
             return self._unlinked(req, now if now.tzinfo else now.replace(tzinfo=UTC))
         workspace, role = access
         if req.platform not in OPERATOR_PLATFORMS | TOKEN_PLATFORMS and req.user_name:
             # who is who in this chat, for ``/peran @name``
+            aware = now if now.tzinfo else now.replace(tzinfo=UTC)
+            if quick and not self.store.knows_user(req.platform, req.chat_id, req.user_id,
+                                                    req.user_name, aware):
+                return None
             self.store.remember_user(req.platform, req.chat_id, req.user_id, req.user_name,
-                                     now if now.tzinfo else now.replace(tzinfo=UTC))
+                                     aware)
         tz = ZoneInfo(workspace.timezone)
         # a clock without an offset (``--now 2026-11-22``) is the workspace's local time
         local_now = now.astimezone(tz) if now.tzinfo else now.replace(tzinfo=tz)
@@ -123,6 +155,8 @@ class Router:
         if not role.allows(command.role):
             return error_reply("no_permission", lang, role=command.role.value,
                                current=role.value)
+        if quick and not command.quick:
+            return None
         ctx = Context(req, workspace, role, lang, local_now, today, channels, campaigns, parsed,
                       self.store)
         return command.handler(ctx)
@@ -170,6 +204,16 @@ class Router:
 
 
 _NOBODY = Workspace(id=0, slug="", name="")
+
+
+def _command_word(text: str) -> str | None:
+    """The canonical command of a text that starts with ``/command`` (``/kpi@bot`` too);
+    ``None`` for a sentence or an unknown command word."""
+    stripped = text.lstrip()
+    if not stripped.startswith("/"):
+        return None
+    word = stripped[1:].split(maxsplit=1)[0] if len(stripped) > 1 else ""
+    return COMMANDS.get(word.split("@", 1)[0].lower())
 
 
 def unknown_metric_reply(parsed: ParsedText, lang: str) -> Reply:

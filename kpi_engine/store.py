@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
@@ -47,6 +48,8 @@ class Store:
         # (platform, chat, user) → (name, when written): spares a read per chat message
         self._seen_users: dict[tuple[str, str, str], tuple[str, datetime]] = {}
         self._statements: dict[str, Any] = {}
+        self._reading: ContextVar[Connection | None] = ContextVar(f"store_reading_{id(self)}",
+                                                                  default=None)
 
     @contextmanager
     def begin(self) -> Iterator[Connection]:
@@ -55,8 +58,27 @@ class Store:
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
+        shared = self._reading.get()
+        if shared is not None:  # inside ``reading()``: its connection
+            yield shared
+            return
         with self.engine.connect() as conn:
             yield conn
+
+    @contextmanager
+    def reading(self) -> Iterator[None]:
+        """One connection for every ``connect()`` inside: the reads of one chat answer check
+        a connection out of the pool once instead of three times. For reads only (writes
+        go through ``begin()``, which keeps its own connection and transaction)."""
+        if self._reading.get() is not None:
+            yield
+            return
+        with self.engine.connect() as conn:
+            token = self._reading.set(conn)
+            try:
+                yield
+            finally:
+                self._reading.reset(token)
 
     # -- workspaces ---------------------------------------------------------------------
     def workspace(self, slug: str) -> Workspace | None:
@@ -315,18 +337,31 @@ class Store:
 
 
     # -- users seen in chats ------------------------------------------------------------
+    @property
+    def in_process(self) -> bool:
+        """Is the database in this process (SQLite)? A read then costs no network round trip,
+        and in WAL mode it never waits for a writer."""
+        return self.dialect == "sqlite"
+
+    def knows_user(self, platform: str, chat_id: str, user_id: str, user_name: str,
+                   now: datetime) -> bool:
+        """Would ``remember_user`` skip the database (seen under this name in the last day
+        by this process, or no user at all)? Memory only."""
+        if not user_id:
+            return True
+        known = self._seen_users.get((platform, chat_id, user_id))
+        return known is not None and known[0] == _user_name(user_name) \
+            and now - known[1] < timedelta(days=1)
+
     def remember_user(self, platform: str, chat_id: str, user_id: str, user_name: str,
                       now: datetime) -> None:
         """Note that ``user_id`` (known as ``user_name``) spoke in this chat, so that
         ``/peran @name`` can find them. Writes only when the name is new or changed, or the
         last sighting is more than a day old."""
-        if not user_id:
-            return
-        name = user_name.strip().lstrip("@").lower()[:100]
-        memo_key = (platform, chat_id, user_id)
-        known = self._seen_users.get(memo_key)
-        if known is not None and known[0] == name and now - known[1] < timedelta(days=1):
+        if self.knows_user(platform, chat_id, user_id, user_name, now):
             return  # written recently by this process: no database visit
+        name = _user_name(user_name)
+        memo_key = (platform, chat_id, user_id)
         if len(self._seen_users) > 10_000:
             self._seen_users.clear()
         self._seen_users[memo_key] = (name, now)
@@ -373,3 +408,7 @@ def _workspace(row: Any) -> Workspace:
     return Workspace(id=row.id, slug=row.slug, name=row.name, timezone=row.timezone,
                      language=row.language, currency=row.currency)
 
+
+def _user_name(typed: str) -> str:
+    """A user name as ``chat_users`` keeps it: no ``@``, lower case, at most 100 characters."""
+    return typed.strip().lstrip("@").lower()[:100]
