@@ -16,7 +16,7 @@ import re
 from datetime import time, timedelta
 
 from bot import formatting as fmt
-from bot.i18n import translate
+from bot.i18n import Phrasebook
 from bot.numbers import parse_number
 from bot.reply import Reply
 from bot.router import OPERATOR_PLATFORMS, Command, Context, Router
@@ -121,17 +121,8 @@ _UNITS = {
 MAX_SNOOZE = timedelta(days=7)
 
 
-def _m(msg: str, lang: str, **params: object) -> str:
-    return translate(MESSAGES, msg, lang, **params)
-
-
-def _say(ctx: Context, msg: str, intent: str, **params: object) -> Reply:
-    return Reply(body=[_m(msg, ctx.lang, **params)], intent=intent, lang=ctx.lang)
-
-
-def _refuse(ctx: Context, msg: str, **params: object) -> Reply:
-    return Reply(body=[_m(msg, ctx.lang, **params)], intent="error", error=msg, lang=ctx.lang,
-                 ephemeral=True)
+_BOOK = Phrasebook(MESSAGES)
+_m, _say, _refuse = _BOOK.text, _BOOK.say, _BOOK.refuse
 
 
 def after_command(text: str) -> str:

@@ -15,10 +15,10 @@ from typing import Any
 
 from bot import views
 from bot.charts import ChartSpec, render_chart
-from bot.commands import channel_error, period_or_error, unknown_channel_reply
+from bot.commands import channel_error, metric_or_error, period_or_error, unknown_channel_reply
 from bot.i18n import translate
 from bot.reply import Reply
-from bot.router import Command, Context, Router, unknown_metric_reply
+from bot.router import Command, Context, Router
 from kpi_engine import answers, series
 from kpi_engine.metrics import METRICS
 from kpi_engine.model import Role
@@ -78,21 +78,20 @@ def make_chart(goal_line: GoalLookup | None = None) -> Command:
     def chart(ctx: Context) -> Reply:
         """The daily chart of one metric: /grafik metric [channel] [period]."""
         p = ctx.parsed
-        if p.metric is None:
-            if p.unknown_metric:
-                return unknown_metric_reply(p, ctx.lang)
-            return _error("chart_needs_metric", ctx.lang)
+        metric = metric_or_error(ctx, lambda lang: _error("chart_needs_metric", lang))
+        if isinstance(metric, Reply):
+            return metric
         pq = period_or_error(ctx)
         if isinstance(pq, Reply):
             return pq
         bad = channel_error(ctx)
         if bad:
             return bad
-        line = goal_line(ctx, p.metric, p.channel) if goal_line else None
+        line = goal_line(ctx, metric, p.channel) if goal_line else None
         if line is None:
-            return chart_reply(ctx, p.metric, p.channel, p.campaign, pq)
+            return chart_reply(ctx, metric, p.channel, p.campaign, pq)
         target, label, forecast = line
-        return chart_reply(ctx, p.metric, p.channel, p.campaign, pq, target, label, forecast)
+        return chart_reply(ctx, metric, p.channel, p.campaign, pq, target, label, forecast)
 
     return Command("chart", "grafik", "chart", Role.VIEWER, chart,
                    "grafik harian: /grafik followers instagram 30 hari terakhir",

@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import date
 
 from bot import formatting as fmt
@@ -19,6 +20,17 @@ from kpi_engine.periods import PeriodQuery, default_period
 #: Values above these are refused as typos (a follower count of 10¹² is not a real number).
 MAX_VALUE = {Unit.CURRENCY: 1e15}
 MAX_COUNT = 1e12
+
+
+def metric_or_error(ctx: Context, missing: Callable[[str], Reply]) -> str | Reply:
+    """The metric the text names; for an unknown word the closest metric as a hint; with
+    no metric at all ``missing(lang)`` (the command's own usage line)."""
+    p = ctx.parsed
+    if p.metric is not None:
+        return p.metric
+    if p.unknown_metric:
+        return unknown_metric_reply(p, ctx.lang)
+    return missing(ctx.lang)
 
 
 def period_or_error(ctx: Context) -> PeriodQuery | Reply:
@@ -76,15 +88,14 @@ def summary(ctx: Context) -> Reply:
 
 def compare(ctx: Context) -> Reply:
     """One metric per channel, competitors included."""
-    p = ctx.parsed
-    if p.metric is None:
-        if p.unknown_metric:
-            return unknown_metric_reply(p, ctx.lang)
-        return error_reply("compare_needs_metric", ctx.lang)
+    metric = metric_or_error(ctx, lambda lang: error_reply("compare_needs_metric", lang))
+    if isinstance(metric, Reply):
+        return metric
     pq = period_or_error(ctx)
     if isinstance(pq, Reply):
         return pq
-    c = answers.compare(ctx.store, ctx.workspace.id, ctx.channels, p.metric, pq, p.campaign)
+    c = answers.compare(ctx.store, ctx.workspace.id, ctx.channels, metric, pq,
+                        ctx.parsed.campaign)
     return views.compare_reply(c, ctx.lang, ctx.workspace.currency)
 
 
@@ -92,11 +103,10 @@ def record(ctx: Context) -> Reply:
     """Write one snapshot: /catat channel metric value [day]."""
     p, lang = ctx.parsed, ctx.lang
     usage = t("record_usage", lang)
-    if p.metric is None:
-        if p.unknown_metric:
-            return unknown_metric_reply(p, lang)
-        return error_reply("record_usage", lang)
-    metric = METRICS[p.metric]
+    key = metric_or_error(ctx, lambda lang: error_reply("record_usage", lang))
+    if isinstance(key, Reply):
+        return key
+    metric = METRICS[key]
     if not metric.stored:
         parts = " + ".join(metric.parts) if metric.parts else ", ".join(
             x for x in (metric.numerator, metric.denominator) if x)

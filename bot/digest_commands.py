@@ -12,7 +12,7 @@ from __future__ import annotations
 from datetime import time
 
 from bot.alert_commands import after_command, read_time
-from bot.i18n import translate
+from bot.i18n import Phrasebook
 from bot.reply import Reply
 from bot.router import OPERATOR_PLATFORMS, Command, Context, Router
 from kpi_engine import alert_store
@@ -59,17 +59,8 @@ DAY_NAMES = (("Senin", "Monday"), ("Selasa", "Tuesday"), ("Rabu", "Wednesday"),
              ("Minggu", "Sunday"))
 
 
-def _m(msg: str, lang: str, **params: object) -> str:
-    return translate(MESSAGES, msg, lang, **params)
-
-
-def _say(ctx: Context, msg: str, intent: str, **params: object) -> Reply:
-    return Reply(body=[_m(msg, ctx.lang, **params)], intent=intent, lang=ctx.lang)
-
-
-def _refuse(ctx: Context, msg: str, **params: object) -> Reply:
-    return Reply(body=[_m(msg, ctx.lang, **params)], intent="error", error=msg, lang=ctx.lang,
-                 ephemeral=True)
+_BOOK = Phrasebook(MESSAGES)
+_m, _say, _refuse = _BOOK.text, _BOOK.say, _BOOK.refuse
 
 
 def _describe_sub(sub: alert_store.Subscription, lang: str, tz: str) -> str:

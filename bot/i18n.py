@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Protocol
+
+from bot.reply import Reply
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "all_channels": ("semua kanal sendiri", "all own channels"),
@@ -102,6 +104,28 @@ def translate(table: dict[str, tuple[str, str]], key: str, lang: str = "id",
     """The message ``key`` of ``table`` in ``lang`` with ``params`` filled in. Feature modules
     keep their own tables (``GOAL_MESSAGES``…) and call this."""
     return table[key][1 if lang == "en" else 0].format(**params)
+
+
+class _HasLang(Protocol):
+    lang: str
+
+
+class Phrasebook:
+    """A feature module's message table and the three ways its commands use it: a text, an
+    answer, a refusal (an ephemeral error reply whose ``error`` is the message key)."""
+
+    def __init__(self, table: dict[str, tuple[str, str]]) -> None:
+        self.table = table
+
+    def text(self, key: str, lang: str, **params: Any) -> str:
+        return translate(self.table, key, lang, **params)
+
+    def say(self, ctx: _HasLang, key: str, intent: str, **params: Any) -> Reply:
+        return Reply(body=[self.text(key, ctx.lang, **params)], intent=intent, lang=ctx.lang)
+
+    def refuse(self, ctx: _HasLang, key: str, **params: Any) -> Reply:
+        return Reply(body=[self.text(key, ctx.lang, **params)], intent="error", error=key,
+                     lang=ctx.lang, ephemeral=True)
 
 
 def t(key: str, lang: str = "id", **params: Any) -> str:
