@@ -7,9 +7,9 @@ through the engine (``kpi_engine.answers``) and the same questions as hand-writt
 category summary, the per-channel comparison. Import: a long CSV of 1,000,000 rows
 (``--quick``: 100,000) through ``kpibot import`` as a real subprocess.
 
-Other benchmarks (``bench/telegram.py``, ``bench/slack.py``, ``bench/api.py``,
-``bench/alerts.py``) are run too, each in a process of its own, unless ``--engine-only``;
-their keys join the summary line.
+Other benchmarks (``bench/router.py``, ``bench/telegram.py``, ``bench/slack.py``,
+``bench/api.py``, ``bench/alerts.py``) are run too, each in a process of its own, unless
+``--engine-only``; their keys join the summary line.
 """
 
 from __future__ import annotations
@@ -268,7 +268,7 @@ def main() -> None:
     summary.update(engine_bench(args.quick))
     summary.update(import_bench(args.quick))
     if not args.engine_only:
-        for name in ("telegram", "slack", "api", "alerts"):
+        for name in ("router", "telegram", "slack", "api", "alerts"):
             summary.update(optional(name, args.quick))
     print(json.dumps(summary))
 
