@@ -51,6 +51,12 @@ class Store:
         self._reading: ContextVar[Connection | None] = ContextVar(f"store_reading_{id(self)}",
                                                                   default=None)
 
+    @property
+    def in_process(self) -> bool:
+        """Is the database in this process (SQLite)? A read then costs no network round trip,
+        and in WAL mode it never waits for a writer."""
+        return self.dialect == "sqlite"
+
     @contextmanager
     def begin(self) -> Iterator[Connection]:
         with self.engine.begin() as conn:
@@ -337,12 +343,6 @@ class Store:
 
 
     # -- users seen in chats ------------------------------------------------------------
-    @property
-    def in_process(self) -> bool:
-        """Is the database in this process (SQLite)? A read then costs no network round trip,
-        and in WAL mode it never waits for a writer."""
-        return self.dialect == "sqlite"
-
     def knows_user(self, platform: str, chat_id: str, user_id: str, user_name: str,
                    now: datetime) -> bool:
         """Would ``remember_user`` skip the database (seen under this name in the last day
