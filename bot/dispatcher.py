@@ -104,6 +104,14 @@ class Pacer:
             self._chats = {c: t for c, t in self._chats.items() if t > now}
         return at
 
+    def sent(self, chat_id: str) -> None:
+        """A message to ``chat_id`` has just gone out (the platform answered): its next one
+        waits ``chat_interval`` from now. The slot ``reserve`` booked assumed the send would
+        happen on time; under load it goes out later, and spacing from the plan would let
+        the next one follow too closely."""
+        self._chats[chat_id] = max(self._chats.get(chat_id, 0.0),
+                                   self.clock() + self.limits.chat_interval)
+
     def pause(self, chat_id: str, seconds: float) -> None:
         """After a 429: nothing more to this chat for ``seconds``."""
         self._chats[chat_id] = max(self._chats.get(chat_id, 0.0), self.clock() + seconds)
@@ -265,8 +273,10 @@ class Dispatcher:
         except asyncio.CancelledError:
             raise
         except Exception as exc:
+            pacer.sent(row.chat_id)
             await self._failed(row, exc, pacer)
             return
+        pacer.sent(row.chat_id)
         await asyncio.to_thread(outbox.mark_sent, self.engine, row.id, self.owner, self.clock())
         self.stats.sent += 1
 

@@ -121,6 +121,20 @@ def test_pacer_keeps_the_overall_rate_and_group_limits() -> None:
     assert group[20] >= group[0] + 60.0
 
 
+def test_pacer_spaces_a_chat_from_when_its_message_actually_went_out() -> None:
+    """Issue 13 item 10: the slot booked for a chat's first message was 100.0; the send went
+    out late (at 100.15, the machine was busy). The next message to that chat must wait the
+    interval from 100.15, not from the planned 100.0."""
+    now = [100.0]
+    pacer = Pacer(Limits(per_second=None, chat_interval=0.2), clock=lambda: now[0])
+    assert pacer.reserve("A") == 100.0
+    now[0] = 100.15  # the send went out (the platform answered) this late
+    pacer.sent("A")
+    now[0] = 100.2
+    assert pacer.reserve("A") >= 100.15 + 0.2 - 1e-9
+    assert pacer.reserve("B") == 100.2  # another chat is not held back
+
+
 def test_errors_are_classified_like_the_platforms_mean_them() -> None:
     from slack_sdk.errors import SlackApiError
     from slack_sdk.web.slack_response import SlackResponse
