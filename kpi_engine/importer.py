@@ -376,6 +376,8 @@ def _read_xlsx(data: bytes, filename: str) -> _Table:
     import numpy as np
     import openpyxl
 
+    from kpi_engine import xlsx_guard
+
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             is_workbook = "xl/workbook.xml" in archive.namelist()
@@ -383,6 +385,7 @@ def _read_xlsx(data: bytes, filename: str) -> _Table:
         raise ImportFileError("unreadable") from None
     if not is_workbook:
         raise ImportFileError("unknown_format", variant="zip", filename=filename)
+    xlsx_guard.check(data, ImportFileError)  # bombs are refused before openpyxl unpacks
     rows: list[list[object]] = []
     numbers: list[int] = []
     try:
