@@ -23,9 +23,9 @@ import asyncio
 import logging
 import re
 import time
-from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import replace
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -37,6 +37,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     async_default_handlers,
 )
+from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.server import PlatformConfigError, answer
@@ -44,6 +45,7 @@ from bot.bootstrap import App
 from bot.i18n import t, translate
 from bot.parsing import COMMANDS
 from bot.reply import Reply, Request
+from kpi_engine.guards import first_sighting
 from kpi_engine.ingest import CHAT_MAX_BYTES
 
 log = logging.getLogger(__name__)
@@ -72,6 +74,11 @@ CANNOT_POST = frozenset({"not_in_channel", "channel_not_found", "is_archived",
                          "restricted_action"})
 
 HEADER_MAX, SECTION_MAX, CONTEXT_MAX, TEXT_MAX = 150, 3000, 2000, 39000
+#: A signed request is valid 5 minutes either side of its timestamp: its signature is kept
+#: that long (and a margin), so a replay inside the window is answered and not run again.
+REPLAY_KEEP = timedelta(minutes=11)
+#: Slack retries an event it thinks was lost (``X-Slack-Retry-Num``) for about an hour.
+EVENT_KEEP = timedelta(hours=2)
 
 
 class SlackConfigError(PlatformConfigError):
@@ -145,8 +152,10 @@ def render_blocks(reply: Reply) -> list[dict[str, Any]]:
 
 
 def fallback_text(reply: Reply) -> str:
-    """The plain text Slack shows in notifications and where blocks can't be shown."""
-    return _clip(reply.text.strip(), TEXT_MAX) or "…"
+    """The text Slack shows in notifications and where blocks can't be shown. It is mrkdwn
+    too: escaped like the blocks, so a name from an import (``<!here>``, ``<!channel>``,
+    ``<@U…>``, ``<https://…|label>``) is shown as typed and never pings or links."""
+    return _clip(escape(reply.text.strip()), TEXT_MAX) or "…"
 
 
 #: Replies only the asker sees: help, and an admin's one-time join code.
@@ -228,7 +237,7 @@ def build_bolt_app(platform: SlackPlatform) -> AsyncApp:
     @bolt.event("app_mention")
     async def app_mention(event: dict[str, Any], body: dict[str, Any]) -> None:
         """``@KPI Bot berapa reach minggu ini?``: answered in the mention's thread."""
-        if platform.first_time(body.get("event_id")):
+        if await platform.first_time(body.get("event_id")):
             await platform.on_mention(event)
 
     @bolt.event("message")
@@ -237,7 +246,7 @@ def build_bolt_app(platform: SlackPlatform) -> AsyncApp:
         import; other messages are ignored."""
         if (event.get("channel_type") == "im"
                 and event.get("subtype") in (None, "file_share")
-                and not event.get("bot_id") and platform.first_time(body.get("event_id"))):
+                and not event.get("bot_id") and await platform.first_time(body.get("event_id"))):
             await platform.on_direct_message(event)
 
     return bolt
@@ -269,7 +278,8 @@ class SlackPlatform:
         self._socket: Any = None  # AsyncSocketModeHandler, made in start()
         self._session: Any = None
         self._inflight: set[asyncio.Task[Any]] = set()
-        self._seen: OrderedDict[str, None] = OrderedDict()
+        secret = s.slack_signing_secret.get_secret_value() if s.slack_signing_secret else ""
+        self._verifier = SignatureVerifier(secret) if secret.strip() else None
 
     # -- Platform ------------------------------------------------------------------------------
     def routes(self) -> list[web.RouteDef]:
@@ -318,21 +328,39 @@ class SlackPlatform:
 
     # -- HTTP ----------------------------------------------------------------------------------
     async def events(self, request: web.Request) -> web.Response:
-        """``POST /slack/events``: Bolt verifies the signature, acks and dispatches."""
+        """``POST /slack/events``: Bolt verifies the signature, acks and dispatches. A
+        timestamp that is not a number is refused (401) before Bolt sees it; a validly signed
+        request seen before (a replay: same signature) is answered (200) and not run again."""
+        stamp = request.headers.get("X-Slack-Request-Timestamp", "").strip()
+        if not stamp.isdigit() or len(stamp) > 12:
+            return web.Response(status=401, text="invalid request")
+        signature = request.headers.get("X-Slack-Signature", "")
+        body = await request.read()
+        if (self._verifier is not None and signature
+                and self._verifier.is_valid(body, stamp, signature)
+                and not await self._first_sighting(f"slack:sig:{signature}", REPLAY_KEEP)):
+            log.info("slack: a replayed request was answered and not run again")
+            return web.Response(status=200, text="")
         bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
     # -- listeners' work -----------------------------------------------------------------------
-    def first_time(self, event_id: str | None) -> bool:
-        """False for an event already seen (Slack retries an event it thinks was lost)."""
+    async def first_time(self, event_id: str | None) -> bool:
+        """False for an event already seen (Slack retries an event it thinks was lost, with
+        a new signature and ``X-Slack-Retry-Num``; the ``event_id`` stays)."""
         if not event_id:
             return True
-        if event_id in self._seen:
-            return False
-        self._seen[event_id] = None
-        if len(self._seen) > 2000:
-            self._seen.popitem(last=False)
-        return True
+        return await self._first_sighting(f"slack:event:{event_id}", EVENT_KEEP)
+
+    async def _first_sighting(self, key: str, keep: timedelta) -> bool:
+        """Remembered in the database, so replicas and restarts agree; when the database
+        can't say, the request runs (the command's own checks still hold)."""
+        try:
+            return await asyncio.to_thread(first_sighting, self.app.store, key,
+                                           datetime.now(UTC), keep)
+        except Exception:
+            log.warning("slack: could not check for a replay", exc_info=True)
+            return True
 
     async def on_command(self, command: dict[str, Any], respond: AsyncRespond) -> None:
         channel = command.get("channel_id", "")
