@@ -13,11 +13,10 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 from pydantic import ValidationError
-from sqlalchemy.exc import OperationalError
 
 from bot.bootstrap import App, bootstrap
 from bot.reply import Request
-from config.settings import load_settings
+from config.settings import Settings, load_settings
 from kpi_engine.db import SchemaOutOfDate
 from kpi_engine.model import Role
 
@@ -118,25 +117,37 @@ def main(argv: Sequence[str] | None = None) -> int:
     from adapters.observability import configure_logging
 
     configure_logging(settings, level=level)  # text or JSON lines; secrets redacted
-    if args.command == "migrate":
-        from kpi_engine.db import make_engine, migrate
+    from adapters.startup import report
 
-        engine = make_engine(settings.database_url)
-        head = migrate(engine)
-        print(f"schema at revision {head}")
-        return 0
     try:
+        if args.command == "migrate":
+            return cmd_migrate(settings)
         app = bootstrap(settings, check_schema=True)
     except SchemaOutOfDate as exc:
         print(f"kpibot: {exc}", file=sys.stderr)
         return 2
-    except OperationalError as exc:
-        print(f"kpibot: cannot open the database: {exc.orig}", file=sys.stderr)
+    except Exception as exc:  # one clear line, no traceback, no secret (adapters/startup.py)
+        report(exc, settings, args.command)
         return 2
     try:
         return COMMANDS[args.command](app, args)
+    except Exception as exc:
+        report(exc, settings, args.command)
+        return 2 if args.command in ("serve", "run") else 1
     finally:
         app.close()
+
+
+def cmd_migrate(settings: Settings) -> int:
+    from kpi_engine.db import make_engine, migrate
+
+    engine = make_engine(settings.database_url)
+    try:
+        head = migrate(engine)
+    finally:
+        engine.dispose()
+    print(f"schema at revision {head}")
+    return 0
 
 
 def cmd_demo(app: App, args: argparse.Namespace) -> int:
@@ -171,7 +182,9 @@ def cmd_ask(app: App, args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(reply.as_json(), ensure_ascii=False))
         else:
-            print(reply.text)
+            from adapters.console import render  # control characters escaped
+
+            print(render(reply))
             if len(texts) > 1:
                 print()
     return 0

@@ -290,6 +290,30 @@ class JsonFormatter(logging.Formatter):
 
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
+#: Loggers of KPI Bot itself; a library's record (PTB, aiohttp, …) gets a one-line error.
+OWN_LOGGERS = ("kpibot", "adapters", "bot", "kpi_engine", "config")
+
+
+class BriefLibraryErrors(logging.Filter):
+    """A library's log record with a traceback (PTB logs one for a Bot API server that
+    answers HTML) becomes one line: its message and the exception's ``Type: first line``.
+    Installed unless the level is DEBUG; KPI Bot's own records keep their tracebacks."""
+
+    def __init__(self, redactor: SecretRedactor) -> None:
+        super().__init__()
+        self.redactor = redactor
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if not record.exc_info or record.name.startswith(OWN_LOGGERS):
+            return True
+        exc = record.exc_info[1]
+        if exc is not None:
+            lines = str(exc).strip().splitlines()
+            reason = f"{type(exc).__name__}: {lines[0][:200]}" if lines else type(exc).__name__
+            record.msg = self.redactor.redact(f"{record.getMessage()} ({reason})")
+            record.args = None
+        record.exc_info = record.exc_text = None
+        return True
 
 
 def make_handler(log_format: str, stream: Any = None) -> logging.Handler:
@@ -318,6 +342,12 @@ def configure_logging(settings: Settings, *, level: str | None = None,
     handler = make_handler(settings.log_format, stream)
     handler._kpibot = True  # type: ignore[attr-defined]
     handler.addFilter(redactor)
-    root.addHandler(handler)
     level = level or settings.log_level
+    if level.upper() != "DEBUG":
+        handler.addFilter(BriefLibraryErrors(redactor))
+    # Alembic's INFO lines ("Context impl SQLiteImpl", one per revision) are noise before
+    # the console banner and in serve's log; `kpibot migrate` prints the revision itself
+    logging.getLogger("alembic").setLevel(logging.DEBUG if level.upper() == "DEBUG"
+                                          else logging.WARNING)
+    root.addHandler(handler)
     root.setLevel(getattr(logging, level.upper(), logging.INFO))

@@ -27,6 +27,7 @@ import secrets
 import traceback
 from collections.abc import Awaitable, Iterator
 from dataclasses import dataclass, replace
+from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Any, TypeVar
 from urllib.parse import urlparse
 
@@ -36,6 +37,7 @@ from adapters.server import answer_later, answer_now
 from bot.i18n import t
 from bot.parsing import COMMANDS
 from bot.reply import Reply, Request
+from kpi_engine.guards import first_sighting
 from kpi_engine.ingest import CHAT_MAX_BYTES
 
 if TYPE_CHECKING:
@@ -55,6 +57,8 @@ TYPING_EVERY = 4.5
 POLL_TIMEOUT = 10  # seconds of long polling per getUpdates
 MAX_RETRIES = 3  # a 429 is waited out and retried this many times
 WEBHOOK_PATH = "/telegram/webhook"
+#: Telegram keeps an undelivered update for 24 hours: an ``update_id`` is remembered as long.
+UPDATE_KEEP = timedelta(hours=25)
 CHAT_TYPES = {"private": "private", "group": "group", "supergroup": "group",
               "channel": "channel"}
 _COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
@@ -361,7 +365,9 @@ def build_application(app: App, *, token: str | None = None, api_url: str | None
         raise ValueError("KPIBOT_TELEGRAM_TOKEN is not set")
     protect_token(secret)
     builder: Any = ApplicationBuilder().token(secret)  # its generic type changes below
-    url = (api_url if api_url is not None else settings.telegram_api_url or "").rstrip("/")
+    # the Bot API server's root; the ``…/bot`` form is accepted too (SPEC §9 settings)
+    url = (api_url if api_url is not None else settings.telegram_api_url or ""
+           ).rstrip("/").removesuffix("/bot")
     if url:
         builder = builder.base_url(f"{url}/bot").base_file_url(f"{url}/file/bot")
     builder = (builder
@@ -423,7 +429,11 @@ class TelegramPlatform:
 
     async def start(self) -> None:
         application = self.application
-        await application.initialize()
+        try:
+            await application.initialize()  # getMe: a rejected token fails here
+        except BaseException:
+            await application.bot.shutdown()  # close its HTTP sessions; the CLI explains
+            raise
         await self._set_commands()
         allowed = ["message"]
         if self.webhook_url is not None:
@@ -457,6 +467,19 @@ class TelegramPlatform:
         except Exception as exc:  # the menu is a convenience; the bot works without it
             log.warning("setMyCommands failed: %s", redact(str(exc), bot.token))
 
+    async def _first_sighting(self, update_id: int) -> bool:
+        """In the database, so replicas and restarts agree (the bot's id in the key: one
+        database may serve several bots). When the database can't say, the update runs."""
+        bot_id = self.application.bot.token.partition(":")[0]
+        try:
+            return await asyncio.to_thread(first_sighting, self.app.store,
+                                           f"telegram:{bot_id}:{update_id}",
+                                           datetime.now(UTC), UPDATE_KEEP)
+        except Exception as exc:
+            log.warning("Telegram: could not check for a repeated update: %s",
+                        type(exc).__name__)
+            return True
+
     async def _webhook(self, request: web.Request) -> web.Response:
         """Telegram's POST: the secret header must match, else 403 and nothing happens."""
         from telegram import Update
@@ -469,6 +492,9 @@ class TelegramPlatform:
             update = Update.de_json(data, self.application.bot)
         except Exception:
             return web.Response(status=400, text="bad update")
+        if update is not None and not await self._first_sighting(update.update_id):
+            log.info("Telegram: update %s was delivered again; not run twice", update.update_id)
+            return web.Response(text="ok")
         with contextlib.suppress(asyncio.QueueFull):
             await self.application.update_queue.put(update)
         return web.Response(text="ok")

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 from pydantic import SecretStr, ValidationInfo, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PLACEHOLDERS = {"changeme", "change-me", "xxx", "your-token-here", "token", "secret", "todo"}
+#: What Telegram accepts as a webhook's ``secret_token``.
+WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 
 
 class Settings(BaseSettings):
@@ -38,6 +42,48 @@ class Settings(BaseSettings):
             if value.strip().lower() in PLACEHOLDERS:
                 raise ValueError("is a placeholder; set the real secret or leave it unset")
         return value
+
+    @field_validator("telegram_webhook_secret", mode="after")
+    @classmethod
+    def _webhook_secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not WEBHOOK_SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("must be 1–256 characters of A–Z, a–z, 0–9, _ and - (what "
+                             "Telegram accepts), e.g. from `openssl rand -hex 32`")
+        return value
+
+    @field_validator("telegram_api_url", "slack_api_url")
+    @classmethod
+    def _api_url(cls, value: str | None, info: ValidationInfo) -> str | None:
+        """A base URL; for Telegram the server root, ``…/bot`` accepted too (SPEC §9)."""
+        if value is None or not value.strip():
+            return None
+        url = value.strip().rstrip("/")
+        if info.field_name == "telegram_api_url":
+            url = url.removesuffix("/bot")
+        if not re.match(r"https?://[^/\s]+", url):
+            raise ValueError("must be an http:// or https:// URL, e.g. http://127.0.0.1:8081")
+        return url
+
+    @field_validator("database_url")
+    @classmethod
+    def _database_url(cls, value: str) -> str:
+        """A SQLAlchemy URL; the error never repeats it (it may hold a password)."""
+        from sqlalchemy.engine import make_url
+        from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+        example = ("e.g. sqlite:///kpibot.db or "
+                   "postgresql+psycopg://user:password@host:5432/kpibot")
+        try:
+            url = make_url(value.strip())
+            _ = url.port
+        except (ArgumentError, ValueError):
+            raise ValueError(f"is not a database URL ({example})") from None
+        try:
+            url.get_dialect()
+        except NoSuchModuleError:
+            raise ValueError(f"names an unknown kind of database '{url.drivername}' "
+                             f"({example})") from None
+        return value.strip()
 
     @field_validator("language")
     @classmethod
