@@ -13,6 +13,7 @@ from bot import formatting as fmt
 from bot.i18n import translate
 from bot.reply import Reply
 from bot.router import Command, Context, Handler, Router, error_reply
+from kpi_engine.guards import JOIN_ATTEMPTS, JOIN_WINDOW, join_wait, record_wrong_join
 from kpi_engine.linking import (
     CODE_TTL,
     JoinCodeError,
@@ -56,6 +57,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "join_already": ("Chat ini sudah terhubung ke workspace {workspace}. Kodenya tidak dipakai.",
                      "This chat is already linked to workspace {workspace}. The code was not "
                      "used."),
+    "join_wait": (
+        "Terlalu banyak kode yang salah dari chat ini ({attempts} dalam {window} menit). "
+        "Coba lagi dalam {minutes} menit, atau minta kode baru ke admin (/undang).",
+        "Too many wrong codes from this chat ({attempts} in {window} minutes). Try again in "
+        "{minutes} minutes, or ask your admin for a new code (/invite)."),
     "join_switch_admin": (
         "Chat ini sudah terhubung ke workspace lain. Hanya admin yang bisa memindahkannya.",
         "This chat is already linked to another workspace. Only an admin can move it."),
@@ -101,7 +107,12 @@ def join(ctx: Context) -> Reply:
         if ctx.workspace.id == 0:
             return error_reply("not_linked", lang)
         return _error("join_usage", lang)
-    code = normalize_code("".join(ctx.parsed.args))
+    code = normalize_code("".join(ctx.parsed.args))[:40]
+    wait = join_wait(ctx.store, req.platform, req.chat_id, ctx.now)
+    if wait is not None:  # guessing codes: at most JOIN_ATTEMPTS wrong ones per window
+        minutes = max(1, -(-int(wait.total_seconds()) // 60))
+        return _error("join_wait", lang, attempts=JOIN_ATTEMPTS, minutes=minutes,
+                      window=int(JOIN_WINDOW.total_seconds() // 60))
     if ctx.workspace.id != 0:  # a linked chat: the same workspace, or an admin moving it
         found = peek_join_code(ctx.store, code)
         if found is not None and found.workspace_id == ctx.workspace.id:
@@ -112,6 +123,7 @@ def join(ctx: Context) -> Reply:
         workspace, role = redeem_join_code(ctx.store, code, req.platform, req.chat_id,
                                            now=ctx.now)
     except JoinCodeError as exc:
+        record_wrong_join(ctx.store, req.platform, req.chat_id, ctx.now)
         return _error(f"join_{exc.code}", lang, code=code)
     return Reply(body=[_msg("join_ok", lang, workspace=workspace.name,
                             role=ROLE_NAMES[role][lang == "en"])],
