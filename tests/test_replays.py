@@ -12,6 +12,7 @@ from urllib.parse import urlencode
 
 import aiohttp
 import pytest
+from pydantic import SecretStr
 from sqlalchemy import Engine, func, select
 
 from adapters.server import serve
@@ -128,7 +129,7 @@ async def test_the_same_telegram_update_is_run_once_across_replicas(db_engine: E
         second = bootstrap(Settings(
             telegram_token=first.settings.telegram_token, telegram_api_url=api.url,
             http_port=ports[1], telegram_webhook_url=hooks[1],
-            telegram_webhook_secret="s3cret-Value_42"), engine=db_engine,
+            telegram_webhook_secret=SecretStr("s3cret-Value_42")), engine=db_engine,
             clock=first.router.clock, check_schema=False)
         stop = asyncio.Event()
         started: list[int] = []
