@@ -28,8 +28,19 @@ CHART_SAVED = ("Grafik disimpan: {path}", "Chart saved: {path}")
 CHART_NOT_SAVED = ("Grafik tidak dapat disimpan: {error}", "Could not save the chart: {error}")
 
 
+#: Control characters a name from an import may carry (ANSI escapes recolour, move or clear
+#: the terminal): shown as ``\x1b``-style text. Newlines and tabs stay.
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+
+
+def terminal_safe(text: str) -> str:
+    """``text`` with every control character but newline and tab escaped (``\x1b[31m`` is
+    printed as those characters, never interpreted by the terminal)."""
+    return _CONTROL.sub(lambda m: f"\\x{ord(m.group(0)):02x}", text)
+
+
 def render(reply: Reply) -> str:
-    return reply.text
+    return terminal_safe(reply.text)
 
 
 def save_chart(reply: Reply, folder: Path = CHART_DIR) -> str:

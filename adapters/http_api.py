@@ -44,6 +44,8 @@ if TYPE_CHECKING:
 log = logging.getLogger(__name__)
 
 API = "/api/v1"
+#: ``now`` may move the clock, within reason (far years overflow the period arithmetic).
+NOW_YEARS = (2000, 2100)
 IMPORT_MAX_BYTES = 20 * 1024 * 1024
 PARAM_MAX_CHARS = 100
 #: The router serves platform "api" as a viewer of the workspace the token reaches.
@@ -76,6 +78,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "hint_now": ("gunakan ISO-8601, mis. 2026-11-22T10:00:00+07:00",
                  "use ISO-8601, e.g. 2026-11-22T10:00:00+07:00"),
     "hint_lang": ("gunakan id atau en", "use id or en"),
+    "hint_now_range": ("tahun {low}–{high}", "a year from {low} to {high}"),
+    "too_large": ("Isi permintaan terlalu besar; maksimum {limit} MB. Bagi menjadi beberapa "
+                  "permintaan.",
+                  "The request body is too large; at most {limit} MB. Split it into several "
+                  "requests."),
+    "too_deep": ("JSON terlalu dalam bersarang. Kirim array baris datar: "
+                 "[{{\"date\": …, \"channel\": …, \"metric\": …, \"value\": …}}].",
+                 "The JSON is nested too deeply. Send a flat array of rows: "
+                 "[{{\"date\": …, \"channel\": …, \"metric\": …, \"value\": …}}]."),
 }
 
 
@@ -158,6 +169,10 @@ def endpoint(command: str) -> Callable[[View], Callable[[web.Request], Awaitable
                 response = await view(request, call)
             except ApiError as exc:
                 response = exc.response()
+            except web.HTTPRequestEntityTooLarge:  # over the server's body limit
+                lang = call.lang if call else request.app[APP_KEY].settings.language
+                response = ApiError(413, "too_large", translate(
+                    MESSAGES, "too_large", lang, limit=IMPORT_MAX_BYTES >> 20)).response()
             except Exception:  # logged with its trace; the client gets no trace
                 log.exception("API %s failed", command)
                 response = ApiError(500, "internal_error", "internal error").response()
@@ -237,6 +252,8 @@ def _paused_gc(fn: Callable[..., web.Response], *args: Any) -> web.Response:
 def _write_batch(call: Call, body: bytes) -> web.Response:
     try:
         payload = json.loads(body)
+    except RecursionError:  # nested thousands deep: a batch is an array of flat rows
+        raise ApiError(400, "too_deep", call.text("too_deep")) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, "bad_json", call.text("bad_json", detail=str(exc)[:120])) from None
     items = payload.get("rows") if isinstance(payload, dict) else payload
@@ -349,12 +366,17 @@ async def kpi_view(request: web.Request, call: Call) -> web.Response:
         except ValueError:
             raise ApiError(400, "bad_param", call.text(
                 "bad_param", name="now", hint=call.text("hint_now"))) from None
+        low, high = NOW_YEARS
+        if not low <= now.year <= high:
+            raise ApiError(400, "bad_param", call.text(
+                "bad_param", name="now", hint=call.text("hint_now_range", low=low, high=high)))
     req = Request(text=" ".join(words), platform=API_PLATFORM, chat_id=f"ws:{call.workspace.id}",
                   user_id=f"token:{call.token.id}", now=now, lang=_lang(q.get("lang")),
                   workspace=call.workspace.slug)
     reply = await asyncio.to_thread(call.app.router.handle, req)
     call.log.update(text=req.text, intent=reply.intent, error=reply.error)
-    status = 200 if reply.error is None else 500 if reply.error == "internal_error" else 422
+    status = (200 if reply.error is None else 500 if reply.error == "internal_error"
+              else 503 if reply.error == "database_busy" else 422)
     return _json(reply.as_json(), status)
 
 

@@ -99,7 +99,16 @@ MESSAGES: dict[str, tuple[str, str]] = {
                    "Snooze ended: alerts are sent as usual again."),
     "snooze_none": ("Chat ini tidak sedang disenyapkan. {usage}",
                     "This chat is not snoozed. {usage}"),
-    "snooze_max": ("Paling lama 7 hari.", "At most 7 days."),
+    "snooze_max": ("Senyap bisa 1 menit sampai paling lama 7 hari. Contoh: /senyap 2 jam.",
+                   "A snooze lasts from 1 minute to at most 7 days. Example: /snooze 2 hours."),
+    "bad_id": ("Nomor alert \"{id}\" tidak valid: nomor alert adalah angka 1 sampai {max}. "
+               "Lihat nomornya: /alert",
+               "\"{id}\" is not a valid alert number: alert numbers are 1 to {max}. See the "
+               "numbers: /alert"),
+    "extra_words": ("Kata \"{word}\" tidak saya pahami, jadi alert belum dibuat. Setelah nilai "
+                    "hanya boleh nama kanal (mis. {example}). {usage}",
+                    "I don't understand \"{word}\", so no alert was made. After the value "
+                    "only a channel name may follow (e.g. {example}). {usage}"),
 }
 
 DEFAULT_NAMES = {"drop": "drop", "turun": "drop", "stale": "stale", "basi": "stale",
@@ -119,6 +128,10 @@ _UNITS = {
     **dict.fromkeys(("hari", "d", "day", "days"), "days"),
 }
 MAX_SNOOZE = timedelta(days=7)
+MIN_SNOOZE = timedelta(minutes=1)
+MAX_RULE_ID = 2**31 - 1  # the database's integer
+#: Words that may join a threshold and its channel: "/alert cpc > 5000 di instagram".
+_LINK_WORDS = frozenset({"di", "on", "in", "untuk", "for", "kanal", "channel", "akun"})
 
 
 _BOOK = Phrasebook(MESSAGES)
@@ -214,8 +227,10 @@ def _remove(ctx: Context, args: list[str]) -> Reply:
         key = DEFAULT_NAMES[word]
         alert_store.set_default_enabled(ctx.store, ctx.workspace.id, key, False, ctx.now)
         return _say(ctx, "default_off", "alert_removed", rule=key)
-    if not word.isdigit():
+    if not (word.isascii() and word.isdigit()):
         return _refuse(ctx, "usage")
+    if not 1 <= int(word) <= MAX_RULE_ID:
+        return _refuse(ctx, "bad_id", id=fmt.excerpt(word), max=fmt.number(MAX_RULE_ID))
     removed = alert_store.remove_rule(ctx.store, ctx.workspace.id, int(word))
     if removed is None:
         return _refuse(ctx, "no_rule", id=word)
@@ -300,10 +315,18 @@ def _add(ctx: Context, rest: str) -> Reply:
     after = rest[found.end():].strip().split()
     if not after:
         return _refuse(ctx, "usage")
-    typed = after[0]
+    typed, used = after[0], 1
     if len(after) > 1 and parse_number(after[1]) is None and after[1].lower() in (
-            "rb", "ribu", "jt", "juta", "k", "m"):
-        typed = after[0] + after[1]
+            "rb", "ribu", "jt", "juta", "k", "m", "%"):
+        typed, used = after[0] + after[1], 2
+    stray = _stray_word(ctx, after[used:])
+    if stray is not None and ":" in stray:  # platform:handle, not one of ours
+        known = ", ".join(c.name for c in ctx.channels) or "–"
+        return _refuse(ctx, "unknown_channel", name=stray, known=known)
+    if stray is not None:
+        example = next((c.name for c in ctx.channels if not c.is_competitor), "instagram")
+        return _refuse(ctx, "extra_words", word=fmt.excerpt(stray), example=example,
+                       usage=_m("usage", lang))
     percent = typed.endswith("%")
     value = parse_number(typed.rstrip("%"))
     if value is None:
@@ -316,6 +339,23 @@ def _add(ctx: Context, rest: str) -> Reply:
         created_by=ctx.request.user_name or ctx.request.user_id, platform=platform,
             chat_id=chat_id)
     return _added(ctx, rule, _m("when_day", lang))
+
+
+def _stray_word(ctx: Context, words: list[str]) -> str | None:
+    """The first word after a threshold's value that names no channel (``bogus`` in
+    ``/alert reach < 5 bogus``): never dropped in silence."""
+    from kpi_engine.model import PLATFORM_ALIASES
+
+    known = set(_LINK_WORDS)
+    for alias in PLATFORM_ALIASES:
+        known.update(alias.split())
+    for c in ctx.channels:
+        known.update({c.name.lower(), c.platform.lower(), c.handle.lower(),
+                      c.handle.lower().lstrip("@")})
+    for word in words:
+        if word.lower().strip(",.") not in known:
+            return word
+    return None
 
 
 def _added(ctx: Context, rule: Rule, when: str) -> Reply:
@@ -346,10 +386,14 @@ def snooze_command(ctx: Context) -> Reply:
     unit = _UNITS.get(match.group(2)) if match else None
     if match is None or unit is None:
         return _refuse(ctx, "snooze_usage")
-    span = timedelta(**{unit: parse_number(match.group(1)) or 0.0})
-    if span <= timedelta(0):
+    amount = parse_number(match.group(1)) or 0.0
+    if amount <= 0:
         return _refuse(ctx, "snooze_usage")
-    if span > MAX_SNOOZE:
+    # compared before building the span: 99999999999 hours is beyond ``timedelta``
+    if amount > MAX_SNOOZE / timedelta(**{unit: 1}):
+        return _refuse(ctx, "snooze_max")
+    span = timedelta(**{unit: amount})
+    if span < MIN_SNOOZE:
         return _refuse(ctx, "snooze_max")
     until = ctx.now + span
     alert_store.snooze_chat(ctx.store, ctx.workspace.id, req.platform, req.chat_id, until,

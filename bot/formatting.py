@@ -93,3 +93,15 @@ def day_range(start: date, end: date, lang: str = "id") -> str:
     if start.month != end.month:
         return f"{format_date(start, 'd MMM', locale=loc)} – {day(end, lang)}"
     return f"{start.day}–{day(end, lang)}"
+
+
+#: How much of what a user typed a reply echoes back ("Metrik "…" tidak dikenal").
+EXCERPT_MAX = 80
+
+
+def excerpt(text: object, limit: int = EXCERPT_MAX) -> str:
+    """What the user typed, as a short excerpt for a reply: control characters (ANSI escapes,
+    NUL, newlines) made visible as spaces, at most ``limit`` characters (``…`` when cut)."""
+    value = "".join(" " if ch < " " or "\x7f" <= ch < "\xa0" else ch for ch in str(text))
+    value = " ".join(value.split())
+    return value if len(value) <= limit else value[: limit - 1] + "…"

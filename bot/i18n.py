@@ -66,6 +66,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "sebentar lagi.",
                        "Sorry, something went wrong on our side. It has been logged; please "
                        "try again shortly."),
+    "database_busy": ("Database sedang sibuk (mis. ada impor besar yang sedang berjalan), "
+                      "coba lagi sebentar. Permintaan ini belum mengubah apa pun.",
+                      "The database is busy (e.g. a large import is running); try again in a "
+                      "moment. This request has not changed anything."),
     "no_workspace": ("Workspace \"{name}\" tidak ada. Buat dengan: kpibot demo, atau kpibot "
                      "import FILE --workspace {name}.",
                      "There is no workspace \"{name}\". Create one with: kpibot demo, or "
@@ -99,10 +103,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 
+#: Parameters that may carry what the user typed: echoed as a short excerpt, never whole
+#: (20,000 characters in must not make a 20,000-character reply).
+ECHOED = frozenset({"word", "value", "text", "name", "code", "channel", "id", "user", "what",
+                    "old", "new", "campaign", "typed", "metric", "workspace"})
+
+
 def translate(table: dict[str, tuple[str, str]], key: str, lang: str = "id",
               **params: Any) -> str:
     """The message ``key`` of ``table`` in ``lang`` with ``params`` filled in. Feature modules
     keep their own tables (``GOAL_MESSAGES``…) and call this."""
+    from bot.formatting import excerpt
+
+    for name in ECHOED.intersection(params):
+        if isinstance(params[name], str):
+            params[name] = excerpt(params[name])
     return table[key][1 if lang == "en" else 0].format(**params)
 
 

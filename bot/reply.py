@@ -58,3 +58,22 @@ class Reply:
         out.update(self.data)
         out["text"] = self.text
         return out
+
+
+#: What a database says when another writer holds its lock past the wait (SQLite's busy
+#: timeout; PostgreSQL's lock or statement timeout).
+_BUSY_SIGNS = ("database is locked", "database table is locked", "lock timeout",
+               "could not obtain lock", "canceling statement due to")
+
+
+def failure_code(exc: BaseException) -> str:
+    """The error code of a request that failed: ``database_busy`` when the database was
+    held by another writer (a long import), so the user hears "try again shortly" rather
+    than a generic apology; ``internal_error`` for anything else."""
+    from sqlalchemy.exc import OperationalError
+
+    if isinstance(exc, OperationalError):
+        message = str(exc.orig if exc.orig is not None else exc).lower()
+        if any(sign in message for sign in _BUSY_SIGNS):
+            return "database_busy"
+    return "internal_error"

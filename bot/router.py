@@ -16,7 +16,7 @@ from zoneinfo import ZoneInfo
 
 from bot.i18n import t
 from bot.parsing import ParsedText, parse_text
-from bot.reply import Reply, Request
+from bot.reply import Reply, Request, failure_code
 from bot.vocabulary import COMMANDS
 from kpi_engine.model import Channel, Role, Workspace
 from kpi_engine.store import Store
@@ -89,11 +89,11 @@ class Router:
             if reply is None:  # only the quick path gives up; this is not it
                 raise RuntimeError("the router gave no reply")
             return reply
-        except Exception:
+        except Exception as exc:
             log.exception("request failed (platform=%s chat=%s)", request.platform,
                           request.chat_id)
             lang = request.lang or self.default_language
-            return error_reply("internal_error", lang)
+            return error_reply(failure_code(exc), lang)
 
     def handle_quick(self, request: Request) -> Reply | None:
         """The answer, when it is a ``quick`` command on an in-process database (SQLite):
@@ -108,10 +108,10 @@ class Router:
         try:
             with self.store.reading():
                 return self._handle(request, quick=True)
-        except Exception:
+        except Exception as exc:
             log.exception("request failed (platform=%s chat=%s)", request.platform,
                           request.chat_id)
-            return error_reply("internal_error", request.lang or self.default_language)
+            return error_reply(failure_code(exc), request.lang or self.default_language)
 
     def _handle(self, req: Request, quick: bool = False) -> Reply | None:
         """The reply; with ``quick``, ``None`` as soon as the request turns out not to be
