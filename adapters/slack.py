@@ -79,6 +79,7 @@ HEADER_MAX, SECTION_MAX, CONTEXT_MAX, TEXT_MAX = 150, 3000, 2000, 39000
 REPLAY_KEEP = timedelta(minutes=11)
 #: Slack retries an event it thinks was lost (``X-Slack-Retry-Num``) for about an hour.
 EVENT_KEEP = timedelta(hours=2)
+SIGHTING_WAIT = 1.5  # seconds the replay check may take before the request just runs
 
 
 class SlackConfigError(PlatformConfigError):
@@ -355,9 +356,9 @@ class SlackPlatform:
     async def _first_sighting(self, key: str, keep: timedelta) -> bool:
         """Remembered in the database, so replicas and restarts agree; when the database
         can't say, the request runs (the command's own checks still hold)."""
-        try:
-            return await asyncio.to_thread(first_sighting, self.app.store, key,
-                                           datetime.now(UTC), keep)
+        try:  # within Slack's 3-second ack, even while another writer holds SQLite's lock
+            return await asyncio.wait_for(asyncio.to_thread(
+                first_sighting, self.app.store, key, datetime.now(UTC), keep), SIGHTING_WAIT)
         except Exception:
             log.warning("slack: could not check for a replay", exc_info=True)
             return True

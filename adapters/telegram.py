@@ -59,6 +59,7 @@ MAX_RETRIES = 3  # a 429 is waited out and retried this many times
 WEBHOOK_PATH = "/telegram/webhook"
 #: Telegram keeps an undelivered update for 24 hours: an ``update_id`` is remembered as long.
 UPDATE_KEEP = timedelta(hours=25)
+SIGHTING_WAIT = 3.0  # seconds the check may wait on a busy database before the update runs
 CHAT_TYPES = {"private": "private", "group": "group", "supergroup": "group",
               "channel": "channel"}
 _COMMAND_NAME = re.compile(r"^[a-z0-9_]{1,32}$")
@@ -472,9 +473,9 @@ class TelegramPlatform:
         database may serve several bots). When the database can't say, the update runs."""
         bot_id = self.application.bot.token.partition(":")[0]
         try:
-            return await asyncio.to_thread(first_sighting, self.app.store,
-                                           f"telegram:{bot_id}:{update_id}",
-                                           datetime.now(UTC), UPDATE_KEEP)
+            return await asyncio.wait_for(asyncio.to_thread(
+                first_sighting, self.app.store, f"telegram:{bot_id}:{update_id}",
+                datetime.now(UTC), UPDATE_KEEP), SIGHTING_WAIT)
         except Exception as exc:
             log.warning("Telegram: could not check for a repeated update: %s",
                         type(exc).__name__)
