@@ -8,6 +8,7 @@ import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
+from adapters.console import terminal_safe
 from bot.bootstrap import App
 
 
@@ -42,7 +43,8 @@ def alerts(app: App, args: argparse.Namespace) -> int:
         return 0
     for q in found:
         chats = ", ".join(f"{p}:{c}" for p, c in q.chats) or "(no linked chat)"
-        print(f"[{q.event.state}] {q.rendered.title}\n{q.rendered.body}\n→ {chats}\n")
+        print(terminal_safe(f"[{q.event.state}] {q.rendered.title}\n{q.rendered.body}\n"
+                            f"→ {chats}\n"))
     verb = "found" if args.dry_run else "queued"
     print(f"{len(found)} alert event(s) {verb}.")
     return 0
@@ -67,7 +69,7 @@ def digest(app: App, args: argparse.Namespace) -> int:
                "chart_caption": view.chart_caption, "text": view.reply.text}
         print(json.dumps(out, ensure_ascii=False))
         return 0
-    print(view.reply.text)
+    print(terminal_safe(view.reply.text))
     if view.chart:
         print(f"({view.chart_caption}: PNG, {len(view.chart):,} bytes)")
     return 0

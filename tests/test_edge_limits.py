@@ -22,7 +22,7 @@ from bot.bootstrap import bootstrap
 from bot.reply import Request
 from config.settings import Settings
 from kpi_engine import schema_alerts as a
-from kpi_engine.db import make_engine
+from kpi_engine.db import make_engine, migrate
 from kpi_engine.model import Role, SnapshotRow
 from kpi_engine.seed import seed_demo
 from tests.conftest import PG_URL
@@ -222,3 +222,28 @@ def test_the_console_escapes_control_characters_in_names(app: Any) -> None:
     assert "\\x1b[31mmerah\\x1b[0m" in shown  # the campaign, visible as text
     assert "\\x1b]0;judul\\x07\\x1b[2J" in shown  # the channel
     assert json.dumps(shown)  # printable
+
+
+def test_ask_and_digest_on_the_command_line_escape_control_characters(
+        sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
+    from adapters.cli import main
+
+    engine = make_engine(sqlite_url)
+    migrate(engine)
+    try:
+        app = bootstrap(Settings(), engine=engine, check_schema=False)
+        ws, _ = seed_demo(app.store, TODAY)
+        with engine.begin() as conn:
+            conn.execute(text("UPDATE workspaces SET name = :n WHERE id = :i"),
+                         {"n": "\x1b[2JKopi\x1b[0m", "i": ws.id})
+        app.store.write_snapshots(ws.id, [SnapshotRow(TODAY, "instagram", "", "spend", 9.0,
+                                                      CAMPAIGNS[-1])])
+    finally:
+        engine.dispose()
+    now = "2026-11-22T10:00:00+07:00"
+    assert main(["--db", sqlite_url, "ask", "/roi bulan ini", "--now", now]) == 0
+    assert main(["--db", sqlite_url, "digest", "--workspace", "demo", "--now", now]) == 0
+    shown = capsys.readouterr().out
+    assert "\x1b" not in shown
+    assert "\\x1b[31mmerah" in shown  # the campaign, as text
+    assert "[2JKopi" in shown  # the workspace name (an echoed parameter: ESC made a space)
