@@ -112,6 +112,8 @@ class Readiness:
 
     platforms: list[Platform] = field(default_factory=list)
     started: bool = False
+    #: the failing background jobs (``bot.supervision.Health.checks``), set by ``serve``
+    jobs: Callable[[], dict[str, str]] | None = None
 
 
 APP_KEY = web.AppKey("kpibot_app", App)
@@ -406,6 +408,8 @@ async def readyz(request: web.Request) -> web.Response:
             checks[platform.name] = "disconnected"
         else:
             checks[platform.name] = "ok"
+    if readiness.jobs is not None:
+        checks.update(readiness.jobs())
     ready = all(v == "ok" for v in checks.values())
     return _json({"status": "ready" if ready else "not_ready", "checks": checks},
                  200 if ready else 503)

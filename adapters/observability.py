@@ -73,6 +73,11 @@ class Metrics:
                                      registry=r)
         self.http_seconds = Histogram("kpibot_http_request_seconds", "HTTP request latency, "
                                       "by route", ["route"], buckets=BUCKETS, registry=r)
+        self.job_failures = Counter("kpibot_job_failures", "Failures of the background work "
+                                    "(dispatcher, alert tick, digests, leader lock), by job "
+                                    "kind; each is retried with backoff", ["job"], registry=r)
+        self.job_healthy = Gauge("kpibot_job_healthy", "1 when every job of the kind works, "
+                                 "0 while one is failing", ["job"], registry=r)
         self.api_rows = Counter("kpibot_api_rows", "Snapshot rows received by the HTTP API, "
                                 "by result (inserted, replaced, rejected)", ["result"],
                                 registry=r)
@@ -96,6 +101,18 @@ class Metrics:
 
     def outbox_failed(self, platform: str, count: int = 1) -> None:
         self.outbox_failures.labels(platform).inc(count)
+
+    def job_changed(self, job: Any, failed: bool) -> None:
+        """Told by ``bot.supervision.Health`` when a job fails or works again."""
+        if failed:
+            self.job_failures.labels(job.kind).inc()
+        self.job_healthy.labels(job.kind).set(0 if failed else 1)
+
+    def watch_jobs(self, kinds: Iterable[str]) -> None:
+        """Show these kinds from the start (healthy, no failures)."""
+        for kind in kinds:
+            self.job_failures.labels(kind)
+            self.job_healthy.labels(kind).set(1)
 
     def render(self, accept: str | None = None) -> tuple[bytes, str]:
         """The exposition (body, content type) for an ``Accept`` header: the Prometheus
@@ -347,7 +364,9 @@ def configure_logging(settings: Settings, *, level: str | None = None,
         handler.addFilter(BriefLibraryErrors(redactor))
     # Alembic's INFO lines ("Context impl SQLiteImpl", one per revision) are noise before
     # the console banner and in serve's log; `kpibot migrate` prints the revision itself
-    logging.getLogger("alembic").setLevel(logging.DEBUG if level.upper() == "DEBUG"
+    # and APScheduler's two lines per job run would bury the bot's own
+    for noisy in ("alembic", "apscheduler"):
+        logging.getLogger(noisy).setLevel(logging.DEBUG if level.upper() == "DEBUG"
                                           else logging.WARNING)
     root.addHandler(handler)
     root.setLevel(getattr(logging, level.upper(), logging.INFO))

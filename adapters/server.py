@@ -130,11 +130,15 @@ async def serve(app: App, *, stop: asyncio.Event | None = None,
             await platform.start()
             started.append(platform)
         from bot.scheduler import Scheduler  # alerts, digests and the outbox dispatcher
+        from bot.supervision import Health
         from kpi_engine import outbox
 
         registry = metrics()
-        registry.outbox_backlog_from(lambda: outbox.counts(app.engine).get("queued", 0))
-        scheduler = Scheduler(app, {p.name: p for p in started},
+        registry.outbox_backlog_from(lambda: outbox.counts(app.engine).get(outbox.PENDING, 0))
+        registry.watch_jobs(("dispatcher", "alerts", "digests", "digest", "leader"))
+        health = Health(on_change=registry.job_changed)  # failing jobs: /readyz, /metrics
+        web_app[READINESS_KEY].jobs = health.checks
+        scheduler = Scheduler(app, {p.name: p for p in started}, health=health,
                               on_fired=registry.alert_fired, on_failed=registry.outbox_failed)
         await scheduler.start()
         web_app[READINESS_KEY].started = True

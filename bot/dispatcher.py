@@ -28,6 +28,7 @@ from sqlalchemy import Engine
 
 from bot.i18n import translate
 from bot.reply import Reply
+from bot.supervision import JobHealth
 from kpi_engine import outbox
 from kpi_engine.outbox import Claimed
 
@@ -172,9 +173,11 @@ class Dispatcher:
                  lease: timedelta = timedelta(minutes=5),
                  max_attempts: int = outbox.MAX_ATTEMPTS,
                  limits: Mapping[str, Limits] | None = None, sole: bool = False,
-                 on_failed: Callable[[str], None] | None = None) -> None:
+                 on_failed: Callable[[str], None] | None = None,
+                 health: JobHealth | None = None) -> None:
         """``sole``: this is the only dispatcher of the database (the scheduler's leader, or
-        SQLite's one process), so rows left ``sending`` at start are a dead one's."""
+        SQLite's one process), so rows left ``sending`` at start are a dead one's.
+        ``health``: where ``run`` records its failures (``bot/supervision.py``)."""
         self.engine = engine
         self.sole = sole
         self.platforms = dict(platforms)
@@ -189,6 +192,7 @@ class Dispatcher:
                        for name in self.platforms}
         self.stats = Stats()
         self.on_failed = on_failed  # told the platform of every failed attempt (metrics)
+        self.health = health or JobHealth("dispatcher", "dispatcher")
         self._inflight: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
 
@@ -207,10 +211,22 @@ class Dispatcher:
         return released
 
     async def run(self, stop: asyncio.Event) -> None:
-        await self.start()
+        """Deliver until ``stop``. A failure (the database locked by another process, or
+        gone) is logged once and retried with backoff; the loop never ends on one."""
+        while not stop.is_set():
+            try:
+                await self.start()
+                break
+            except Exception as exc:
+                await _pause(stop, self.health.failed(exc, "putting back half-sent messages"))
         try:
             while not stop.is_set():
-                claimed = await self._fill()
+                try:
+                    claimed = await self._fill()
+                except Exception as exc:
+                    await _pause(stop, self.health.failed(exc, "claiming due messages"))
+                    continue
+                self.health.ok()
                 if claimed:
                     continue
                 await self._idle(stop)
@@ -277,8 +293,17 @@ class Dispatcher:
             await self._failed(row, exc, pacer)
             return
         pacer.sent(row.chat_id)
-        await asyncio.to_thread(outbox.mark_sent, self.engine, row.id, self.owner, self.clock())
+        await self._record(outbox.mark_sent, self.engine, row.id, self.owner, self.clock())
         self.stats.sent += 1
+
+    async def _record(self, write: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        """Write a delivery's outcome, retrying with backoff while the database refuses: a
+        message that went out must be marked sent, or the next start sends it again."""
+        while True:
+            try:
+                return await asyncio.to_thread(write, *args, **kwargs)
+            except Exception as exc:
+                await asyncio.sleep(self.health.failed(exc, "recording a delivery"))
 
     async def _failed(self, row: Claimed, exc: Exception, pacer: Pacer) -> None:
         retry_after, permanent = classify(exc)
@@ -290,7 +315,7 @@ class Dispatcher:
             pacer.pause(row.chat_id, retry_after)
         else:
             self.stats.failed += 1
-        status = await asyncio.to_thread(
+        status = await self._record(
             outbox.fail, self.engine, row, self.owner, self.clock(), error,
             retry_after=retry_after, permanent=permanent, max_attempts=self.max_attempts,
             notice=notice_text)
@@ -302,3 +327,9 @@ class Dispatcher:
         else:
             log.warning("outbox: %s to %s:%s failed (%s); retrying", row.kind, row.platform,
                         row.chat_id, error)
+
+
+async def _pause(stop: asyncio.Event, seconds: float) -> None:
+    """Sleep ``seconds``, or less when ``stop`` is set."""
+    with contextlib.suppress(TimeoutError):
+        await asyncio.wait_for(stop.wait(), seconds)

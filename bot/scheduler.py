@@ -10,6 +10,10 @@
   (``CronTrigger`` in the workspace's timezone: DST-safe). ``coalesce`` and
   ``misfire_grace_time``: a restart after the time sends the missed digest once — at
   (re)build a job whose last fire time has no digest yet gets that time as its next run.
+- **Supervised** (``bot/supervision.py``): a job that fails (the database locked or gone)
+  is logged once with its cause and retried with backoff by a one-off ``retry:<job>`` job,
+  instead of waiting for its next turn (tomorrow, for a digest); the dispatcher retries
+  by itself. Failing jobs show in ``/readyz`` and ``/metrics``.
 - A digest is for the local day of its fire time; ``digests.queue_digest`` refuses a day
   already done, so a double fire (the repeated hour when clocks go back) or two processes
   never send it twice.
@@ -31,6 +35,7 @@ from bot.alert_views import render
 from bot.bootstrap import App
 from bot.digest_views import render_digest
 from bot.dispatcher import Dispatcher, Sender
+from bot.supervision import Health, JobHealth
 from kpi_engine import alert_store
 from kpi_engine.alert_inputs import run_tick
 from kpi_engine.alert_store import Subscription
@@ -152,7 +157,8 @@ class Scheduler:
                  misfire_grace: timedelta = MISFIRE_GRACE,
                  dispatcher: Dispatcher | None = None,
                  on_fired: Callable[[str], None] | None = None,
-                 on_failed: Callable[[str], None] | None = None) -> None:
+                 on_failed: Callable[[str], None] | None = None,
+                 health: Health | None = None) -> None:
         """``on_fired(kind)`` is told of every alert that starts (or repeats) firing and
         ``on_failed(platform)`` of every failed delivery attempt (``serve`` counts them for
         ``/metrics``)."""
@@ -163,9 +169,11 @@ class Scheduler:
         self.leader_retry = leader_retry
         self.misfire_grace = misfire_grace
         self.lock = LeaderLock(app.engine)
+        self.health = health or Health()
         # it runs only while this process leads: then it is the database's sole dispatcher
         self.dispatcher = dispatcher or Dispatcher(app.engine, platforms, clock=self.clock,
-                                                   sole=True, on_failed=on_failed)
+                                                   sole=True, on_failed=on_failed,
+                                                   health=self.health.job("dispatcher"))
         self.on_fired = on_fired
         self.leading = False
         self.scheduler: Any = None
@@ -199,15 +207,30 @@ class Scheduler:
                 if not held:
                     log.warning("scheduler: lost the leader lock; standing by")
                     await self._step_down()
+                elif self._dispatch_task is not None and self._dispatch_task.done():
+                    self._restart_dispatcher()
             else:
                 await self._try_lead()
 
+    def _restart_dispatcher(self) -> None:
+        """The dispatcher's loop ended while leading (it should not): say why, start it
+        again."""
+        assert self._dispatch_task is not None and self._dispatch_stop is not None
+        error = (None if self._dispatch_task.cancelled() else
+                 self._dispatch_task.exception())
+        self.health.job("dispatcher").failed(error or RuntimeError("the dispatcher stopped"),
+                                             "its loop ended")
+        self._dispatch_task = asyncio.create_task(self.dispatcher.run(self._dispatch_stop),
+                                                  name="kpibot-dispatcher")
+
     async def _try_lead(self) -> None:
+        leader = self.health.job("leader")
         try:
             got = await asyncio.to_thread(self.lock.try_acquire)
-        except Exception:
-            log.exception("scheduler: could not ask for the leader lock")
+        except Exception as exc:
+            leader.failed(exc, "asking for the leader lock")  # retried every few seconds
             return
+        leader.ok()
         if got and not self.leading:
             await self._lead()
         elif not got:
@@ -250,13 +273,27 @@ class Scheduler:
         await asyncio.to_thread(self.lock.release)
 
     # -- jobs ----------------------------------------------------------------------------------
+    def _retry(self, job: JobHealth, exc: Exception, work: Callable[..., Any],
+               *args: Any) -> None:
+        """Log the failure (once a streak) and run ``work`` again after the backoff."""
+        from apscheduler.triggers.date import DateTrigger
+
+        delay = job.failed(exc)
+        if self.scheduler is None:
+            return
+        self.scheduler.add_job(work, DateTrigger(datetime.now(UTC) + timedelta(seconds=delay)),
+                               args=list(args), id=f"retry:{job.name}",
+                               name=f"retry of {job.name}", replace_existing=True)
+
     async def alert_tick(self) -> int:
         """Evaluate every alert rule and queue what fires."""
+        job = self.health.job("alerts:tick")
         try:
             queued = await asyncio.to_thread(run_tick, self.app.store, self.clock(), render)
-        except Exception:
-            log.exception("alert tick failed")
+        except Exception as exc:
+            self._retry(job, exc, self.alert_tick)
             return 0
+        job.ok()
         if queued:
             log.info("alerts: %d event(s) queued", len(queued))
             if self.on_fired is not None:
@@ -268,13 +305,15 @@ class Scheduler:
 
     async def sync_jobs(self) -> None:
         """Digest jobs = the subscriptions in the database (added, changed, removed)."""
+        job = self.health.job("digests:sync")
         try:
             subs = await asyncio.to_thread(alert_store.subscriptions, self.app.store)
             zones = {ws.id: ws.timezone for ws in
                      await asyncio.to_thread(self.app.store.workspaces)}
-        except Exception:
-            log.exception("digest jobs: could not read subscriptions")
+        except Exception as exc:
+            self._retry(job, exc, self.sync_jobs)
             return
+        job.ok()
         wanted: dict[str, tuple[Subscription, str]] = {
             f"digest:{s.id}": (s, zones.get(s.workspace_id, "Asia/Jakarta")) for s in subs}
         for job_id in list(self._signatures):
@@ -300,11 +339,13 @@ class Scheduler:
     async def run_digest(self, sub_id: int) -> bool:
         """Build, render and queue one subscription's digest for the day of its last fire
         time; False when there is nothing to send (already sent, or gone)."""
+        job = self.health.job(f"digest:{sub_id}", "digest")
         try:
             done = await asyncio.to_thread(self._digest, sub_id, self.clock())
-        except Exception:
-            log.exception("digest %s failed", sub_id)
+        except Exception as exc:  # retried: its next turn would be tomorrow
+            self._retry(job, exc, self.run_digest, sub_id)
             return False
+        job.ok()
         if done:
             self.dispatcher.wake()
         return done
