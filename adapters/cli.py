@@ -282,7 +282,18 @@ def cmd_serve(app: App, _args: argparse.Namespace) -> int:
     import asyncio
 
     from adapters.server import PlatformConfigError, serve
+    from kpi_engine.db import ServerRunning, SqliteServerLock
 
+    lock = SqliteServerLock.for_url(app.settings.database_url)
+    try:
+        if lock is not None:
+            lock.acquire()
+    except ServerRunning as exc:
+        pid = f" (pid {exc.pid})" if exc.pid else ""
+        print(f"kpibot serve: another kpibot serve{pid} is already running on the SQLite "
+              f"database {exc.database}. One SQLite file takes one server: stop the other "
+              "one, or use PostgreSQL to run several (docs/deploy.md).", file=sys.stderr)
+        return 2
     if not app.settings.chat_enabled:
         log.warning("no chat platform is configured (KPIBOT_TELEGRAM_TOKEN, "
                     "KPIBOT_SLACK_BOT_TOKEN): serving HTTP only")
@@ -291,6 +302,9 @@ def cmd_serve(app: App, _args: argparse.Namespace) -> int:
     except PlatformConfigError as exc:
         print(f"kpibot serve: {exc}", file=sys.stderr)
         return 2
+    finally:
+        if lock is not None:
+            lock.release()
     return 0
 
 

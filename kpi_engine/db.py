@@ -105,3 +105,54 @@ def ensure_schema(engine: Engine) -> None:
     raise SchemaOutOfDate(
         f"the database schema is at {current}, the code needs {head}: run `kpibot migrate`"
     )
+
+
+class ServerRunning(RuntimeError):
+    """Another ``kpibot serve`` has this SQLite file (its pid in ``pid``, when known)."""
+
+    def __init__(self, database: str, pid: str) -> None:
+        super().__init__(database)
+        self.database = database
+        self.pid = pid
+
+
+class SqliteServerLock:
+    """One ``kpibot serve`` per SQLite file: an exclusive ``flock`` on ``<file>.serve.lock``,
+    held while the process lives (the kernel drops it when the process dies, even by
+    ``kill -9``). Two servers on one file would both lead the scheduler and both deliver
+    the outbox; PostgreSQL, with its leader lock, is the way to run several."""
+
+    def __init__(self, database: str) -> None:
+        self.database = database
+        self.path = Path(database).expanduser().with_name(Path(database).name + ".serve.lock")
+        self._file: Any = None
+
+    @classmethod
+    def for_url(cls, url: str) -> SqliteServerLock | None:
+        parsed = make_url(url)
+        if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+            return None
+        return cls(str(parsed.database))
+
+    def acquire(self) -> None:
+        import fcntl
+        import os
+
+        handle = self.path.open("a+")
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            handle.seek(0)
+            pid = handle.read().strip()
+            handle.close()
+            raise ServerRunning(self.database, pid) from None
+        handle.seek(0)
+        handle.truncate()
+        handle.write(f"{os.getpid()}\n")
+        handle.flush()
+        self._file = handle
+
+    def release(self) -> None:
+        if self._file is not None:
+            self._file.close()  # closing drops the lock; the file stays (harmless)
+            self._file = None
