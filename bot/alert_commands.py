@@ -327,6 +327,9 @@ def _add(ctx: Context, rest: str) -> Reply:
         example = next((c.name for c in ctx.channels if not c.is_competitor), "instagram")
         return _refuse(ctx, "extra_words", word=fmt.excerpt(stray), example=example,
                        usage=_m("usage", lang))
+    if channel is None:  # a channel named after the value that the parser did not read
+        typed_after = {w.lower().strip(",.") for w in after[used:]}
+        channel = next((c.name for c in ctx.channels if c.name.lower() in typed_after), None)
     percent = typed.endswith("%")
     value = parse_number(typed.rstrip("%"))
     if value is None:

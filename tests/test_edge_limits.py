@@ -247,3 +247,13 @@ def test_ask_and_digest_on_the_command_line_escape_control_characters(
     assert "\x1b" not in shown
     assert "\\x1b[31mmerah" in shown  # the campaign, as text
     assert "[2JKopi" in shown  # the workspace name (an echoed parameter: ESC made a space)
+
+
+def test_a_channel_named_after_the_value_is_the_rule_s_channel(app: Any) -> None:
+    """``/alert reach < 5 instagram:kopi&teh``: the parser does not read that handle; the rule
+    must still be about that channel, never silently about all own channels."""
+    ws, _ = seed_demo(app.store, TODAY)
+    app.store.write_snapshots(ws.id, [SnapshotRow(TODAY, "instagram", "kopi&teh", "reach", 5)])
+    reply = app.router.handle(Request(text="/alert reach < 5 instagram:kopi&teh",
+                                      platform="cli", workspace="demo", now=NOW))
+    assert reply.error is None and reply.data["channel"] == "instagram:kopi&teh"
