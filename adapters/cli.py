@@ -18,7 +18,7 @@ from bot.bootstrap import App, bootstrap
 from bot.reply import Request
 from config.settings import Settings, load_settings
 from kpi_engine.db import SchemaOutOfDate
-from kpi_engine.model import Role
+from kpi_engine.model import Role, Workspace
 
 log = logging.getLogger("kpibot")
 
@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     d = sub.add_parser("demo", help="seed the deterministic workspace 'demo', then open the "
                                     "console chat")
     d.add_argument("--no-chat", action="store_true", help="seed only")
+    d.add_argument("--reset", action="store_true",
+                   help="seed again over an existing demo (replaces what was recorded there)")
     d.add_argument("--now", metavar="ISO", help="fix the clock (the demo data ends that day)")
 
     c = sub.add_parser("chat", help="console chat: the same commands and sentences as "
@@ -56,6 +58,8 @@ def _parser() -> argparse.ArgumentParser:
     i = sub.add_parser("import", help="import a CSV or XLSX file; all rows or none")
     i.add_argument("file", metavar="FILE")
     i.add_argument("--workspace", metavar="W", default="demo")
+    i.add_argument("--create", action="store_true",
+                   help="create workspace W when it does not exist")
     i.add_argument("--lang", choices=["id", "en"])
 
     ln = sub.add_parser("link", help="let a chat (or one user in it) see a workspace")
@@ -64,6 +68,8 @@ def _parser() -> argparse.ArgumentParser:
     ln.add_argument("--chat", metavar="ID", required=True)
     ln.add_argument("--user", metavar="ID", default="")
     ln.add_argument("--role", choices=[r.value for r in Role], default="viewer")
+    ln.add_argument("--create", action="store_true",
+                    help="create workspace W when it does not exist")
 
     al = sub.add_parser("alerts", help="evaluate the alert rules now, queue what fires")
     al.add_argument("--workspace", metavar="W")
@@ -112,8 +118,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"kpibot: bad setting: {problems}", file=sys.stderr)
         return 2
     # one-shot commands stay quiet unless KPIBOT_LOG_LEVEL asks otherwise; serve logs INFO
-    level = settings.log_level if ("KPIBOT_LOG_LEVEL" in os.environ
-                                   or args.command in ("serve", "run")) else "WARNING"
+    serving = args.command == "serve" or (args.command == "run" and settings.chat_enabled)
+    level = settings.log_level if "KPIBOT_LOG_LEVEL" in os.environ or serving else "WARNING"
     from adapters.observability import configure_logging
 
     configure_logging(settings, level=level)  # text or JSON lines; secrets redacted
@@ -151,15 +157,25 @@ def cmd_migrate(settings: Settings) -> int:
 
 
 def cmd_demo(app: App, args: argparse.Namespace) -> int:
-    from kpi_engine.seed import seed_demo
+    """Seed the demo workspace once; later runs (``make run``) leave it and what was
+    recorded in it alone, unless ``--reset``."""
+    from kpi_engine.seed import DEMO_SLUG, seed_demo
 
     now = _now(args.now)
-    tz = ZoneInfo(app.settings.timezone)
-    today = (now.astimezone(tz) if now and now.tzinfo else (now or datetime.now(tz))).date()
-    ws, result = seed_demo(app.store, today, timezone=app.settings.timezone,
-                           language=app.settings.language)
-    print(f"Workspace '{ws.slug}' ({ws.name}): {result.written} snapshot ditulis "
-          f"({result.replaced} menggantikan nilai lama), data sampai {today.isoformat()}.")
+    existing = app.store.workspace(DEMO_SLUG)
+    if existing is not None and not args.reset:
+        print(f"Workspace '{existing.slug}' ({existing.name}) sudah ada; datanya tidak diubah. "
+              "Isi ulang data demo dengan `kpibot demo --reset` (menimpa nilai yang dicatat "
+              "di sana).")
+    else:
+        tz = ZoneInfo(app.settings.timezone)
+        today = (now.astimezone(tz) if now and now.tzinfo else (now or datetime.now(tz))).date()
+        ws, result = seed_demo(app.store, today, timezone=app.settings.timezone,
+                               language=app.settings.language)
+        print(f"Workspace '{ws.slug}' ({ws.name}): {result.written} snapshot ditulis "
+              f"({result.replaced} menggantikan nilai lama), data sampai {today.isoformat()}.")
+        existing = ws
+    ws = existing
     if args.no_chat:
         return 0
     from adapters.console import run_console
@@ -198,8 +214,9 @@ def cmd_import(app: App, args: argparse.Namespace) -> int:
     if not path.is_file():
         print(f"kpibot: file not found: {path}", file=sys.stderr)
         return 2
-    ws = app.store.workspace(args.workspace) or app.store.ensure_workspace(
-        args.workspace, timezone=app.settings.timezone, language=app.settings.language)
+    ws = _workspace(app, args.workspace, create=args.create)
+    if ws is None:
+        return 1
     lang = args.lang or ws.language
     if path.stat().st_size > CLI_MAX_BYTES:
         print(f"kpibot: {path.name} is larger than {CLI_MAX_BYTES // 2**20} MB; split it",
@@ -221,9 +238,27 @@ def cmd_import(app: App, args: argparse.Namespace) -> int:
     return 0
 
 
+def _workspace(app: App, slug: str, *, create: bool) -> Workspace | None:
+    """Workspace ``slug``; a missing one is created only when the database has none yet or
+    ``--create`` is given (SPEC §9: a typo never makes a second brand). Else None, and
+    the existing workspaces are named on stderr."""
+    found = app.store.workspace(slug)
+    if found is not None:
+        return found
+    existing = [ws.slug for ws in app.store.workspaces()]
+    if existing and not create:
+        names = ", ".join(existing[:20]) + (", …" if len(existing) > 20 else "")
+        print(f"kpibot: there is no workspace '{slug}'. Existing: {names}. Check the name, "
+              f"or add --create to make a new workspace '{slug}'.", file=sys.stderr)
+        return None
+    return app.store.ensure_workspace(slug, timezone=app.settings.timezone,
+                                      language=app.settings.language)
+
+
 def cmd_link(app: App, args: argparse.Namespace) -> int:
-    ws = app.store.workspace(args.workspace) or app.store.ensure_workspace(
-        args.workspace, timezone=app.settings.timezone, language=app.settings.language)
+    ws = _workspace(app, args.workspace, create=args.create)
+    if ws is None:
+        return 1
     app.store.link_chat(ws.id, args.platform, args.chat, Role(args.role), user_id=args.user)
     who = f"user {args.user} in " if args.user else ""
     print(f"Linked {who}{args.platform} chat {args.chat} to workspace '{ws.slug}' as "
@@ -313,6 +348,7 @@ def cmd_run(app: App, args: argparse.Namespace) -> int:
         return cmd_serve(app, args)
     args.no_chat = False
     args.now = None
+    args.reset = False  # the demo is seeded once; what a user recorded in it stays
     return cmd_demo(app, args)
 
 

@@ -229,8 +229,8 @@ def register_foundation(router: Router) -> None:
                             "by channel, competitors included: /compare reach last month",
                             quick=True))
     router.register(Command("record", "catat", "record", E, record,
-                            "catat satu angka: /catat instagram followers 41.250 kemarin",
-                            "record one number: /record instagram followers 41250 yesterday"))
+                            "catat satu angka: /catat linkedin followers 1.250 kemarin",
+                            "record one number: /record linkedin followers 1250 yesterday"))
     help_command = make_help(router)
     router.register(help_command)
     router.register(make_start(help_command))

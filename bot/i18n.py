@@ -76,9 +76,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "kpibot import FILE --workspace {name}."),
     # /catat
     "record_usage": ("Format: /catat kanal metrik nilai [tanggal]. Contoh: "
-                     "/catat instagram followers 41.250 kemarin",
+                     "/catat linkedin followers 1.250 kemarin",
                      "Usage: /record channel metric value [day]. Example: "
-                     "/record instagram followers 41250 yesterday"),
+                     "/record linkedin followers 1250 yesterday"),
     "record_bad_value": ("Nilai \"{value}\" bukan angka yang valid. Contoh: 1.250, 3,5, 12rb, "
                          "1,2jt.",
                          "\"{value}\" is not a valid number. Examples: 1250, 3.5, 12k, 1.2m."),
