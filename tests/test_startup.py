@@ -142,14 +142,14 @@ async def test_a_malformed_webhook_secret_is_refused_as_a_setting(tmp_path: Path
     f"postgresql+psycopg://kpibot:{DB_PASSWORD}@127.0.0.1:notaport/kpibot",
     f"postgres ql://kpibot:{DB_PASSWORD}@127.0.0.1/kpibot",
     f"mysqlx://kpibot:{DB_PASSWORD}@127.0.0.1/kpibot"])
-@pytest.mark.parametrize("command", ["serve", "migrate", "ask"])
 async def test_a_malformed_database_url_is_one_line_without_the_password(
-        tmp_path: Path, url: str, command: str) -> None:
+        tmp_path: Path, url: str) -> None:
     env = base_env(tmp_path, KPIBOT_DATABASE_URL=url, KPIBOT_TELEGRAM_TOKEN=TOKEN)
-    run = await kpibot(env, command, cwd=tmp_path)
-    one_clear_line(run, "KPIBOT_DATABASE_URL")
-    assert secrets_in(run.text, env) == []
-    run = await kpibot(base_env(tmp_path), "--db", url, command, cwd=tmp_path)
+    for command in ("serve", "migrate"):
+        run = await kpibot(env, command, cwd=tmp_path)
+        one_clear_line(run, "KPIBOT_DATABASE_URL")
+        assert secrets_in(run.text, env) == []
+    run = await kpibot(base_env(tmp_path), "--db", url, "ask", "/kpi", cwd=tmp_path)
     one_clear_line(run, "KPIBOT_DATABASE_URL")
     assert DB_PASSWORD not in run.text
 

@@ -146,3 +146,63 @@ async def test_a_sqlite_lock_held_by_another_process_delays_alerts_and_loses_non
     assert text.count("dispatcher failed") == 1, text[-3000:]  # once, with its cause
     assert "OperationalError" in text and "database is locked" in text
     assert text.count("dispatcher works again") == 1
+
+
+class FlakyOnce:
+    """Raises ``database is locked`` on its first ``failures`` calls, then does ``work``."""
+
+    def __init__(self, work: Any, failures: int = 1) -> None:
+        self.work, self.failures, self.calls = work, failures, 0
+
+    def __call__(self, *args: Any, **kwargs: Any) -> Any:
+        from sqlalchemy.exc import OperationalError
+
+        self.calls += 1
+        if self.calls <= self.failures:
+            raise OperationalError("UPDATE …", {}, Exception("database is locked"))
+        return self.work(*args, **kwargs)
+
+
+async def test_a_failed_alert_tick_and_digest_are_retried_soon_not_next_turn(
+        app: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
+    """The alert tick runs every 5 minutes and a digest once a day: a failure is retried by
+    a one-off job after the backoff, shown in the health checks until it works."""
+    import bot.scheduler as module
+    from bot.scheduler import Scheduler
+    from kpi_engine import alert_store
+    from kpi_engine.model import Role
+
+    ws = app.store.ensure_workspace("w")
+    app.store.link_chat(ws.id, "telegram", "1", Role.ADMIN)
+    sub = alert_store.subscribe(app.store, ws.id, "telegram", "1", "daily", 8, 0,
+                                datetime(2026, 11, 1, tzinfo=UTC))
+    tick = FlakyOnce(module.run_tick)
+    monkeypatch.setattr(module, "run_tick", tick)
+    now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 09:00 in Jakarta, after the 08:00 fire
+    scheduler = Scheduler(app, {}, clock=lambda: now, tick_seconds=3600, sync_seconds=3600)
+    caplog.set_level(logging.INFO, logger="bot.supervision")
+    await scheduler.start()
+    try:
+        await wait_for(lambda: tick.calls >= 1, 10, "the first tick")
+        await asyncio.sleep(0.1)
+        assert "alerts:tick" in scheduler.health.checks()
+        retry = scheduler.scheduler.get_job("retry:alerts:tick")
+        assert retry is not None
+        assert retry.next_run_time - datetime.now(UTC) < timedelta(seconds=2)  # 1 s backoff
+        await wait_for(lambda: tick.calls >= 2, 10, "the retry")
+        await asyncio.sleep(0.1)
+        assert "alerts:tick" not in scheduler.health.checks()
+
+        digest = FlakyOnce(scheduler._digest)
+        monkeypatch.setattr(scheduler, "_digest", digest)
+        assert await scheduler.run_digest(sub.id) is False  # failed: the database is locked
+        assert f"digest:{sub.id}" in scheduler.health.checks()
+        assert scheduler.scheduler.get_job(f"retry:digest:{sub.id}") is not None
+        await wait_for(lambda: digest.calls >= 2, 10, "the digest's retry")
+        await wait_for(lambda: not scheduler.health.checks(), 10, "healthy again")
+        assert alert_store.subscription(app.store, sub.id).last_day is not None  # it went
+    finally:
+        await scheduler.stop()
+    errors = [r for r in caplog.records if r.levelno >= logging.ERROR]
+    assert [r.getMessage().split(":")[0] for r in errors] == ["alerts", "digest"]
+    assert all(r.exc_info for r in errors)  # once each, with the cause
