@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from zoneinfo import ZoneInfo
 
 from bot import formatting as fmt
+from bot import goal_phrases as gp
 from bot.i18n import translate
 from bot.reply import Reply
 from kpi_engine.answers import KpiAnswer
@@ -21,14 +22,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_data": ("Belum ada data untuk periode ini. Impor data (/impor) atau catat (/catat).",
                 "No data for this period yet. Import (/import) or record (/record) data."),
     "goals": ("🎯 Target", "🎯 Goals"),
-    "goal_line": ("#{id} {metric} · {scope}: {current} dari {target} ({progress}) · tenggat "
-                  "{deadline}", "#{id} {metric} · {scope}: {current} of {target} ({progress}) "
-                  "· deadline {deadline}"),
-    "goal_pace": ("perlu {required}/minggu, laju 4 minggu terakhir {recent}/minggu · {verdict}",
-                  "needs {required}/week, pace of the last 4 weeks {recent}/week · {verdict}"),
-    "on_track": ("sesuai jalur", "on track"),
-    "off_track": ("tidak sesuai jalur", "off track"),
-    "unknown": ("belum bisa dinilai", "not known yet"),
+    "goal_line": ("#{id} {metric} · {scope}: {current}, target {target} ({progress}) · "
+                  "tenggat {deadline}", "#{id} {metric} · {scope}: {current}, target {target} "
+                  "({progress}) · deadline {deadline}"),
+    "goal_pace": ("perlu {required}/minggu, laju 4 minggu terakhir {recent}/minggu · "
+                  "{forecast} · {verdict}",
+                  "needs {required}/week, pace of the last 4 weeks {recent}/week · "
+                  "{forecast} · {verdict}"),
     "alerts": ("🔔 Alert sejak ringkasan terakhir", "🔔 Alerts since the last digest"),
     "no_alerts": ("Tidak ada alert sejak ringkasan terakhir.",
                   "No alerts since the last digest."),
@@ -76,9 +76,10 @@ def _per_week(metric: str, value: float | None, currency: str) -> str:
 def _goal(g: GoalLine, lang: str, currency: str) -> list[str]:
     metric = METRICS[g.metric]
     current = "–" if g.current is None else fmt.metric_value(metric, g.current, currency)
-    progress = "–" if g.progress_pct is None else fmt.percent(g.progress_pct, 0)
-    verdict = _m("unknown" if g.on_track is None else ("on_track" if g.on_track else
-                                                       "off_track"), lang)
+    progress = gp.progress_text(g.progress_pct, g.basis, lang)
+    verdict = gp.judgement_text(g.status or gp.track_status(True, g.on_track, g.days_run,
+                                                            g.judge_after),
+                                lang, days_run=g.days_run, judge_after=g.judge_after)
     return [
         "  " + _m("goal_line", lang, id=g.goal_id, metric=metric.label(lang),
                   scope=g.channel or _m("all_own", lang), current=current,
@@ -86,7 +87,8 @@ def _goal(g: GoalLine, lang: str, currency: str) -> list[str]:
                   deadline=fmt.day(g.deadline, lang)),
         "    " + _m("goal_pace", lang, required=_per_week(g.metric, g.required_per_week,
                                                           currency),
-                    recent=_per_week(g.metric, g.recent_per_week, currency), verdict=verdict),
+                    recent=_per_week(g.metric, g.recent_per_week, currency),
+                    forecast=gp.forecast_text(g.forecast_pct, g.basis, lang), verdict=verdict),
     ]
 
 

@@ -87,7 +87,13 @@ class GoalSignal:
     baseline: float | None = None
     progress_pct: float | None = None
     forecast: float | None = None
-    on_track: bool | None = None
+    on_track: bool | None = None  # None: no forecast, or not judged yet (too early)
+    #: what progress_pct and forecast_pct are percentages of: target, cap, rise, fall
+    basis: str = "target"
+    forecast_pct: float | None = None  # the forecast on the goal's scale (on track: ≥ 90)
+    days_run: int = 0  # days of the goal's window up to today (0: not started)
+    judge_after: int = 1  # on/off track is judged once days_run reaches this
+    start: date | None = None
     events: tuple[tuple[str, datetime, float | None], ...] = ()  # (achieved|missed, at, value)
     platform: str = ""
     chat_id: str = ""
