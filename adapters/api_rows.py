@@ -77,7 +77,7 @@ class RowProblem:
     def reason(self, lang: str) -> str:
         params = dict(self.params or {})
         if self.code in validation.TEXTS:
-            return validation.sentence(self.code, lang, self.variant,
+            return validation.sentence(self.code, lang, variant=self.variant,
                                        **{"metric": "", "value": "", **params})
         if self.code in IMPORTER_CODES:
             text = ImportFileError(self.code, column=self.field, variant=self.variant,

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from bot import formatting as fmt
 from bot import views
@@ -121,6 +122,10 @@ def record(ctx: Context) -> Reply:
     if (platform, handle) not in known and (handle or platform not in PLATFORMS):
         names = ", ".join(c.name for c in ctx.channels) or t("no_channels", lang)
         return error_reply("record_new_channel", lang, name=name, known=names)
+    if p.period_error is not None:  # "2099-01-01", "besok": its words stay in p.args
+        pq_or_error = period_or_error(ctx)
+        assert isinstance(pq_or_error, Reply)
+        return pq_or_error
     if not 1 <= len(p.args) <= 2:  # "41.250", or a number and its unit word: "1,5 jt"
         return error_reply("record_usage", lang)
     words = [as_typed(ctx.request.text, arg) for arg in p.args]
@@ -132,10 +137,6 @@ def record(ctx: Context) -> Reply:
     if code:
         return refused(code, lang, value=validation.shown(typed), metric=metric.key)
     value = validation.stored_value(metric.key, value)
-    if p.period_error is not None:
-        pq_or_error = period_or_error(ctx)
-        assert isinstance(pq_or_error, Reply)
-        return pq_or_error
     day: date = ctx.today
     if p.period is not None:
         if p.period.current.start != p.period.current.end:
@@ -166,7 +167,7 @@ def record(ctx: Context) -> Reply:
         "campaign": campaign or None, "replaced": old is not None})
 
 
-def refused(code: str, lang: str, **params: object) -> Reply:
+def refused(code: str, lang: str, **params: Any) -> Reply:
     """A value, day or name /catat may not store: the sentence every way in shares."""
     return Reply(body=[validation.sentence(code, lang, **params)], intent="error",
                  error=RECORD_ERRORS.get(code, "record_bad_value"), lang=lang, ephemeral=True)

@@ -208,7 +208,7 @@ def _render(error: ImportFileError, lang: str) -> str:
         if error.column:
             params["where"] = (f" in column '{error.column}'" if en
                                else f" di kolom '{error.column}'")
-        reason, hint = validation.reason(error.code, lang, error.variant, **params)
+        reason, hint = validation.reason(error.code, lang, variant=error.variant, **params)
     else:
         reason, hint = (texts[2], texts[3]) if en else (texts[0], texts[1])
         reason, hint = reason.format(**values), hint.format(**values)

@@ -140,7 +140,7 @@ def shown(value: object) -> str:
     return text if len(text) <= 60 else text[:57] + "…"
 
 
-def reason(code: str, lang: str, variant: str = "", **params: object) -> tuple[str, str]:
+def reason(code: str, lang: str, *, variant: str = "", **params: object) -> tuple[str, str]:
     """(reason, hint) of a problem in Indonesian (default) or English (``lang="en"``)."""
     texts = TEXTS.get(f"{code}:{variant}") or TEXTS[code]
     values = {"limit": NAME_MAX_CHARS, "where": "", **params}
@@ -148,9 +148,9 @@ def reason(code: str, lang: str, variant: str = "", **params: object) -> tuple[s
     return r.format(**values), h.format(**values)
 
 
-def sentence(code: str, lang: str, variant: str = "", **params: object) -> str:
+def sentence(code: str, lang: str, *, variant: str = "", **params: object) -> str:
     """The reason and the hint as one sentence that starts with a capital."""
-    r, h = reason(code, lang, variant, **params)
+    r, h = reason(code, lang, variant=variant, **params)
     return f"{r[:1].upper()}{r[1:]} {h}"
 
 

@@ -10,6 +10,7 @@ import time
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
@@ -24,7 +25,7 @@ def parse(text: str, filename: str = "data.csv") -> ParsedImport:
     return parse_import(text.encode("utf-8"), filename)
 
 
-def error_of(data: str | bytes, filename: str = "data.csv", **kw: int) -> ImportFileError:
+def error_of(data: str | bytes, filename: str = "data.csv", **kw: Any) -> ImportFileError:
     raw = data.encode("utf-8") if isinstance(data, str) else data
     with pytest.raises(ImportFileError) as caught:
         parse_import(raw, filename, **kw)
