@@ -38,7 +38,7 @@ PHRASES: dict[str, tuple[str, str]] = {
     "unknown": ("⚪ belum bisa diprakirakan (kurang dari 7 hari data)",
                 "⚪ no forecast yet (less than 7 days of data)"),
     "too_early": ("⏳ belum bisa dinilai: baru {days} hari (dinilai setelah {after} hari)",
-                  "⏳ too early to judge: {days} days in (judged after {after} days)"),
+                  "⏳ too early to judge: {days} of {after} days run"),
     "not_started": ("⏳ belum dimulai (mulai {start})", "⏳ not started yet (starts {start})"),
     "rule": ("sesuai jalur: perkiraan ≥ 90%", "on track: forecast ≥ 90%"),
 }
