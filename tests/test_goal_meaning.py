@@ -8,7 +8,11 @@ SPEC §3.1's formula written out by hand), never taken from the engine.
 
 from __future__ import annotations
 
+import json
+import subprocess
+import sys
 from datetime import date, datetime, time, timedelta
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -29,6 +33,7 @@ TODAY = date(2026, 11, 22)
 FIRST = TODAY - timedelta(days=59)  # day i = 0 .. 59 (today)
 NOW = datetime.combine(TODAY, time(10), tzinfo=JKT)
 CHAT = ("telegram", "100")
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def _rows() -> list[SnapshotRow]:
@@ -187,7 +192,7 @@ def test_the_verdict_and_the_judgement_agree_the_same_minute(app: App, target: s
     assert made.data["forecast"] == listed["forecast"]
     # the forecast by hand from the demo rows: the month so far + the mean daily reach of the
     # 28 days ending today × the 8 days left
-    reach = {}
+    reach: dict[date, float] = {}
     for r in demo_rows(TODAY):
         if r.metric == "reach" and not r.handle and r.platform != "website":
             reach[r.day] = reach.get(r.day, 0.0) + r.value
@@ -222,3 +227,41 @@ def test_goal_messages_say_what_each_percentage_is_of(app: App) -> None:
     assert "belum bisa dinilai: baru 1 hari (dinilai setelah 7 hari)" in fresh.text
     assert "dari kenaikan yang ditargetkan" in fresh.text
     assert "too early to judge: 1 of 7 days run" in bot.ask("/goal", lang="en")
+
+
+def test_kpibot_alerts_dry_run_words_goal_alerts(tmp_path: Path) -> None:
+    """``kpibot alerts --dry-run`` as an operator runs it: the off-track alert of the month's
+    reach goal, and the missed alert after its deadline, each percentage with its basis."""
+    url = f"sqlite:///{tmp_path / 'goals.db'}"
+
+    def kpibot(*args: str) -> str:
+        done = subprocess.run([sys.executable, "-m", "adapters.cli", "--db", url, *args],
+                              capture_output=True, text=True, cwd=ROOT, timeout=120)
+        assert done.returncode == 0, done.stderr
+        return done.stdout
+
+    kpibot("demo", "--no-chat", "--now", TODAY.isoformat())
+    kpibot("link", "--workspace", "demo", "--platform", "telegram", "--chat", "100")
+    now = "2026-11-22T10:00:00+07:00"
+    made = json.loads(kpibot("ask", "/target reach 1 jt bulan ini", "--now", now, "--json"))
+    dry = json.loads(kpibot("alerts", "--now", now, "--json", "--dry-run"))
+    goal = [e for e in dry if e["rule_key"] == "goal"]
+    assert len(goal) == 1, dry
+    # the month so far and the forecast, by hand from the demo rows (as in the test above)
+    reach: dict[date, float] = {}
+    for r in demo_rows(TODAY):
+        if r.metric == "reach" and not r.handle:
+            reach[r.day] = reach.get(r.day, 0.0) + r.value
+    so_far = sum(v for d, v in reach.items() if date(2026, 11, 1) <= d <= TODAY)
+    forecast = so_far + sum(reach.get(TODAY - timedelta(days=i), 0.0) for i in range(28)) / 28 * 8
+    assert made["intent"] == "goal"
+    text = goal[0]["text"]
+    assert f"perkiraan {round(100 * forecast / 1_000_000)}% dari target pada tenggat" in text
+    assert f"Sekarang: {round(100 * so_far / 1_000_000)}% dari target tercapai" in text
+    assert "sesuai jalur: perkiraan ≥ 90%" in text
+    # after the deadline (no new data): missed, with how much of the target was reached
+    later = json.loads(kpibot("alerts", "--now", "2026-12-01T09:00:00+07:00", "--json",
+                              "--dry-run"))
+    missed = [e for e in later if e["rule"] == "goal_missed"]
+    assert len(missed) == 1, later
+    assert f"; {round(100 * so_far / 1_000_000)}% dari target tercapai" in missed[0]["text"]
