@@ -435,3 +435,21 @@ def test_record_still_takes_chat_numbers(bot: Conversation, app: App) -> None:
     assert reply.intent == "record" and reply.data["value"] == 1234.5  # money: a fraction
     reply = bot.reply("/catat instagram reach 0")  # zero is a number
     assert reply.intent == "record" and demo_value(app, "reach", TODAY) == 0
+
+
+def test_impor_in_chat_reads_the_excel_file_and_refuses_a_future_day(
+        bot: Conversation, app: App) -> None:
+    excel = b"Tanggal;Kanal;Jangkauan\r\n21/11/2026;tiktok;5.100\r\n"
+    reply = bot.reply("/impor", attachment=excel, attachment_name="excel.csv")
+    assert reply.intent == "import", reply.text
+    ws = app.store.workspace("demo")
+    assert ws is not None
+    tiktok = next(c for c in app.store.channels(ws.id) if c.name == "tiktok")
+    assert app.store.snapshot_value(ws.id, tiktok.id, "reach", date(2026, 11, 21)) == 5100
+    before = app.store.count_snapshots()
+    future = b"date,channel,metric,value\n2026-11-22,tiktok,reach,1\n2026-11-23,tiktok,reach,2\n"
+    reply = bot.reply("/impor", attachment=future, attachment_name="future.csv")
+    assert reply.error == "import_failed" and reply.data["import_error"] == "future_day"
+    assert ("Baris 3: tanggal 2026-11-23 di kolom 'date' belum terjadi (hari ini 2026-11-22)"
+            in reply.text)
+    assert app.store.count_snapshots() == before
