@@ -7,6 +7,7 @@ from zoneinfo import ZoneInfo
 
 from bot import formatting as fmt
 from bot import goal_phrases as gp
+from bot import views
 from bot.i18n import translate
 from bot.reply import Reply
 from kpi_engine.answers import KpiAnswer
@@ -54,6 +55,13 @@ class DigestView:
 def _cell(a: KpiAnswer, currency: str, lang: str) -> str:
     if a.value is None:
         return "–"
+    if a.left_out and a.change is not None:
+        return _cell_text(a, currency, lang) + "*"
+    return _cell_text(a, currency, lang)
+
+
+def _cell_text(a: KpiAnswer, currency: str, lang: str) -> str:
+    assert a.value is not None
     text = fmt.metric_value(a.metric, a.value, currency, short=True)
     pts = a.change_points
     change = a.change_pct
@@ -114,6 +122,10 @@ def render_digest(d: Digest, *, chart: bool = True) -> DigestView:
         for row in rows:
             cells = " | ".join(_cell(x, currency, lang) for x in row)
             body.append(f"  {row[0].metric.label(lang)}: {cells}")
+    left_out = sorted({c for _, rows in d.sections for row in rows for x in row
+                       for c in x.left_out if x.change is not None})
+    if left_out:  # like for like (SPEC §3.1): a new channel is never growth
+        body += ["", "* " + views.meaning("left_out", lang, names=", ".join(left_out))]
     if d.goals:
         body += ["", _m("goals", lang)]
         for g in d.goals:

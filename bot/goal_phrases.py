@@ -31,6 +31,12 @@ PHRASES: dict[str, tuple[str, str]] = {
                       "forecast {pct} of the targeted rise by the deadline"),
     "forecast_fall": ("perkiraan {pct} dari penurunan yang ditargetkan pada tenggat",
                       "forecast {pct} of the targeted fall by the deadline"),
+    "below_rise": ("masih di bawah titik awal", "still below the starting point"),
+    "below_fall": ("masih di atas titik awal", "still above the starting point"),
+    "forecast_below_rise": ("perkiraan di bawah titik awal pada tenggat",
+                            "forecast below the starting point by the deadline"),
+    "forecast_below_fall": ("perkiraan di atas titik awal pada tenggat",
+                            "forecast above the starting point by the deadline"),
     "no_progress": ("progres belum ada (belum ada data)", "no progress yet (no data)"),
     "no_forecast": ("belum ada perkiraan", "no forecast yet"),
     "on_track": ("🟢 sesuai jalur", "🟢 on track"),
@@ -56,6 +62,8 @@ def progress_text(pct: float | None, basis: str, lang: str) -> str:
     """``3% dari target tercapai``; a sentence saying there is none yet without a value."""
     if pct is None:
         return phrase("no_progress", lang)
+    if pct < 0 and basis in ("rise", "fall"):  # moved away from the target
+        return phrase("below_" + basis, lang)
     return phrase("progress_" + _basis(basis), lang, pct=fmt.percent(pct, 0))
 
 
@@ -63,6 +71,8 @@ def forecast_text(pct: float | None, basis: str, lang: str) -> str:
     """``perkiraan 72% dari target pada tenggat``."""
     if pct is None:
         return phrase("no_forecast", lang)
+    if pct < 0 and basis in ("rise", "fall"):
+        return phrase("forecast_below_" + basis, lang)
     return phrase("forecast_" + _basis(basis), lang, pct=fmt.percent(pct, 0))
 
 

@@ -96,6 +96,7 @@ GOAL_MESSAGES: dict[str, tuple[str, str]] = {
     "list_closed": ("   {status} · {progress}", "   {status} · {progress}"),
     "show_title": ("🎯 Target #{id}", "🎯 Goal #{id}"),
     "show_now": ("Sekarang: {current} · {progress}", "Now: {current} · {progress}"),
+    "show_nothing": ("Sekarang: belum ada data.", "Now: no data yet."),
     "show_as_of": (" (data sampai {day})", " (data to {day})"),
     "show_gauge_from": (" (per {day})", " (as of {day})"),
     "show_pace": ("Laju: butuh {required}, 28 hari terakhir {recent}.",
@@ -395,6 +396,8 @@ def _now_line(p: Progress, currency: str, lang: str) -> str:
     """``Sekarang: 21.000 · 42% dari target tercapai (data sampai 21 Nov 2026)``; a level
     older than the goal's start says from which day it is (SPEC §3)."""
     metric = p.goal.definition
+    if p.current is None:
+        return msg("show_nothing", lang)
     now = msg("show_now", lang, current=value(metric, p.current, currency, lang),
               progress=_progress(p, lang))
     if p.gauge_from is not None and p.current is not None:

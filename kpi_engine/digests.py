@@ -92,7 +92,8 @@ class Digest:
     def as_json(self) -> dict[str, Any]:
         def kpi(x: answers.KpiAnswer) -> dict[str, Any]:
             return {"value": x.value, "previous": x.previous_value,
-                    "change_pct": None if x.change_pct is None else round(x.change_pct, 2)}
+                    "change_pct": None if x.change_pct is None else round(x.change_pct, 2),
+                    "left_out": list(x.left_out), "reason": x.reason}
 
         return {
             "kind": self.kind, "day": self.day.isoformat(), "lang": self.lang,

@@ -214,7 +214,7 @@ def test_list_show_and_json(bot: Conversation) -> None:
     assert [g["id"] for g in listing.data["goals"]] == [first, second]
     # the followers goal starts today: too early to judge; the month's reach goal runs since
     # 1 Nov (22 days, judged after 6): judged
-    assert [g["status"] for g in listing.data["goals"]][0] == "too_early"
+    assert listing.data["goals"][0]["status"] == "too_early"
     assert listing.data["goals"][1]["status"] in ("on_track", "off_track")
     for goal in listing.data["goals"]:
         assert goal["forecast"] is not None and goal["required_per_week"] is not None
