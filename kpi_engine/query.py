@@ -353,9 +353,8 @@ def _voice(metric: Metric, span: Span, terms: Terms, sets: ChannelSets) -> Value
     own = terms.sum(mentions, main)
     others = [terms.sum(mentions, rivals),
               terms.sum(("competitor_mentions", span.start, span.end), [*main, *rivals])]
-    if own is None and all(x is None for x in others):
+    if own is None:  # no mentions recorded for the scope: no value (never 0 from no data)
         return Value(None)
-    own = own or 0.0
     whole = own + sum(x for x in others if x is not None)
     if not whole:
         return Value(None, numerator=own, denominator=whole)
