@@ -37,7 +37,9 @@ WHOLE_UNITS = frozenset({Unit.COUNT, Unit.PEOPLE, Unit.VISITS})
 #: A value this close to a whole number is that number (float noise from a spreadsheet).
 _WHOLE_TOLERANCE = 1e-6
 
-_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029]")
+#: C0 and C1 controls (NUL, line breaks, the ESC of terminal colours), the line and
+#: paragraph separators, and the bidirectional overrides that reorder what a reader sees.
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f\u2028\u2029\u202a-\u202e\u2066-\u2069]")
 
 #: code → (Indonesian reason, hint, English reason, hint). Placeholders: {value} as typed,
 #: {where} where it is (" di kolom 'value'"; empty by default), {metric} the metric key, {today} the workspace's local today (ISO), {limit}, {length}.
