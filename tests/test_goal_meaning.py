@@ -19,7 +19,7 @@ import pytest
 
 from bot.alert_views import render
 from bot.bootstrap import App
-from kpi_engine.alert_inputs import run_tick
+from kpi_engine.alert_inputs import load_inputs, run_tick
 from kpi_engine.demo import demo_rows
 from kpi_engine.goal_store import GoalStore
 from kpi_engine.goals import GoalRequest, create_goal, track
@@ -265,3 +265,34 @@ def test_kpibot_alerts_dry_run_words_goal_alerts(tmp_path: Path) -> None:
     missed = [e for e in later if e["rule"] == "goal_missed"]
     assert len(missed) == 1, later
     assert f"; {round(100 * so_far / 1_000_000)}% dari target tercapai" in missed[0]["text"]
+
+
+# ------------------------------------------------------------- gauges look back by one rule
+
+def test_a_level_recorded_long_ago_is_the_goal_level_per_its_day(store: Store, app: App) -> None:
+    ws, rows = _workspace(store)
+    # tiktok's followers were recorded once, 59 days ago: that is its level today (SPEC §3,
+    # however old), and the reply says from which day
+    recorded = min(r.day for r in rows if r.platform == "tiktok" and r.metric == "followers")
+    assert recorded == FIRST
+    goal, plan = create_goal(store, GoalStore(store), ws, store.channels(ws),
+                             GoalRequest("followers", "amount", 1_000, date(2026, 12, 31),
+                                         "tiktok"), TODAY, NOW,
+                             platform=CHAT[0], chat_id=CHAT[1])
+    assert (plan.baseline, goal.target) == (5_000.0, 6_000.0)
+    later = TODAY + timedelta(days=10)
+    p = track(store, ws, store.channels(ws), goal, later)
+    assert (p.current, p.gauge_from, p.progress_pct) == (5_000.0, FIRST, 0.0)
+    # one recorded value gives no trend: no forecast ("unknown"), in /target and in the alert
+    # tick alike, so no off-track alert
+    assert (p.forecast, p.status) == (None, "unknown")
+    at = datetime.combine(later, time(9), tzinfo=JKT)
+    assert [q for q in run_tick(store, at, render, dry_run=True)
+            if q.event.rule.key == "goal"] == []
+    with store.connect() as conn:  # what the tick saw: the same level, from its window
+        inputs = load_inputs(conn, at, [ws])
+    signal = next(g for item in inputs.data for g in item.goals)
+    assert (signal.current, signal.forecast, signal.on_track) == (5_000.0, None, None)
+    bot = Conversation(app, at, workspace="acme")
+    shown = bot.ask(f"/target {goal.id}")
+    assert "Sekarang: 5.000 · 0% dari kenaikan yang ditargetkan (per 24 Sep 2026)" in shown
