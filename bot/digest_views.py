@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot import formatting as fmt
 from bot import goal_phrases as gp
 from bot import views
-from bot.i18n import translate
+from bot.i18n import t, translate
 from bot.reply import Reply
 from kpi_engine.answers import KpiAnswer
 from kpi_engine.digests import Digest, GoalLine
@@ -126,6 +127,11 @@ def render_digest(d: Digest, *, chart: bool = True) -> DigestView:
                        for c in x.left_out if x.change is not None})
     if left_out:  # like for like (SPEC §3.1): a new channel is never growth
         body += ["", "* " + views.meaning("left_out", lang, names=", ".join(left_out))]
+    stale = {row[0].metric.label(lang): x.as_of for _, rows in d.sections for row in rows
+             for x in row[-1:] if x.as_of}
+    for label, day in stale.items():  # a gauge older than the period: from which day (SPEC §3)
+        body.append(f"  {label}: " + t("stale", lang, day=fmt.day(date.fromisoformat(day),
+                                                                     lang)))
     if d.goals:
         body += ["", _m("goals", lang)]
         for g in d.goals:

@@ -93,7 +93,7 @@ class Digest:
         def kpi(x: answers.KpiAnswer) -> dict[str, Any]:
             return {"value": x.value, "previous": x.previous_value,
                     "change_pct": None if x.change_pct is None else round(x.change_pct, 2),
-                    "left_out": list(x.left_out), "reason": x.reason}
+                    "left_out": list(x.left_out), "reason": x.reason, "as_of": x.as_of}
 
         return {
             "kind": self.kind, "day": self.day.isoformat(), "lang": self.lang,

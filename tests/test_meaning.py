@@ -19,6 +19,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from bot.bootstrap import App
+from bot.digest_views import render_digest
 from kpi_engine import answers, series
 from kpi_engine.alerts import Rule, WorkspaceData, observe_threshold
 from kpi_engine.daily_window import fetch_window
@@ -350,6 +351,12 @@ def test_digest_numbers_are_like_for_like(app: App) -> None:
     assert week["roi"].value == pytest.approx(100 * (4600 - 1500) / 1500)
     metrics = {m["metric"]: m for m in digest.as_json()["metrics"]}
     assert metrics["reach"]["periods"][1]["left_out"] == ["facebook"]
+    # tiktok's followers were last recorded on 5 Nov: the digest says so, like /kpi
+    assert metrics["followers"]["periods"][1]["as_of"] == "2026-11-05"
+    assert week["followers"].value == level("followers", "instagram", CUR.end) + \
+        level("followers", "tiktok", CUR.end) + level("followers", "facebook", CUR.end)  # type: ignore[operator]
+    text = render_digest(digest, chart=False).reply.text
+    assert "tercatat 5 Nov 2026" in text and "facebook" in text
 
 
 # -- replies ---------------------------------------------------------------------------------
