@@ -68,6 +68,10 @@ def resolve_scope(channels: Sequence[Channel], name: str | None) -> Scope:
         raise UnknownChannel(name, [c.name for c in channels])
     plats = {c.platform for c in matched}
     rivals = tuple(c for c in competitors if c.platform in plats and c not in matched)
+    if all(c.is_competitor for c in matched):
+        # a competitor's account: the others on its platforms are everyone else there, so
+        # its share of voice is its share of the platform's mentions (as in /bandingkan sov)
+        rivals = tuple(c for c in channels if c.platform in plats and c not in matched)
     return Scope(matched, rivals, label=matched[0].name if len(matched) == 1 else platform)
 
 

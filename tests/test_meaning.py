@@ -230,6 +230,7 @@ def test_share_of_voice_is_one_number_everywhere(store: Store, ws: int) -> None:
         assert rows[name].value is None and rows[name].reason == "no_competitor"
     tiktok = ask(store, ws, "share_of_voice", "tiktok")
     assert tiktok.value is None and tiktok.reason == "no_competitor"
+    assert ask(store, ws, "share_of_voice", RIVAL).value == pytest.approx(rows[RIVAL].value)
 
 
 # -- like-for-like totals --------------------------------------------------------------------
