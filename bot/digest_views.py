@@ -132,6 +132,11 @@ def render_digest(d: Digest, *, chart: bool = True) -> DigestView:
     for label, day in stale.items():  # a gauge older than the period: from which day (SPEC §3)
         body.append(f"  {label}: " + t("stale", lang, day=fmt.day(date.fromisoformat(day),
                                                                      lang)))
+    paid = {row[0].metric.label(lang): x.paid_campaigns for _, rows in d.sections
+            for row in rows for x in row[-1:] if x.paid_campaigns and x.value is not None}
+    for label, campaigns in paid.items():  # a cost ratio names its paid scope (SPEC §3.1)
+        body.append(f"  {label}: " + views.meaning(
+            "paid_scope", lang, names=views.campaign_names(campaigns, lang)))
     if d.goals:
         body += ["", _m("goals", lang)]
         for g in d.goals:
