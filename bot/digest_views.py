@@ -75,6 +75,18 @@ def _cell_text(a: KpiAnswer, currency: str, lang: str) -> str:
     return f"{text} ({arrow} {fmt.signed_percent(change)})"
 
 
+def _notes(a: KpiAnswer, lang: str) -> list[str]:
+    """Under a metric's line: the paid campaigns of a cost ratio (SPEC §3.1), and the day a
+    gauge's value is from when it is older than the period (SPEC §3)."""
+    out = []
+    if a.paid_campaigns and a.value is not None:
+        out.append(views.meaning("paid_scope", lang,
+                                 names=views.campaign_names(a.paid_campaigns, lang)))
+    if a.as_of:
+        out.append(t("stale", lang, day=fmt.day(date.fromisoformat(a.as_of), lang)))
+    return out
+
+
 def _per_week(metric: str, value: float | None, currency: str) -> str:
     if value is None:
         return "–"
@@ -123,20 +135,11 @@ def render_digest(d: Digest, *, chart: bool = True) -> DigestView:
         for row in rows:
             cells = " | ".join(_cell(x, currency, lang) for x in row)
             body.append(f"  {row[0].metric.label(lang)}: {cells}")
+            body += ["    " + note for note in _notes(row[-1], lang)]
     left_out = sorted({c for _, rows in d.sections for row in rows for x in row
                        for c in x.left_out if x.change is not None})
     if left_out:  # like for like (SPEC §3.1): a new channel is never growth
         body += ["", "* " + views.meaning("left_out", lang, names=", ".join(left_out))]
-    stale = {row[0].metric.label(lang): x.as_of for _, rows in d.sections for row in rows
-             for x in row[-1:] if x.as_of}
-    for label, day in stale.items():  # a gauge older than the period: from which day (SPEC §3)
-        body.append(f"  {label}: " + t("stale", lang, day=fmt.day(date.fromisoformat(day),
-                                                                     lang)))
-    paid = {row[0].metric.label(lang): x.paid_campaigns for _, rows in d.sections
-            for row in rows for x in row[-1:] if x.paid_campaigns and x.value is not None}
-    for label, campaigns in paid.items():  # a cost ratio names its paid scope (SPEC §3.1)
-        body.append(f"  {label}: " + views.meaning(
-            "paid_scope", lang, names=views.campaign_names(campaigns, lang)))
     if d.goals:
         body += ["", _m("goals", lang)]
         for g in d.goals:

@@ -358,7 +358,7 @@ def test_digest_numbers_are_like_for_like(app: App) -> None:
         level("followers", "tiktok", CUR.end) + level("followers", "facebook", CUR.end)  # type: ignore[operator]
     text = render_digest(digest, chart=False).reply.text
     assert "tercatat 5 Nov 2026" in text and "facebook" in text
-    assert "ROI: Hanya kampanye berbayar: brand, promo." in text
+    assert "Hanya kampanye berbayar: brand, promo." in text
 
 
 # -- replies ---------------------------------------------------------------------------------
