@@ -193,30 +193,35 @@ def _terms(goal: Goal, window: Window, channel_ids: Sequence[int], spans: Sequen
            firsts: dict[Span, date], older: Older | None = None) -> Terms:
     """``query.Terms`` of the goal's metric over ``spans``, per (channel, campaign), from the
     window (a span's counters summed from ``firsts[span]``, plus ``older`` for the goal's own
-    span); gauges at each span's end."""
+    span; a one-day span reads its day directly); gauges at each span's end."""
     ws, metric = goal.workspace_id, goal.definition
     needs = Needs()
     for one in spans:
         needs_for(metric, one, needs)
-    by_span = {(s.start, s.end): s for s in spans}
+    counters = {m for m, _, _ in needs.sums}
     terms = Terms()
     for ch in channel_ids:
-        for m, a, b in needs.sums:
-            span = by_span.get((a, b))
-            if span is None:  # a term of another span (follower growth's day before)
-                continue
-            found: dict[str, float] = {}
-            for camp in window.series.get((ws, ch, m), {}):
+        for m in counters:
+            key = (ws, ch, m)
+            for camp, raw in window.series.get(key, {}).items():
                 if goal.campaign is not None and camp != goal.campaign:
                     continue
-                v = window.total((ws, ch, m), firsts.get(span, a), b, camp)
-                if v is not None:
-                    found[camp] = v
-            for (och, om, camp), v in (older or {}).items():
-                if och == ch and om == m:
-                    found[camp] = found.get(camp, 0.0) + v
-            for camp, v in found.items():
-                terms.add_sum(ch, camp, (m, a, b), v)
+                for span in spans:
+                    if span.start == span.end and span not in firsts:
+                        i = window.index(span.start)
+                        v = raw[i] if 0 <= i < len(raw) else None
+                    else:
+                        v = window.total(key, firsts.get(span, span.start), span.end, camp)
+                    if v is not None:
+                        terms.add_sum(ch, camp, (m, span.start, span.end), v)
+        for (och, m, camp), v in (older or {}).items():  # the goal's days before the window
+            if och != ch or m not in counters:
+                continue
+            for span in spans:
+                term = (m, span.start, span.end)
+                had = terms.pairs.get((ch, camp, term), 0.0)
+                terms.pairs[(ch, camp, term)] = had + v
+                terms.sums[(ch, term)] = terms.sums.get((ch, term), 0.0) + v
         for m, day in needs.lasts:
             level = window.level((ws, ch, m), day, goal.campaign)
             if level is not None:
