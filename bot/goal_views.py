@@ -5,7 +5,7 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from bot import formatting as fmt
@@ -191,8 +191,24 @@ def change_text(metric: Metric, kind: str, number: float, currency: str, lang: s
 
 # ----------------------------------------------------------------------------- sentences
 
+def baseline_span(goal: Goal | GoalPlan, created: date | None = None) -> tuple[date, date]:
+    """The days a total goal's baseline was taken from: the same number of days just before
+    the start, or ending on the day it was set when it starts later (SPEC §3.1). ``created``:
+    the local day it was set (from its ``created`` event; else the UTC day of creation)."""
+    if isinstance(goal, GoalPlan):
+        return goal.baseline_span.start, goal.baseline_span.end
+    length = (goal.deadline - goal.start).days + 1
+    if created is None and goal.created_at is not None:
+        created = goal.created_at.date()
+    last = goal.start - timedelta(days=1)
+    if created is not None and created < goal.start:
+        last = created
+    return last - timedelta(days=length - 1), last
+
+
 def sentence(goal: Goal | GoalPlan, deadline: date, channel: str | None,
-             campaign: str | None, currency: str, lang: str) -> str:
+             campaign: str | None, currency: str, lang: str, *,
+             created: date | None = None) -> str:
     """The goal in one sentence (without the final full stop)."""
     metric = METRICS[goal.metric]
     kind = goal.value_kind
@@ -205,9 +221,7 @@ def sentence(goal: Goal | GoalPlan, deadline: date, channel: str | None,
     if goal.shape is Shape.TOTAL:
         text = msg("ceiling" if is_ceiling(metric) else "total", lang, **params)
         if kind != "absolute" and goal.baseline is not None:
-            length = (deadline - goal.start).days + 1
-            first = date.fromordinal(goal.start.toordinal() - length)
-            last = date.fromordinal(goal.start.toordinal() - 1)
+            first, last = baseline_span(goal, created)
             text += msg("relative_total", lang, change=change_text(metric, kind, number,
                                                                   currency, lang),
                         baseline=params["baseline"], span=fmt.day_range(first, last, lang))
@@ -305,7 +319,7 @@ def goal_data(p: Progress) -> dict[str, Any]:
 
 def created_reply(goal: Goal, plan: GoalPlan, progress: Progress, currency: str,
                   lang: str) -> Reply:
-    body = [sentence(goal, goal.deadline, goal.channel, goal.campaign, currency, lang) + "."]
+    body = [sentence(plan, goal.deadline, goal.channel, goal.campaign, currency, lang) + "."]
     cat = category_line(goal.metric, lang)
     if cat:
         body.append(cat)
@@ -365,7 +379,9 @@ def list_reply(items: list[Progress], currency: str, lang: str, *, everything: b
 def show_reply(p: Progress, events: list[GoalEvent], currency: str, lang: str, *,
                chart: bool = True) -> Reply:
     g, metric = p.goal, p.goal.definition
-    body = [sentence(g, g.deadline, g.channel, g.campaign, currency, lang) + "."]
+    created = next((e.day for e in events if e.kind == "created"), None)
+    body = [sentence(g, g.deadline, g.channel, g.campaign, currency, lang,
+                     created=created) + "."]
     cat = category_line(g.metric, lang)
     if cat:
         body.append(cat)

@@ -296,3 +296,20 @@ def test_a_level_recorded_long_ago_is_the_goal_level_per_its_day(store: Store, a
     bot = Conversation(app, at, workspace="acme")
     shown = bot.ask(f"/target {goal.id}")
     assert "Sekarang: 5.000 · 0% dari kenaikan yang ditargetkan (per 24 Sep 2026)" in shown
+
+
+def test_next_month_total_goal_reads_the_same_days_ending_today(app: App) -> None:
+    """``/target reach +20% bulan depan``: 31 days of December against 23 Oct – 22 Nov."""
+    seed_demo(app.store, TODAY)
+    bot = Conversation(app, NOW)
+    made = bot.reply("/target reach +20% bulan depan")
+    assert made.error is None, made.text
+    baseline = sum(r.value for r in demo_rows(TODAY) if r.metric == "reach" and not r.handle
+                   and date(2026, 10, 23) <= r.day <= TODAY)
+    assert made.data["baseline"] == pytest.approx(baseline)
+    assert made.data["target"] == pytest.approx(1.2 * baseline, abs=1e-3)
+    assert (made.data["start"], made.data["status"]) == ("2026-12-01", "not_started")
+    assert "pada 23 Okt – 22 Nov 2026" in made.text
+    assert "belum dimulai (mulai 1 Des 2026)" in made.text
+    shown = bot.ask(f"/target {made.data['id']}")
+    assert "pada 23 Okt – 22 Nov 2026" in shown and "Sekarang: belum ada data." in shown
