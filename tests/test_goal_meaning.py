@@ -313,3 +313,25 @@ def test_next_month_total_goal_reads_the_same_days_ending_today(app: App) -> Non
     assert "belum dimulai (mulai 1 Des 2026)" in made.text
     shown = bot.ask(f"/target {made.data['id']}")
     assert "pada 23 Okt – 22 Nov 2026" in shown and "Sekarang: belum ada data." in shown
+
+
+def test_digest_goal_lines_say_what_each_percentage_is_of(app: App) -> None:
+    from bot.digest_views import render_digest
+    from kpi_engine.digests import build_digest
+
+    ws, _ = seed_demo(app.store, TODAY)
+    bot = Conversation(app, NOW)
+    made = bot.reply("/target reach 1 jt bulan ini").data
+    bot.reply("/target followers +20% instagram 3 bulan")
+    digest = build_digest(app.store, ws, "daily", TODAY, NOW)
+    text = render_digest(digest, chart=False).reply.text
+    reach_line = next(line for line in text.splitlines() if f"#{made['id']} " in line)
+    assert f"({round(made['progress_pct'])}% dari target tercapai)" in reach_line
+    lines = text.splitlines()
+    pace = lines[lines.index(reach_line) + 1]
+    assert f"perkiraan {round(made['forecast_pct'])}% dari target pada tenggat" in pace
+    assert "0% dari kenaikan yang ditargetkan" in text
+    assert "belum bisa dinilai: baru 1 hari" in text
+    english = render_digest(build_digest(app.store, ws, "daily", TODAY, NOW, lang="en"),
+                            chart=False).reply.text
+    assert f"{round(made['progress_pct'])}% of the target reached" in english
