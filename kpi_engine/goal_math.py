@@ -11,7 +11,8 @@ A goal has one of three *shapes*, from its metric's kind:
 
 Paces are per week. *Required*: what is left to do (``target − reference``) spread over the
 days left, the reference being where the goal stands now (a total's sum since the start, a
-level's latest value, a ratio's value since the start; before any of those, the baseline).
+level's latest value, a ratio's value since the start; before any of those, the baseline; a
+ratio goal stands at its baseline until it has run long enough to be judged, see below).
 
 **One pace model** (issue 11: the verdict at creation and the off-track judgement never
 disagree): *the pace* is the trend of the 28 days ending at the last day with data on or
@@ -44,8 +45,8 @@ from kpi_engine.metrics import Kind, Metric
 #: One point per day; None where the day has no value.
 Series = Sequence[tuple[date, float | None]]
 
-HISTORY_DAYS = 90
-TREND_DAYS = 28
+HISTORY_DAYS = 90  # the longest baseline of a ratio goal; the days a goal's series reads
+TREND_DAYS = 28  # the one pace's window
 MIN_HISTORY_DAYS = 7
 ON_TRACK_SHARE = 0.9
 UNREALISTIC_FROM = 3.0
