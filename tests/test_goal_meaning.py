@@ -335,3 +335,33 @@ def test_digest_goal_lines_say_what_each_percentage_is_of(app: App) -> None:
     english = render_digest(build_digest(app.store, ws, "daily", TODAY, NOW, lang="en"),
                             chart=False).reply.text
     assert f"{round(made['progress_pct'])}% of the target reached" in english
+
+
+def test_a_cpc_goal_counts_paid_clicks_only_in_track_and_tick(store: Store) -> None:
+    ws = store.ensure_workspace("ads").id
+    store.link_chat(ws, *CHAT, Role.EDITOR)
+    rows = []
+    for i in range(60):  # the "gajian" campaign: spend 100 + i, 10 clicks; organic: 50 clicks
+        day = FIRST + timedelta(days=i)
+        rows += [SnapshotRow(day, "instagram", "", "spend", 100.0 + i, "gajian"),
+                 SnapshotRow(day, "instagram", "", "clicks", 10.0, "gajian"),
+                 SnapshotRow(day, "instagram", "", "clicks", 50.0)]
+    store.write_snapshots(ws, rows)
+    start = TODAY - timedelta(days=44)  # before the tick's window: older days are summed apart
+    goal, _ = create_goal(store, GoalStore(store), ws, store.channels(ws),
+                          GoalRequest("cpc", "absolute", 9.0, TODAY + timedelta(days=30),
+                                      start=start), TODAY, NOW,
+                          platform=CHAT[0], chat_id=CHAT[1])
+    # paid-only (SPEC §3.1): Σ spend / Σ paid clicks since the start (i = 15..59)
+    spend = sum(100.0 + i for i in range(15, 60))
+    cpc = spend / (45 * 10)
+    p = track(store, ws, store.channels(ws), goal, TODAY)
+    assert p.current == pytest.approx(cpc)  # 13.7, not spend / 2 700 with the organic clicks
+    with store.connect() as conn:
+        inputs = load_inputs(conn, NOW, [ws])
+    signal = next(g for item in inputs.data for g in item.goals)
+    assert signal.current == pytest.approx(cpc)
+    # the daily paid CPC (100 + i) / 10 rises 0.1 a day: 30 days to the deadline
+    assert p.forecast == pytest.approx(cpc + 0.1 * 30)
+    assert signal.forecast == pytest.approx(cpc + 0.1 * 30)
+    assert signal.on_track is p.on_track is False  # the CPC rises 0.1 a day: away from 9
