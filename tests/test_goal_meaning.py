@@ -141,10 +141,10 @@ def test_er_goal_is_on_the_per_post_engagement_rate(store: Store) -> None:
 
 def test_a_goal_that_starts_later_reads_only_days_up_to_today(store: Store) -> None:
     ws, rows = _workspace(store)
-    # a row dated after today must not count (a back-fill typo, a scheduled import)
-    store.write_snapshots(ws, [SnapshotRow(date(2026, 12, 2), "instagram", "", "likes",
+    # a row dated after today (inside the old baseline span 31 Oct – 30 Nov) must not count
+    store.write_snapshots(ws, [SnapshotRow(date(2026, 11, 25), "instagram", "", "likes",
                                            1_000_000.0),
-                               SnapshotRow(date(2026, 12, 2), "instagram", "", "posts", 1.0)])
+                               SnapshotRow(date(2026, 11, 25), "instagram", "", "posts", 1.0)])
     start, deadline = date(2026, 12, 1), date(2026, 12, 31)  # "bulan depan": 31 days
     goal, plan = create_goal(store, GoalStore(store), ws, store.channels(ws),
                              GoalRequest("engagement_rate", "absolute", 5.0, deadline,
