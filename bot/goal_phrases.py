@@ -41,8 +41,10 @@ PHRASES: dict[str, tuple[str, str]] = {
     "no_forecast": ("belum ada perkiraan", "no forecast yet"),
     "on_track": ("🟢 sesuai jalur", "🟢 on track"),
     "off_track": ("🔴 tidak sesuai jalur", "🔴 off track"),
-    "unknown": ("⚪ belum bisa diprakirakan (kurang dari 7 hari data)",
-                "⚪ no forecast yet (less than 7 days of data)"),
+    "unknown": ("⚪ belum bisa diprakirakan: belum ada 7 hari data dalam 28 hari terakhir, atau "
+                "data terakhir lebih dari seminggu lalu",
+                "⚪ no forecast yet: not 7 days of data in the last 28 days, or the last data is "
+                "over a week old"),
     "too_early": ("⏳ belum bisa dinilai: baru {days} hari (dinilai setelah {after} hari)",
                   "⏳ too early to judge: {days} of {after} days run"),
     "not_started": ("⏳ belum dimulai (mulai {start})", "⏳ not started yet (starts {start})"),

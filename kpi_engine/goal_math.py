@@ -18,7 +18,8 @@ ratio goal stands at its baseline until it has run long enough to be judged, see
 disagree): *the pace* is the trend of the 28 days ending at the last day with data on or
 before today (nothing from the future, SPEC §3.1) — a counter's mean daily total over the days
 from its first day with data in that window, a level's or a ratio's least-squares slope — and
-needs at least 7 days of data. The forecast at the deadline is ``reference + pace × days
+needs at least 7 days of data; when the last day with data is more than a week before today
+there is no pace (and no forecast) until data comes in again. The forecast at the deadline is ``reference + pace × days
 left``; a goal is on track when the forecast reaches 90 % of the target on the goal's own
 scale: for a total ``forecast ≥ 0.9 × target``; for a growth goal the forecast's progress
 ≥ 90 % (of the way from the baseline to the target); for a ceiling ``forecast ≤ target``.
@@ -47,6 +48,7 @@ Series = Sequence[tuple[date, float | None]]
 
 HISTORY_DAYS = 90  # the longest baseline of a ratio goal; the days a goal's series reads
 TREND_DAYS = 28  # the one pace's window
+LATE_DAYS = 7  # the pace's window may end this many days before today (late data), no more
 MIN_HISTORY_DAYS = 7
 ON_TRACK_SHARE = 0.9
 UNREALISTIC_FROM = 3.0

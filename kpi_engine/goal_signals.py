@@ -50,7 +50,7 @@ from kpi_engine.model import Channel
 from kpi_engine.query import ChannelSets, Needs, Span, Terms, Value, compute, needs_for
 
 EVENT_LOOKBACK = timedelta(days=30)
-SERIES_DAYS = gm.TREND_DAYS + 7  # the trend window, and a week of late data
+SERIES_DAYS = gm.TREND_DAYS + gm.LATE_DAYS  # the pace's window, and a week of late data
 
 GoalEvents = dict[int, list[tuple[str, datetime, float | None]]]
 Older = dict[tuple[int, str, str], float]  # (channel, counter, campaign) → Σ before the window

@@ -317,7 +317,9 @@ def outlook(metric: Metric, sign: int, baseline: float | None, target: float, st
             gm.judged_after(start, deadline):
         reference = baseline  # a ratio of a day or two says little: it stands at its baseline
     required = gm.required_per_week(reference, target, left, _pace_sign(metric, sign))
-    pace = gm.pace_per_day(shape, series, trend_end)
+    pace = None
+    if trend_end is not None and trend_end >= end - timedelta(days=gm.LATE_DAYS):
+        pace = gm.pace_per_day(shape, series, trend_end)  # data a week old or more: no pace
     if today > deadline or (anchor is not None and anchor >= deadline):
         forecast = current
     else:

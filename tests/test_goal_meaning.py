@@ -365,3 +365,26 @@ def test_a_cpc_goal_counts_paid_clicks_only_in_track_and_tick(store: Store) -> N
     assert p.forecast == pytest.approx(cpc + 0.1 * 30)
     assert signal.forecast == pytest.approx(cpc + 0.1 * 30)
     assert signal.on_track is p.on_track is False  # the CPC rises 0.1 a day: away from 9
+
+
+def test_no_forecast_from_data_more_than_a_week_old(store: Store) -> None:
+    ws = store.ensure_workspace("quiet").id
+    store.link_chat(ws, *CHAT, Role.EDITOR)
+    last = TODAY - timedelta(days=10)  # the import stopped ten days ago
+    store.write_snapshots(ws, [SnapshotRow(last - timedelta(days=i), "instagram", "", "reach",
+                                           1_000.0 + 10 * i) for i in range(60)])
+    goal, _ = create_goal(store, GoalStore(store), ws, store.channels(ws),
+                          GoalRequest("reach", "absolute", 100_000, TODAY + timedelta(days=20),
+                                      start=TODAY - timedelta(days=40)), TODAY, NOW,
+                          platform=CHAT[0], chat_id=CHAT[1])
+    p = track(store, ws, store.channels(ws), goal, TODAY)
+    # the total since the start still counts (days 40..10 before today: i = 0..30)
+    assert p.current == pytest.approx(sum(1_000.0 + 10 * i for i in range(31)))
+    assert (p.forecast, p.on_track, p.status) == (None, None, "unknown")
+    with store.connect() as conn:
+        signal = next(g for item in load_inputs(conn, NOW, [ws]).data for g in item.goals)
+    assert signal.current == pytest.approx(p.current)
+    assert (signal.forecast, signal.on_track) == (None, None)
+    # a week after the last data it still forecasts: 7 days late is allowed
+    week = track(store, ws, store.channels(ws), goal, last + timedelta(days=7))
+    assert week.forecast is not None
