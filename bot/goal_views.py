@@ -101,9 +101,8 @@ GOAL_MESSAGES: dict[str, tuple[str, str]] = {
     "show_gauge_from": (" (per {day})", " (as of {day})"),
     "show_pace": ("Laju: butuh {required}, 28 hari terakhir {recent}.",
                   "Pace: needs {required}, last 28 days {recent}."),
-    "show_forecast": ("Tenggat {deadline} ({days} hari lagi): {forecast} ({value}) · {status}",
-                      "Deadline {deadline} ({days} days left): {forecast} ({value}) · "
-                      "{status}"),
+    "show_forecast": ("Tenggat {deadline} ({days} hari lagi): {forecast}{value} · {status}",
+                      "Deadline {deadline} ({days} days left): {forecast}{value} · {status}"),
     "show_closed": ("Status: {status} ({day}).", "Status: {status} ({day})."),
     "show_verdict": ("Penilaian awal: {verdict}.", "Verdict when set: {verdict}."),
     "show_history": ("Riwayat: {events}", "History: {events}"),
@@ -427,8 +426,8 @@ def _forecast_line(p: Progress, currency: str, lang: str) -> str:
     g, metric = p.goal, p.goal.definition
     return msg("show_forecast", lang, deadline=fmt.day(g.deadline, lang), days=p.days_left,
                forecast=_forecast(p, lang),
-               value=value(metric, p.forecast, currency, lang) if p.forecast is not None
-               else msg("none", lang), status=_status(p, lang))
+               value=f" ({value(metric, p.forecast, currency, lang)})" if p.forecast is not None
+               else "", status=_status(p, lang))
 
 
 def _event_text(e: GoalEvent, metric: Metric, currency: str, lang: str) -> str:
