@@ -1,5 +1,9 @@
 """Snapshot rows sent as JSON to ``POST /api/v1/snapshots``, checked by the import rules.
 
+Values, days and names pass ``kpi_engine.validation``, the rules of every way in (whole
+counts, bounds, no day after the workspace's local today, names of at most 100 plain
+characters), with the same sentences as ``/catat`` and import.
+
 A thin adapter over ``kpi_engine.import_values`` (the importer's cell rules) for JSON rows:
 the importer stops at a file's first error, while the API lists **every** invalid row. Each
 row is an object with the long import format's fields, ``date``, ``channel``, ``metric``,
@@ -21,18 +25,18 @@ from typing import Any
 
 from bot.i18n import translate
 from kpi_engine import import_values as iv
+from kpi_engine import validation
 from kpi_engine.importer import ImportFileError
 from kpi_engine.metrics import resolve, suggest
-from kpi_engine.model import SnapshotRow
+from kpi_engine.model import SnapshotRow, parse_channel_name
 
 MAX_ROWS = 10_000
 FIELDS = ("date", "channel", "metric", "value", "campaign", "competitor")
-CAMPAIGN_MAX_CHARS = 100
+CAMPAIGN_MAX_CHARS = validation.NAME_MAX_CHARS
 
 #: Codes whose sentence is the importer's (ImportFileError.message); the others are below.
 IMPORTER_CODES = frozenset({"missing_value", "bad_date", "bad_channel", "unknown_metric",
-                            "derived_metric", "bad_number", "negative", "too_large_value",
-                            "bad_competitor"})
+                            "derived_metric", "bad_number", "bad_competitor"})
 _DONE = ("Tidak ada data yang disimpan.", "Nothing was saved.")
 
 MESSAGES: dict[str, tuple[str, str]] = {
@@ -72,6 +76,9 @@ class RowProblem:
 
     def reason(self, lang: str) -> str:
         params = dict(self.params or {})
+        if self.code in validation.TEXTS:
+            return validation.sentence(self.code, lang, variant=self.variant,
+                                       **{"metric": "", "value": "", **params})
         if self.code in IMPORTER_CODES:
             text = ImportFileError(self.code, column=self.field, variant=self.variant,
                                    **params).message(lang)
@@ -103,12 +110,12 @@ def _text(raw: object) -> str:
     return repr(raw)
 
 
-def _value(raw: object) -> tuple[float, str, str]:
-    """(value, code, variant); code "" when valid."""
+def _value(raw: object, metric: str | None) -> tuple[float, str, str]:
+    """(value, code, variant); code "" when valid (``metric``: the row's, when valid)."""
     if type(raw) is int or type(raw) is float:
         value = float(raw)
         if not math.isfinite(value):
-            return 0.0, "bad_number", "dot"
+            return 0.0, "not_finite", ""
     elif iv.is_blank(raw):
         return 0.0, "missing_value", "value"
     elif isinstance(raw, str):
@@ -118,23 +125,24 @@ def _value(raw: object) -> tuple[float, str, str]:
         value = parsed
     else:
         return 0.0, "bad_number", "dot"
-    if value < 0:
-        return value, "negative", ""
-    if value > iv.MAX_VALUE:
-        return value, "too_large_value", ""
-    return value, "", ""
+    code = validation.value_problem(metric or "", value)
+    if code:
+        return value, code, ""
+    return validation.stored_value(metric or "", value), "", ""
 
 
-def read_batch(items: list[Any]) -> Batch:
-    """Every row checked; rows are returned only when there is no problem at all."""
-    return _Reader().read(items)
+def read_batch(items: list[Any], *, today: date | None = None) -> Batch:
+    """Every row checked; rows are returned only when there is no problem at all.
+    ``today``: the workspace's local today (later days are refused)."""
+    return _Reader(today).read(items)
 
 
 class _Reader:
     """Checks a batch row by row. Distinct cells are parsed once; a row of the common shape
     (the four required fields, each cell already seen valid) takes the fast path."""
 
-    def __init__(self) -> None:
+    def __init__(self, today: date | None) -> None:
+        self.today = today
         self.days: dict[str, date] = {}
         self.channels: dict[str, tuple[str, str]] = {}
         self.metrics: dict[str, str] = {}
@@ -145,7 +153,7 @@ class _Reader:
 
     def read(self, items: list[Any]) -> Batch:
         days, channels, metrics, seen = self.days, self.channels, self.metrics, self.seen
-        rows, limit = self.rows, iv.MAX_VALUE
+        rows, limit, whole = self.rows, iv.MAX_VALUE, validation.is_whole_metric
         for i, item in enumerate(items):
             if type(item) is dict and len(item) == 4:
                 try:
@@ -156,8 +164,9 @@ class _Reader:
                 except (KeyError, TypeError):  # a new or odd cell: the full check below
                     pass
                 else:
-                    # (NaN and infinities fail the range test)
-                    if (type(value) is int or type(value) is float) and 0 <= value <= limit:
+                    # (NaN and infinities fail the range test; a cached day is not future)
+                    if (type(value) is int or (type(value) is float and (
+                            value.is_integer() or not whole(metric)))) and 0 <= value <= limit:
                         key = (day, platform, handle, metric, "")
                         if key not in seen:
                             seen[key] = i
@@ -184,31 +193,37 @@ class _Reader:
         problems.extend(RowProblem(i, str(k), "unknown_field", params={"column": str(k)[:60]})
                         for k in item if k not in FIELDS)
         raw = item.get("date")
-        code, day = self.cell(self.days, raw, iv.check_day)
+        today = self.today
+        code, day = self.cell(self.days, raw, lambda cell: iv.check_day(cell, today))
         if code:
             problems.append(RowProblem(i, "date", code, "date" if code == "missing_value"
-                                       else "", {"value": _text(raw)}))
+                                       else "", {"value": _text(raw), "today": str(today)}))
         raw = item.get("channel")
         code, channel = self.cell(self.channels, raw, iv.check_channel)
         if code:
             problems.append(RowProblem(i, "channel", code, "channel" if code == "missing_value"
-                                       else "", {"value": _text(raw)}))
+                                       else "", _name_params(raw, channel=True)))
         raw = item.get("metric")
         code, metric = self.cell(self.metrics, raw, iv.check_metric)
         if code:
             problems.append(_metric_problem(i, code, raw))
         raw = item.get("value")
-        value, code, variant = _value(raw)
+        value, code, variant = _value(raw, metric)
         if code:
-            problems.append(RowProblem(i, "value", code, variant, {"value": _text(raw)}))
+            problems.append(RowProblem(i, "value", code, variant,
+                                       {"value": _text(raw), "metric": metric or ""}))
         campaign = item.get("campaign")
         if campaign is None:
             campaign = ""
-        elif not isinstance(campaign, str) or len(campaign.strip()) > CAMPAIGN_MAX_CHARS:
+        elif not isinstance(campaign, str):
             problems.append(RowProblem(i, "campaign", "bad_campaign",
-                                       params={"value": _text(campaign)[:60]}))
+                                       params={"value": validation.shown(_text(campaign))}))
         else:
-            campaign = campaign.strip()
+            code, name = iv.check_campaign(campaign)
+            campaign = str(name)
+            if code:
+                problems.append(RowProblem(i, "campaign", code, params=_name_params(
+                    item.get("campaign"))))
         ok, flag = iv.parse_flag(item.get("competitor"))
         if not ok:
             problems.append(RowProblem(i, "competitor", "bad_competitor",
@@ -231,6 +246,14 @@ class _Reader:
                     "flag": (_flag_word(flag), {}), "other_flag": (_flag_word(earlier[0]), {})}))
                 return
         self.rows.append(SnapshotRow(day, platform, handle, metric, value, campaign, flag))
+
+
+def _name_params(raw: object, *, channel: bool = False) -> dict[str, Any]:
+    """The details of a refused channel or campaign name (a channel's: its handle)."""
+    text = _text(raw)
+    if isinstance(raw, str):
+        text = (parse_channel_name(raw)[1] if channel else "") or raw.strip()
+    return {"value": validation.shown(text), "length": len(text)}
 
 
 def _metric_problem(index: int, code: str, raw: object) -> RowProblem:

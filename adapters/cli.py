@@ -209,6 +209,7 @@ def cmd_ask(app: App, args: argparse.Namespace) -> int:
 def cmd_import(app: App, args: argparse.Namespace) -> int:
     from kpi_engine.importer import ImportFileError
     from kpi_engine.ingest import CLI_MAX_BYTES, import_bytes
+    from kpi_engine.validation import local_today
 
     path = Path(args.file)
     if not path.is_file():
@@ -224,6 +225,7 @@ def cmd_import(app: App, args: argparse.Namespace) -> int:
         return 1
     try:
         done = import_bytes(app.store, ws.id, path.read_bytes(), path.name,
+                            today=local_today(app.router.clock(), ws.timezone),
                             max_bytes=CLI_MAX_BYTES)
     except ImportFileError as exc:
         print(exc.message(lang), file=sys.stderr)

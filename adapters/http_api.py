@@ -24,7 +24,7 @@ import threading
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import BodyPartReader, web
@@ -37,6 +37,7 @@ from bot.i18n import translate
 from bot.reply import Request
 from kpi_engine.model import SnapshotRow, Workspace, WriteResult
 from kpi_engine.tokens import ApiToken, ApiTokens
+from kpi_engine.validation import local_today
 
 if TYPE_CHECKING:
     from adapters.server import Platform
@@ -267,7 +268,7 @@ def _write_batch(call: Call, body: bytes) -> web.Response:
         raise ApiError(413, "too_many_rows", call.text("too_many_rows", count=len(items),
                                                       limit=MAX_ROWS))
     call.log["rows"] = len(items)
-    batch = read_batch(items)
+    batch = read_batch(items, today=_today(call))
     if batch.problems:
         invalid = len({p.index for p in batch.problems})
         metrics().api_rows.labels("rejected").inc(len(items))
@@ -318,8 +319,13 @@ async def imports_view(request: web.Request, call: Call) -> web.Response:
 def _import(call: Call, data: bytes, filename: str) -> Any:
     from kpi_engine.ingest import import_bytes
 
-    return import_bytes(call.app.store, call.workspace.id, data, filename,
+    return import_bytes(call.app.store, call.workspace.id, data, filename, today=_today(call),
                         max_bytes=IMPORT_MAX_BYTES)
+
+
+def _today(call: Call) -> date:
+    """The workspace's local today (the app's clock): later days are refused."""
+    return local_today(call.app.router.clock(), call.workspace.timezone)
 
 
 async def _read_upload(request: web.Request, call: Call) -> tuple[bytes, str] | None:

@@ -38,13 +38,16 @@ SCHEMAS: dict[str, Any] = {
         "additionalProperties": False,
         "properties": {
             "date": {"type": "string", "examples": ["2026-11-01", "01/11/2026"],
-                     "description": "ISO date or dd/mm/yyyy (the workspace's local day)."},
+                     "description": "ISO date or dd/mm/yyyy (the workspace's local day, "
+                                    "not after its today)."},
             "channel": {"type": "string", "examples": ["instagram", "instagram:@rival"],
                         "description": "A platform, or platform:handle."},
             "metric": {"type": "string", "examples": ["reach", "jangkauan"],
                        "description": "A stored metric's key or alias (not a derived one)."},
-            "value": {"type": ["number", "string"], "minimum": 0, "maximum": 1e15,
-                      "description": "A number ≥ 0; a string uses '.' as the decimal point."},
+            "value": {"type": ["number", "string"], "minimum": 0, "maximum": 1e12,
+                      "description": "A number ≥ 0 (whole for a count such as reach or "
+                                     "followers; money may have fractions); a string uses '.' "
+                                     "as the decimal point."},
             "campaign": {"type": ["string", "null"], "maxLength": 100},
             "competitor": {"type": ["boolean", "integer", "string", "null"],
                            "description": "yes/no, ya/tidak, true/false, 1/0; null or absent "

@@ -5,6 +5,7 @@ what, and what it means for a goal on the same metric. ``render(event)`` is what
 from __future__ import annotations
 
 from bot import formatting as fmt
+from bot import goal_phrases as gp
 from bot.i18n import translate
 from kpi_engine.alert_inputs import Rendered
 from kpi_engine.alerts import AlertEvent, GoalSignal, Observation
@@ -55,22 +56,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "The deadline {deadline} passed: {value} against a target of "
                     "{target}{pct}."),
     "off_title": ("⚠️ Target tidak sesuai jalur: {goal}", "⚠️ Goal off track: {goal}"),
-    "off_body": ("Perkiraan pada tenggat {deadline}: {forecast}, {share} dari target {target} "
-                 "(sesuai jalur: ≥90%). Progres kini {progress}.",
-                 "Forecast at the deadline {deadline}: {forecast}, {share} of the target "
-                 "{target} (on track: ≥90%). Progress now {progress}."),
+    "off_body": ("Target {target}, tenggat {deadline}: {share} ({forecast}; {rule}). "
+                 "Sekarang: {progress}.",
+                 "Target {target}, deadline {deadline}: {share} ({forecast}; {rule}). "
+                 "Now: {progress}."),
     "on_title": ("✅ Target kembali sesuai jalur: {goal}", "✅ Goal back on track: {goal}"),
-    "on_body": ("Perkiraan pada tenggat {deadline}: {forecast} ({share} dari target {target}).",
-                "Forecast at the deadline {deadline}: {forecast} ({share} of the target "
-                "{target})."),
-    "goal_note": ("Target #{id} ({target}, tenggat {deadline}): progres {progress}, "
-                  "perkiraan {forecast} — {verdict}.",
-                  "Goal #{id} ({target}, deadline {deadline}): progress {progress}, "
-                  "forecast {forecast} — {verdict}."),
-    "on_track": ("sesuai jalur", "on track"),
-    "off_track": ("tidak sesuai jalur", "off track"),
-    "unknown": ("belum bisa dinilai", "not known yet"),
-    "of_target": (" ({pct} dari target)", " ({pct} of the target)"),
+    "on_body": ("Target {target}, tenggat {deadline}: {share} ({forecast}). "
+                "Sekarang: {progress}.",
+                "Target {target}, deadline {deadline}: {share} ({forecast}). "
+                "Now: {progress}."),
+    "goal_note": ("Target #{id} ({target}, tenggat {deadline}): {progress}, "
+                  "{share} — {verdict}.",
+                  "Goal #{id} ({target}, deadline {deadline}): {progress}, "
+                  "{share} — {verdict}."),
+    "of_target": ("; {progress}", "; {progress}"),
 }
 
 
@@ -194,24 +193,29 @@ def _goal(event: AlertEvent, obs: Observation, lang: str, currency: str) -> tupl
     if obs.kind == "goal_missed":
         pct = ""
         if g.progress_pct is not None:
-            pct = _m("of_target", lang, pct=_pct(g.progress_pct))
+            pct = _m("of_target", lang, progress=gp.progress_text(g.progress_pct, g.basis,
+                                                                  lang))
         return (_m("missed_title", lang, goal=name),
                 _m("missed_body", lang, value=_value(g.metric, obs.value, currency, lang),
                    target=target, deadline=deadline, pct=pct))
-    share = _pct(100.0 * g.forecast / g.target) if g.forecast is not None and g.target else "–"
+    # both percentages on the goal's own scale, each saying what it is a percentage of
+    share = gp.forecast_text(g.forecast_pct, g.basis, lang)
     forecast = _value(g.metric, g.forecast, currency, lang)
+    progress = gp.progress_text(g.progress_pct, g.basis, lang)
     if event.state == "resolved":
         return (_m("on_title", lang, goal=name),
                 _m("on_body", lang, deadline=deadline, forecast=forecast, share=share,
-                   target=target))
+                   target=target, progress=progress))
     return (_m("off_title", lang, goal=name),
             _m("off_body", lang, deadline=deadline, forecast=forecast, share=share,
-               target=target, progress=_pct(g.progress_pct)))
+               target=target, progress=progress, rule=gp.phrase("rule", lang)))
 
 
 def _goal_note(g: GoalSignal, lang: str, currency: str) -> str:
-    verdict = _m("unknown" if g.on_track is None else ("on_track" if g.on_track else
-                                                       "off_track"), lang)
+    status = gp.track_status(g.status == "active", g.on_track, g.days_run, g.judge_after)
+    verdict = gp.judgement_text(status, lang, days_run=g.days_run, judge_after=g.judge_after,
+                                start=g.start)
     return _m("goal_note", lang, id=g.goal_id, target=_value(g.metric, g.target, currency, lang),
-              deadline=fmt.day(g.deadline, lang), progress=_pct(g.progress_pct),
-              forecast=_value(g.metric, g.forecast, currency, lang), verdict=verdict)
+              deadline=fmt.day(g.deadline, lang),
+              progress=gp.progress_text(g.progress_pct, g.basis, lang),
+              share=gp.forecast_text(g.forecast_pct, g.basis, lang), verdict=verdict)

@@ -5,21 +5,24 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from typing import Any
 
 from bot import formatting as fmt
 from bot import views
 from bot.i18n import t
-from bot.numbers import parse_number
+from bot.numbers import as_typed, is_bare, parse_number
 from bot.reply import Reply
 from bot.router import Command, Context, Router, error_reply, unknown_metric_reply
-from kpi_engine import answers
-from kpi_engine.metrics import METRICS, Unit
+from kpi_engine import answers, validation
+from kpi_engine.metrics import METRICS
 from kpi_engine.model import PLATFORMS, Role, SnapshotRow, parse_channel_name
 from kpi_engine.periods import PeriodQuery, default_period
 
-#: Values above these are refused as typos (a follower count of 10¹² is not a real number).
-MAX_VALUE = {Unit.CURRENCY: 1e15}
-MAX_COUNT = 1e12
+#: The validation codes of a value /catat refuses → the reply's error code.
+RECORD_ERRORS = {"negative": "record_negative", "too_large_value": "record_absurd",
+                 "fraction": "record_fraction", "not_finite": "record_bad_value",
+                 "future_day": "period_future", "name_control": "record_bad_name",
+                 "name_too_long": "record_bad_name"}
 
 
 def metric_or_error(ctx: Context, missing: Callable[[str], Reply]) -> str | Reply:
@@ -119,26 +122,31 @@ def record(ctx: Context) -> Reply:
     if (platform, handle) not in known and (handle or platform not in PLATFORMS):
         names = ", ".join(c.name for c in ctx.channels) or t("no_channels", lang)
         return error_reply("record_new_channel", lang, name=name, known=names)
-    if not 1 <= len(p.args) <= 2:  # "41.250", or a number and its unit word: "1,5 jt"
-        return error_reply("record_usage", lang)
-    typed = " ".join(p.args)
-    value = parse_number(typed)
-    if value is None:
-        return error_reply("record_bad_value", lang, value=typed)
-    if value < 0:
-        return error_reply("record_negative", lang, value=typed)
-    if value > MAX_VALUE.get(metric.unit, MAX_COUNT):
-        return error_reply("record_absurd", lang, value=typed, metric=metric.key)
-    if p.period_error is not None:
+    if p.period_error is not None:  # "2099-01-01", "besok": its words stay in p.args
         pq_or_error = period_or_error(ctx)
         assert isinstance(pq_or_error, Reply)
         return pq_or_error
+    if not 1 <= len(p.args) <= 2:  # "41.250", or a number and its unit word: "1,5 jt"
+        return error_reply("record_usage", lang)
+    words = [as_typed(ctx.request.text, arg) for arg in p.args]
+    typed = " ".join(words)
+    value = parse_number(" ".join(p.args))
+    if value is None or not all(is_bare(w, a) for w, a in zip(words, p.args, strict=True)):
+        return error_reply("record_bad_value", lang, value=validation.shown(typed))
+    code = validation.value_problem(metric.key, value)
+    if code:
+        return refused(code, lang, value=validation.shown(typed), metric=metric.key)
+    value = validation.stored_value(metric.key, value)
     day: date = ctx.today
     if p.period is not None:
         if p.period.current.start != p.period.current.end:
             return error_reply("record_not_day", lang)
         day = p.period.current.start
+    if code := validation.day_problem(day, ctx.today):
+        return refused(code, lang, value=day.isoformat(), today=ctx.today.isoformat())
     campaign = p.campaign or ""
+    if code := validation.name_problem(campaign):
+        return refused(code, lang, value=validation.shown(campaign), length=len(campaign))
     existing = known.get((platform, handle))
     old = None
     if existing is not None:
@@ -157,6 +165,12 @@ def record(ctx: Context) -> Reply:
     return Reply(body=[text], intent="record", lang=lang, data={
         "metric": metric.key, "channel": channel_name, "day": day.isoformat(), "value": value,
         "campaign": campaign or None, "replaced": old is not None})
+
+
+def refused(code: str, lang: str, **params: Any) -> Reply:
+    """A value, day or name /catat may not store: the sentence every way in shares."""
+    return Reply(body=[validation.sentence(code, lang, **params)], intent="error",
+                 error=RECORD_ERRORS.get(code, "record_bad_value"), lang=lang, ephemeral=True)
 
 
 def unknown_channel_reply(ctx: Context, exc: answers.UnknownChannel) -> Reply:

@@ -3,10 +3,13 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from zoneinfo import ZoneInfo
 
 from bot import formatting as fmt
-from bot.i18n import translate
+from bot import goal_phrases as gp
+from bot import views
+from bot.i18n import t, translate
 from bot.reply import Reply
 from kpi_engine.answers import KpiAnswer
 from kpi_engine.digests import Digest, GoalLine
@@ -21,14 +24,13 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_data": ("Belum ada data untuk periode ini. Impor data (/impor) atau catat (/catat).",
                 "No data for this period yet. Import (/import) or record (/record) data."),
     "goals": ("🎯 Target", "🎯 Goals"),
-    "goal_line": ("#{id} {metric} · {scope}: {current} dari {target} ({progress}) · tenggat "
-                  "{deadline}", "#{id} {metric} · {scope}: {current} of {target} ({progress}) "
-                  "· deadline {deadline}"),
-    "goal_pace": ("perlu {required}/minggu, laju 4 minggu terakhir {recent}/minggu · {verdict}",
-                  "needs {required}/week, pace of the last 4 weeks {recent}/week · {verdict}"),
-    "on_track": ("sesuai jalur", "on track"),
-    "off_track": ("tidak sesuai jalur", "off track"),
-    "unknown": ("belum bisa dinilai", "not known yet"),
+    "goal_line": ("#{id} {metric} · {scope}: {current}, target {target} ({progress}) · "
+                  "tenggat {deadline}", "#{id} {metric} · {scope}: {current}, target {target} "
+                  "({progress}) · deadline {deadline}"),
+    "goal_pace": ("perlu {required}/minggu, laju 4 minggu terakhir {recent}/minggu · "
+                  "{forecast} · {verdict}",
+                  "needs {required}/week, pace of the last 4 weeks {recent}/week · "
+                  "{forecast} · {verdict}"),
     "alerts": ("🔔 Alert sejak ringkasan terakhir", "🔔 Alerts since the last digest"),
     "no_alerts": ("Tidak ada alert sejak ringkasan terakhir.",
                   "No alerts since the last digest."),
@@ -54,6 +56,13 @@ class DigestView:
 def _cell(a: KpiAnswer, currency: str, lang: str) -> str:
     if a.value is None:
         return "–"
+    if a.left_out and a.change is not None:
+        return _cell_text(a, currency, lang) + "*"
+    return _cell_text(a, currency, lang)
+
+
+def _cell_text(a: KpiAnswer, currency: str, lang: str) -> str:
+    assert a.value is not None
     text = fmt.metric_value(a.metric, a.value, currency, short=True)
     pts = a.change_points
     change = a.change_pct
@@ -66,6 +75,18 @@ def _cell(a: KpiAnswer, currency: str, lang: str) -> str:
     return f"{text} ({arrow} {fmt.signed_percent(change)})"
 
 
+def _notes(a: KpiAnswer, lang: str) -> list[str]:
+    """Under a metric's line: the paid campaigns of a cost ratio (SPEC §3.1), and the day a
+    gauge's value is from when it is older than the period (SPEC §3)."""
+    out = []
+    if a.paid_campaigns and a.value is not None:
+        out.append(views.meaning("paid_scope", lang,
+                                 names=views.campaign_names(a.paid_campaigns, lang)))
+    if a.as_of:
+        out.append(t("stale", lang, day=fmt.day(date.fromisoformat(a.as_of), lang)))
+    return out
+
+
 def _per_week(metric: str, value: float | None, currency: str) -> str:
     if value is None:
         return "–"
@@ -76,9 +97,10 @@ def _per_week(metric: str, value: float | None, currency: str) -> str:
 def _goal(g: GoalLine, lang: str, currency: str) -> list[str]:
     metric = METRICS[g.metric]
     current = "–" if g.current is None else fmt.metric_value(metric, g.current, currency)
-    progress = "–" if g.progress_pct is None else fmt.percent(g.progress_pct, 0)
-    verdict = _m("unknown" if g.on_track is None else ("on_track" if g.on_track else
-                                                       "off_track"), lang)
+    progress = gp.progress_text(g.progress_pct, g.basis, lang)
+    verdict = gp.judgement_text(g.status or gp.track_status(True, g.on_track, g.days_run,
+                                                            g.judge_after),
+                                lang, days_run=g.days_run, judge_after=g.judge_after)
     return [
         "  " + _m("goal_line", lang, id=g.goal_id, metric=metric.label(lang),
                   scope=g.channel or _m("all_own", lang), current=current,
@@ -86,7 +108,8 @@ def _goal(g: GoalLine, lang: str, currency: str) -> list[str]:
                   deadline=fmt.day(g.deadline, lang)),
         "    " + _m("goal_pace", lang, required=_per_week(g.metric, g.required_per_week,
                                                           currency),
-                    recent=_per_week(g.metric, g.recent_per_week, currency), verdict=verdict),
+                    recent=_per_week(g.metric, g.recent_per_week, currency),
+                    forecast=gp.forecast_text(g.forecast_pct, g.basis, lang), verdict=verdict),
     ]
 
 
@@ -112,6 +135,11 @@ def render_digest(d: Digest, *, chart: bool = True) -> DigestView:
         for row in rows:
             cells = " | ".join(_cell(x, currency, lang) for x in row)
             body.append(f"  {row[0].metric.label(lang)}: {cells}")
+            body += ["    " + note for note in _notes(row[-1], lang)]
+    left_out = sorted({c for _, rows in d.sections for row in rows for x in row
+                       for c in x.left_out if x.change is not None})
+    if left_out:  # like for like (SPEC §3.1): a new channel is never growth
+        body += ["", "* " + views.meaning("left_out", lang, names=", ".join(left_out))]
     if d.goals:
         body += ["", _m("goals", lang)]
         for g in d.goals:

@@ -24,6 +24,7 @@ from bot.reply import Reply
 from bot.router import OPERATOR_PLATFORMS, Command, Context, Router, error_reply
 from kpi_engine import answers
 from kpi_engine.goal_store import campaign_span
+from kpi_engine.metrics import METRICS
 from kpi_engine.model import Role
 from kpi_engine.periods import Period, PeriodQuery
 
@@ -34,6 +35,10 @@ ADMIN_MESSAGES: dict[str, tuple[str, str]] = {
                              "There is no campaign \"{name}\". Campaigns: {known}."),
     "roi_no_data": ("Kampanye \"{name}\" belum punya data.",
                     "The campaign \"{name}\" has no data yet."),
+    "roi_revenue_split": ("Pendapatan dari kampanye berbayar: {paid} · organik (tanpa biaya "
+                          "iklan): {organic}",
+                          "Revenue from paid campaigns: {paid} · organic (no ad spend): "
+                          "{organic}"),
     "roi_campaigns": ("Per kampanye: /roi {first} · kampanye: {names}",
                       "By campaign: /roi {first} · campaigns: {names}"),
     "none": ("belum ada", "none yet"),
@@ -135,6 +140,24 @@ def _roi_reply(ctx: Context, found: list[answers.KpiAnswer], pq: PeriodQuery,
             line += f"  {move}"
         body.append(line)
         data[a.metric.key] = None if a.value is None else round(a.value, 4)
+    # SPEC §3.1: ROI, ROAS and CPC count the paid (channel, campaign) pairs only; the revenue
+    # without spend is organic and shown apart
+    by_key = {a.metric.key: a for a in found}
+    paid = by_key["roas"].current.numerator
+    total = by_key["revenue"].value
+    organic = None if total is None else total - (paid or 0.0)
+    if total is not None:
+        revenue = METRICS["revenue"]
+        body.append(_msg("roi_revenue_split", lang,
+                         paid=views.value_text(revenue, paid or 0.0, currency, lang),
+                         organic=views.value_text(revenue, organic, currency, lang)))
+    campaigns = by_key["roi"].paid_campaigns or by_key["roas"].paid_campaigns
+    if campaigns:
+        body.append(views.meaning("paid_scope", lang,
+                                  names=views.campaign_names(campaigns, lang)))
+    data["paid_revenue"] = None if paid is None else round(paid, 4)
+    data["organic_revenue"] = None if organic is None else round(organic, 4)
+    data["paid_campaigns"] = list(campaigns)
     data["metrics"] = [views.kpi_data(a) for a in found]
     if whole_run:
         data["previous"] = None

@@ -5,14 +5,15 @@
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from bot import formatting as fmt
+from bot import goal_phrases as gp
 from bot.charts import ChartSpec, render_chart
 from bot.i18n import translate
 from bot.reply import Reply
-from kpi_engine.goal_math import Shape, direction, is_ceiling
+from kpi_engine.goal_math import Shape, direction, is_ceiling, progress_basis
 from kpi_engine.goals import Goal, GoalEvent, GoalPlan, Progress
 from kpi_engine.metrics import CATEGORY_LABELS, METRICS, Metric, Unit
 
@@ -39,37 +40,41 @@ GOAL_MESSAGES: dict[str, tuple[str, str]] = {
     # paces and verdicts
     "per_week": ("{pace}/minggu", "{pace}/week"),
     "points": ("poin", "pts"),
-    "pace": ("Laju yang dibutuhkan: {required} · laju 90 hari terakhir: {historical}.",
-             "Required pace: {required} · last 90 days: {historical}."),
-    "pace_met": ("Laju 90 hari terakhir: {historical}.", "Last 90 days: {historical}."),
-    "pace_no_history": ("Laju yang dibutuhkan: {required} · belum ada riwayat 90 hari.",
-                        "Required pace: {required} · no 90-day history yet."),
-    "budget_pace": ("Sisa anggaran: paling banyak {required} · 90 hari terakhir: {historical}.",
-                    "Budget left: at most {required} · last 90 days: {historical}."),
+    "pace": ("Laju yang dibutuhkan: {required} · laju 28 hari terakhir: {historical}.",
+             "Required pace: {required} · last 28 days: {historical}."),
+    "pace_met": ("Laju 28 hari terakhir: {historical}.", "Last 28 days: {historical}."),
+    "pace_no_history": ("Laju yang dibutuhkan: {required} · belum ada 7 hari data dalam 28 "
+                        "hari terakhir.",
+                        "Required pace: {required} · not 7 days of data in the last 28 days "
+                        "yet."),
+    "budget_pace": ("Sisa anggaran: paling banyak {required} · 28 hari terakhir: {historical}.",
+                    "Budget left: at most {required} · last 28 days: {historical}."),
+    "at_pace": ("Dengan laju 28 hari terakhir: {forecast} ({value}; {rule}).",
+                "At the pace of the last 28 days: {forecast} ({value}; {rule})."),
+    "status_now": ("Status: {status}.", "Status: {status}."),
     "v_met": ("✅ Realistis: target ini sudah tercapai saat ini.",
               "✅ Realistic: this target is already met today."),
-    "v_realistic": ("✅ Realistis: butuh {multiple}× laju historis.",
-                    "✅ Realistic: needs {multiple}× the historical pace."),
-    "v_ambitious": ("💪 Ambisius: butuh {multiple}× laju historis.",
-                    "💪 Ambitious: needs {multiple}× the historical pace."),
-    "v_unrealistic": ("⚠️ Tidak realistis: butuh {multiple}× laju historis.",
-                      "⚠️ Unrealistic: needs {multiple}× the historical pace."),
-    "v_wrong_way": ("⚠️ Tidak realistis: 90 hari terakhir {metric} bergerak ke arah "
+    "v_realistic": ("✅ Realistis: butuh {multiple}× laju 28 hari terakhir.",
+                    "✅ Realistic: needs {multiple}× the pace of the last 28 days."),
+    "v_ambitious": ("💪 Ambisius: butuh {multiple}× laju 28 hari terakhir.",
+                    "💪 Ambitious: needs {multiple}× the pace of the last 28 days."),
+    "v_unrealistic": ("⚠️ Tidak realistis: butuh {multiple}× laju 28 hari terakhir.",
+                      "⚠️ Unrealistic: needs {multiple}× the pace of the last 28 days."),
+    "v_wrong_way": ("⚠️ Tidak realistis: 28 hari terakhir {metric} bergerak ke arah "
                     "sebaliknya atau datar.",
-                    "⚠️ Unrealistic: over the last 90 days {metric} moved the other way or "
+                    "⚠️ Unrealistic: over the last 28 days {metric} moved the other way or "
                     "stayed flat."),
-    "v_suggest": ("Dengan 1,5× laju historis, yang realistis sekitar {value}.",
-                  "At 1.5× the historical pace, about {value} is realistic."),
     "v_no_history": ("ℹ️ Belum ada riwayat data untuk menilai target ini; progres dihitung "
                      "begitu data masuk.",
                      "ℹ️ No history yet to judge this goal; progress counts as soon as data "
                      "comes in."),
-    "vb_realistic": ("✅ Realistis: laju belanja 90 hari terakhir {multiple}× dari batas.",
-                     "✅ Realistic: the last 90 days' spending runs at {multiple}× the cap."),
-    "vb_ambitious": ("💪 Ambisius: harus {multiple}× lebih hemat dari laju historis.",
-                     "💪 Ambitious: must run {multiple}× leaner than the historical pace."),
-    "vb_unrealistic": ("⚠️ Tidak realistis: harus {multiple}× lebih hemat dari laju historis.",
-                       "⚠️ Unrealistic: must run {multiple}× leaner than the historical pace."),
+    "vb_realistic": ("✅ Realistis: laju belanja 28 hari terakhir {multiple}× dari batas.",
+                     "✅ Realistic: the last 28 days' spending runs at {multiple}× the cap."),
+    "vb_ambitious": ("💪 Ambisius: harus {multiple}× lebih hemat dari laju 28 hari terakhir.",
+                     "💪 Ambitious: must run {multiple}× leaner than the last 28 days."),
+    "vb_unrealistic": ("⚠️ Tidak realistis: harus {multiple}× lebih hemat dari laju 28 hari "
+                       "terakhir.",
+                       "⚠️ Unrealistic: must run {multiple}× leaner than the last 28 days."),
     "vb_over": ("⚠️ Tidak realistis: batasnya sudah terlampaui.",
                 "⚠️ Unrealistic: the cap is already exceeded."),
     # replies
@@ -84,20 +89,20 @@ GOAL_MESSAGES: dict[str, tuple[str, str]] = {
                     "Details and chart: /goal NUMBER · cancel: /goal delete NUMBER"),
     "list_head": ("#{id} {metric} · {scope} → {target} · tenggat {deadline}",
                   "#{id} {metric} · {scope} → {target} · due {deadline}"),
-    "list_line": ("   {status} · progres {pct} · butuh {required}, laju kini {recent} · "
-                  "prakiraan {forecast}",
-                  "   {status} · progress {pct} · needs {required}, now {recent} · "
-                  "forecast {forecast}"),
-    "list_closed": ("   {status} · progres {pct}", "   {status} · progress {pct}"),
+    "list_line": ("   {status} · {progress} · butuh {required}, laju 28 hari terakhir "
+                  "{recent} · {forecast}",
+                  "   {status} · {progress} · needs {required}, last 28 days {recent} · "
+                  "{forecast}"),
+    "list_closed": ("   {status} · {progress}", "   {status} · {progress}"),
     "show_title": ("🎯 Target #{id}", "🎯 Goal #{id}"),
-    "show_now": ("Sekarang: {current} · progres {pct}", "Now: {current} · progress {pct}"),
+    "show_now": ("Sekarang: {current} · {progress}", "Now: {current} · {progress}"),
+    "show_nothing": ("Sekarang: belum ada data.", "Now: no data yet."),
     "show_as_of": (" (data sampai {day})", " (data to {day})"),
-    "show_pace": ("Laju: butuh {required}, 28 hari terakhir {recent}, 90 hari terakhir "
-                  "{historical}.",
-                  "Pace: needs {required}, last 28 days {recent}, last 90 days {historical}."),
-    "show_forecast": ("Prakiraan di tenggat ({deadline}, {days} hari lagi): {forecast} · {status}",
-                      "Forecast at the deadline ({deadline}, {days} days left): {forecast} · "
-                      "{status}"),
+    "show_gauge_from": (" (per {day})", " (as of {day})"),
+    "show_pace": ("Laju: butuh {required}, 28 hari terakhir {recent}.",
+                  "Pace: needs {required}, last 28 days {recent}."),
+    "show_forecast": ("Tenggat {deadline} ({days} hari lagi): {forecast}{value} · {status}",
+                      "Deadline {deadline} ({days} days left): {forecast}{value} · {status}"),
     "show_closed": ("Status: {status} ({day}).", "Status: {status} ({day})."),
     "show_verdict": ("Penilaian awal: {verdict}.", "Verdict when set: {verdict}."),
     "show_history": ("Riwayat: {events}", "History: {events}"),
@@ -115,9 +120,6 @@ GOAL_MESSAGES: dict[str, tuple[str, str]] = {
 }
 
 STATUS: dict[str, tuple[str, str]] = {
-    "on_track": ("🟢 sesuai jalur", "🟢 on track"),
-    "off_track": ("🔴 tidak sesuai jalur", "🔴 off track"),
-    "unknown": ("⚪ belum bisa diprakirakan", "⚪ no forecast yet"),
     "active": ("aktif", "active"),
     "achieved": ("🏆 tercapai", "🏆 achieved"),
     "missed": ("❌ tidak tercapai", "❌ missed"),
@@ -173,10 +175,6 @@ def pace(metric: Metric, per_week: float | None, currency: str, lang: str) -> st
     return msg("per_week", lang, pace=signed(metric, per_week, currency, lang))
 
 
-def percent(pct: float | None, lang: str) -> str:
-    return msg("none", lang) if pct is None else fmt.percent(pct)
-
-
 def scope(goal_channel: str | None, campaign: str | None, lang: str) -> str:
     text = goal_channel or msg("all_channels", lang)
     if campaign:
@@ -192,8 +190,24 @@ def change_text(metric: Metric, kind: str, number: float, currency: str, lang: s
 
 # ----------------------------------------------------------------------------- sentences
 
+def baseline_span(goal: Goal | GoalPlan, created: date | None = None) -> tuple[date, date]:
+    """The days a total goal's baseline was taken from: the same number of days just before
+    the start, or ending on the day it was set when it starts later (SPEC §3.1). ``created``:
+    the local day it was set (from its ``created`` event; else the UTC day of creation)."""
+    if isinstance(goal, GoalPlan):
+        return goal.baseline_span.start, goal.baseline_span.end
+    length = (goal.deadline - goal.start).days + 1
+    if created is None and goal.created_at is not None:
+        created = goal.created_at.date()
+    last = goal.start - timedelta(days=1)
+    if created is not None and created < goal.start:
+        last = created
+    return last - timedelta(days=length - 1), last
+
+
 def sentence(goal: Goal | GoalPlan, deadline: date, channel: str | None,
-             campaign: str | None, currency: str, lang: str) -> str:
+             campaign: str | None, currency: str, lang: str, *,
+             created: date | None = None) -> str:
     """The goal in one sentence (without the final full stop)."""
     metric = METRICS[goal.metric]
     kind = goal.value_kind
@@ -206,9 +220,7 @@ def sentence(goal: Goal | GoalPlan, deadline: date, channel: str | None,
     if goal.shape is Shape.TOTAL:
         text = msg("ceiling" if is_ceiling(metric) else "total", lang, **params)
         if kind != "absolute" and goal.baseline is not None:
-            length = (deadline - goal.start).days + 1
-            first = date.fromordinal(goal.start.toordinal() - length)
-            last = date.fromordinal(goal.start.toordinal() - 1)
+            first, last = baseline_span(goal, created)
             text += msg("relative_total", lang, change=change_text(metric, kind, number,
                                                                   currency, lang),
                         baseline=params["baseline"], span=fmt.day_range(first, last, lang))
@@ -260,11 +272,19 @@ def verdict_lines(plan: GoalPlan, currency: str, lang: str) -> list[str]:
     if math.isinf(plan.multiple):
         return [*lines, msg("v_wrong_way", lang, metric=metric.label(lang))]
     lines.append(msg("v_" + plan.verdict.value, lang, multiple=fmt.number(plan.multiple, 1)))
-    if plan.verdict.value == "unrealistic" and plan.historical_per_week is not None:
-        reference = plan.current if plan.shape is Shape.TOTAL else plan.baseline
-        doable = (reference or 0.0) + 1.5 * plan.historical_per_week * plan.days_left / 7.0
-        lines.append(msg("v_suggest", lang, value=fmt.metric_value(metric, doable, currency)))
     return lines
+
+
+def at_pace_line(plan: GoalPlan, currency: str, lang: str) -> str | None:
+    """Where the goal ends up at the pace the verdict used: the same forecast, on the same
+    scale, as the off-track judgement."""
+    if plan.forecast is None or plan.forecast_pct is None:
+        return None
+    metric = METRICS[plan.metric]
+    sign = direction(plan.shape, plan.baseline, plan.target, metric)
+    basis = progress_basis(plan.shape, plan.baseline, plan.target, sign, is_ceiling(metric))
+    return msg("at_pace", lang, forecast=gp.forecast_text(plan.forecast_pct, basis, lang),
+               value=value(metric, plan.forecast, currency, lang), rule=gp.phrase("rule", lang))
 
 
 # ----------------------------------------------------------------------------- replies
@@ -282,11 +302,13 @@ def goal_data(p: Progress) -> dict[str, Any]:
     return {
         "id": g.id, "metric": g.metric, "channel": g.channel, "campaign": g.campaign,
         "target": _rnd(g.target), "baseline": _rnd(g.baseline), "current": _rnd(p.current),
-        "progress_pct": _rnd(p.progress_pct, 2),
+        "progress_pct": _rnd(p.progress_pct, 2), "progress_of": p.basis,
         "required_per_week": _rnd(p.required_per_week),
-        "historical_per_week": _rnd(p.historical_per_week),
-        "recent_per_week": _rnd(p.recent_per_week), "forecast": _rnd(p.forecast),
+        "historical_per_week": _rnd(g.historical_per_week),  # the pace when it was set
+        "recent_per_week": _rnd(p.recent_per_week), "pace_per_week": _rnd(p.recent_per_week),
+        "forecast": _rnd(p.forecast), "forecast_pct": _rnd(p.forecast_pct, 2),
         "status": p.status, "state": g.status, "on_track": p.on_track,
+        "days_run": p.days_run, "judged_after_days": p.judge_after,
         "deadline": g.deadline.isoformat(), "start": g.start.isoformat(),
         "days_left": p.days_left, "as_of": p.as_of.isoformat() if p.as_of else None,
         "value_kind": g.value_kind, "value": g.value_input, "verdict": g.verdict or None,
@@ -296,11 +318,15 @@ def goal_data(p: Progress) -> dict[str, Any]:
 
 def created_reply(goal: Goal, plan: GoalPlan, progress: Progress, currency: str,
                   lang: str) -> Reply:
-    body = [sentence(goal, goal.deadline, goal.channel, goal.campaign, currency, lang) + "."]
+    body = [sentence(plan, goal.deadline, goal.channel, goal.campaign, currency, lang) + "."]
     cat = category_line(goal.metric, lang)
     if cat:
         body.append(cat)
     body += verdict_lines(plan, currency, lang)
+    at_pace = at_pace_line(plan, currency, lang)
+    if at_pace:
+        body.append(at_pace)
+    body.append(msg("status_now", lang, status=_status(progress, lang)))
     data = goal_data(progress)
     data.update(created=True, required_per_week=_rnd(plan.required_per_week),
                 historical_per_week=_rnd(plan.historical_per_week),
@@ -311,7 +337,18 @@ def created_reply(goal: Goal, plan: GoalPlan, progress: Progress, currency: str,
 
 
 def _status(p: Progress, lang: str) -> str:
+    if p.goal.active:
+        return gp.judgement_text(p.status, lang, days_run=p.days_run,
+                                 judge_after=p.judge_after, start=p.goal.start)
     return _pick(STATUS, p.status, lang)
+
+
+def _progress(p: Progress, lang: str) -> str:
+    return gp.progress_text(p.progress_pct, p.basis, lang)
+
+
+def _forecast(p: Progress, lang: str) -> str:
+    return gp.forecast_text(p.forecast_pct, p.basis, lang)
 
 
 def list_reply(items: list[Progress], currency: str, lang: str, *, everything: bool) -> Reply:
@@ -327,14 +364,12 @@ def list_reply(items: list[Progress], currency: str, lang: str, *, everything: b
                         deadline=fmt.day(g.deadline, lang)))
         if not g.active:
             body.append(msg("list_closed", lang, status=_status(p, lang),
-                            pct=percent(p.progress_pct, lang)))
+                            progress=_progress(p, lang)))
             continue
-        body.append(msg("list_line", lang, status=_status(p, lang),
-                        pct=percent(p.progress_pct, lang),
+        body.append(msg("list_line", lang, status=_status(p, lang), progress=_progress(p, lang),
                         required=pace(metric, p.required_per_week, currency, lang),
                         recent=pace(metric, p.recent_per_week, currency, lang),
-                        forecast=value(metric, p.forecast, currency, lang)
-                        if p.forecast is not None else msg("none", lang)))
+                        forecast=_forecast(p, lang)))
     title = msg("list_all_title" if everything else "list_title", lang, count=len(items))
     return Reply(title=title, body=body, footer=msg("list_footer", lang), intent="goal",
                  data={"goals": [goal_data(p) for p in items]}, lang=lang)
@@ -343,25 +378,18 @@ def list_reply(items: list[Progress], currency: str, lang: str, *, everything: b
 def show_reply(p: Progress, events: list[GoalEvent], currency: str, lang: str, *,
                chart: bool = True) -> Reply:
     g, metric = p.goal, p.goal.definition
-    body = [sentence(g, g.deadline, g.channel, g.campaign, currency, lang) + "."]
+    created = next((e.day for e in events if e.kind == "created"), None)
+    body = [sentence(g, g.deadline, g.channel, g.campaign, currency, lang,
+                     created=created) + "."]
     cat = category_line(g.metric, lang)
     if cat:
         body.append(cat)
-    now = msg("show_now", lang, current=value(metric, p.current, currency, lang),
-              pct=percent(p.progress_pct, lang))
-    if p.as_of is not None and p.current is not None and p.as_of < p.today:
-        now += msg("show_as_of", lang, day=fmt.day(p.as_of, lang))
-    body.append(now)
+    body.append(_now_line(p, currency, lang))
     if g.active:
         body.append(msg("show_pace", lang,
                         required=pace(metric, p.required_per_week, currency, lang),
-                        recent=pace(metric, p.recent_per_week, currency, lang),
-                        historical=pace(metric, p.historical_per_week, currency, lang)))
-        body.append(msg("show_forecast", lang, deadline=fmt.day(g.deadline, lang),
-                        days=p.days_left,
-                        forecast=value(metric, p.forecast, currency, lang)
-                        if p.forecast is not None else msg("none", lang),
-                        status=_status(p, lang)))
+                        recent=pace(metric, p.recent_per_week, currency, lang)))
+        body.append(_forecast_line(p, currency, lang))
     else:
         closing = [e.day for e in events if e.kind == g.status]
         day = closing[-1] if closing else g.deadline
@@ -377,6 +405,29 @@ def show_reply(p: Progress, events: list[GoalEvent], currency: str, lang: str, *
     if chart:
         reply.chart = goal_chart(p, currency, lang)
     return reply
+
+
+def _now_line(p: Progress, currency: str, lang: str) -> str:
+    """``Sekarang: 21.000 · 42% dari target tercapai (data sampai 21 Nov 2026)``; a level
+    older than the goal's start says from which day it is (SPEC §3)."""
+    metric = p.goal.definition
+    if p.current is None:
+        return msg("show_nothing", lang)
+    now = msg("show_now", lang, current=value(metric, p.current, currency, lang),
+              progress=_progress(p, lang))
+    if p.gauge_from is not None and p.current is not None:
+        now += msg("show_gauge_from", lang, day=fmt.day(p.gauge_from, lang))
+    elif p.as_of is not None and p.current is not None and p.as_of < p.today:
+        now += msg("show_as_of", lang, day=fmt.day(p.as_of, lang))
+    return now
+
+
+def _forecast_line(p: Progress, currency: str, lang: str) -> str:
+    g, metric = p.goal, p.goal.definition
+    return msg("show_forecast", lang, deadline=fmt.day(g.deadline, lang), days=p.days_left,
+               forecast=_forecast(p, lang),
+               value=f" ({value(metric, p.forecast, currency, lang)})" if p.forecast is not None
+               else "", status=_status(p, lang))
 
 
 def _event_text(e: GoalEvent, metric: Metric, currency: str, lang: str) -> str:
@@ -415,12 +466,8 @@ def edited_reply(old: Goal, new: Progress, currency: str, lang: str) -> Reply:
                baseline=value(metric, g.baseline, currency, lang))
     body = [text, sentence(g, g.deadline, g.channel, g.campaign, currency, lang) + ".",
             msg("show_pace", lang, required=pace(metric, new.required_per_week, currency, lang),
-                recent=pace(metric, new.recent_per_week, currency, lang),
-                historical=pace(metric, new.historical_per_week, currency, lang)),
-            msg("show_forecast", lang, deadline=fmt.day(g.deadline, lang), days=new.days_left,
-                forecast=value(metric, new.forecast, currency, lang)
-                if new.forecast is not None else msg("none", lang),
-                status=_status(new, lang))]
+                recent=pace(metric, new.recent_per_week, currency, lang)),
+            _forecast_line(new, currency, lang)]
     data = goal_data(new)
     data.update(edited=True, previous_target=_rnd(old.target),
                 previous_deadline=old.deadline.isoformat())

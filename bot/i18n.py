@@ -79,13 +79,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "/catat linkedin followers 1.250 kemarin",
                      "Usage: /record channel metric value [day]. Example: "
                      "/record linkedin followers 1250 yesterday"),
-    "record_bad_value": ("Nilai \"{value}\" bukan angka yang valid. Contoh: 1.250, 3,5, 12rb, "
-                         "1,2jt.",
-                         "\"{value}\" is not a valid number. Examples: 1250, 3.5, 12k, 1.2m."),
-    "record_negative": ("Nilai tidak boleh negatif ({value}).",
-                        "The value cannot be negative ({value})."),
-    "record_absurd": ("Nilai {value} terlalu besar untuk {metric}; periksa lagi angkanya.",
-                      "{value} is implausibly large for {metric}; please check the number."),
+    "record_bad_value": ("Nilai \"{value}\" bukan angka yang valid. Tulis angkanya saja, tanpa "
+                         "kurung atau tanda kutip. Contoh: 1.250, 3,5, 12rb, 1,2jt.",
+                         "\"{value}\" is not a valid number. Write the number alone, without "
+                         "brackets or quotes. Examples: 1250, 3.5, 12k, 1.2m."),
+    # negative, too large, fractional counts, future days: kpi_engine.validation's sentences
     "record_derived": ("{metric} dihitung otomatis dari {parts}; catat komponennya.",
                        "{metric} is computed from {parts}; record those instead."),
     "record_not_day": ("Pilih satu hari untuk dicatat (misalnya: kemarin, 2026-11-20).",

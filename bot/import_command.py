@@ -54,7 +54,7 @@ def import_file(ctx: Context) -> Reply:
                      error="import_usage", lang=lang, ephemeral=True)
     try:
         done = import_bytes(ctx.store, ctx.workspace.id, req.attachment, name,
-                            max_bytes=CHAT_MAX_BYTES)
+                            today=ctx.today, max_bytes=CHAT_MAX_BYTES)
     except ImportFileError as exc:
         return _failed(name, exc, lang)
     r = done.result

@@ -60,3 +60,24 @@ def _grouped(digits: str, sep: str) -> bool:
     groups = digits.split(sep)
     return (len(groups) > 1 and 1 <= len(groups[0]) <= 3 and groups[0].isdigit()
             and all(len(g) == 3 and g.isdigit() for g in groups[1:]))
+
+
+#: What the chat parser strips from the edges of a word (``bot.parsing``), and the part of
+#: it that may end a sentence after a number ("... 41.250.").
+_EDGE = "\"'“”‘’()[]{}<>,;!?.:…*_~`"
+_SENTENCE_END = ".,;:!?…"
+
+
+def as_typed(text: str, word: str) -> str:
+    """The word of the message ``text`` that reads as ``word`` once its edges are stripped,
+    as the user typed it: ``{0}`` for ``0``, ``"7"`` for ``7`` (the last such word)."""
+    for raw in reversed(text.split()):
+        if raw.strip(_EDGE) == word:
+            return raw
+    return word
+
+
+def is_bare(typed: str, word: str) -> bool:
+    """True when ``typed`` is ``word`` with at most a sentence's end after it: ``41.250.``
+    is, ``(500)``, ``<3>``, ``"7"`` and ``{0}`` are not numbers."""
+    return typed.rstrip(_SENTENCE_END) == word or typed == word

@@ -5,11 +5,70 @@ from __future__ import annotations
 from typing import Any
 
 from bot import formatting as fmt
-from bot.i18n import t
+from bot.i18n import t, translate
 from bot.reply import Reply
 from kpi_engine.answers import Comparison, KpiAnswer, Summary
 from kpi_engine.metrics import CATEGORY_LABELS, METRICS, Metric
 from kpi_engine.periods import Period
+
+#: What a reply says about the meaning rules of SPEC §3.1 (why a value is missing, which paid
+#: campaigns a cost ratio covers, which channels a like-for-like change leaves out).
+MEANING_MESSAGES: dict[str, tuple[str, str]] = {
+    "no_posts": ("Belum ada postingan di periode ini, jadi engagement rate (per postingan) belum "
+                 "bisa dihitung. Coba: /kpi err (engagement per jangkauan).",
+                 "No posts in this period, so the engagement rate (per post) has no value. "
+                 "Try: /kpi err (engagement by reach)."),
+    "no_audience": ("Belum ada data pengikut atau subscriber untuk kanal yang memposting, jadi "
+                    "engagement rate belum bisa dihitung. Coba: /kpi err.",
+                    "No followers or subscribers recorded for the channels that posted, so the "
+                    "engagement rate has no value. Try: /kpi err."),
+    "no_competitor": ("Belum ada kanal pesaing yang dilacak di {scope}, jadi share of voice "
+                      "belum bisa dihitung. Tambahkan pesaing lewat /impor (kolom competitor).",
+                      "No competitor channel is tracked on {scope}, so there is no share of "
+                      "voice. Add one with /import (competitor column)."),
+    "no_spend": ("Belum ada biaya iklan di periode ini, jadi {metric} belum bisa dihitung.",
+                 "No ad spend in this period, so {metric} has no value."),
+    "paid_scope": ("Hanya kampanye berbayar: {names}.", "Paid campaigns only: {names}."),
+    "untagged": ("tanpa kampanye", "untagged"),
+    "left_out": ("Perubahan dihitung tanpa kanal yang belum punya data periode lalu: {names}.",
+                 "Change computed without channels that had no data last period: {names}."),
+    "left_out_short": ("tanpa {names}", "without {names}"),
+    "no_competitor_short": ("belum ada pesaing dilacak", "no competitor tracked"),
+    "no_posts_short": ("belum ada postingan; coba err", "no posts; try err"),
+    "no_audience_short": ("belum ada data pengikut", "no follower data"),
+    "no_spend_short": ("belum ada biaya iklan", "no ad spend"),
+}
+
+
+def meaning(key: str, lang: str, **params: object) -> str:
+    return translate(MEANING_MESSAGES, key, lang, **params)
+
+
+def campaign_names(campaigns: tuple[str, ...], lang: str) -> str:
+    """The paid campaigns of a cost ratio, untagged spend named as such."""
+    return ", ".join(c or meaning("untagged", lang) for c in campaigns)
+
+
+def no_value_text(a: KpiAnswer, lang: str) -> str:
+    """Why there is no value, with a hint (SPEC §3.1), or the plain "no data"."""
+    reason = a.reason
+    if reason in ("no_posts", "no_audience"):
+        return meaning(reason, lang)
+    if reason == "no_competitor":
+        return meaning(reason, lang, scope=a.scope_label or t("all_channels", lang))
+    if reason == "no_spend":
+        return meaning(reason, lang, metric=a.metric.label(lang))
+    return t("no_data", lang)
+
+
+def notes(a: KpiAnswer, lang: str) -> list[str]:
+    """The lines that say what a value covers: its paid campaigns, the channels left out."""
+    out = []
+    if a.paid_campaigns and a.value is not None:
+        out.append(meaning("paid_scope", lang, names=campaign_names(a.paid_campaigns, lang)))
+    if a.left_out and a.change is not None:
+        out.append(meaning("left_out", lang, names=", ".join(a.left_out)))
+    return out
 
 
 def period_label(p: Period, lang: str) -> str:
@@ -27,9 +86,7 @@ def scope_label(label: str | None, campaign: str | None, lang: str) -> str:
 def trend(metric: Metric, answer: KpiAnswer, lang: str) -> str:
     """``🟢 ▲ +12,2%``: the arrow shows the movement, the colour whether it is good news."""
     change = answer.change_pct
-    delta = None
-    if answer.value is not None and answer.previous_value is not None:
-        delta = answer.value - answer.previous_value
+    delta = answer.change  # like for like: over the channels with data in both periods
     if delta is None:
         return ""
     arrow = "▲" if delta > 0 else ("▼" if delta < 0 else "＝")
@@ -72,6 +129,9 @@ def kpi_data(a: KpiAnswer) -> dict[str, Any]:
         "change_pct": rnd(a.change_pct, 2),
         "change_points": rnd(a.change_points, 2),
         "as_of": a.as_of,
+        "reason": a.reason,
+        "paid_campaigns": list(a.paid_campaigns),
+        "left_out": list(a.left_out),
     }
 
 
@@ -81,12 +141,13 @@ def kpi_reply(a: KpiAnswer, lang: str, currency: str = "IDR") -> Reply:
             f"{period_label(a.period, lang)}"
     body: list[str] = []
     if a.value is None:
-        body.append(t("no_data", lang))
+        body.append(no_value_text(a, lang))
     else:
         body.append(value_text(m, a.value, currency, lang))
         move = trend(m, a, lang)
         if move:
             body.append(move)
+    body.extend(notes(a, lang))
     if a.as_of:
         from datetime import date
 
@@ -115,6 +176,14 @@ def summary_reply(s: Summary, lang: str, currency: str = "IDR") -> Reply:
             move = trend(a.metric, a, lang) if a.value is not None else ""
             if move:
                 line += f"  {move}"
+                if a.left_out:
+                    line += " (" + meaning("left_out_short", lang,
+                                           names=", ".join(a.left_out)) + ")"
+            if a.value is None and a.reason:
+                line += " (" + meaning(f"{a.reason}_short", lang) + ")"
+            if a.paid_campaigns and a.value is not None:
+                line += " · " + meaning("paid_scope", lang,
+                                        names=campaign_names(a.paid_campaigns, lang))
             body.append(line)
             data.append({"category": cat.value, **kpi_data(a)})
     footer = t("vs", lang, period=fmt.day_range(s.previous.start, s.previous.end, lang))
@@ -146,7 +215,11 @@ def compare_reply(c: Comparison, lang: str, currency: str = "IDR") -> Reply:
         move = trend(m, a, lang) if a.value is not None else ""
         if move:
             line += f"  {move}"
+        if a.value is None and a.reason:
+            line += " (" + meaning(f"{a.reason}_short", lang) + ")"
         body.append(line)
+        if r.channel is None:
+            body.extend(notes(a, lang))
         rows.append({"channel": r.channel.name if r.channel else None,
                      "competitor": bool(r.channel and r.channel.is_competitor),
                      "share_pct": None if r.share_pct is None else round(r.share_pct, 2),

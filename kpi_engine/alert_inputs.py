@@ -91,8 +91,6 @@ class Queued:
 
 # -- reading --------------------------------------------------------------------------------------
 
-GAUGE_CARRY = timedelta(days=14)  # a level recorded this long before the window still counts
-
 
 def _needs(rules: Iterable[Rule], today: date) -> Needs:
     needs = Needs()
@@ -196,7 +194,7 @@ def load_inputs(conn: Connection, now: datetime, workspace_ids: Sequence[int] | 
     hi = max(today.values())
     any_from = None if stale_days is None else min(today.values()) - timedelta(days=stale_days)
     window = fetch_window(conn, lo, hi, counters=counters, gauges=gauges,
-                          gauge_start=lo - GAUGE_CARRY, any_from=any_from,
+                          gauge_start=lo, any_from=any_from,
                           workspace_ids=workspace_ids)
     for item in data:
         ids = [ch.id for ch in item.channels]

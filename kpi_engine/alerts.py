@@ -87,7 +87,13 @@ class GoalSignal:
     baseline: float | None = None
     progress_pct: float | None = None
     forecast: float | None = None
-    on_track: bool | None = None
+    on_track: bool | None = None  # None: no forecast, or not judged yet (too early)
+    #: what progress_pct and forecast_pct are percentages of: target, cap, rise, fall
+    basis: str = "target"
+    forecast_pct: float | None = None  # the forecast on the goal's scale (on track: ≥ 90)
+    days_run: int = 0  # days of the goal's window up to today (0: not started)
+    judge_after: int = 1  # on/off track is judged once days_run reaches this
+    start: date | None = None
     events: tuple[tuple[str, datetime, float | None], ...] = ()  # (achieved|missed, at, value)
     platform: str = ""
     chat_id: str = ""
@@ -194,17 +200,18 @@ def spans_for(rule: Rule, today: date) -> list[Span]:
 def _subjects(rule: Rule, data: WorkspaceData) -> list[tuple[str, str | None, ChannelSets]]:
     """(subject, channel name or None, channel sets) a metric rule is evaluated for."""
     own = [c for c in data.channels if not c.is_competitor]
-    rivals = tuple(c.id for c in data.channels if c.is_competitor)
-    total = (TOTAL, None, ChannelSets(tuple(c.id for c in own), rivals))
+    rivals = [c for c in data.channels if c.is_competitor]
+    total = (TOTAL, None, ChannelSets.of(own, rivals))
     if rule.channel:
         matched = [c for c in data.channels if c.name == rule.channel]
         if not matched:  # a platform name: its own channels
             matched = [c for c in own if c.platform == rule.channel]
         if not matched:
             return []
-        return [(rule.channel, rule.channel, ChannelSets(tuple(c.id for c in matched), rivals))]
+        return [(rule.channel, rule.channel,
+                 ChannelSets.of(matched, [r for r in rivals if r not in matched]))]
     if rule.kind == "drop":
-        return [(c.name, c.name, ChannelSets((c.id,), rivals)) for c in own] + [total]
+        return [(c.name, c.name, ChannelSets.of((c,), rivals)) for c in own] + [total]
     return [total]
 
 

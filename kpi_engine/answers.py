@@ -9,7 +9,18 @@ from dataclasses import dataclass
 from kpi_engine.metrics import CATEGORY_METRICS, METRICS, Category, Metric, Unit
 from kpi_engine.model import Channel, parse_channel_name
 from kpi_engine.periods import Period, PeriodQuery
-from kpi_engine.query import ChannelSets, Needs, Span, Terms, Value, compute, fetch_terms, needs_for
+from kpi_engine.query import (
+    ChannelSets,
+    Needs,
+    Span,
+    Terms,
+    Value,
+    compute,
+    fetch_terms,
+    gauge_as_of,
+    has_data,
+    needs_for,
+)
 from kpi_engine.store import Store
 
 
@@ -31,7 +42,7 @@ class Scope:
 
     @property
     def sets(self) -> ChannelSets:
-        return ChannelSets(tuple(c.id for c in self.main), tuple(c.id for c in self.competitors))
+        return ChannelSets.of(self.main, self.competitors)
 
     @property
     def channel_ids(self) -> list[int]:
@@ -57,6 +68,10 @@ def resolve_scope(channels: Sequence[Channel], name: str | None) -> Scope:
         raise UnknownChannel(name, [c.name for c in channels])
     plats = {c.platform for c in matched}
     rivals = tuple(c for c in competitors if c.platform in plats and c not in matched)
+    if all(c.is_competitor for c in matched):
+        # a competitor's account: the others on its platforms are everyone else there, so
+        # its share of voice is its share of the platform's mentions (as in /bandingkan sov)
+        rivals = tuple(c for c in channels if c.platform in plats and c not in matched)
     return Scope(matched, rivals, label=matched[0].name if len(matched) == 1 else platform)
 
 
@@ -69,6 +84,10 @@ class KpiAnswer:
     previous: Period
     current: Value
     prior: Value
+    # like for like (SPEC §3.1): the channels of the total with no data in the previous period,
+    # and the current value over the other channels, which the change compares
+    left_out: tuple[str, ...] = ()
+    comparable: Value | None = None
 
     @property
     def value(self) -> float | None:
@@ -79,28 +98,47 @@ class KpiAnswer:
         return self.prior.value
 
     @property
+    def compared_value(self) -> float | None:
+        """The current value the change is computed from (like for like)."""
+        return self.value if self.comparable is None else self.comparable.value
+
+    @property
     def change_pct(self) -> float | None:
-        """``100 × (value − previous) / previous``; None when previous is 0 or missing."""
-        if self.value is None or not self.previous_value:
+        """``100 × (value − previous) / |previous|`` over the channels with data in both
+        periods; None when previous is 0 or missing."""
+        if self.compared_value is None or not self.previous_value:
             return None
-        return 100.0 * (self.value - self.previous_value) / abs(self.previous_value)
+        return 100.0 * (self.compared_value - self.previous_value) / abs(self.previous_value)
+
+    @property
+    def change(self) -> float | None:
+        """``value − previous`` (like for like), None when either is missing."""
+        if self.compared_value is None or self.previous_value is None:
+            return None
+        return self.compared_value - self.previous_value
 
     @property
     def change_points(self) -> float | None:
         """The change in percentage points, for metrics measured in percent."""
         if self.metric.unit is not Unit.PERCENT:
             return None
-        if self.value is None or self.previous_value is None:
-            return None
-        return self.value - self.previous_value
+        return self.change
 
     @property
     def as_of(self) -> str | None:
         """The day a gauge value is from, when it is older than the period's start."""
-        as_of = self.current.as_of
-        if as_of is not None and as_of < self.period.start:
-            return as_of.isoformat()
-        return None
+        day = gauge_as_of(self.current, Span(self.period.start, self.period.end))
+        return None if day is None else day.isoformat()
+
+    @property
+    def reason(self) -> str | None:
+        """Why there is no value (``query.NO_POSTS``, ``NO_COMPETITOR``, ``NO_SPEND``)."""
+        return self.current.reason if self.value is None else None
+
+    @property
+    def paid_campaigns(self) -> tuple[str, ...]:
+        """Cost ratios: the paid campaigns the value covers (``""``: untagged spend)."""
+        return self.current.paid_campaigns
 
 
 def _spans(pq: PeriodQuery) -> tuple[Span, Span]:
@@ -133,11 +171,28 @@ def kpis(store: Store, workspace_id: int, channels: Sequence[Channel],
     scope = resolve_scope(channels, channel)
     metrics = [METRICS[k] for k in metric_keys]
     terms = _fetch(store, workspace_id, scope, metrics, pq, campaign)
-    cur, prev = _spans(pq)
-    sets = scope.sets
-    return [KpiAnswer(m, scope.label, campaign, pq.current, pq.previous,
-                      compute(m, cur, terms, sets), compute(m, prev, terms, sets))
+    return [answer_for(m, pq, terms, scope.sets, scope.label, campaign, scope.main)
             for m in metrics]
+
+
+def answer_for(metric: Metric, pq: PeriodQuery, terms: Terms, sets: ChannelSets,
+               label: str | None, campaign: str | None,
+               channels: Sequence[Channel] = ()) -> KpiAnswer:
+    """``metric`` over ``pq`` from fetched terms, like for like (SPEC §3.1): when some of
+    ``channels`` (the channels ``sets.main`` adds up) have no data in the previous period,
+    the change is computed over the others and the answer names the ones left out."""
+    cur, prev = _spans(pq)
+    current, prior = compute(metric, cur, terms, sets), compute(metric, prev, terms, sets)
+    if len(channels) < 2 or current.value is None or prior.value is None:
+        return KpiAnswer(metric, label, campaign, pq.current, pq.previous, current, prior)
+    new = [c for c in channels if not has_data(metric, prev, terms, c.id)
+           and has_data(metric, cur, terms, c.id)]
+    if not new:
+        return KpiAnswer(metric, label, campaign, pq.current, pq.previous, current, prior)
+    kept = sets.only(c.id for c in channels if c not in new)
+    # the new channels have no data in the previous period: ``prior`` is already theirs
+    return KpiAnswer(metric, label, campaign, pq.current, pq.previous, current, prior,
+                     tuple(c.name for c in new), compute(metric, cur, terms, kept))
 
 
 @dataclass(frozen=True)
@@ -184,28 +239,25 @@ def compare(store: Store, workspace_id: int, channels: Sequence[Channel], metric
     everyone = (*scope.main, *scope.competitors)
     terms = _fetch(store, workspace_id, Scope(everyone, scope.competitors), [metric], pq,
                    campaign, all_channels=True)
-    cur, prev = _spans(pq)
+    own_sets = scope.sets
 
     def answer(sets: ChannelSets, label: str | None) -> KpiAnswer:
-        return KpiAnswer(metric, label, campaign, pq.current, pq.previous,
-                         compute(metric, cur, terms, sets), compute(metric, prev, terms, sets))
+        return answer_for(metric, pq, terms, sets, label, campaign)
 
-    if metric.key == "share_of_voice":
-        # each account's share of all mentions, own and competitors'
-        mentions = METRICS["mentions"]
-        all_ids = tuple(c.id for c in everyone)
+    if metric.formula == "voice":
+        # an own channel against the competitors on its platform (the /kpi number); a
+        # competitor's share of its platform's mentions, own and competitors'
         rows = []
         for ch in everyone:
-            mine = ChannelSets((ch.id,))
-            a = KpiAnswer(metric, ch.name, campaign, pq.current, pq.previous,
-                          _share(mentions, cur, terms, mine, all_ids),
-                          _share(mentions, prev, terms, mine, all_ids))
-            rows.append(ComparisonRow(ch, a))
-        rows.append(ComparisonRow(None, answer(scope.sets, None)))
+            others = [c for c in everyone if c.platform == ch.platform and c != ch
+                      and (ch.is_competitor or c.is_competitor)]
+            rows.append(ComparisonRow(ch, answer(ChannelSets.of((ch,), others), ch.name)))
+        rows.append(ComparisonRow(None, answer_for(metric, pq, terms, own_sets, None, campaign,
+                                                   scope.main)))
         return Comparison(metric, pq.current, pq.previous, rows)
 
-    rows = [ComparisonRow(ch, answer(ChannelSets((ch.id,)), ch.name)) for ch in everyone]
-    total = answer(scope.sets, None)
+    rows = [ComparisonRow(ch, answer(ChannelSets.of((ch,)), ch.name)) for ch in everyone]
+    total = answer_for(metric, pq, terms, own_sets, None, campaign, scope.main)
     if metric.kind.value in ("counter", "gauge") and total.value:
         rows = [ComparisonRow(r.channel, r.answer,
                               None if r.channel is None or r.channel.is_competitor
@@ -214,11 +266,3 @@ def compare(store: Store, workspace_id: int, channels: Sequence[Channel], metric
     rows.append(ComparisonRow(None, total))
     return Comparison(metric, pq.current, pq.previous, rows)
 
-
-def _share(mentions: Metric, span: Span, terms: Terms, mine: ChannelSets,
-           all_ids: tuple[int, ...]) -> Value:
-    part = compute(mentions, span, terms, mine).value
-    whole = compute(mentions, span, terms, ChannelSets(all_ids)).value
-    if part is None or not whole:
-        return Value(None)
-    return Value(100.0 * part / whole, numerator=part, denominator=whole)

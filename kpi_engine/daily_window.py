@@ -8,8 +8,10 @@ series (workspace, channel, metric, campaign) indexed by day. Sums over any span
 levels carried to any day are then plain list arithmetic, and ``terms`` turns them into
 ``query.Terms`` so the formulas of SPEC §3 (``query.compute``) apply unchanged.
 
-Gauges are read from ``gauge_start`` (a little before the counters' first day) so a level
-recorded shortly before the window still carries into it.
+Gauges follow the one rule of SPEC §3 (``query.gauge_as_of``): the last value on or before
+the day, however old. They are read from ``gauge_start``, and the same statement also reads
+each gauge series' last value before that day (its *anchor*), which carries into the window.
+Sums are filed per campaign too (``Terms.pairs``), for the paid-only cost ratios.
 """
 
 from __future__ import annotations
@@ -39,6 +41,8 @@ class Window:
         self.last_seen: dict[int, date] = {}  # channel → its latest day with a snapshot
         self._prefixes: dict[tuple[SeriesKey, str | None], tuple[list[float], list[int]]] = {}
         self._carried: dict[tuple[SeriesKey, str], list[tuple[float, int] | None]] = {}
+        # a gauge series' last value before the window: (value, day index, negative)
+        self.anchors: dict[tuple[SeriesKey, str], tuple[float, int]] = {}
 
     def index(self, day: date) -> int:
         return (day - self.start).days
@@ -80,13 +84,20 @@ class Window:
     def _carry(self, key: SeriesKey, campaign: str) -> list[tuple[float, int] | None]:
         found = self._carried.get((key, campaign))
         if found is None:
-            level: tuple[float, int] | None = None
+            level: tuple[float, int] | None = self.anchors.get((key, campaign))
             found = []
-            for i, v in enumerate(self.series.get(key, {}).get(campaign, [])):
+            values = self.series.get(key, {}).get(campaign)
+            for i, v in enumerate(values if values is not None else [None] * self.size):
                 if v is not None:
                     level = (v, i)
                 found.append(level)
             self._carried[(key, campaign)] = found
+        return found
+
+    def campaigns(self, key: SeriesKey) -> list[str]:
+        """The campaigns of a series that have a value in the window or an anchor."""
+        found = list(self.series.get(key, {}))
+        found += [c for (k, c) in self.anchors if k == key and c not in found]
         return found
 
     def level(self, key: SeriesKey, day: date,
@@ -98,7 +109,7 @@ class Window:
             return None
         i = min(i, self.size - 1)
         total, oldest = None, None
-        for camp in self.series.get(key, {}):
+        for camp in self.campaigns(key):
             if campaign is not None and camp != campaign:
                 continue
             carried = self._carry(key, camp)
@@ -117,9 +128,13 @@ class Window:
         terms = Terms()
         for ch in channel_ids:
             for metric, first, last in needs.sums:
-                value = self.total((workspace_id, ch, metric), first, last, campaign)
-                if value is not None:
-                    terms.sums[(ch, (metric, first, last))] = value
+                key = (workspace_id, ch, metric)
+                for camp in self.series.get(key, {}):
+                    if campaign is not None and camp != campaign:
+                        continue
+                    value = self.total(key, first, last, camp)
+                    if value is not None:
+                        terms.add_sum(ch, camp, (metric, first, last), value)
             for metric, day in needs.lasts:
                 level = self.level((workspace_id, ch, metric), day, campaign)
                 if level is not None:
@@ -130,9 +145,9 @@ class Window:
 def fetch_window(conn: Connection, start: date, end: date, *, counters: Iterable[str],
                  gauges: Iterable[str], gauge_start: date, any_from: date | None = None,
                  workspace_ids: Sequence[int] | None = None) -> Window:
-    """Every snapshot of ``counters`` from ``start``, of ``gauges`` from ``gauge_start``, and
-    of any metric from ``any_from`` (so ``last_seen`` is exact from that day on), to ``end``
-    (one statement, streamed)."""
+    """Every snapshot of ``counters`` from ``start``, of ``gauges`` from ``gauge_start`` (and
+    each gauge series' last value before it), and of any metric from ``any_from`` (so
+    ``last_seen`` is exact from that day on), to ``end`` (one statement, streamed)."""
     window = Window(min(start, gauge_start, any_from or start), end, start)
     counters, gauges = sorted(set(counters)), sorted(set(gauges))
     if not counters and not gauges and any_from is None:
@@ -155,6 +170,14 @@ def fetch_window(conn: Connection, start: date, end: date, *, counters: Iterable
            " WHERE day >= :glo AND day <= :hi"
            " AND ((metric IN :cm AND day >= :lo) OR metric IN :gm OR day >= :any)"
            + where_ws)
+    if gauges:  # the anchors: each gauge series' last value before :glo, however old
+        sql += (" UNION ALL SELECT s.workspace_id, s.channel_id, s.metric, s.campaign, s.day,"
+                " s.value FROM snapshots s JOIN (SELECT workspace_id AS w, channel_id AS c,"
+                " metric AS m, campaign AS k, MAX(day) AS d FROM snapshots"
+                " WHERE metric IN :gm AND day < :glo" + where_ws
+                + " GROUP BY workspace_id, channel_id, metric, campaign) a"
+                " ON s.workspace_id = a.w AND s.channel_id = a.c AND s.metric = a.m"
+                " AND s.campaign = a.k AND s.day = a.d")
     result = conn.execute(text(sql).bindparams(*binds), params)
     cursor = result.cursor  # plain tuples, in batches: a million rows stay cheap
     index: dict[Any, int] = {}
@@ -166,6 +189,9 @@ def fetch_window(conn: Connection, start: date, end: date, *, counters: Iterable
             if i is None:
                 when = date.fromisoformat(day) if isinstance(day, str) else day
                 i = index[day] = (when - window.start).days
+            if i < 0:
+                window.anchors[((ws, ch, metric), campaign)] = (float(value), i)
+                continue
             values = flat.get((ws, ch, metric, campaign))
             if values is None:
                 values = flat[(ws, ch, metric, campaign)] = [None] * size

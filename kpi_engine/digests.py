@@ -63,6 +63,12 @@ class GoalLine:
     recent_per_week: float | None
     forecast: float | None
     on_track: bool | None
+    #: what progress_pct and forecast_pct are percentages of (goal_math.progress_basis)
+    basis: str = "target"
+    forecast_pct: float | None = None
+    status: str = ""  # on_track, off_track, unknown, too_early, not_started
+    days_run: int = 0
+    judge_after: int = 1
 
 
 @dataclass
@@ -86,7 +92,8 @@ class Digest:
     def as_json(self) -> dict[str, Any]:
         def kpi(x: answers.KpiAnswer) -> dict[str, Any]:
             return {"value": x.value, "previous": x.previous_value,
-                    "change_pct": None if x.change_pct is None else round(x.change_pct, 2)}
+                    "change_pct": None if x.change_pct is None else round(x.change_pct, 2),
+                    "left_out": list(x.left_out), "reason": x.reason, "as_of": x.as_of}
 
         return {
             "kind": self.kind, "day": self.day.isoformat(), "lang": self.lang,
@@ -166,7 +173,8 @@ def _goals(store: Store, workspace: Workspace, day: date) -> list[GoalLine]:
             continue
         out.append(GoalLine(goal.id, goal.metric, goal.channel, goal.target, goal.deadline,
                             p.current, p.progress_pct, p.required_per_week,
-                            p.recent_per_week, p.forecast, p.on_track))
+                            p.recent_per_week, p.forecast, p.on_track, p.basis,
+                            p.forecast_pct, p.status, p.days_run, p.judge_after))
     return out
 
 

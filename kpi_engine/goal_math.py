@@ -9,23 +9,29 @@ A goal has one of three *shapes*, from its metric's kind:
   ``(current − baseline) / (target − baseline)``, the baseline being the level at creation.
 - ``ratio`` (ratios): a growth goal on the ratio since the start day, the same formula.
 
-Paces are per week. *Required*: what is left to do (``target − current``) spread over the
-days left. *Historical*: the last 90 complete days — a counter's mean daily total over the
-days it has data for, a level's or a ratio's least-squares slope. *Recent*: the same over the
-28-day trend window the forecast uses.
+Paces are per week. *Required*: what is left to do (``target − reference``) spread over the
+days left, the reference being where the goal stands now (a total's sum since the start, a
+level's latest value, a ratio's value since the start; before any of those, the baseline; a
+ratio goal stands at its baseline until it has run long enough to be judged, see below).
 
-Forecast at the deadline, from the least-squares line of the last 28 days of data:
+**One pace model** (issue 11: the verdict at creation and the off-track judgement never
+disagree): *the pace* is the trend of the 28 days ending at the last day with data on or
+before today (nothing from the future, SPEC §3.1) — a counter's mean daily total over the days
+from its first day with data in that window, a level's or a ratio's least-squares slope — and
+needs at least 7 days of data; when the last day with data is more than a week before today
+there is no pace (and no forecast) until data comes in again. The forecast at the deadline is ``reference + pace × days
+left``; a goal is on track when the forecast reaches 90 % of the target on the goal's own
+scale: for a total ``forecast ≥ 0.9 × target``; for a growth goal the forecast's progress
+≥ 90 % (of the way from the baseline to the target); for a ceiling ``forecast ≤ target``.
 
-- total: ``current + slope(cumulative sum) × days from the last day with data to the deadline``;
-- level and ratio: the fitted line's value at the deadline.
+The verdict at creation is that same judgement, made with the same numbers: ``realistic``
+when the forecast at the pace is on track; otherwise ``ambitious`` when the required pace is
+at most 3× the pace, ``unrealistic`` beyond (or when the pace moves the other way); without
+7 days of data it is ``no_history``.
 
-A goal is on track when the forecast reaches 90 % of the target on the goal's own scale: for a
-total ``forecast ≥ 0.9 × target``; for a growth goal the forecast's progress ≥ 90 % (on the way
-from the baseline to the target); for a ceiling ``forecast ≤ target``.
-
-The verdict at creation compares the required pace with the historical one: up to 1.5× is
-``realistic``, up to 3× ``ambitious``, beyond (or a history that moves the other way)
-``unrealistic``; without 7 days of history it is ``no_history``.
+Off track is judged only once a goal has run long enough for its pace to mean something:
+7 days, or 20 % of its window when that is shorter (at least one day). Before that (and before
+the start) the judgement is "not yet".
 """
 
 from __future__ import annotations
@@ -40,12 +46,14 @@ from kpi_engine.metrics import Kind, Metric
 #: One point per day; None where the day has no value.
 Series = Sequence[tuple[date, float | None]]
 
-HISTORY_DAYS = 90
-TREND_DAYS = 28
+HISTORY_DAYS = 90  # the longest baseline of a ratio goal; the days a goal's series reads
+TREND_DAYS = 28  # the one pace's window
+LATE_DAYS = 7  # the pace's window may end this many days before today (late data), no more
 MIN_HISTORY_DAYS = 7
 ON_TRACK_SHARE = 0.9
-AMBITIOUS_FROM = 1.5
 UNREALISTIC_FROM = 3.0
+JUDGE_AFTER_DAYS = 7
+JUDGE_AFTER_SHARE = 0.2
 
 
 class Shape(StrEnum):
@@ -107,6 +115,18 @@ def progress_pct(shape: Shape, current: float | None, baseline: float | None,
     return 100.0 * current / target if target else None
 
 
+def progress_basis(shape: Shape, baseline: float | None, target: float, sign: int,
+                   ceiling: bool = False) -> str:
+    """What ``progress_pct`` is a percentage of: ``target`` (a total, or a goal measured as
+    ``current / target``), ``cap`` (a budget: the share of the cap used), ``rise`` / ``fall``
+    (a growth goal: the share of the way from the baseline to the target)."""
+    if shape is Shape.TOTAL:
+        return "cap" if ceiling else "target"
+    if baseline is not None and (target - baseline) * sign > 0:
+        return "rise" if sign > 0 else "fall"
+    return "target"
+
+
 def reached(shape: Shape, sign: int, current: float | None, target: float) -> bool:
     if current is None:
         return False
@@ -139,25 +159,6 @@ def last_day_with_data(series: Series, until: date) -> date | None:
     return max(days) if days else None
 
 
-def counter_rate(points: Series) -> float | None:
-    """Per day: the least-squares slope of the cumulative sum, from the first day with data
-    (days without a row count as 0)."""
-    started = False
-    total = 0.0
-    cumulative: list[tuple[float, float]] = []
-    origin: date | None = None
-    for day, value in sorted(points):
-        if value is None and not started:
-            continue
-        if origin is None:
-            origin = day
-        started = True
-        total += value or 0.0
-        cumulative.append((float((day - origin).days), total))
-    fit = least_squares(cumulative)
-    return None if fit is None else fit[1]
-
-
 def level_fit(points: Series) -> tuple[date, float, float] | None:
     """``(origin, intercept, slope per day)`` of the least-squares line through the days that
     have a value; None with fewer than two."""
@@ -169,80 +170,38 @@ def level_fit(points: Series) -> tuple[date, float, float] | None:
     return None if fit is None else (origin, fit[0], fit[1])
 
 
-def historical_per_week(shape: Shape, series: Series, today: date) -> float | None:
-    """The pace of the 90 complete days before ``today``; None with less than 7 days of data."""
-    points = window(series, today - timedelta(days=HISTORY_DAYS), today - timedelta(days=1))
-    known = [d for d, v in points if v is not None]
-    if not known:
-        return None
-    first, last = min(known), today - timedelta(days=1)
-    if (last - first).days + 1 < MIN_HISTORY_DAYS:
-        return None
-    if shape is Shape.TOTAL:
-        total = sum(v for _, v in points if v is not None)
-        return 7.0 * total / ((last - first).days + 1)
-    fit = level_fit(points)
-    return None if fit is None else 7.0 * fit[2]
-
-
 def trend_window(series: Series, as_of: date) -> list[tuple[date, float | None]]:
     """The 28 days ending at the last day with data."""
     return window(series, as_of - timedelta(days=TREND_DAYS - 1), as_of)
 
 
-def recent_per_week(shape: Shape, series: Series, as_of: date | None) -> float | None:
-    """The pace of the trend window: the slope the forecast extends, per week."""
+def pace_per_day(shape: Shape, series: Series, as_of: date | None) -> float | None:
+    """The one pace (see the module doc), per day: over the 28 days ending at ``as_of`` (the
+    last day with data, never after today); None with less than 7 days of data."""
     if as_of is None:
         return None
     points = trend_window(series, as_of)
-    if shape is Shape.TOTAL:
-        rate = counter_rate(points)
-        return None if rate is None else 7.0 * rate
-    fit = level_fit(points)
-    return None if fit is None else 7.0 * fit[2]
-
-
-def forecast_line(shape: Shape, series: Series, trend_end: date | None,
-                  current: float | None, deadline: date, *, anchor: date | None = None,
-                  floor: float | None = 0.0) -> list[tuple[date, float]] | None:
-    """The projection from the last day with data to the deadline, as its two end points; the
-    last one is the forecast. From the linear trend of the 28 days ending at ``trend_end``
-    (see the module doc); a total is projected from ``current`` on ``anchor`` (default
-    ``trend_end``: the day its total runs to). Past the deadline, the current value alone.
-    ``floor`` clips impossible negatives. None when there is no trend."""
-    if trend_end is None:
+    known = [d for d, v in points if v is not None]
+    if not known or (as_of - min(known)).days + 1 < MIN_HISTORY_DAYS:
         return None
-    points = trend_window(series, trend_end)
-
-    def clip(value: float) -> float:
-        return value if floor is None else max(floor, value)
-
     if shape is Shape.TOTAL:
-        start = anchor or trend_end
-        if start >= deadline:
-            return None if current is None else [(deadline, current)]
-        rate = counter_rate(points)
-        if rate is None:
-            return None
-        here = current or 0.0
-        return [(start, here), (deadline, clip(here + rate * (deadline - start).days))]
-    if trend_end >= deadline:
-        return None if current is None else [(deadline, current)]
+        total = sum(v for _, v in points if v is not None)
+        return total / ((as_of - min(known)).days + 1)
     fit = level_fit(points)
-    if fit is None:
+    return None if fit is None else fit[2]
+
+
+def per_week(per_day: float | None) -> float | None:
+    return None if per_day is None else 7.0 * per_day
+
+
+def forecast_value(reference: float | None, pace: float | None, days: int,
+                   floor: float | None = 0.0) -> float | None:
+    """``reference + pace × days`` (a negative clipped to ``floor``); None without a pace."""
+    if pace is None:
         return None
-    origin, intercept, slope = fit
-    return [(trend_end, clip(intercept + slope * (trend_end - origin).days)),
-            (deadline, clip(intercept + slope * (deadline - origin).days))]
-
-
-def forecast(shape: Shape, series: Series, trend_end: date | None, current: float | None,
-             deadline: date, *, anchor: date | None = None,
-             floor: float | None = 0.0) -> float | None:
-    """The value expected at the deadline: the end of ``forecast_line``."""
-    line = forecast_line(shape, series, trend_end, current, deadline, anchor=anchor,
-                         floor=floor)
-    return None if line is None else line[-1][1]
+    value = (reference or 0.0) + pace * days
+    return value if floor is None else max(floor, value)
 
 
 def days_left(deadline: date, anchor: date | None, today: date, start: date) -> int:
@@ -261,36 +220,56 @@ def required_per_week(current: float | None, target: float, days: int, sign: int
 
 def on_track(shape: Shape, metric: Metric, forecast_value: float | None,
              baseline: float | None, target: float, sign: int = 1) -> bool | None:
-    """None when there is no forecast."""
+    """Whether a forecast reaches 90 % of the target on the goal's scale; None without one."""
     if forecast_value is None:
         return None
     if is_ceiling(metric):
         return forecast_value <= target
-    if shape is Shape.TOTAL:
-        return forecast_value >= ON_TRACK_SHARE * target
-    pct = progress_pct(shape, forecast_value, baseline, target, sign)
+    pct = forecast_pct(shape, forecast_value, baseline, target, sign)
     return pct is not None and pct >= 100.0 * ON_TRACK_SHARE
 
 
-def verdict(required: float, historical: float | None, sign: int,
-            ceiling: bool = False) -> tuple[Verdict, float | None]:
-    """The verdict and the multiple of the historical pace the goal needs (``inf`` when the
-    history moves the wrong way; 0 when the target is already met)."""
+def forecast_pct(shape: Shape, forecast_value: float | None, baseline: float | None,
+                 target: float, sign: int = 1) -> float | None:
+    """The forecast as a percentage on the goal's own scale (what "on track: ≥ 90 %" reads):
+    the forecast's progress, i.e. % of the target for a total, % of the way from the baseline
+    to the target for a growth goal."""
+    return progress_pct(shape, forecast_value, baseline, target, sign)
+
+
+def judged_after(start: date, deadline: date) -> int:
+    """How many days a goal must have run before off track is judged: 7, or 20 % of its
+    window when that is shorter; at least 1."""
+    length = (deadline - start).days + 1
+    return max(1, min(JUDGE_AFTER_DAYS, math.ceil(JUDGE_AFTER_SHARE * length)))
+
+
+def days_run(start: date, deadline: date, today: date) -> int:
+    """The days of the goal's window up to today (0 before the start)."""
+    return max(0, (min(today, deadline) - start).days + 1)
+
+
+def verdict(required: float, pace: float | None, sign: int, ceiling: bool,
+            on_track_at_pace: bool | None) -> tuple[Verdict, float | None]:
+    """The verdict at creation and the multiple of the pace the goal needs (``inf`` when the
+    pace moves the wrong way or the cap is already spent; 0 when the target is already met).
+    ``on_track_at_pace``: the off-track judgement of the forecast at this pace (``on_track``);
+    it decides ``realistic``, so the two never disagree."""
     if ceiling:  # a budget: how much faster than allowed the team has been spending
-        if historical is None:
+        if pace is None:
             return Verdict.NO_HISTORY, None
         if required <= 0:
             return Verdict.UNREALISTIC, math.inf
-        multiple = max(0.0, historical) / required
+        multiple = max(0.0, pace) / required
     else:
         if required * sign <= 0:
             return Verdict.REALISTIC, 0.0
-        if historical is None:
+        if pace is None:
             return Verdict.NO_HISTORY, None
-        if historical * sign <= 0:
+        if pace * sign <= 0:
             return Verdict.UNREALISTIC, math.inf
-        multiple = required / historical
-    if multiple <= AMBITIOUS_FROM:
+        multiple = required / pace
+    if on_track_at_pace:
         return Verdict.REALISTIC, multiple
     if multiple <= UNREALISTIC_FROM:
         return Verdict.AMBITIOUS, multiple

@@ -8,8 +8,13 @@ module only gathers the numbers in bulk:
 - ``load_goals``: the active goals, and the goals with an ``achieved`` / ``missed`` event in
   the last 30 days (two statements);
 - the current value over [start, min(today, deadline)] and the daily values of the 28-day
-  trend come from the window; a goal that started before the window adds the sum of its
-  older days (``older_sums``: one statement for all such goals, none when there are none);
+  trend come from the window, per (channel, campaign) so the engine's formulas apply as they
+  are (engagement rate per post by audience, paid-only cost ratios, SPEC §3.1); a goal that
+  started before the window adds the sums of its older days (``older_sums``: one statement
+  for all such goals, none when there are none);
+- the progress, pace, forecast and judgement are ``goals.progress_of``'s: one pace model for
+  the verdict, ``/target`` and the alerts; a goal that has not started, or has not run
+  ``goal_math.judged_after`` days, is not judged (no off-track alert);
 - ``signals`` settles the goals whose outcome became known and ``settle`` records them as
   ``GoalStore.set_status`` does (a goal changes status once), for all of them at once.
 """
@@ -17,7 +22,7 @@ module only gathers the numbers in bulk:
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -36,22 +41,19 @@ from kpi_engine.goals import (
     MISSED,
     Goal,
     Progress,
-    anchors,
     goal_scope,
-    measured_per_day,
     outcome,
-    value_floor,
+    progress_of,
 )
-from kpi_engine.metrics import METRICS, Kind, Metric
+from kpi_engine.metrics import METRICS
 from kpi_engine.model import Channel
 from kpi_engine.query import ChannelSets, Needs, Span, Terms, Value, compute, needs_for
 
 EVENT_LOOKBACK = timedelta(days=30)
-SERIES_DAYS = gm.TREND_DAYS + 7  # the trend window, and a week of late data
-_MAIN, _RIVALS = -1, -2  # pseudo channels: a day's totals over the goal's channels
-_PSEUDO = ChannelSets((_MAIN,), (_RIVALS,))
+SERIES_DAYS = gm.TREND_DAYS + gm.LATE_DAYS  # the pace's window, and a week of late data
 
 GoalEvents = dict[int, list[tuple[str, datetime, float | None]]]
+Older = dict[tuple[int, str, str], float]  # (channel, counter, campaign) → Σ before the window
 Settled = tuple[Goal, str, float | None, date]  # goal, outcome, value, local day
 
 
@@ -92,13 +94,12 @@ def stored_parts(goals: Sequence[Goal]) -> tuple[set[str], set[str]]:
     return {m for m, _, _ in needs.sums}, {m for m, _ in needs.lasts}
 
 
-def older_sums(conn: Connection, goals: Sequence[Goal], before: date
-               ) -> dict[int, dict[tuple[int, str], float]]:
-    """For goals that started before ``before``: Σ per (channel, counter) of their days
-    before it (one statement: goals ⨝ their metric's counters ⨝ snapshots)."""
+def older_sums(conn: Connection, goals: Sequence[Goal], before: date) -> dict[int, Older]:
+    """For goals that started before ``before``: Σ per (channel, counter, campaign) of their
+    days before it (one statement: goals ⨝ their metric's counters ⨝ snapshots)."""
     older = [x for x in goals if x.start < before]
     counters, _ = stored_parts(older)
-    out: dict[int, dict[tuple[int, str], float]] = defaultdict(dict)
+    out: dict[int, Older] = defaultdict(dict)
     if not older or not counters:
         return out
     pairs = sorted({(x.metric, m) for x in older for m in stored_parts([x])[0]})
@@ -109,22 +110,22 @@ def older_sums(conn: Connection, goals: Sequence[Goal], before: date
     for i, (goal_metric, stored) in enumerate(pairs):
         params[f"g{i}"], params[f"s{i}"] = goal_metric, stored
         selects.append(f"SELECT :g{i} AS gm, :s{i} AS sm")
-    sql = ("SELECT g.id, s.channel_id, s.metric, SUM(s.value) FROM goals g"
+    sql = ("SELECT g.id, s.channel_id, s.metric, s.campaign, SUM(s.value) FROM goals g"
            f" JOIN ({' UNION ALL '.join(selects)}) m ON m.gm = g.metric"
            " JOIN snapshots s ON s.workspace_id = g.workspace_id AND s.metric = m.sm"
            " AND s.day >= g.start_day AND s.day < :before AND s.day <= g.deadline"
            " AND (g.campaign IS NULL OR s.campaign = g.campaign)"
-           " WHERE g.id IN :ids GROUP BY g.id, s.channel_id, s.metric")
+           " WHERE g.id IN :ids GROUP BY g.id, s.channel_id, s.metric, s.campaign")
     stmt = text(sql).bindparams(bindparam("ids", expanding=True))
-    for gid, ch, metric, value in conn.execute(stmt, params).all():
+    for gid, ch, metric, campaign, value in conn.execute(stmt, params).all():
         if value is not None:
-            out[int(gid)][(int(ch), metric)] = float(value)
+            out[int(gid)][(int(ch), metric, str(campaign or ""))] = float(value)
     return out
 
 
 def signals(goals: dict[int, Goal], events: GoalEvents, today: dict[int, date],
             channels: dict[int, list[Channel]], window: Window,
-            older: dict[int, dict[tuple[int, str], float]], now: datetime
+            older: dict[int, Older], now: datetime
             ) -> tuple[dict[int, list[GoalSignal]], list[Settled]]:
     """Every goal's signal, and the outcomes that became known at ``now`` (their events are
     in the signals already)."""
@@ -169,137 +170,75 @@ def settle(conn: Connection, settled: Sequence[Settled], now: datetime) -> None:
 
 
 def _progress(goal: Goal, today: date, channels: list[Channel], window: Window,
-              older: dict[tuple[int, str], float]) -> Progress | None:
-    """The goal's ``Progress`` on ``today``, as ``goals.track`` computes it."""
+              older: Older) -> Progress | None:
+    """The goal's ``Progress`` on ``today``, as ``goals.track`` computes it (the same
+    ``goals.progress_of``), from the window."""
     try:
         scope = goal_scope(channels, goal.channel)
     except UnknownChannel:
         return None
     metric = goal.definition
-    shape = goal.shape
     end = min(today, goal.deadline)
     span = Span(goal.start, end)
     value = Value(None)
     if end >= goal.start:
         first = max(goal.start, window.counters_from)
-        inner = needs_for(metric, Span(first, end), Needs())
-        part = window.terms(goal.workspace_id, scope.channel_ids, inner, goal.campaign)
-        terms = Terms()
-        for (ch, (m, _, _)), v in part.sums.items():
-            terms.sums[(ch, (m, span.start, span.end))] = v
-        for (ch, m), v in older.items():
-            key = (ch, (m, span.start, span.end))
-            terms.sums[key] = terms.sums.get(key, 0.0) + v
-        for (ch, (m, _)), level in part.lasts.items():
-            terms.lasts[(ch, (m, span.end))] = level
+        terms = _terms(goal, window, scope.channel_ids, [span], {span: first}, older)
         value = compute(metric, span, terms, scope.sets)
-        if value.value is not None and measured_per_day(metric):
-            value = Value(value.value / ((span.end - span.start).days + 1), value.as_of,
-                          value.numerator, value.denominator)
-    series = _series(goal, scope.sets, window, end)
-    trend_end, anchor = anchors(shape, value, series, goal.start, end)
-    line = gm.forecast_line(shape, series, trend_end, value.value, goal.deadline,
-                            anchor=anchor, floor=value_floor(metric))
-    forecast = None if line is None else line[-1][1]
-    return Progress(
-        goal=goal, today=today, current=value.value, as_of=anchor,
-        progress_pct=gm.progress_pct(shape, value.value, goal.baseline, goal.target,
-                                     goal.sign),
-        required_per_week=None, recent_per_week=None, historical_per_week=None,
-        forecast=forecast,
-        on_track=gm.on_track(shape, metric, forecast, goal.baseline, goal.target, goal.sign),
-        days_left=max(0, (goal.deadline - today).days))
+    series = _series(goal, scope.sets, scope.channel_ids, window, end)
+    return progress_of(goal, today, value, series)
 
 
-def _series(goal: Goal, sets: ChannelSets, window: Window, end: date
-            ) -> list[tuple[date, float | None]]:
-    """The goal's daily values over the trend window (``series.daily_series``' meaning:
-    each day's counters summed over the goal's channels, each gauge's level carried forward,
-    then the formulas of SPEC §3)."""
-    first = end - timedelta(days=SERIES_DAYS - 1)
-    days = [first + timedelta(days=i) for i in range(SERIES_DAYS)]
-    i0 = window.index(first)
-    vectors: dict[tuple[str, bool], list[float | None]] = {}
-
-    def vector(metric: str, rivals: bool) -> list[float | None]:
-        """The stored metric per day, summed over the goal's own (or rival) channels."""
-        found = vectors.get((metric, rivals))
-        if found is not None:
-            return found
-        out: list[float | None] = [None] * SERIES_DAYS
-        gauge = METRICS[metric].kind is Kind.GAUGE
-        for ch in sets.competitors if rivals else sets.main:
-            for camp in window.series.get((goal.workspace_id, ch, metric), {}):
+def _terms(goal: Goal, window: Window, channel_ids: Sequence[int], spans: Sequence[Span],
+           firsts: dict[Span, date], older: Older | None = None) -> Terms:
+    """``query.Terms`` of the goal's metric over ``spans``, per (channel, campaign), from the
+    window (a span's counters summed from ``firsts[span]``, plus ``older`` for the goal's own
+    span; a one-day span reads its day directly); gauges at each span's end."""
+    ws, metric = goal.workspace_id, goal.definition
+    needs = Needs()
+    for one in spans:
+        needs_for(metric, one, needs)
+    counters = {m for m, _, _ in needs.sums}
+    terms = Terms()
+    for ch in channel_ids:
+        for m in counters:
+            key = (ws, ch, m)
+            for camp, raw in window.series.get(key, {}).items():
                 if goal.campaign is not None and camp != goal.campaign:
                     continue
-                raw = window.carried((goal.workspace_id, ch, metric), camp) if gauge else \
-                    window.series[(goal.workspace_id, ch, metric)][camp]
-                for j in range(SERIES_DAYS):
-                    i = i0 + j
-                    v = raw[i] if 0 <= i < len(raw) else None
+                for span in spans:
+                    if span.start == span.end and span not in firsts:
+                        i = window.index(span.start)
+                        v = raw[i] if 0 <= i < len(raw) else None
+                    else:
+                        v = window.total(key, firsts.get(span, span.start), span.end, camp)
                     if v is not None:
-                        prev = out[j]
-                        out[j] = v if prev is None else prev + v
-        vectors[(metric, rivals)] = out
-        return out
-
-    values = _daily(goal.definition, vector)
-    if values is None:  # a metric the fast path does not cover: compute day by day
-        terms = Terms()
-        stored = needs_for(goal.definition, Span(first, first), Needs())
-        for group, rivals in ((_MAIN, False), (_RIVALS, True)):
-            for metric in {m for m, _, _ in stored.sums}:
-                for day, v in zip(days, vector(metric, rivals), strict=True):
-                    if v is not None:
-                        terms.sums[(group, (metric, day, day))] = v
-            for metric in {m for m, _ in stored.lasts}:
-                for day, v in zip(days, vector(metric, rivals), strict=True):
-                    if v is not None:
-                        terms.lasts[(group, (metric, day))] = (v, day)
-        values = [compute(goal.definition, Span(day, day), terms, _PSEUDO).value
-                  for day in days]
-    return list(zip(days, values, strict=True))
+                        terms.add_sum(ch, camp, (m, span.start, span.end), v)
+        for (och, m, camp), v in (older or {}).items():  # the goal's days before the window
+            if och != ch or m not in counters:
+                continue
+            for span in spans:
+                term = (m, span.start, span.end)
+                had = terms.pairs.get((ch, camp, term), 0.0)
+                terms.pairs[(ch, camp, term)] = had + v
+                terms.sums[(ch, term)] = terms.sums.get((ch, term), 0.0) + v
+        for m, day in needs.lasts:
+            level = window.level((ws, ch, m), day, goal.campaign)
+            if level is not None:
+                terms.lasts[(ch, (m, day))] = level
+    return terms
 
 
-Vector = Callable[[str, bool], list[float | None]]
-
-
-def _add(a: list[float | None], b: list[float | None]) -> list[float | None]:
-    return [x if y is None else (y if x is None else x + y) for x, y in zip(a, b, strict=True)]
-
-
-def _daily(metric: Metric, vector: Vector) -> list[float | None] | None:
-    """``query.compute`` over one-day spans, a whole series at once; None for the metrics
-    it leaves to ``compute`` (competitor mentions, share of voice, follower growth)."""
-    if metric.key in ("competitor_mentions", "share_of_voice") or \
-            metric.kind is Kind.GAUGE_DELTA:
-        return None
-    if metric.kind is Kind.COUNTER:
-        out: list[float | None] = [None] * SERIES_DAYS
-        for part in metric.parts or (metric.key,):
-            out = _add(out, vector(part, False))
-        return out
-    if metric.kind is Kind.GAUGE:
-        return vector(metric.key, False)
-
-    def side(expr: str) -> list[float | None] | None:
-        out: list[float | None] = [None] * SERIES_DAYS
-        for key in expr.split("+"):
-            found = _daily(METRICS[key], vector)
-            if found is None:
-                return None
-            out = _add(out, found)
-        return out
-
-    assert metric.numerator and metric.denominator
-    num, den = side(metric.numerator), side(metric.denominator)
-    minus = side(metric.numerator_minus) if metric.numerator_minus else None
-    if num is None or den is None or (metric.numerator_minus and minus is None):
-        return None
-    if minus is not None:
-        num = [None if n is None or m is None else n - m for n, m in zip(num, minus, strict=True)]
-    return [None if n is None or not d else metric.scale * n / d
-            for n, d in zip(num, den, strict=True)]
+def _series(goal: Goal, sets: ChannelSets, channel_ids: Sequence[int], window: Window,
+            end: date) -> list[tuple[date, float | None]]:
+    """The goal's daily values over the trend window: ``query.compute`` over each one-day
+    span, channel by channel (``series.daily_series``' meaning)."""
+    first = end - timedelta(days=SERIES_DAYS - 1)
+    days = [first + timedelta(days=i) for i in range(SERIES_DAYS)]
+    spans = [Span(d, d) for d in days]
+    terms = _terms(goal, window, channel_ids, spans, {})
+    return [(d, compute(goal.definition, s, terms, sets).value) for d, s in zip(days, spans,
+                                                                              strict=True)]
 
 
 def _signal(goal: Goal, progress: Progress | None,
@@ -311,4 +250,8 @@ def _signal(goal: Goal, progress: Progress | None,
         progress_pct=progress.progress_pct if progress else None,
         forecast=progress.forecast if progress else None,
         on_track=progress.on_track if progress else None,
+        basis=progress.basis if progress else "target",
+        forecast_pct=progress.forecast_pct if progress else None,
+        days_run=progress.days_run if progress else 0,
+        judge_after=progress.judge_after if progress else 1, start=goal.start,
         events=tuple(events), platform=goal.platform, chat_id=goal.chat_id)

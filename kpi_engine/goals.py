@@ -11,12 +11,16 @@ What a marketing team expects, and so what this module does (the arithmetic is i
 - **Gauges** (followers, subscribers) have *growth* goals: the baseline is the level at
   creation; ``followers +20%`` aims at 1.2 × that level, ``followers 50rb`` at 50 000.
   Progress is ``(current − baseline) / (target − baseline)``: 0 % the day it is set.
-- **Ratios** (ER, CTR, ROI…) have growth goals on the ratio since the start day; the baseline
-  is the ratio over the same number of days before the start (at most 90). A ratio whose
-  numerator is a daily count and whose denominator a level (engagement rate = engagement /
-  followers) grows with the length of its period, so its goal is on the ratio of an average
-  day (the period's ratio divided by its days): "ER 4%" means a typical day's ER.
-  A ratio goal is judged at its deadline, not on a single good day.
+- **Ratios** (ER, CTR, ROI…) have growth goals on the ratio since the start day, computed by
+  the engine's own formula (``query.compute``: engagement rate per post by audience, cost
+  ratios paid-only, SPEC §3.1); the baseline is the ratio over the same number of days before
+  the start (at most 90). A ratio goal is judged at its deadline, not on a single good day.
+- **Nothing from the future** (SPEC §3.1): a goal whose window starts later ("bulan depan")
+  takes its baseline from the same number of days ending today; paces and forecasts read the
+  days up to today only, and a goal that has not started is never off track.
+- **One pace model** (``goal_math``): the verdict at creation and the on/off-track judgement
+  come from the same pace, reference and forecast (``outlook``), so they cannot disagree; off
+  track is judged only once the goal has run ``goal_math.judged_after`` days.
 - ``follower_growth X`` is read as ``followers +X``; ``follower_growth_rate X%`` as
   ``followers +X%``.
 - A goal on a platform without a channel yet, or on a scope without data, has no history:
@@ -30,16 +34,16 @@ stamps of status changes): the clock is never read.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
 from kpi_engine import goal_math as gm
 from kpi_engine.answers import Scope, UnknownChannel, resolve_scope
 from kpi_engine.goal_math import Shape, Verdict
-from kpi_engine.metrics import METRICS, Category, Kind, Metric, category_of
+from kpi_engine.metrics import METRICS, Category, Metric, category_of
 from kpi_engine.model import PLATFORMS, Channel, parse_channel_name
-from kpi_engine.query import Needs, Span, Value, compute, fetch_terms, needs_for
+from kpi_engine.query import Needs, Span, Value, compute, fetch_terms, gauge_as_of, needs_for
 from kpi_engine.series import daily_series
 from kpi_engine.store import Store
 
@@ -153,9 +157,12 @@ class GoalPlan:
     current: float | None
     days_left: int  # the days the required pace is spread over
     required_per_week: float
-    historical_per_week: float | None
+    historical_per_week: float | None  # the one pace (28 days up to today), per week
     verdict: Verdict
-    multiple: float | None  # the required pace as a multiple of the historical one
+    multiple: float | None  # the required pace as a multiple of the pace
+    forecast: float | None = None  # at the pace, at the deadline
+    forecast_pct: float | None = None  # on the goal's scale (see goal_math.forecast_pct)
+    on_track_at_pace: bool | None = None
 
     @property
     def shape(self) -> Shape:
@@ -172,11 +179,14 @@ class Progress:
     as_of: date | None  # the last day with data the numbers go to
     progress_pct: float | None
     required_per_week: float | None  # None once the deadline is over
-    recent_per_week: float | None  # the 28-day trend
-    historical_per_week: float | None  # the last 90 days
+    recent_per_week: float | None  # the one pace: the trend of the 28 days up to today
     forecast: float | None
-    on_track: bool | None  # None: no forecast yet
+    on_track: bool | None  # None: no forecast yet, or not judged yet (see ``judged``)
     days_left: int
+    forecast_pct: float | None = None  # the forecast on the goal's scale
+    days_run: int = 0  # days of the window up to today (0: not started)
+    judge_after: int = 1  # off track is judged from this many days run
+    gauge_from: date | None = None  # a level older than the start: "per <day>"
     #: the daily series from the start (or 90 days back, when earlier) to today
     series: tuple[tuple[date, float | None], ...] = ()
     forecast_line: tuple[tuple[date, float], ...] = ()  # from the last data to the deadline
@@ -199,10 +209,27 @@ class Progress:
         return [(d, v) for d, v in self.series if d >= first]
 
     @property
+    def basis(self) -> str:
+        """What ``progress_pct`` and ``forecast_pct`` are percentages of (``goal_math``)."""
+        g = self.goal
+        return gm.progress_basis(g.shape, g.baseline, g.target, g.sign,
+                                 gm.is_ceiling(g.definition))
+
+    @property
+    def judged(self) -> bool:
+        """Whether the goal has run long enough for on/off track to be judged."""
+        return self.days_run >= self.judge_after
+
+    @property
     def status(self) -> str:
-        """The goal's status, or for an active goal ``on_track``/``off_track``/``unknown``."""
+        """The goal's status, or for an active goal ``on_track``/``off_track``, ``unknown``
+        (no forecast), ``not_started`` or ``too_early`` (not run long enough to judge)."""
         if not self.goal.active:
             return self.goal.status
+        if self.days_run == 0:
+            return "not_started"
+        if not self.judged:
+            return "too_early"
         if self.on_track is None:
             return "unknown"
         return "on_track" if self.on_track else "off_track"
@@ -221,15 +248,6 @@ def goal_scope(channels: Sequence[Channel], name: str | None) -> Scope:
         raise
 
 
-def measured_per_day(metric: Metric) -> bool:
-    """A ratio of a daily count to a level (engagement rate): its goal is on an average day."""
-    if metric.kind is not Kind.RATIO or not metric.numerator or not metric.denominator:
-        return False
-    num = [METRICS[k].kind for k in metric.numerator.split("+")]
-    den = [METRICS[k].kind for k in metric.denominator.split("+")]
-    return Kind.GAUGE in den and any(k is Kind.COUNTER for k in num)
-
-
 def _values(store: Store, workspace_id: int, scope: Scope, metric: Metric,
             spans: Sequence[Span], campaign: str | None) -> list[Value]:
     """``metric`` over each span, in one statement (the engine's ``fetch_terms``)."""
@@ -239,13 +257,7 @@ def _values(store: Store, workspace_id: int, scope: Scope, metric: Metric,
     ids = scope.channel_ids if needs.competitor_mentions else sorted(c.id for c in scope.main)
     with store.connect() as conn:
         terms = fetch_terms(conn, workspace_id, ids, needs, campaign)
-    out = []
-    for span in spans:
-        value = compute(metric, span, terms, scope.sets)
-        if value.value is not None and measured_per_day(metric):
-            value = replace(value, value=value.value / ((span.end - span.start).days + 1))
-        out.append(value)
-    return out
+    return [compute(metric, span, terms, scope.sets) for span in spans]
 
 
 def _series(store: Store, workspace_id: int, scope: Scope, metric: Metric, first: date,
@@ -272,6 +284,54 @@ def _pace_sign(metric: Metric, sign: int) -> int:
 
 def value_floor(metric: Metric) -> float | None:
     return None if metric.key == "roi" else 0.0
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """Where a goal is heading, by the one pace model (``goal_math``): what plan, track and
+    the alert tick all judge by."""
+
+    anchor: date | None  # the day the current value runs to
+    days_left: int  # the days after the anchor (never before the start) to the deadline
+    required_per_week: float
+    pace_per_week: float | None
+    forecast: float | None
+    forecast_pct: float | None
+    on_track: bool | None  # the forecast's judgement (before the days-run gate)
+    line: tuple[tuple[date, float], ...] = ()
+
+
+def outlook(metric: Metric, sign: int, baseline: float | None, target: float, start: date,
+            deadline: date, today: date, value: Value, series: gm.Series) -> Outlook:
+    """The reference (where the goal stands: its current value, else the baseline of a
+    growth goal; a ratio goal's baseline until it has run ``judged_after`` days), the
+    required pace from there, the one pace, and the forecast
+    ``reference + pace × days left`` with its judgement. Reads nothing after ``today``."""
+    shape = gm.shape_of(metric)
+    end = min(today, deadline)
+    trend_end, anchor = anchors(shape, value, series, start, end)
+    left = gm.days_left(deadline, anchor, today, start)
+    current = value.value
+    reference = current if current is not None or shape is Shape.TOTAL else baseline
+    if shape is Shape.RATIO and gm.days_run(start, deadline, today) < \
+            gm.judged_after(start, deadline):
+        reference = baseline  # a ratio of a day or two says little: it stands at its baseline
+    required = gm.required_per_week(reference, target, left, _pace_sign(metric, sign))
+    pace = None
+    if trend_end is not None and trend_end >= end - timedelta(days=gm.LATE_DAYS):
+        pace = gm.pace_per_day(shape, series, trend_end)  # data a week old or more: no pace
+    if today > deadline or (anchor is not None and anchor >= deadline):
+        forecast = current
+    else:
+        forecast = gm.forecast_value(reference, pace, left, value_floor(metric))
+    line: tuple[tuple[date, float], ...] = ()
+    if forecast is not None:
+        here = anchor or min(today, deadline)
+        line = ((here, reference if reference is not None else 0.0), (deadline, forecast)) \
+            if here < deadline else ((deadline, forecast),)
+    return Outlook(anchor, left, required, gm.per_week(pace), forecast,
+                   gm.forecast_pct(shape, forecast, baseline, target, sign),
+                   gm.on_track(shape, metric, forecast, baseline, target, sign), line)
 
 
 # ----------------------------------------------------------------------------- create
@@ -323,7 +383,9 @@ def plan_goal(store: Store, workspace_id: int, channels: Sequence[Channel],
         base_span = Span(today, today)
     else:
         back = length if shape is Shape.TOTAL else min(length, gm.HISTORY_DAYS)
-        base_span = Span(start - timedelta(days=back), start - timedelta(days=1))
+        # SPEC §3.1: a window that starts later is compared with the same days ending today
+        base_end = min(start - timedelta(days=1), today)
+        base_span = Span(base_end - timedelta(days=back - 1), base_end)
     spans = [base_span] + ([Span(start, today)] if start <= today else [])
     base_value, *so_far = _values(store, workspace_id, scope, metric, spans, request.campaign)
     now_value = so_far[0] if so_far else Value(None)
@@ -332,16 +394,15 @@ def plan_goal(store: Store, workspace_id: int, channels: Sequence[Channel],
     _check_target(metric, target)
     series = _series(store, workspace_id, scope, metric, today - timedelta(days=gm.HISTORY_DAYS),
                      today, request.campaign)
-    historical = gm.historical_per_week(shape, series, today)
-    _, anchor = anchors(shape, now_value, series, start, today)
-    current = now_value.value
-    reference = current if shape is Shape.TOTAL else baseline
     sign = gm.direction(shape, baseline, target, metric)
-    left = gm.days_left(request.deadline, anchor, today, start)
-    required = gm.required_per_week(reference, target, left, _pace_sign(metric, sign))
-    verdict, multiple = gm.verdict(required, historical, sign, gm.is_ceiling(metric))
+    view = outlook(metric, sign, baseline, target, start, request.deadline, today, now_value,
+                   series)
+    verdict, multiple = gm.verdict(view.required_per_week, view.pace_per_week, sign,
+                                   gm.is_ceiling(metric), view.on_track)
     return GoalPlan(request, key, value_kind, value, start, today, target, baseline,
-                    base_span, current, left, required, historical, verdict, multiple)
+                    base_span, now_value.value, view.days_left, view.required_per_week,
+                    view.pace_per_week, verdict, multiple, view.forecast, view.forecast_pct,
+                    view.on_track)
 
 
 def create_goal(store: Store, goals: GoalStore, workspace_id: int,
@@ -381,39 +442,41 @@ def track(store: Store, workspace_id: int, channels: Sequence[Channel], goal: Go
     """The goal's progress, paces and forecast on ``today`` (two statements: the value since
     the start, the daily series of the last 90 days; ``trend=False`` skips the series)."""
     metric = goal.definition
-    shape = goal.shape
     end = min(today, goal.deadline)
     scope = goal_scope(channels, goal.channel)
     value = Value(None)
+    span = Span(goal.start, end)
     if end >= goal.start:
-        value = _values(store, workspace_id, scope, metric, [Span(goal.start, end)],
-                        goal.campaign)[0]
-    current = value.value
+        value = _values(store, workspace_id, scope, metric, [span], goal.campaign)[0]
     series: list[tuple[date, float | None]] = []
     if trend:
         first = min(goal.start, today - timedelta(days=gm.HISTORY_DAYS))
         series = _series(store, workspace_id, scope, metric, first, end, goal.campaign)
-    trend_end, anchor = anchors(shape, value, series, goal.start, end)
-    left = gm.days_left(goal.deadline, anchor, today, goal.start)
-    required = None
-    if today <= goal.deadline:
-        reference = goal.baseline if current is None and shape is not Shape.TOTAL else current
-        required = gm.required_per_week(reference, goal.target, left,
-                                        _pace_sign(metric, goal.sign))
-    line = None
-    if trend:
-        line = gm.forecast_line(shape, series, trend_end, current, goal.deadline,
-                                anchor=anchor, floor=value_floor(metric))
-    forecast = None if line is None else line[-1][1]
-    on_track = gm.on_track(shape, metric, forecast, goal.baseline, goal.target, goal.sign)
+    return progress_of(goal, today, value, series, trend=trend)
+
+
+def progress_of(goal: Goal, today: date, value: Value, series: gm.Series, *,
+                trend: bool = True) -> Progress:
+    """A goal's ``Progress`` from its value since the start and its daily series (what
+    ``track`` reads one goal at a time and the alert tick in bulk)."""
+    view = outlook(goal.definition, goal.sign, goal.baseline, goal.target, goal.start,
+                   goal.deadline, today, value, series)
+    run = gm.days_run(goal.start, goal.deadline, today)
+    after = gm.judged_after(goal.start, goal.deadline)
+    current = value.value
     return Progress(
-        goal=goal, today=today, current=current, as_of=anchor,
-        progress_pct=gm.progress_pct(shape, current, goal.baseline, goal.target, goal.sign),
-        required_per_week=required,
-        recent_per_week=gm.recent_per_week(shape, series, trend_end) if trend else None,
-        historical_per_week=gm.historical_per_week(shape, series, today) if trend else None,
-        forecast=forecast, on_track=on_track, days_left=max(0, (goal.deadline - today).days),
-        series=tuple(series), forecast_line=tuple(line or ()))
+        goal=goal, today=today, current=current, as_of=view.anchor,
+        progress_pct=gm.progress_pct(goal.shape, current, goal.baseline, goal.target,
+                                     goal.sign),
+        required_per_week=view.required_per_week if today <= goal.deadline else None,
+        recent_per_week=view.pace_per_week if trend else None,
+        forecast=view.forecast if trend else None,
+        on_track=view.on_track if trend and run >= after else None,
+        days_left=max(0, (goal.deadline - today).days),
+        forecast_pct=view.forecast_pct if trend else None, days_run=run, judge_after=after,
+        gauge_from=gauge_as_of(value, Span(goal.start, min(today, goal.deadline)))
+        if goal.shape is Shape.LEVEL else None,
+        series=tuple(series), forecast_line=view.line if trend else ())
 
 
 def outcome(progress: Progress) -> str | None:

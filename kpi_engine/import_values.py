@@ -9,9 +9,12 @@ XLSX cell) and return ``None`` when it is invalid; callers test for blank cells 
 channel or metric is parsed once, and values are converted in bulk by pandas, so a million
 rows take about a second.
 
-Numbers are read strictly: ``.`` is the decimal point, or — when the file uses ``,`` for
-decimals — the Indonesian ``1.234,5`` (dots group thousands by three). An optional ``Rp`` /
-``Rp.`` prefix is accepted; spaces inside a number, ``1,234.5`` and the like are not.
+Numbers are read strictly, in one style per file: ``.`` is the decimal point, or — when the
+file is semicolon-separated or uses ``,`` for decimals — the Indonesian ``1.234,5`` (dots
+group thousands by three: ``5.100`` is 5100). An optional ``Rp`` / ``Rp.`` prefix is
+accepted; spaces inside a number, ``1,234.5`` and the like are not. Values, days and names
+then pass ``kpi_engine.validation``, the rules every way in shares: a ``5.100`` in a count
+column of an international-style file is a fraction and is refused, never stored as 5.1.
 """
 
 from __future__ import annotations
@@ -22,6 +25,7 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from kpi_engine import validation
 from kpi_engine.metrics import METRICS, Kind, Metric, resolve, suggest
 from kpi_engine.model import SnapshotRow, parse_channel_name
 
@@ -34,8 +38,8 @@ if TYPE_CHECKING:
     StatusArray = npt.NDArray[np.int8]
     IntArray = npt.NDArray[np.int64]
 
-#: A value above this is a typo, not a KPI ("too_large_value").
-MAX_VALUE = 1e15
+#: A value above this is a typo, not a KPI ("too_large_value"): the one bound of every way in.
+MAX_VALUE = validation.MAX_VALUE
 MIN_YEAR, MAX_YEAR = 1970, 2100
 
 #: Status of a parsed value cell.
@@ -203,22 +207,32 @@ def _parse_cell(cell: Any, decimal_comma: bool) -> tuple[float, int]:
 # Per distinct cell of a column: ("", parsed value) or (error code, None).
 
 
-def check_day(cell: object) -> tuple[str, object]:
+def check_day(cell: object, today: date | None = None) -> tuple[str, object]:
+    """A day cell; ``future_day`` when it is after the workspace's local ``today``."""
     if is_blank(cell):
         return "missing_value", None
     day = parse_day(cell)
-    return ("", day) if day is not None else ("bad_date", None)
+    if day is None:
+        return "bad_date", None
+    code = validation.day_problem(day, today)
+    return (code, None) if code else ("", day)
 
 
 def check_channel(cell: object) -> tuple[str, object]:
     if is_blank(cell):
         return "missing_value", None
+    if isinstance(cell, str):
+        code = validation.name_problem(parse_channel_name(cell)[1])
+        if code:
+            return code, None
     channel = parse_channel(cell)
     return ("", channel) if channel is not None else ("bad_channel", None)
 
 
 def check_campaign(cell: object) -> tuple[str, object]:
-    return "", cell_text(cell)
+    name = cell_text(cell)
+    code = validation.name_problem(name)
+    return (code, None) if code else ("", name)
 
 
 def check_flag(cell: object) -> tuple[str, object]:
@@ -309,16 +323,22 @@ class Validated(NamedTuple):
 
 def validate_columns(columns: list[ObjectArray], header: list[str], *, fields: dict[str, int],
                      metrics: list[tuple[int, str]], unnamed: list[int], typed: bool,
-                     comma_possible: bool = True) -> Validated:
+                     comma_possible: bool = True, indonesian: bool = False,
+                     today: date | None = None) -> Validated:
     """Check a table (one array per column, data rows only) and make its snapshot rows.
 
     ``fields`` maps date, channel [, metric, value] [, campaign] [, competitor] to column
     positions; ``metrics`` lists the wide shape's (position, metric key) columns;
     ``unnamed`` columns must be empty. ``typed``: cells may be numbers, dates, bools (XLSX).
     ``comma_possible``: False when no value cell can hold a "," (saves a scan).
+    ``indonesian``: the file is in the Indonesian number style whatever its cells hold (a
+    semicolon-separated CSV): ``.`` groups thousands. Otherwise a ``,`` in any value cell
+    makes the whole file Indonesian. ``today``: the workspace's local today (later days are
+    refused); None checks no day against the calendar.
     Raises the first :class:`CellProblem` (lowest row; leftmost column within a row).
     """
-    return _Validator(columns, header, typed, comma_possible).run(fields, metrics, unnamed)
+    return _Validator(columns, header, typed, comma_possible, indonesian, today).run(
+        fields, metrics, unnamed)
 
 
 class _Column(NamedTuple):
@@ -352,9 +372,10 @@ class _Validator:
     """Checks every column of a table at once and keeps the first problem."""
 
     def __init__(self, columns: list[ObjectArray], header: list[str], typed: bool,
-                 comma_possible: bool) -> None:
+                 comma_possible: bool, indonesian: bool, today: date | None) -> None:
         self.columns, self.header = columns, header
         self.typed, self.comma_possible = typed, comma_possible
+        self.indonesian, self.today = indonesian, today
         self.n = len(columns[0]) if columns else 0
         self.kept: IntArray | None = None  # original row of each row, once blank rows go
         self.first: tuple[int, int, CellProblem] | None = None
@@ -376,7 +397,8 @@ class _Validator:
             raise CellProblem("no_rows", row=None)
         for pos in unnamed:
             self.check_unnamed(pos)
-        day = self.lookup(f["date"], "date", check_day)
+        today = self.today
+        day = self.lookup(f["date"], "date", lambda cell: check_day(cell, today))
         channel = self.lookup(f["channel"], "channel", check_channel)
         campaign = self.lookup(f["campaign"], "campaign", check_campaign) if (
             "campaign" in f) else _constant(n, "")
@@ -390,13 +412,17 @@ class _Validator:
         rows: IntArray | None = None
         if "metric" in f:
             metric = self.lookup(f["metric"], "metric", check_metric)
-            values, _ = self.parse_values([f["value"]], required=True)
+            whole = validation.whole_metric_mask(metric.parsed)[metric.codes]
+            values, _ = self.parse_values([f["value"]], required=True, whole=[whole],
+                                          metric_of=[metric.per_row(None)])
             metric_ids: IntArray = metric.ids_per_row(None)
             metric_keys = metric.per_row(None)
             cell_values = values[:, 0]
         else:
             keys = [key for _, key in metrics]
-            values, status = self.parse_values([p for p, _ in metrics], required=False)
+            values, status = self.parse_values(
+                [p for p, _ in metrics], required=False,
+                whole=[validation.is_whole_metric(k) for k in keys], metric_of=keys)
             present = np.flatnonzero(status.ravel() != EMPTY)
             rows, which = present // len(keys), present % len(keys)
             metric_ids = np.array([list(METRICS).index(k) for k in keys], np.int64)[which]
@@ -484,21 +510,31 @@ class _Validator:
             details: dict[str, Any] = {"variant": field, "value": text}
             if code in ("unknown_metric", "derived_metric"):
                 details = metric_details(code, text)
+            elif code in validation.TEXTS:
+                details = {"value": validation.shown(text), "length": len(text),
+                           "today": self.today.isoformat() if self.today else ""}
             self.problem(row, pos, code, column=self.header[pos], **details)
         return _Column(codes, ids, parsed)
 
-    def parse_values(self, positions: list[int], required: bool) -> tuple[Any, Any]:
-        """(values, status) as row × column arrays; notes bad, negative, huge values."""
+    def parse_values(self, positions: list[int], required: bool, whole: list[Any],
+                     metric_of: list[Any]) -> tuple[Any, Any]:
+        """(values, status) as row × column arrays; notes bad, negative, huge values and
+        fractions in count columns (``whole``: per column, a bool or one bool per row;
+        ``metric_of``: per column, its metric key or one key per row, for messages).
+        Whole values of count columns lose their float noise."""
         import numpy as np
 
         cols = [self.columns[p] for p in positions]
-        comma = self.comma_possible and has_decimal_comma(cols)
+        comma = self.indonesian or (self.comma_possible and has_decimal_comma(cols))
         values = np.empty((self.n, len(cols)), dtype=np.float64)
         status = np.empty((self.n, len(cols)), dtype=np.int8)
         for j, (pos, col) in enumerate(zip(positions, cols, strict=True)):
             v, s = parse_number_column(col, decimal_comma=comma, typed=self.typed)
+            fraction = validation.fraction_mask(v) & whole[j]
+            if np.any(whole[j]):
+                v = np.where(whole[j], np.round(v), v)
             values[:, j], status[:, j] = v, s
-            wrong = (s == BAD) | (v < 0) | (v > MAX_VALUE)
+            wrong = (s == BAD) | (v < 0) | (v > MAX_VALUE) | fraction
             if required:
                 wrong |= s == EMPTY
             if not wrong.any():
@@ -506,9 +542,15 @@ class _Validator:
             row = int(wrong.argmax())
             code, variant = (("missing_value", "value") if s[row] == EMPTY else
                              ("bad_number", "comma" if comma else "dot") if s[row] == BAD
-                             else ("negative", "") if v[row] < 0 else ("too_large_value", ""))
+                             else ("negative", "") if v[row] < 0
+                             else ("too_large_value", "") if v[row] > MAX_VALUE
+                             else ("fraction", ""))
+            metric = metric_of[j] if isinstance(metric_of[j], str) else metric_of[j][row]
+            text = cell_text(col[row])
+            if code == "fraction" and not comma and "." in text:
+                variant = "dot"
             self.problem(row, pos, code, column=self.header[pos], variant=variant,
-                         value=cell_text(col[row]))
+                         value=text, metric=metric)
         return values, status
 
     def check_flag_conflicts(self, channel: _Column, flag: _Column, pos: int) -> None:

@@ -25,9 +25,11 @@ import zipfile
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kpi_engine import import_values as iv
+from kpi_engine import validation
 from kpi_engine.metrics import normalize, resolve
 from kpi_engine.model import SnapshotRow
 
@@ -141,18 +143,12 @@ _TEXTS: dict[str, tuple[str, str, str, str]] = {
                        "and no thousands separator (e.g. 1234.5), or the Indonesian format "
                        "1.234,5 with a decimal comma."),
     "bad_number:comma": ("'{value}' di kolom '{column}' bukan angka yang valid.", "File ini "
-                         "memakai koma sebagai tanda desimal: tulis angka seperti 1.234,5 atau "
-                         "1234,5 (titik hanya untuk ribuan).", "'{value}' in column '{column}' "
-                         "is not a valid number.", "This file uses a decimal comma: write "
-                         "numbers like 1.234,5 or 1234,5 (dots only group thousands)."),
-    "negative": ("nilai '{value}' di kolom '{column}' negatif.", "Nilai KPI tidak boleh "
-                 "negatif; periksa tanda minusnya.", "the value '{value}' in column '{column}' "
-                 "is negative.", "KPI values cannot be negative; check the minus sign."),
-    "too_large_value": ("nilai '{value}' di kolom '{column}' terlalu besar (lebih dari "
-                        "1.000.000.000.000.000).", "Periksa digit yang berlebih atau pemisah "
-                        "ribuan dan desimal yang tertukar.", "the value '{value}' in column "
-                        "'{column}' is too large (over 10^15).", "Check for extra digits or "
-                        "swapped thousands and decimal separators."),
+                         "memakai format angka Indonesia (titik koma sebagai pemisah kolom atau "
+                         "koma desimal): tulis angka seperti 1.234,5 atau 1234,5 (titik hanya "
+                         "untuk ribuan).", "'{value}' in column '{column}' is not a valid "
+                         "number.", "This file uses the Indonesian number style (semicolons "
+                         "between columns or a decimal comma): write numbers like 1.234,5 or "
+                         "1234,5 (dots only group thousands)."),
     "unknown_metric": ("metrik '{value}' tidak dikenal.", "Gunakan nama metrik dari katalog, "
                        "mis. reach, followers, likes.", "unknown metric '{value}'.", "Use a "
                        "metric name from the catalogue, e.g. reach, followers, likes."),
@@ -206,14 +202,23 @@ def _render(error: ImportFileError, lang: str) -> str:
         if isinstance(value, str) and len(value) > 60:
             value = value[:57] + "…"
         values[name] = value
-    reason, hint = (texts[2], texts[3]) if en else (texts[0], texts[1])
-    text = reason.format(**values)
+    if error.code in validation.TEXTS:  # the rules and sentences every way in shares
+        params = {"metric": "", "value": "", **values}
+        del params["code"]
+        if error.column:
+            params["where"] = (f" in column '{error.column}'" if en
+                               else f" di kolom '{error.column}'")
+        reason, hint = validation.reason(error.code, lang, variant=error.variant, **params)
+    else:
+        reason, hint = (texts[2], texts[3]) if en else (texts[0], texts[1])
+        reason, hint = reason.format(**values), hint.format(**values)
+    text = reason
     if error.line is not None:
         text = f"{'Line' if en else 'Baris'} {error.line}: {text}"
     else:
         text = text[:1].upper() + text[1:]
     done = "Nothing was saved." if en else "Tidak ada data yang disimpan."
-    return " ".join(filter(None, (text, hint.format(**values), done)))
+    return " ".join(filter(None, (text, hint, done)))
 
 
 class ImportFileError(Exception):
@@ -247,9 +252,12 @@ class ParsedImport:
     lines: int  # data lines read (blank lines not counted)
 
 
-def parse_import(data: bytes, filename: str, *,
-                 max_bytes: int = DEFAULT_MAX_BYTES) -> ParsedImport:
-    """Parse and validate a whole import file; raise :class:`ImportFileError` on the first error."""
+def parse_import(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
+                 today: date | None = None) -> ParsedImport:
+    """Parse and validate a whole import file; raise :class:`ImportFileError` on the first error.
+
+    ``today`` is the workspace's local today: a row of a later day is refused (None: no
+    check against the calendar, for tools that only read a file)."""
     if len(data) > max_bytes:
         raise ImportFileError("too_large", size=_mb(len(data)), limit=_mb(max_bytes))
     if re.fullmatch(rb"(?:\xef\xbb\xbf)?\s*", data):  # stops at the first character
@@ -258,7 +266,7 @@ def parse_import(data: bytes, filename: str, *,
         raise ImportFileError("unknown_format", variant="xls", filename=filename)
     with _gc_paused():
         table = _read_xlsx(data, filename) if data.startswith(b"PK") else _read_csv(data, filename)
-        return _validate(table)
+        return _validate(table, today)
 
 
 @contextmanager
@@ -293,6 +301,7 @@ class _Table:
     header_line: int
     typed: bool  # XLSX: cells may be numbers, dates, bools
     comma_possible: bool = True  # False when no value cell can hold a ","
+    indonesian: bool = False  # semicolon-separated: "." groups thousands whatever the cells
 
 
 def _read_csv(data: bytes, filename: str) -> _Table:
@@ -352,7 +361,8 @@ def _read_csv(data: bytes, filename: str) -> _Table:
     return _Table(header=header, columns=columns,
                   records=np.arange(1, len(frame), dtype=np.int64), line_of=line_of,
                   header_line=blank_lines + 1, typed=False,
-                  comma_possible=delimiter != "," or b'"' in data)
+                  comma_possible=delimiter != "," or b'"' in data,
+                  indonesian=delimiter == ";")
 
 
 def _delimiter(first_line: bytes) -> str:
@@ -476,12 +486,13 @@ def _layout(header: list[str], line: int) -> _Layout:
 # --------------------------------------------------------------------------- validation
 
 
-def _validate(table: _Table) -> ParsedImport:
+def _validate(table: _Table, today: date | None) -> ParsedImport:
     layout = _layout(table.header, table.header_line)
     try:
         result = iv.validate_columns(table.columns, table.header, fields=layout.fields,
                                      metrics=layout.metrics, unnamed=layout.unnamed,
-                                     typed=table.typed, comma_possible=table.comma_possible)
+                                     typed=table.typed, comma_possible=table.comma_possible,
+                                     indonesian=table.indonesian, today=today)
     except iv.CellProblem as problem:
         raise _located(problem, table) from None
     return ParsedImport(rows=result.rows, shape=layout.shape, lines=result.lines)

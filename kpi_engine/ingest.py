@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 
 from kpi_engine.importer import parse_import
 from kpi_engine.model import WriteResult
@@ -21,8 +22,10 @@ class ImportResult:
 
 
 def import_bytes(store: Store, workspace_id: int, data: bytes, filename: str, *,
-                 max_bytes: int = CHAT_MAX_BYTES) -> ImportResult:
-    """All rows or none: a bad row raises ``ImportFileError`` before anything is written."""
-    parsed = parse_import(data, filename, max_bytes=max_bytes)
+                 today: date, max_bytes: int = CHAT_MAX_BYTES) -> ImportResult:
+    """All rows or none: a bad row raises ``ImportFileError`` before anything is written.
+
+    ``today`` is the workspace's local today (a row of a later day refuses the file)."""
+    parsed = parse_import(data, filename, max_bytes=max_bytes, today=today)
     result = store.write_snapshots(workspace_id, parsed.rows)
     return ImportResult(result, parsed.shape, parsed.lines)

@@ -60,6 +60,11 @@ class Metric:
     denominator: str | None = None
     numerator_minus: str | None = None
     scale: float = 1.0
+    # SPEC §3.1: how a ratio is computed when it is not a plain Σnumerator / Σdenominator:
+    # ``per_post`` (engagement rate: per post, by audience, channel by channel), ``paid``
+    # (cost ratios: both terms from the paid (channel, campaign) pairs only), ``voice``
+    # (share of voice: against the competitors on the same platforms)
+    formula: str = ""
     label_id: str = ""
     label_en: str = ""
     stored: bool = field(default=True)
@@ -117,7 +122,12 @@ CATALOGUE: tuple[Metric, ...] = (
        "Engagement", categories=(E,), parts=("likes", "comments", "shares", "saves")),
     _m("engagement_rate", Kind.RATIO, Unit.PERCENT,
        ("er", "tingkat engagement", "engagement rate"), "Engagement rate", "Engagement rate",
-       categories=(E,), numerator="engagement", denominator="followers", scale=100.0),
+       categories=(E,), numerator="engagement", denominator="posts", scale=100.0,
+       formula="per_post"),
+    _m("engagement_per_follower", Kind.RATIO, Unit.PERCENT,
+       ("interaksi per pengikut", "engagement per follower", "engagement per pengikut"),
+       "Interaksi per pengikut", "Engagement per follower",
+       numerator="engagement", denominator="followers", scale=100.0),
     _m("engagement_rate_reach", Kind.RATIO, Unit.PERCENT, ("err",),
        "Engagement rate (reach)", "Engagement rate by reach",
        numerator="engagement", denominator="reach", scale=100.0),
@@ -148,15 +158,16 @@ CATALOGUE: tuple[Metric, ...] = (
        ("tingkat konversi", "cr", "conversion rate"), "Tingkat konversi", "Conversion rate",
        categories=(C,), numerator="conversions", denominator="clicks", scale=100.0),
     _m("cpc", Kind.RATIO, Unit.CURRENCY, ("cost per click", "biaya per klik", "biaya iklan per klik"), "CPC", "CPC",
-       categories=(C,), numerator="spend", denominator="clicks", higher_is_better=False),
+       categories=(C,), numerator="spend", denominator="clicks", higher_is_better=False,
+       formula="paid"),
     _m("cpm", Kind.RATIO, Unit.CURRENCY, ("biaya per seribu tayangan", "cost per mille"),
        "CPM", "CPM", numerator="spend", denominator="impressions", scale=1000.0,
-       higher_is_better=False),
+       higher_is_better=False, formula="paid"),
     _m("roi", Kind.RATIO, Unit.PERCENT, ("laba atas investasi", "return on investment"),
        "ROI", "ROI", categories=(C,), numerator="revenue", numerator_minus="spend",
-       denominator="spend", scale=100.0),
+       denominator="spend", scale=100.0, formula="paid"),
     _m("roas", Kind.RATIO, Unit.MULTIPLE, ("return on ad spend",), "ROAS", "ROAS",
-       numerator="revenue", denominator="spend"),
+       numerator="revenue", denominator="spend", formula="paid"),
     _m("csat_responses", Kind.COUNTER, Unit.COUNT, ("respons survei", "survey responses"),
        "Respons survei", "Survey responses"),
     _m("csat_satisfied", Kind.COUNTER, Unit.COUNT, ("puas", "satisfied"), "Responden puas",
@@ -180,7 +191,7 @@ CATALOGUE: tuple[Metric, ...] = (
        "Sebutan pesaing", "Competitor mentions", higher_is_better=None),
     _m("share_of_voice", Kind.RATIO, Unit.PERCENT, ("sov", "pangsa suara", "share of voice"),
        "Share of voice", "Share of voice", categories=(R,), numerator="mentions",
-       denominator="mentions+competitor_mentions", scale=100.0),
+       denominator="mentions+competitor_mentions", scale=100.0, formula="voice"),
 )
 
 METRICS: dict[str, Metric] = {m.key: m for m in CATALOGUE}

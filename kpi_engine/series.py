@@ -7,8 +7,8 @@ For each day ``d`` of a span the value is the metric's value over the one-day sp
 - **gauge**: the level at the end of the day: each series' (channel, campaign) last value on
   or before ``d``, carried forward over days without a value, summed; None before the first;
 - **ratio**: ``scale × numerator / denominator`` with each side by its own kind for that day
-  (engagement_rate = that day's engagement / that day's followers level); None on a zero or
-  missing denominator;
+  (engagement_rate = that day's engagement per post by each channel's followers level, SPEC
+  §3.1); None on a zero or missing denominator, or on a day without posts;
 - **follower_growth**: the day's net change of the followers level (level(d) − level(d − 1));
   ``follower_growth_rate`` relates it to level(d − 1);
 - **competitor_mentions** / **share_of_voice**: from that day's own and competitor mentions.
@@ -16,15 +16,18 @@ For each day ``d`` of a span the value is the metric's value over the one-day sp
 One SQL statement fetches a whole chart (current and previous spans together), aggregated by
 day — never one query per day or per channel:
 
-- counters: ``SUM(value) … GROUP BY metric, day`` for the own channels (and, for
-  competitor_mentions, the competitors' mentions), restricted to the spans' days;
+- counters: ``SUM(value) … GROUP BY channel, campaign, metric, day`` for the own channels
+  (and, for competitor mentions and share of voice, the competitors), restricted to the
+  spans' days;
 - gauges: each row's change against the previous row of its series (``LAG`` over channel and
-  campaign), ``SUM … GROUP BY metric, day``, with every series' last value before the first
+  campaign), ``SUM … GROUP BY channel, metric, day``, with every series' last value before the first
   span included. The running total of those daily changes *is* the summed level: a series
   with no new value simply contributes no change, which carries its level forward.
 
-The daily aggregates become one-day ``query.Terms`` of two pseudo channels (own, competitors)
-and each day goes through ``query.compute``: the formulas live in one place only.
+The daily aggregates become one-day ``query.Terms`` per channel (and per campaign, for the
+paid-only cost ratios) and each day goes through ``query.compute`` with the question's own
+channel sets: the formulas live in one place only, so a chart's daily engagement rate is
+per post by audience channel by channel, exactly like its headline (SPEC §3.1).
 """
 
 from __future__ import annotations
@@ -46,12 +49,8 @@ from kpi_engine.store import Store
 #: One point per day: (day, value or None when there is no value that day).
 Series = list[tuple[date, float | None]]
 
-#: Pseudo channel ids under which the daily aggregates are filed in ``Terms``.
-_OWN, _RIVALS = -1, -2
-_GROUPS = ChannelSets((_OWN,), (_RIVALS,))
-
 # the ``k`` column of the statement: what a row holds
-_OWN_SUM, _RIVAL_SUM, _OWN_CHANGE = 0, 1, 2
+_SUM, _CHANGE = 0, 2
 
 
 def days(span: Span) -> Iterator[date]:
@@ -80,25 +79,26 @@ def daily_series_many(conn: Connection, workspace_id: int, sets: ChannelSets,
         needs_for(metric, span, needs)
     daily = _fetch_daily(conn, workspace_id, sets, needs, spans, campaign)
     terms = daily.terms(min(s.start for s in spans), max(s.end for s in spans))
-    return [[(d, compute(metric, Span(d, d), terms, _GROUPS).value) for d in days(span)]
+    return [[(d, compute(metric, Span(d, d), terms, sets).value) for d in days(span)]
             for span in spans]
 
 
 @dataclass
 class _Daily:
-    """The statement's rows: day sums of counters, day changes of gauge levels."""
+    """The statement's rows: day sums of counters per (channel, campaign), day changes of
+    gauge levels per channel."""
 
-    sums: dict[tuple[int, str, date], float] = field(default_factory=dict)
-    changes: dict[str, dict[date, float]] = field(default_factory=dict)
+    sums: dict[tuple[int, str, str, date], float] = field(default_factory=dict)
+    changes: dict[tuple[int, str], dict[date, float]] = field(default_factory=dict)
     statements: int = 0
 
     def terms(self, first: date, last: date) -> Terms:
-        """One-day terms: ``(metric, d, d)`` sums and ``(metric, d)`` levels for every day
-        from the day before ``first`` (follower growth needs it) to ``last``."""
+        """One-day terms per channel: ``(metric, d, d)`` sums and ``(metric, d)`` levels for
+        every day from the day before ``first`` (follower growth needs it) to ``last``."""
         terms = Terms(statements=self.statements)
-        for (k, metric, day), value in self.sums.items():
-            terms.sums[(_RIVALS if k == _RIVAL_SUM else _OWN, (metric, day, day))] = value
-        for metric, changes in self.changes.items():
+        for (ch, campaign, metric, day), value in self.sums.items():
+            terms.add_sum(ch, campaign, (metric, day, day), value)
+        for (ch, metric), changes in self.changes.items():
             level: float | None = None
             as_of: date | None = None
             before = [d for d in changes if d < first]
@@ -110,7 +110,7 @@ class _Daily:
                     level = (level or 0.0) + changes[day]
                     as_of = day
                 if level is not None and as_of is not None:
-                    terms.lasts[(_OWN, (metric, day))] = (level, as_of)
+                    terms.lasts[(ch, (metric, day))] = (level, as_of)
         return terms
 
 
@@ -125,7 +125,7 @@ def _fetch_daily(conn: Connection, workspace_id: int, sets: ChannelSets, needs: 
     counters = sorted({m for m, _, _ in needs.sums})
     gauges = sorted({m for m, _ in needs.lasts})
     own = sorted(set(sets.main))
-    rivals = sorted(set(sets.competitors)) if needs.competitor_mentions else []
+    rivals = sorted(set(sets.competitors) - set(own)) if needs.competitor_mentions else []
     lo, hi = min(s.start for s in spans), max(s.end for s in spans)
     params: dict[str, Any] = {"ws": workspace_id, "lo": d(lo), "hi": d(hi)}
     expanding: list[str] = []
@@ -138,27 +138,25 @@ def _fetch_daily(conn: Connection, workspace_id: int, sets: ChannelSets, needs: 
         params[f"a{i}"], params[f"b{i}"] = d(span.start), d(span.end)
         in_spans.append(f"(s.day >= :a{i} AND s.day <= :b{i})")
     branches: list[str] = []
-
-    def sums(k: int, metrics: list[str], channel_ids: list[int]) -> None:
-        if not metrics or not channel_ids:
-            return
-        params[f"m{k}"], params[f"c{k}"] = metrics, channel_ids
+    if counters and (own or rivals):
+        k = _SUM
+        params[f"m{k}"], params[f"c{k}"] = counters, own + rivals
         expanding.extend((f"m{k}", f"c{k}"))
         branches.append(
-            f"SELECT {k} AS k, s.metric AS metric, s.day AS day, SUM(s.value) AS v"
+            f"SELECT {k} AS k, s.channel_id AS ch, s.campaign AS camp, s.metric AS metric,"
+            " s.day AS day, SUM(s.value) AS v"
             f" FROM snapshots s WHERE s.workspace_id = :ws AND s.metric IN :m{k}"
             f" AND s.channel_id IN :c{k} AND (" + " OR ".join(in_spans) + ")"
-            + camp.format(a="s") + " GROUP BY s.metric, s.day")
-
-    sums(_OWN_SUM, counters, own)
-    sums(_RIVAL_SUM, ["mentions"] if "mentions" in counters else [], rivals)
+            + camp.format(a="s") + " GROUP BY s.channel_id, s.campaign, s.metric, s.day")
     if gauges and own:
-        k = _OWN_CHANGE
+        k = _CHANGE
         params[f"m{k}"], params[f"c{k}"] = gauges, own
         expanding.extend((f"m{k}", f"c{k}"))
         branches.append(
-            f"SELECT {k} AS k, x.metric AS metric, x.day AS day, SUM(x.delta) AS v FROM ("
-            " SELECT s.metric AS metric, s.day AS day, s.value - COALESCE(LAG(s.value) OVER"
+            f"SELECT {k} AS k, x.ch AS ch, '' AS camp, x.metric AS metric, x.day AS day,"
+            " SUM(x.delta) AS v FROM ("
+            " SELECT s.channel_id AS ch, s.metric AS metric, s.day AS day,"
+            " s.value - COALESCE(LAG(s.value) OVER"
             " (PARTITION BY s.metric, s.channel_id, s.campaign ORDER BY s.day), 0) AS delta"
             " FROM snapshots s LEFT JOIN ("
             "  SELECT m.metric AS metric, m.channel_id AS channel_id, m.campaign AS campaign,"
@@ -170,19 +168,19 @@ def _fetch_daily(conn: Connection, workspace_id: int, sets: ChannelSets, needs: 
             " AND anchor.campaign = s.campaign"
             f" WHERE s.workspace_id = :ws AND s.metric IN :m{k} AND s.channel_id IN :c{k}"
             " AND s.day <= :hi AND s.day >= COALESCE(anchor.d, :lo)" + camp.format(a="s")
-            + ") x GROUP BY x.metric, x.day")
+            + ") x GROUP BY x.ch, x.metric, x.day")
     if not branches:
         return daily
     stmt = text(" UNION ALL ".join(branches)).bindparams(
         *(bindparam(name, expanding=True) for name in expanding))
-    for k, metric, day, value in conn.execute(stmt, params):
+    for k, ch, campaign_name, metric, day, value in conn.execute(stmt, params):
         if value is None:
             continue
         day = date.fromisoformat(day) if isinstance(day, str) else day
-        if k == _OWN_CHANGE:
-            daily.changes.setdefault(metric, {})[day] = float(value)
+        if k == _CHANGE:
+            daily.changes.setdefault((int(ch), metric), {})[day] = float(value)
         else:
-            daily.sums[(int(k), metric, day)] = float(value)
+            daily.sums[(int(ch), str(campaign_name or ""), metric, day)] = float(value)
     daily.statements = 1
     return daily
 

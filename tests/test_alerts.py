@@ -133,7 +133,7 @@ class Oracle:
         for r in rows:
             name = f"{r.platform}:{r.handle}" if r.handle else r.platform
             self.days[name].add(r.day)
-            if r.metric == "followers":
+            if r.metric in ("followers", "subscribers"):
                 self.levels[(name, r.metric)].append((r.day, r.value))
             else:
                 self.sums[(name, r.metric, r.day)] += r.value
@@ -146,16 +146,26 @@ class Oracle:
                  if (c, m, start + timedelta(days=i)) in self.sums]
         return sum(found) if found else None
 
-    def followers(self, channels: tuple[str, ...], day: date) -> float | None:
+    def followers(self, channels: tuple[str, ...], day: date,
+                  metric: str = "followers") -> float | None:
         found = [v for c in channels for d, v in [
-            max((p for p in self.levels[(c, "followers")] if p[0] <= day), default=(None, None))]
+            max((p for p in self.levels[(c, metric)] if p[0] <= day), default=(None, None))]
             if d is not None]
         return sum(found) if found else None  # type: ignore[arg-type]
 
     def er(self, channels: tuple[str, ...], start: date, end: date) -> tuple[float | None,
                                                                             float | None]:
-        num, den = self.engagement(channels, start, end), self.followers(channels, end)
-        return (None if num is None or not den else 100.0 * num / den), num
+        """SPEC §3.1: 100 × Σ_c engagement_c / Σ_c (posts_c × audience_c), over the channels
+        with posts and an audience (followers at the end, else subscribers)."""
+        num = den = 0.0
+        for c in channels:
+            posts = sum(self.sums.get((c, "posts", start + timedelta(days=i)), 0.0)
+                        for i in range((end - start).days + 1))
+            audience = self.followers((c,), end) or self.followers((c,), end, "subscribers")
+            if posts and audience:
+                num += self.engagement((c,), start, end) or 0.0
+                den += posts * audience
+        return (100.0 * num / den, num) if den else (None, None)
 
     def last_day(self, channel: str, today: date) -> date | None:
         days = [d for d in self.days[channel] if today - timedelta(days=90) <= d <= today]
@@ -300,6 +310,7 @@ def test_minimum_volume_guard_keeps_tiny_numbers_quiet(store: Store) -> None:
         for platform, likes in (("instagram", 2), ("tiktok", 400)):  # 14 vs 2800 a week
             rows.append(SnapshotRow(day, platform, "", "likes", round(likes * scale)))
             rows.append(SnapshotRow(day, platform, "", "followers", 1000.0))
+            rows.append(SnapshotRow(day, platform, "", "posts", 1.0))  # ER is per post
     store.write_snapshots(ws.id, rows)
     found = run_tick(store, local(TODAY, 10), render, dry_run=True)
     drops = {q.event.subject for q in found if q.event.rule.key == "drop"}
@@ -382,8 +393,10 @@ def test_kpibot_alerts_prints_json_and_a_second_run_queues_nothing(tmp_path: Pat
     monday = engagement_dip_week(TODAY)[1] + timedelta(days=1)
     now = f"{monday.isoformat()}T08:00"
     dry = json.loads(kpibot("alerts", "--now", now, "--json", "--dry-run"))
+    # youtube too: its ER per post is by subscribers (SPEC §3.1), and the dip hit it as well
     assert {(e["rule"], e["channel"], e["state"]) for e in dry} == {
-        ("drop", "instagram", "firing"), ("drop", "tiktok", "firing"), ("drop", None, "firing")}
+        ("drop", "instagram", "firing"), ("drop", "tiktok", "firing"),
+        ("drop", "youtube", "firing"), ("drop", None, "firing")}
     for e in dry:
         assert set(e) >= {"rule", "metric", "channel", "state", "text", "chats"}
         assert e["metric"] == "engagement_rate"
@@ -392,7 +405,7 @@ def test_kpibot_alerts_prints_json_and_a_second_run_queues_nothing(tmp_path: Pat
     assert json.loads(kpibot("alerts", "--now", now, "--json")) == []
     store = Store(__import__("kpi_engine.db", fromlist=["make_engine"]).make_engine(url))
     with store.connect() as conn:
-        assert conn.execute(select(func.count()).select_from(a.outbox)).scalar() == 3
+        assert conn.execute(select(func.count()).select_from(a.outbox)).scalar() == len(dry)
 
 
 # -- goals ---------------------------------------------------------------------------------------

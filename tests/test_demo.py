@@ -271,9 +271,39 @@ def test_weekends_are_busier(rows: list[SnapshotRow]) -> None:
 
 
 def test_share_of_voice_is_plausible(rows: list[SnapshotRow]) -> None:
-    own = sum(r.value for r in rows if r.metric == "mentions" and not r.competitor)
+    # SPEC §3.1: against the competitors on the same platform — the rival is on instagram
+    own = sum(r.value for r in rows if r.metric == "mentions" and not r.competitor
+              and r.platform == "instagram")
     rival = sum(r.value for r in rows if r.metric == "mentions" and r.competitor)
-    assert 0.4 <= own / (own + rival) <= 0.7
+    assert 0.2 <= own / (own + rival) <= 0.6
+    # at least one own platform has no competitor: its share of voice has no value
+    rival_platforms = {r.platform for r in rows if r.competitor}
+    assert {r.platform for r in rows if not r.competitor} - rival_platforms
+
+
+def test_engagement_rate_per_post_is_a_few_percent(rows: list[SnapshotRow]) -> None:
+    """SPEC §3.1 over the last 28 days, by hand: engagement / (posts × audience at the end)."""
+    start, end = TODAY - timedelta(days=27), TODAY
+    num = den = 0.0
+    for platform in ("instagram", "tiktok", "youtube"):
+        mine = [r for r in rows if r.platform == platform and not r.handle]
+        posts = sum(r.value for r in mine if r.metric == "posts" and start <= r.day <= end)
+        engagement = sum(r.value for r in mine if r.metric in ENGAGEMENT_PARTS
+                         and start <= r.day <= end)
+        audience = max((r for r in mine if r.metric in ("followers", "subscribers")
+                        and r.day <= end), key=lambda r: r.day).value
+        er = 100 * engagement / (posts * audience)
+        assert 0.3 <= er <= 8.0, (platform, er)
+        num, den = num + engagement, den + posts * audience
+    assert 0.5 <= 100 * num / den <= 5.0
+
+
+def test_paid_and_organic_revenue_both_present(rows: list[SnapshotRow]) -> None:
+    week = [r for r in rows if r.metric == "revenue" and r.day > TODAY - timedelta(days=7)]
+    assert sum(r.value for r in week if r.campaign) > 0  # the ongoing campaign
+    assert sum(r.value for r in week if not r.campaign) > 0  # organic (untagged)
+    spend = {(r.platform, r.campaign) for r in rows if r.metric == "spend" and r.value > 0}
+    assert spend and all(c for _, c in spend)  # only tagged campaigns spend
 
 
 def test_paid_campaign_pays_off(rows: list[SnapshotRow]) -> None:

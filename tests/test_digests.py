@@ -76,7 +76,9 @@ def test_digest_numbers_are_the_kpi_answers_with_goals_and_alerts(demo_app: App)
                 TODAY - timedelta(days=20), at(TODAY - timedelta(days=20)))
     store.link_chat(ws.id, "telegram", "1", Role.ADMIN)
     dip_monday = engagement_dip_week(TODAY)[1] + timedelta(days=1)
-    run_tick(store, at(dip_monday, 0), render)  # three drops; the goal is off track
+    # four drops (instagram, tiktok, youtube — its ER per post is by subscribers, SPEC §3.1 —
+    # and the total); the goal is off track
+    run_tick(store, at(dip_monday, 0), render)
     day = dip_monday + timedelta(days=1)
     digest = build_digest(store, ws, "daily", day, at(day), alerts_since=at(dip_monday, 0)
                           - timedelta(minutes=1))
@@ -87,7 +89,7 @@ def test_digest_numbers_are_the_kpi_answers_with_goals_and_alerts(demo_app: App)
     assert row[1].value == answers.kpi(store, ws.id, channels, "reach", wtd).value
     assert [g.metric for g in digest.goals] == ["followers"]
     assert digest.goals[0].progress_pct is not None and digest.goals[0].required_per_week
-    assert sorted(x.kind for x in digest.alerts) == ["drop"] * 3 + ["goal_off_track"]
+    assert sorted(x.kind for x in digest.alerts) == ["drop"] * 4 + ["goal_off_track"]
     later = build_digest(store, ws, "daily", day, at(day), alerts_since=at(day, 7))
     assert later.alerts == []  # only the alerts since the last digest
     view = render_digest(digest)

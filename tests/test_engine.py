@@ -88,7 +88,9 @@ def test_counter_sums_own_channels_only(store: Store, ws: int) -> None:
     a = ask(store, ws, "reach")
     assert a.value == 165
     assert a.previous_value == 70
-    assert a.change_pct == pytest.approx(100 * (165 - 70) / 70)
+    # like for like (SPEC §3.1): tiktok has no reach last week, so the change is instagram's
+    assert a.left_out == ("tiktok",)
+    assert a.change_pct == pytest.approx(100 * (150 - 70) / 70)
     assert a.change_points is None
 
 
@@ -123,10 +125,17 @@ def test_derived_counter_engagement(store: Store, ws: int) -> None:
 
 
 def test_ratio_from_summed_parts_with_points(store: Store, ws: int) -> None:
-    a = ask(store, ws, "engagement_rate")
+    # the old engagement rate (period engagement / followers) is engagement_per_follower now
+    a = ask(store, ws, "engagement_per_follower")
     assert a.value == pytest.approx(100 * 40 / 1650)
     assert a.previous_value == pytest.approx(100 * 8 / 1500)
     assert a.change_points == pytest.approx(100 * 40 / 1650 - 100 * 8 / 1500)
+
+
+def test_engagement_rate_without_posts_has_no_value_and_says_why(store: Store, ws: int) -> None:
+    a = ask(store, ws, "engagement_rate")  # the fixture records no posts (SPEC §3.1)
+    assert a.value is None
+    assert a.reason == "no_posts"
 
 
 def test_ratio_zero_or_missing_denominator_has_no_value(store: Store, ws: int) -> None:
@@ -150,7 +159,11 @@ def test_follower_growth_and_rate(store: Store, ws: int) -> None:
 def test_share_of_voice_and_competitor_mentions(store: Store, ws: int) -> None:
     assert ask(store, ws, "competitor_mentions").value == 30 + 5
     sov = ask(store, ws, "share_of_voice")
-    assert sov.value == pytest.approx(100 * 15 / (15 + 35))
+    # SPEC §3.1: only instagram has a competitor, so tiktok's 5 mentions are not in it
+    assert sov.value == pytest.approx(100 * 10 / (10 + 30 + 5))
+    assert ask(store, ws, "share_of_voice", "instagram").value == sov.value
+    tiktok = ask(store, ws, "share_of_voice", "tiktok")
+    assert tiktok.value is None and tiktok.reason == "no_competitor"
 
 
 def test_paid_metrics_across_and_within_campaigns(store: Store, ws: int) -> None:
@@ -179,7 +192,7 @@ def test_summary_has_four_categories(store: Store, ws: int) -> None:
     assert cats == ["reach", "engagement", "conversion", "satisfaction"]
     by_key = {a.metric.key: a for _, items in s.sections for a in items}
     assert by_key["reach"].value == 165
-    assert by_key["engagement_rate"].value == pytest.approx(100 * 40 / 1650)
+    assert by_key["engagement_rate"].value is None  # no posts in the fixture
     assert by_key["csat"].value == pytest.approx(80.0)
 
 
@@ -199,7 +212,9 @@ def test_compare_share_of_voice_splits_all_mentions(store: Store, ws: int) -> No
     values = {(r.channel.name if r.channel else None): r.answer.value for r in c.rows}
     assert values["instagram"] == pytest.approx(100 * 10 / 45)
     assert values["instagram:@rival"] == pytest.approx(100 * 30 / 45)
-    assert values[None] == pytest.approx(30.0)
+    assert values["tiktok"] is None  # no competitor tracked on tiktok (SPEC §3.1)
+    # the total is the summary's number: instagram's, the one platform with a competitor
+    assert values[None] == pytest.approx(100 * 10 / 45)
 
 
 def test_unknown_channel(store: Store, ws: int) -> None:

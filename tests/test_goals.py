@@ -63,27 +63,44 @@ def test_least_squares_by_hand() -> None:
     assert gm.least_squares([(1, 1), (1, 2)]) is None
 
 
-def test_counter_rate_is_the_slope_of_the_cumulative_sum() -> None:
-    d = date(2026, 1, 1)
-    series = [(d, None), (d + timedelta(1), 2.0), (d + timedelta(2), None),
-              (d + timedelta(3), 4.0)]
-    # from the first day with data, gaps as 0: cumulative 2, 2, 6 at x 0, 1, 2 → slope 2
-    assert gm.counter_rate(series) == pytest.approx(2.0)
+def test_the_one_pace_by_hand() -> None:
+    d = date(2026, 1, 31)
+    # a counter: the mean daily total from its first day with data in the 28 days ending at
+    # the last day with data; gaps count as 0: days 20..31 Jan (12 days), total 2 × 60 → 10
+    counter = [(d - timedelta(i), 60.0 if i in (0, 11) else None) for i in range(40)]
+    assert gm.pace_per_day(gm.Shape.TOTAL, counter, d) == pytest.approx(10.0)
+    # a level: the least-squares slope of the 28 days (older days ignored)
+    level = [(d - timedelta(i), 500.0 - 3 * i if i < 28 else 0.0) for i in range(40)]
+    assert gm.pace_per_day(gm.Shape.LEVEL, level, d) == pytest.approx(3.0)
+    # fewer than 7 days of data: no pace
+    assert gm.pace_per_day(gm.Shape.TOTAL, counter[:6], d) is None
+    assert gm.pace_per_day(gm.Shape.TOTAL, counter, None) is None
 
 
-@pytest.mark.parametrize(("required", "historical", "sign", "verdict", "multiple"), [
-    (150.0, 100.0, 1, "realistic", 1.5),
-    (151.0, 100.0, 1, "ambitious", 1.51),
-    (300.0, 100.0, 1, "ambitious", 3.0),
-    (310.0, 100.0, 1, "unrealistic", 3.1),
-    (100.0, -5.0, 1, "unrealistic", math.inf),
-    (0.0, 100.0, 1, "realistic", 0.0),
-    (100.0, None, 1, "no_history", None),
-    (-30.0, -10.0, -1, "ambitious", 3.0),  # a CPC to bring down 3× faster than it fell
+@pytest.mark.parametrize(("start", "deadline", "after"), [
+    (date(2026, 11, 1), date(2026, 11, 30), 6),  # 30 days: 20 % is 6 days, under 7
+    (date(2026, 11, 22), date(2027, 2, 21), 7),  # 92 days: 7 days
+    (date(2026, 11, 22), date(2026, 11, 24), 1),  # 3 days: 0.6 → 1 day
 ])
-def test_verdict(required: float, historical: float | None, sign: int, verdict: str,
-                 multiple: float | None) -> None:
-    got, times = gm.verdict(required, historical, sign)
+def test_judged_after(start: date, deadline: date, after: int) -> None:
+    assert gm.judged_after(start, deadline) == after
+
+
+# issue 11, one pace model: "realistic" is the off-track judgement of the forecast at the
+# pace (on_track_at_pace); otherwise ambitious up to 3× the pace, unrealistic beyond
+@pytest.mark.parametrize(("required", "pace", "sign", "at_pace", "verdict", "multiple"), [
+    (150.0, 100.0, 1, True, "realistic", 1.5),
+    (150.0, 100.0, 1, False, "ambitious", 1.5),  # was "realistic" up to 1.5×
+    (300.0, 100.0, 1, False, "ambitious", 3.0),
+    (310.0, 100.0, 1, False, "unrealistic", 3.1),
+    (100.0, -5.0, 1, False, "unrealistic", math.inf),
+    (0.0, 100.0, 1, True, "realistic", 0.0),
+    (100.0, None, 1, None, "no_history", None),
+    (-30.0, -10.0, -1, False, "ambitious", 3.0),  # a CPC to bring down 3× faster than it fell
+])
+def test_verdict(required: float, pace: float | None, sign: int, at_pace: bool | None,
+                 verdict: str, multiple: float | None) -> None:
+    got, times = gm.verdict(required, pace, sign, False, at_pace)
     assert got.value == verdict
     assert times == (pytest.approx(multiple) if multiple not in (None, math.inf) else multiple)
 
@@ -113,7 +130,8 @@ def test_counter_goal_by_hand(store: Store) -> None:
     # are left (22–30 Nov): 7 × (50 000 − 21 000) / 9
     assert plan.current == 21_000
     assert plan.required_per_week == pytest.approx(7 * 29_000 / 9)
-    # history: 90 days (24 Aug – 21 Nov) of 1 000 → 7 000 a week; 22 555.6 / 7 000 = 3.22
+    # the pace: the 28 days ending 21 Nov (the last day with data) of 1 000 → 7 000 a week;
+    # 22 555.6 / 7 000 = 3.22
     assert plan.historical_per_week == pytest.approx(7_000)
     assert plan.verdict.value == "unrealistic"
     assert plan.multiple == pytest.approx(7 * 29_000 / 9 / 7_000)
@@ -122,8 +140,13 @@ def test_counter_goal_by_hand(store: Store) -> None:
     assert p.current == 21_000
     assert p.progress_pct == pytest.approx(42.0)
     assert p.as_of == date(2026, 11, 21)
-    # forecast: 21 000 + 1 000/day (the slope of the cumulative sum) × 9 days = 30 000
+    # forecast: 21 000 + 1 000/day (the mean of the 28 days) × 9 days = 30 000
     assert p.forecast == pytest.approx(30_000)
+    # the plan said so the same minute: 30 000 is 60 % of the target (not ≥ 90 %)
+    assert (plan.forecast, plan.forecast_pct, plan.on_track_at_pace) == (
+        pytest.approx(30_000), pytest.approx(60.0), False)
+    assert p.forecast_pct == pytest.approx(60.0)
+    assert (p.days_run, p.judge_after) == (22, 6)  # 1–22 Nov; 20 % of 30 days
     assert p.recent_per_week == pytest.approx(7_000)
     assert p.on_track is False  # 30 000 < 90 % of 50 000
     assert p.status == "off_track"
@@ -158,7 +181,7 @@ def test_gauge_goal_by_hand(store: Store) -> None:
     assert goal.target == pytest.approx(14_160)
     # required: 2 360 over the 39 days after today (23 Nov – 31 Dec), per week
     assert plan.required_per_week == pytest.approx(7 * 2_360 / 39)
-    # history: the level rose 20 a day → 140 a week; 423.6 / 140 = 3.03 → unrealistic
+    # the pace: the level rose 20 a day over the 28 days → 140 a week; 423.6 / 140 = 3.03
     assert plan.historical_per_week == pytest.approx(140)
     assert plan.verdict.value == "unrealistic"
     assert plan.multiple == pytest.approx(7 * 2_360 / 39 / 140)
@@ -167,8 +190,11 @@ def test_gauge_goal_by_hand(store: Store) -> None:
     assert p.progress_pct == pytest.approx(0.0)
     # forecast: the 28-day line (slope 20) at 31 Dec = 11 800 + 20 × 39 = 12 580
     assert p.forecast == pytest.approx(12_580)
-    # its progress is 780 / 2 360 = 33 % of the growth: off track
-    assert p.on_track is False
+    # its progress is 780 / 2 360 = 33 % of the growth: off track at this pace, but a goal
+    # set today is not judged yet (issue 11: 1 day run, judged after 7)
+    assert p.forecast_pct == pytest.approx(100 * 780 / 2_360)
+    assert plan.on_track_at_pace is False
+    assert (p.on_track, p.status, p.days_run, p.judge_after) == (None, "too_early", 1, 7)
     assert p.recent_per_week == pytest.approx(140)
 
     # a jump tomorrow to 12 980: half way (1 180 of 2 360)
@@ -185,10 +211,14 @@ def test_absolute_gauge_goal_starts_at_zero_progress(store: Store) -> None:
                                                 date(2026, 12, 31), "tiktok"))
     p = track(store, ws, store.channels(ws), goal, TODAY)
     assert (plan.baseline, p.progress_pct) == (11_800, 0.0)
-    # 1 000 to go over 39 days: 179.5 a week, 1.28 × the historical 140 → realistic
-    assert plan.verdict.value == "realistic"
-    # forecast 12 580: 78 % of the growth → off track (below 90 %)
-    assert p.on_track is False
+    # 1 000 to go over 39 days: 179.5 a week, 1.28 × the pace of 140; the forecast at that
+    # pace, 12 580, is 78 % of the growth (below 90 %): one pace model (issue 11) makes this
+    # "ambitious", where the old 1.5× threshold said "realistic" beside an off-track forecast
+    assert plan.verdict.value == "ambitious"
+    assert plan.multiple == pytest.approx(7 * 1_000 / 39 / 140)
+    assert plan.forecast == pytest.approx(12_580)
+    assert p.forecast_pct == pytest.approx(78.0)
+    assert p.on_track is None  # set today: not judged yet
 
 
 # ------------------------------------------------------------------------ a ratio goal
@@ -200,35 +230,28 @@ def test_ratio_goal_by_hand(store: Store) -> None:
     # baseline: CTR of the 40 days before today (13 Oct – 21 Nov, i = 50..89):
     # Σclicks = 40 × 100 + (50 + 89) × 40 / 2 = 6 780; Σimpressions = 400 000 → 1.695 %
     assert plan.baseline == pytest.approx(1.695)
-    # required at creation: from the baseline, 0.305 points over 39 days, per week
+    # required at creation: from the baseline (a ratio goal stands at its baseline until it
+    # has run 7 days), 0.305 points over 39 days, per week
+    assert plan.current == pytest.approx(1.9)
     assert plan.required_per_week == pytest.approx(7 * 0.305 / 39)
-    # history: the daily CTR rose 0.01 points a day → 0.07 a week; 0.0547 / 0.07 = 0.78
+    # the pace: the daily CTR rose 0.01 points a day → 0.07 a week
     assert plan.historical_per_week == pytest.approx(0.07)
+    # forecast 1.695 + 0.01 × 39 = 2.085 ≥ the target: realistic (one pace model, issue 11)
+    assert plan.forecast == pytest.approx(2.085)
     assert plan.verdict.value == "realistic"
 
     p = track(store, ws, store.channels(ws), goal, TODAY)
     # the ratio since the start (today, i = 90): 190 / 10 000 = 1.9 %
     assert p.current == pytest.approx(1.9)
     assert p.progress_pct == pytest.approx(100 * 0.205 / 0.305)
-    assert p.required_per_week == pytest.approx(7 * 0.1 / 39)
-    # forecast: the daily CTR line 1 + 0.01·i at 31 Dec (i = 129) = 2.29 %
-    assert p.forecast == pytest.approx(2.29)
-    assert p.on_track is True
-
-
-def test_engagement_rate_goal_is_on_an_average_day(store: Store) -> None:
-    ws = store.ensure_workspace("er").id
-    rows = []
-    for i in range(40):
-        day = TODAY - timedelta(days=i)
-        rows += [SnapshotRow(day, "instagram", "", "likes", 100.0),
-                 SnapshotRow(day, "instagram", "", "followers", 10_000.0)]
-    store.write_snapshots(ws, rows)
-    plan = plan_goal(store, ws, store.channels(ws),
-                     GoalRequest("engagement_rate", "absolute", 2.0, date(2026, 12, 1)), TODAY)
-    # 100 likes a day on 10 000 followers: 1 % a day (over 10 days SPEC §3 would say 10 %)
-    assert plan.baseline == pytest.approx(1.0)
-    assert plan.current == pytest.approx(1.0)
+    # the same minute as the plan: from the baseline, the same forecast
+    assert p.required_per_week == pytest.approx(7 * 0.305 / 39)
+    assert p.forecast == pytest.approx(2.085)
+    assert p.on_track is None  # set today: judged after 7 days
+    # a week on (no new data): from the CTR since the start, 1.9 + 0.01 × 39 = 2.29 %
+    week = track(store, ws, store.channels(ws), goal, TODAY + timedelta(days=6))
+    assert week.forecast == pytest.approx(2.29)
+    assert (week.days_run, week.on_track, week.status) == (7, True, "on_track")
 
 
 # ------------------------------------------------------------- no history, refusals
@@ -240,7 +263,8 @@ def test_goal_on_a_channel_with_no_history(store: Store) -> None:
     assert plan.baseline is None and plan.historical_per_week is None
     assert plan.verdict.value == "no_history"
     p = track(store, ws, store.channels(ws), goal, TODAY)
-    assert (p.current, p.progress_pct, p.forecast, p.status) == (None, None, None, "unknown")
+    assert (p.current, p.progress_pct, p.forecast, p.status) == (None, None, None,
+                                                                 "too_early")
     # the first number counts from 0
     store.write_snapshots(ws, [SnapshotRow(TODAY, "linkedin", "", "followers", 500.0)])
     assert track(store, ws, store.channels(ws), goal, TODAY).progress_pct == pytest.approx(10)

@@ -81,7 +81,7 @@ async def test_good_batch_is_written(api: Api) -> None:
     token = api.token("acme")
     rows = [
         {"date": "2026-11-21", "channel": "Instagram", "metric": "reach", "value": 12345},
-        {"date": "20/11/2026", "channel": "ig", "metric": "jangkauan", "value": "1000.5"},
+        {"date": "20/11/2026", "channel": "ig", "metric": "jangkauan", "value": "1000.0"},
         {"date": "2026-11-21", "channel": "instagram:@Rival", "metric": "followers",
          "value": 50210, "competitor": "ya"},
         {"date": "2026-11-21", "channel": "tiktok", "metric": "spend", "value": 1.5e6,
@@ -98,7 +98,7 @@ async def test_good_batch_is_written(api: Api) -> None:
     assert set(channels) == {"instagram", "instagram:@rival", "tiktok"}
     assert channels["instagram:@rival"].is_competitor
     assert store.snapshot_value(ws.id, channels["instagram"].id, "reach",
-                                date(2026, 11, 20)) == 1000.5
+                                date(2026, 11, 20)) == 1000  # reach is whole (SPEC §3.1)
     assert store.snapshot_value(ws.id, channels["tiktok"].id, "spend", date(2026, 11, 21),
                                 "gajian") == 1.5e6
     assert store.campaigns(ws.id) == ["gajian"]

@@ -10,6 +10,7 @@ import time
 import zipfile
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import pytest
 from openpyxl import Workbook
@@ -24,7 +25,7 @@ def parse(text: str, filename: str = "data.csv") -> ParsedImport:
     return parse_import(text.encode("utf-8"), filename)
 
 
-def error_of(data: str | bytes, filename: str = "data.csv", **kw: int) -> ImportFileError:
+def error_of(data: str | bytes, filename: str = "data.csv", **kw: Any) -> ImportFileError:
     raw = data.encode("utf-8") if isinstance(data, str) else data
     with pytest.raises(ImportFileError) as caught:
         parse_import(raw, filename, **kw)
@@ -52,13 +53,13 @@ def xlsx(rows: list[list[object]], tmp_path: Path, *, start_row: int = 1) -> byt
 def test_long_csv() -> None:
     result = parse("date,channel,metric,value\n"
                    "2026-11-01,instagram,reach,1200\n"
-                   "2026-11-01,instagram,followers,15000.5\n"
+                   "2026-11-01,instagram,spend,15000.5\n"
                    "2026-11-02,tiktok,views,0\n")
     assert result.shape == "long"
     assert result.lines == 3
     assert result.rows == [
         SnapshotRow(D1, "instagram", "", "reach", 1200.0),
-        SnapshotRow(D1, "instagram", "", "followers", 15000.5),
+        SnapshotRow(D1, "instagram", "", "spend", 15000.5),  # money may have fractions
         SnapshotRow(D2, "tiktok", "", "views", 0.0),
     ]
     assert all(type(v) is float for v in (r.value for r in result.rows))
@@ -148,23 +149,23 @@ def test_dates_iso_and_day_first() -> None:
 
 def test_semicolon_csv_with_indonesian_decimals() -> None:
     result = parse("date;channel;metric;value\n"
-                   "2026-11-01;instagram;reach;1.234,5\n"
+                   "2026-11-01;tiktok;spend;1.234,5\n"
                    "2026-11-01;instagram;revenue;Rp 1.500.000\n"
                    "2026-11-01;instagram;spend;2.000\n"
                    "2026-11-01;instagram;likes;12\n"
-                   "2026-11-01;instagram;saves;0,25\n")
+                   "2026-11-01;tiktok;revenue;0,25\n")
     assert [r.value for r in result.rows] == [1234.5, 1500000.0, 2000.0, 12.0, 0.25]
 
 
 def test_quoted_decimal_comma_in_a_comma_separated_file() -> None:
-    result = parse('date,channel,metric,value\n2026-11-01,instagram,reach,"1.234,5"\n'
+    result = parse('date,channel,metric,value\n2026-11-01,instagram,spend,"1.234,5"\n'
                    '2026-11-01,instagram,likes,"7"\n')
     assert [r.value for r in result.rows] == [1234.5, 7.0]
 
 
 def test_dot_decimal_numbers() -> None:
     result = parse("date\tchannel\tmetric\tvalue\n"
-                   "2026-11-01\tinstagram\treach\t 1234.5 \n"
+                   "2026-11-01\tinstagram\tspend\t 1234.5 \n"
                    "2026-11-01\tinstagram\tlikes\t1e3\n"
                    "2026-11-01\tinstagram\trevenue\tRp150000\n"
                    "2026-11-01\tinstagram\tsaves\t-0\n")
@@ -188,12 +189,15 @@ def test_blank_lines_and_empty_rows_are_skipped_but_counted_in_line_numbers() ->
 
 def test_crlf_and_quoted_newlines_keep_line_numbers_exact() -> None:
     text = ('date,channel,metric,value,campaign\r\n'
-            '2026-11-01,instagram,reach,1,"two\r\nline campaign"\r\n'
+            '2026-11-01,instagram,reach,"1\r\n",two line campaign\r\n'
             '2026-11-01,instagram,reach,2,plain\r\n'
             '2026-11-02,instagram,reach,x,plain\r\n')
     error = error_of(text)
     assert (error.code, error.line) == ("bad_number", 5)
-    assert parse(text.replace(",x,", ",3,")).rows[0].campaign == "two\r\nline campaign"
+    assert parse(text.replace(",x,", ",3,")).rows[0].value == 1.0
+    # a line break inside a campaign name is refused (names are one line of plain text)
+    broken = text.replace('"1\r\n",two line campaign', '1,"two\r\nline campaign"')
+    assert (error_of(broken).code, error_of(broken).line) == ("name_control", 2)
 
 
 def test_utf16_and_cp1252_text_files() -> None:
@@ -209,14 +213,14 @@ def test_utf16_and_cp1252_text_files() -> None:
 def test_xlsx_long_with_real_dates_and_numbers(tmp_path: Path) -> None:
     data = xlsx([["Date", "Channel", "Metric", "Value", "Campaign", "Competitor"],
                  [datetime(2026, 11, 1), "instagram", "reach", 1200, None, None],
-                 [D2, "tiktok:@rival", "followers", 3.5, "promo", True],
-                 ["03/11/2026", "instagram", "likes", "1.5", 2026, "no"]], tmp_path)
+                 [D2, "tiktok:@rival", "spend", 3.5, "promo", True],
+                 ["03/11/2026", "instagram", "revenue", "1.5", 2026, "no"]], tmp_path)
     result = parse_import(data, "upload.xlsx")
     assert result.shape == "long"
     assert result.rows == [
         SnapshotRow(D1, "instagram", "", "reach", 1200.0),
-        SnapshotRow(D2, "tiktok", "@rival", "followers", 3.5, "promo", True),
-        SnapshotRow(date(2026, 11, 3), "instagram", "", "likes", 1.5, "2026", False),
+        SnapshotRow(D2, "tiktok", "@rival", "spend", 3.5, "promo", True),
+        SnapshotRow(date(2026, 11, 3), "instagram", "", "revenue", 1.5, "2026", False),
     ]
 
 
@@ -249,8 +253,8 @@ def test_xlsx_typed_cells_are_checked(tmp_path: Path) -> None:
     assert error_of(data, "a.xlsx").code == "bad_date"
     data = xlsx([["date", "channel", "metric", "value"], [D1, "ig", "reach", True]], tmp_path)
     assert error_of(data, "a.xlsx").code == "bad_number"
-    data = xlsx([["date", "channel", "metric", "value"], [D1, "ig", "reach", "1,5"],
-                 [D2, "ig", "reach", 2.5]], tmp_path)
+    data = xlsx([["date", "channel", "metric", "value"], [D1, "ig", "spend", "1,5"],
+                 [D2, "ig", "spend", 2.5]], tmp_path)
     assert [r.value for r in parse_import(data, "a.xlsx").rows] == [1.5, 2.5]
 
 
@@ -455,11 +459,13 @@ def test_pandas_is_imported_lazily() -> None:
 
 
 def test_a_hundred_thousand_rows_parse_quickly(tmp_path: Path) -> None:
-    metrics = ("reach", "likes", "followers", "views", "comments")
+    metrics = ("reach", "likes", "followers", "views", "spend")
     lines = [HEAD.strip()]
     for i in range(100_000):
         day = date.fromordinal(D1.toordinal() - i // 50)
-        lines.append(f"{day.isoformat()},instagram:@h{i % 10},{metrics[i // 10 % 5]},{i}.5")
+        metric = metrics[i // 10 % 5]  # counts are whole, money has fractions
+        value = f"{i}.5" if metric == "spend" else str(i)
+        lines.append(f"{day.isoformat()},instagram:@h{i % 10},{metric},{value}")
     data = ("\n".join(lines) + "\n").encode()
     parse_import(data[:2000].rsplit(b"\n", 1)[0], "warm-up.csv")
     started = time.perf_counter()
@@ -467,5 +473,5 @@ def test_a_hundred_thousand_rows_parse_quickly(tmp_path: Path) -> None:
     elapsed = time.perf_counter() - started
     assert len(result.rows) == 100_000
     assert result.rows[-1] == SnapshotRow(date.fromordinal(D1.toordinal() - 1999), "instagram",
-                                          "@h9", "comments", 99999.5)
+                                          "@h9", "spend", 99999.5)
     assert elapsed < 2.0, f"{elapsed:.2f}s"

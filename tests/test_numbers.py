@@ -7,7 +7,7 @@ from datetime import date
 import pytest
 
 from bot import formatting as fmt
-from bot.numbers import parse_number
+from bot.numbers import as_typed, is_bare, parse_number
 from kpi_engine.metrics import METRICS
 
 
@@ -47,3 +47,17 @@ def test_date_ranges() -> None:
     assert fmt.day_range(date(2026, 10, 28), date(2026, 11, 3)) == "28 Okt – 3 Nov 2026"
     assert fmt.day_range(date(2025, 12, 30), date(2026, 1, 2)) == "30 Des 2025 – 2 Jan 2026"
     assert fmt.day_range(date(2026, 11, 22), date(2026, 11, 22)) == "22 Nov 2026"
+
+
+@pytest.mark.parametrize(("text", "word", "typed", "bare"), [
+    ("/catat instagram reach {0}", "0", "{0}", False),
+    ("/catat instagram reach (500)", "500", "(500)", False),
+    ("/catat instagram reach <3>", "3", "<3>", False),
+    ('/catat instagram reach "7"', "7", '"7"', False),
+    ("catat reach instagram 41.250.", "41.250", "41.250.", True),
+    ("/catat instagram reach 1,5 jt", "1,5", "1,5", True),
+    ("/catat instagram reach 12rb!", "12rb", "12rb!", True),
+])
+def test_a_value_as_typed(text: str, word: str, typed: str, bare: bool) -> None:
+    assert as_typed(text, word) == typed
+    assert is_bare(typed, word) is bare

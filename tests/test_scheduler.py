@@ -184,11 +184,12 @@ async def test_the_alert_tick_queues_and_wakes_the_dispatcher(app: App) -> None:
     fired: list[str] = []
     scheduler = Scheduler(app, {"telegram": platform}, clock=clock, on_fired=fired.append)
     scheduler.dispatcher.pacers["telegram"].limits = FAST["telegram"]
-    assert await scheduler.alert_tick() == 3
-    assert fired == ["drop", "drop", "drop"]  # what /metrics counts as alerts fired
+    # four drops: youtube's ER per post is by subscribers (SPEC §3.1) and the dip hit it too
+    assert await scheduler.alert_tick() == 4
+    assert fired == ["drop"] * 4  # what /metrics counts as alerts fired
     await scheduler.dispatcher.drain()
     assert [r.title.split(" · ")[-1] for _, r in platform.sent] == [
-        "instagram", "tiktok", "semua kanal sendiri"]
+        "instagram", "tiktok", "youtube", "semua kanal sendiri"]
 
 
 # -- one leader per PostgreSQL -------------------------------------------------------------------

@@ -104,9 +104,11 @@ def test_follower_growth_is_the_daily_change_of_the_level(store: Store, ws: int)
 
 
 def test_ratio_by_day_from_each_sides_kind(store: Store, ws: int) -> None:
-    # engagement that day / followers level that day
+    # engagement that day / followers level that day (engagement_per_follower: the old
+    # engagement rate); the engagement rate is per post (SPEC §3.1) and there are no posts
     assert series(store, ws, "engagement") == [25, 15, None, None, None]
-    assert series(store, ws, "engagement_rate") == approx([2.5, 1.0, None, None, None])
+    assert series(store, ws, "engagement_per_follower") == approx([2.5, 1.0, None, None, None])
+    assert series(store, ws, "engagement_rate") == NONE5
     # zero denominator (day 1), missing denominator (2), missing numerator (3), two channels (4)
     assert series(store, ws, "ctr") == approx([2.0, None, None, None, 5.0])
 
@@ -114,7 +116,10 @@ def test_ratio_by_day_from_each_sides_kind(store: Store, ws: int) -> None:
 def test_mentions_share_of_voice_and_competitors(store: Store, ws: int) -> None:
     assert series(store, ws, "mentions") == [40, None, None, None, None]
     assert series(store, ws, "competitor_mentions") == [60, 20, None, None, None]
-    assert series(store, ws, "share_of_voice") == approx([40.0, None, None, None, None])
+    # SPEC §3.1: against the competitors on the same platforms — instagram's 30 against the
+    # rival's 60; tiktok's 10 have no competitor to be compared with
+    assert series(store, ws, "share_of_voice") == approx([100 * 30 / 90, None, None, None, None])
+    assert series(store, ws, "share_of_voice", "tiktok") == NONE5
 
 
 def test_no_channels_and_unknown_metric_days(store: Store) -> None:
@@ -128,7 +133,7 @@ def test_chart_data_is_one_statement_for_both_periods(store: Store, ws: int) -> 
     channels = store.channels(ws)
     pq = PeriodQuery(Period(day(3), day(4), "x"), Period(day(0), day(1), "y"))
     with count_statements(store.engine) as seen:
-        data = chart_data(store, ws, channels, "engagement_rate", pq)
+        data = chart_data(store, ws, channels, "engagement_per_follower", pq)
     assert len(seen) == 1 and seen[0].count("GROUP BY") >= 2
     assert data.current == [(day(3), None), (day(4), None)]
     assert [v for _, v in data.previous] == approx([2.5, 1.0])

@@ -162,8 +162,8 @@ async def test_import_good_and_bad_csv(bot: TelegramPlatform, api: BotApiStandin
     before = store.count_snapshots(ws.id)
     good = (b"date,channel,metric,value\n"
             b"2026-11-20,instagram,reach,12345\n"  # replaces the demo's value
-            b"2026-11-23,linkedin,followers,900\n"
-            b"2026-11-23,linkedin,reach,450\n")
+            b"2026-11-22,linkedin,followers,900\n"  # today (a later day is refused)
+            b"2026-11-22,linkedin,reach,450\n")
     doc = api.add_file(good, "kpi.csv")
     text = await ask(api, EDITOR, "/impor", document=doc)
     assert "3 baris ditulis (2 baru, 1 menggantikan nilai lama)" in text
@@ -203,7 +203,7 @@ def _xlsx() -> bytes:
     book = Workbook()
     sheet = book.active
     assert sheet is not None
-    for row in (("date", "channel", "reach", "likes"), ("2026-11-24", "linkedin", 300, 12)):
+    for row in (("date", "channel", "reach", "likes"), ("2026-11-21", "linkedin", 300, 12)):
         sheet.append(row)
     out = io.BytesIO()
     book.save(out)
