@@ -108,7 +108,6 @@ CASES: list[Case] = [
     # pesaing / kompetitor: the competitor channels
     ("followers pesaing brp", {"metric": "followers", "competitors": True}),
     ("berapa followers kompetitor?", {"metric": "followers", "competitors": True}),
-    ("mentions pesaing bln ini", {"metric": "mentions", "competitors": True, **THIS_MONTH}),
     ("reach kompetitor mgg lalu", {"metric": "reach", "competitors": True, **LAST_WEEK}),
     ("followers pesaing di ig", {"metric": "followers", "channel": "instagram", "competitors": True}),
     ("engagement kompetitor tiktok bulan lalu", {"metric": "engagement", "channel": "tiktok", "competitors": True, **LAST_MONTH}),
