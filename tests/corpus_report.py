@@ -11,8 +11,8 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from tests.data.phrasings import CASES as PHRASINGS  # noqa: E402
-from tests.test_corpus import CATEGORIES, category_cases, mismatches  # noqa: E402
+from tests.data.phrasings import CASES as PHRASINGS
+from tests.test_corpus import CATEGORIES, category_cases, mismatches
 
 
 def safe_mismatches(text: str, expected: dict) -> dict:
