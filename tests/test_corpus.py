@@ -13,7 +13,7 @@ from tests.data.corpus import BOT, CAMPAIGNS, CHANNELS, TODAY, Case
 from tests.data.phrasings import CASES as PHRASINGS
 from tests.test_parsing import case_id, observed
 
-CATEGORIES = ("periods", "channels", "metrics", "campaigns", "breakdowns", "clarifications", "smalltalk")
+CATEGORIES = ("periods", "channels", "metrics", "campaigns", "breakdowns", "clarifications", "smalltalk", "commands")
 
 
 def category_cases(name: str) -> list[Case]:
