@@ -13,7 +13,8 @@ from tests.data.corpus import BOT, CAMPAIGNS, CHANNELS, TODAY, Case
 from tests.data.phrasings import CASES as PHRASINGS
 from tests.test_parsing import case_id, observed
 
-CATEGORIES = ("periods", "channels", "metrics", "campaigns", "breakdowns", "clarifications", "smalltalk", "commands")
+CATEGORIES = ("periods", "channels", "metrics", "campaigns", "breakdowns", "clarifications",
+              "smalltalk", "commands", "mixed")
 
 
 def category_cases(name: str) -> list[Case]:
