@@ -77,6 +77,9 @@ CASES: list[Case] = [
     ("mentions x vs ig bln ini", {"command": "compare", "metric": "mentions", "channels": ["x", "instagram"], **THIS_MONTH}),
     ("followers linkedin dan fb", {"command": "compare", "metric": "followers", "channels": ["linkedin", "facebook"]}),
     ("reach ig vs tt kampanye gajian", {"command": "compare", "metric": "reach", "channels": ["instagram", "tiktok"], "campaign": "gajian"}),
+    ("reach ig sm tt bln ini", {"command": "compare", "metric": "reach", "channels": ["instagram", "tiktok"], **THIS_MONTH}),
+    ("followers ig sm kopirival", {"command": "compare", "metric": "followers", "channels": ["instagram", IG_RIVAL]}),
+    ("views yt sm tt kmrn brp", {"command": "compare", "metric": "views", "channels": ["youtube", "tiktok"], **YESTERDAY}),
     # two campaigns side by side
     ("bandingin roi gajian sama ramadan", {"metric": "roi", "campaigns": ["gajian", "ramadan"]}),
     ("revenue gajian vs harbolnas bln lalu", {"metric": "revenue", "campaigns": ["gajian", "harbolnas"], **LAST_MONTH}),
@@ -90,6 +93,10 @@ CASES: list[Case] = [
     ("compare gajian and harbolnas conversions last month", {"metric": "conversions", "campaigns": ["gajian", "harbolnas"], **LAST_MONTH}),
     ("cpc back to school vs gajian", {"metric": "cpc", "campaigns": ["back to school", "gajian"]}),
     ("impresi kampanye ramadan sama kampanye imlek", {"metric": "impressions", "campaigns": ["ramadan", "imlek"]}),
+    ("roi gajian sm ramadan bln lalu", {"campaigns": ["gajian", "ramadan"], **LAST_MONTH}),
+    ("revenue harbolnas sm gajian", {"metric": "revenue", "campaigns": ["harbolnas", "gajian"]}),
+    # "top 3 hari" names no period: the period is the one named after it (issue 12)
+    ("top 3 hari engagement bulan lalu", {"metric": "engagement", **LAST_MONTH}),
     # "kanal mana yang paling ...": compare until rankings exist (issue 12)
     ("kanal mana yang paling bagus bln ini", {"command": "compare", "channel": None, "campaign": None, **THIS_MONTH}),
     ("kanal mana yang reachnya paling tinggi", {"command": "compare", "metric": "reach", "channel": None}),

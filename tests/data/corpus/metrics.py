@@ -114,6 +114,8 @@ CASES: list[Case] = [
     ("konversi turun ga sih bln ini", {"command": "kpi", "metric": "conversions", **THIS_MONTH}),
     ("omzet naik ato turun vs bulan lalu", {"command": "kpi", "metric": "revenue", **THIS_MONTH}),
     ("views yt naik gak kmrn", {"command": "kpi", "metric": "views", "channel": "youtube", **YESTERDAY}),
+    ("reach ig naik apa tdk bln ini", {"command": "kpi", "metric": "reach", "channel": "instagram", **THIS_MONTH}),
+    ("er tt udh naik blm mgg ini", {"command": "kpi", "metric": "engagement_rate", "channel": "tiktok", **THIS_WEEK}),
     ("is reach up or down this week", {"command": "kpi", "metric": "reach", "lang": "en", **THIS_WEEK}),
     # conversion and money
     ("klik ig bln ini", {"command": "kpi", "metric": "clicks", "channel": "instagram", **THIS_MONTH}),
