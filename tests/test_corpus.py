@@ -41,6 +41,12 @@ def mismatches(text: str, expected: dict[str, Any]) -> dict[str, Any]:
 
 CASES = all_cases()
 
+# The ParsedText attributes a case may name (issue 12), plus the period fields of observed().
+FIELDS = {"command", "command_word", "smalltalk", "metric", "channel", "channels", "campaign",
+          "campaigns", "competitors", "start", "end", "period", "period_error", "unclear",
+          "unclear_kind", "suggestion", "lang", "args", "chart"}
+KINDS = {"period", "channel", "campaign", "metric"}
+
 
 @pytest.mark.parametrize(("category", "text", "expected"), CASES,
                          ids=[f"{c}:{case_id(t)}" for c, t, _ in CASES])
@@ -65,5 +71,11 @@ def test_every_category_has_cases_and_every_case_names_what_matters() -> None:
         assert len(cases) >= 40, name
         for text, expected in cases:
             assert expected, text
+            assert set(expected) <= FIELDS, (text, set(expected) - FIELDS)
             if "unclear" in expected or "suggestion" in expected:
-                assert "unclear_kind" in expected, text
+                assert expected.get("unclear_kind") in KINDS, text
+            if "start" in expected or "end" in expected:
+                assert expected["start"] <= expected["end"] <= TODAY.isoformat(), text
+            for key in ("channels", "campaigns"):
+                if key in expected:
+                    assert len(expected[key]) >= 2, text
