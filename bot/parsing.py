@@ -139,6 +139,7 @@ def _base_phrases() -> dict[str, tuple[str, str]]:
 class _Vocabulary:
     phrases: dict[str, tuple[str, str]]  # never changed once built
     longest: int  # words in the longest phrase
+    words: frozenset[str]  # every word of every phrase
 
 
 @lru_cache(maxsize=256)
@@ -146,7 +147,8 @@ def _vocabulary(channels: tuple[str, ...], campaigns: tuple[str, ...]) -> _Vocab
     """The phrases of a workspace (its channels and campaigns added), built once per set of
     names: every chat question of the workspace reads them."""
     phrases = _phrases(channels, campaigns)
-    return _Vocabulary(phrases, max(len(p.split()) for p in phrases))
+    return _Vocabulary(phrases, max(len(p.split()) for p in phrases),
+                       frozenset(w for p in phrases for w in p.split()))
 
 
 def _phrases(channels: Sequence[str], campaigns: Sequence[str]) -> dict[str, tuple[str, str]]:
@@ -237,11 +239,30 @@ def _take_campaign(text: str, campaigns: Sequence[str], phrases: dict[str, tuple
             typed = " ".join(m.group() for m in following[:size]).strip(_PUNCT)
             if 0 < size <= len(following) and normalize(typed) == normalize(name):
                 return name, _blank(text, keyword.start(), following[size - 1].end()), None
+        for size in (3, 2):  # a misspelt name of several words: "back to scool"
+            typed = " ".join(m.group() for m in following[:size]).strip(_PUNCT)
+            multi = [normalize(c) for c in campaigns if len(normalize(c).split()) == size]
+            if len(following) >= size and chat.closest(typed, multi, 80.0):
+                return None, _blank(text, keyword.start(), following[size - 1].end()), \
+                    typed.lower()
         if following:
             name = following[0].group().strip(_PUNCT).lower()
             if (name and name not in FILLERS and normalize(name) not in phrases
                     and name not in _NOT_A_NAME):
                 return None, _blank(text, keyword.start(), following[0].end()), name
+        for name in sorted(campaigns, key=len, reverse=True):  # "back to school campaign"
+            size = len(normalize(name).split())
+            typed = " ".join(m.group() for m in spans[max(i - size, 0):i]).strip(_PUNCT)
+            if 0 < size <= i and normalize(typed) == normalize(name):
+                return name, _blank(text, spans[i - size].start(), keyword.end()), None
+        if i > 0:  # "the blackfriday campaign"
+            name = spans[i - 1].group().strip(_PUNCT).lower()
+            known = next((c for c in campaigns if normalize(c) == normalize(name)), None)
+            if known is not None:
+                return known, _blank(text, spans[i - 1].start(), keyword.end()), None
+            if (name and name not in FILLERS and normalize(name) not in phrases
+                    and name not in _NOT_A_NAME and not _is_number(name)):
+                return None, _blank(text, spans[i - 1].start(), keyword.end()), name
         return None, _blank(text, keyword.start(), keyword.end()), None
     return None, text, None
 
@@ -369,6 +390,7 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
     trend = False
     unknown_campaign: str | None = None
     recording = command == "record"
+    before_shapes = body
     if command not in METRIC_ARG_COMMANDS:  # "/target ... 3 bulan": a deadline, no period
         breakdown, body = shapes.take_breakdown(body)
         result.rank_by, body = shapes.take_ranking(body)
@@ -378,6 +400,13 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
             result.campaign, unknown_campaign = unknown_campaign, None  # /kpi … kampanye x
         recording = command == "record" or any(
             INTENT_WORDS.get(w) == "record" for w in _words(body))
+        typo = unclear.take_period_typo(body, vocabulary.words, today, lang or "id")
+        if typo is not None:  # "reach ig mingu lalu": asked back, never read as a period
+            result.unclear, result.suggestion, body = chat.as_typed(typo[0], typed), typo[1], \
+                typo[2]
+            result.unclear_kind = "period"
+            if typo[1] is not None:
+                result.corrected = unclear.corrected(expanded, typo[0], typo[1], "period")
         before = body
         result.period, result.period_error, body, found = _take_periods(
             body, today, lang or "id", recording=recording)
@@ -395,6 +424,12 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
     as_typed = command in METRIC_ARG_COMMANDS
     if not as_typed:
         _read_growth(result, tokens, words, trend)
+        if result.metric in ("engagement_rate", "engagement") and _BY_REACH.search(before_shapes):
+            result.metric = "engagement_rate_reach"  # "ER ig by reach kmrn"
+            for hit in hits:
+                if hit.kind == "metric" and hit.value == "reach":
+                    for tok in hit.tokens:
+                        tok.extra = False
     candidates, periodish = _leftovers(result, tokens, keep_fillers=as_typed,
                                        recording=recording)
     if slash:
@@ -408,6 +443,8 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
                    if (tok.extra or not tok.used) and (tok.clean or as_typed)]
     result.chart = command == "chart" or "chart" in intents
     if command is None:
+        if shapes.asks_alerts(before_shapes) and result.metric is None:
+            intents.append("alert")
         result.command = _sentence_command(result, intents, greeted, periods_named, breakdown)
         if result.command == "alert":
             result.text = "/alert"
@@ -419,6 +456,8 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
     return result
 
 
+_BY_REACH = re.compile(r"(?<!\w)(?:by|per|berdasarkan|based\s+on|dari|dr)\s+(?:reach|jangkauan)"
+                       r"(?!\w)", re.IGNORECASE)
 _COMPETITOR_WORDS = frozenset({"pesaing", "kompetitor", "competitor", "competitors", "rival",
                                "rivals", "kompetitornya", "pesaingnya", "saingan"})
 
@@ -513,6 +552,9 @@ def _read_growth(result: ParsedText, tokens: list[_Token], words: set[str], tren
     untung": ROI."""
     if result.metric is None and words & shapes.PROFIT_WORDS:
         result.metric = "roi"
+    rate = bool(words & shapes.RATE_WORDS) or any("%" in tok.clean for tok in tokens)
+    if result.metric == "follower_growth" and rate:
+        result.metric = "follower_growth_rate"  # "berapa persen pertumbuhan pengikut"
     if trend or result.metric not in (None, "followers"):
         return
     if not words & shapes.GROWTH_WORDS:
@@ -520,7 +562,6 @@ def _read_growth(result: ParsedText, tokens: list[_Token], words: set[str], tren
     if result.metric is None and not words & {"growth", "pertumbuhan", "followers", "follower",
                                               "pengikut", "fans"}:
         return
-    rate = bool(words & shapes.RATE_WORDS) or any("%" in tok.clean for tok in tokens)
     result.metric = "follower_growth_rate" if rate else "follower_growth"
 
 

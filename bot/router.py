@@ -169,8 +169,7 @@ class Router:
             return error_reply("empty", lang)
         if parsed.command == "smalltalk":
             return small_talk_reply(parsed, lang)
-        if parsed.unclear and parsed.command in CLARIFIED and not (
-                parsed.unclear_kind == "metric" and parsed.unknown_metric):
+        if parsed.unclear and parsed.command in CLARIFIED and not _answered_by_handler(parsed):
             return clarify_reply(parsed, lang, [c.name for c in channels], campaigns)
         if parsed.command == "unknown":
             if parsed.command_word:
@@ -252,6 +251,15 @@ def _command_word(text: str) -> str | None:
 
 #: Commands whose request is answered with a question when a word is not understood.
 CLARIFIED = frozenset({"kpi", "summary", "chart", "compare", "roi", "record", "unknown"})
+
+
+def _answered_by_handler(parsed: ParsedText) -> bool:
+    """A misspelt metric, or a channel the workspace lacks with no close one: the command's
+    own reply says so (naming the metric's suggestion, or the channels there are)."""
+    if parsed.unclear_kind == "metric":
+        return bool(parsed.unknown_metric)
+    return parsed.unclear_kind == "channel" and bool(parsed.unknown_channel) and \
+        not parsed.suggestion
 
 
 def unknown_metric_reply(parsed: ParsedText, lang: str) -> Reply:

@@ -14,6 +14,7 @@ from itertools import pairwise
 from typing import TYPE_CHECKING, Protocol
 
 from bot import understanding as chat
+from bot.vocabulary import ARGUMENT_WORDS, FILLERS, MONTH_WORDS, UNDERSTOOD
 from kpi_engine.metrics import ALIASES, normalize
 from kpi_engine.model import PLATFORM_ALIASES, parse_channel_name
 
@@ -89,12 +90,18 @@ def find(result: ParsedText, tokens: Sequence[Token], candidates: list[int],
          typed: dict[str, str], expanded: str) -> None:
     """Set ``unclear``, ``unclear_kind``, ``suggestion`` and ``corrected`` on ``result`` from
     the words no reading took (the first of them when there are several)."""
+    if result.unclear is not None:
+        return  # a misspelt period, found before the periods were read
     channel_words = _channel_words(tuple(channels))
     campaign_words = {normalize(c): c for c in campaigns}
     kinds = {t: _classify(" ".join(tokens[t].words), channel_words, campaign_words)
              for t in candidates if not tokens[t].used}
     options: list[_Option] = []
     options += _period_runs(result, tokens, periodish, kinds, today, lang)
+    if result.unknown_channel:  # "reach snapchat", "@kopirivall", "/kpi reach instgram"
+        bare = result.unknown_channel.lstrip("@")
+        found = chat.closest(bare, tuple(channel_words), 80.0)
+        options.append((-2, "channel", [], channel_words[found[0]] if found else None))
     if slash:
         if result.unknown_metric:
             options.append((-1, "metric", [], result.suggestion))
@@ -111,12 +118,16 @@ def find(result: ParsedText, tokens: Sequence[Token], candidates: list[int],
                 indexes, result.unknown_metric, result.suggestion = metric
                 options.append((indexes[0], "metric", indexes, metric[2]))
                 left = [t for t in left if t not in indexes]
+        for indexes, name, kind in _names(left, tokens, channel_words, campaign_words):
+            options.append((indexes[0], kind, indexes, name))
+            left = [t for t in left if t not in indexes]
         for t in left:
             found_kind = kinds.get(t)
             if found_kind is not None and found_kind[0] in ("channel", "campaign", "metric"):
                 options.append((t, found_kind[0], [t], found_kind[1]))
             elif named:  # by position, in a question that names something
-                slot = ("metric" if result.metric is None and not result.unknown_metric else
+                slot = ("campaign" if _next_to_campaign_word(tokens, t) else
+                        "metric" if result.metric is None and not result.unknown_metric else
                         "channel" if result.channel is None else "campaign")
                 options.append((t, slot, [t], None))
     if not options:
@@ -125,7 +136,9 @@ def find(result: ParsedText, tokens: Sequence[Token], candidates: list[int],
     if kind == "metric":
         for t in indexes:
             tokens[t].used = True
-    if position == -1 and kind == "metric":
+    if position == -2:
+        words = result.unknown_channel or ""
+    elif position == -1 and kind == "metric":
         words = result.unknown_metric or ""
     elif position == -1:
         words = unknown_campaign or ""
@@ -135,7 +148,7 @@ def find(result: ParsedText, tokens: Sequence[Token], candidates: list[int],
     result.unclear_kind = kind
     result.suggestion = suggestion
     if suggestion is not None:
-        result.corrected = _corrected(expanded, words, suggestion, kind, position == -1)
+        result.corrected = corrected(expanded, words, suggestion, kind)
 
 
 def _period_runs(result: ParsedText, tokens: Sequence[Token], periodish: list[int],
@@ -170,17 +183,90 @@ def _period_runs(result: ParsedText, tokens: Sequence[Token], periodish: list[in
     return options
 
 
-def _corrected(expanded: str, words: str, suggestion: str, kind: str, after_keyword: bool
-               ) -> str | None:
+def _next_to_campaign_word(tokens: Sequence[Token], t: int) -> bool:
+    """"the blackfriday campaign", "kampanye x": a name beside a campaign word."""
+    return any(0 <= j < len(tokens) and tokens[j].words[:1] in (["campaign"], ["kampanye"])
+               for j in (t - 1, t + 1))
+
+
+def _names(left: list[int], tokens: Sequence[Token], channels: dict[str, str],
+           campaigns: dict[str, str]) -> list[tuple[list[int], str, str]]:
+    """Misspelt names of two or three words ("toko onlen", "back to scool"): (token indexes,
+    the name, "channel" or "campaign")."""
+    found: list[tuple[list[int], str, str]] = []
+    taken: set[int] = set()
+    for size in (3, 2):
+        for i in range(len(left)):
+            run = left[i:i + size]
+            if len(run) < size or run[-1] - run[0] != size - 1 or taken & set(run):
+                continue
+            text = " ".join(" ".join(tokens[r].words) for r in run)
+            for kind, names in (("channel", channels), ("campaign", campaigns)):
+                multi = tuple(n for n in names if " " in n)
+                match = chat.closest(text, multi, 80.0)
+                if match:
+                    found.append((run, names[match[0]], kind))
+                    taken |= set(run)
+                    break
+    return found
+
+
+def corrected(expanded: str, words: str, suggestion: str, kind: str) -> str | None:
     """The message with the unclear words replaced by the suggestion."""
     parts = [re.escape(w) for w in words.split()]
     if not parts:
         return None
     pattern = r"(?<![\w@])" + r"[\s,]+".join(parts) + r"(?!\w)"
-    if after_keyword:
-        pattern = r"(?<=\s)" + pattern if kind != "campaign" else \
-            r"(?<=kampanye\s|campaign\s|kampanya\s)" + r"[\s,]+".join(parts) + r"(?!\w)"
     replacement = suggestion.replace("_", " ") if kind == "metric" else suggestion
     fixed, count = re.subn(pattern, lambda _: replacement, expanded, count=1,
                            flags=re.IGNORECASE)
     return fixed if count else None
+
+
+_WORD = re.compile(r"[^\s,;!?()]+")
+
+
+def take_period_typo(text: str, known: frozenset[str], today: date, lang: str
+                     ) -> tuple[str, str | None, str] | None:
+    """A misspelt period word and the period words around it ("30 hari terakir", "mingu
+    lalu", "bulan kmarin"): (the words, the period they most likely mean, the text with them
+    blanked out), before the periods are read, so that no part of it is read as a period."""
+    spans = [(m.start(), m.end(), normalize(m.group().strip(".:'\"")))
+             for m in _WORD.finditer(text)]
+    units = chat.PERIOD_UNITS | chat.PERIOD_OFFSETS
+
+    def plain(word: str) -> bool:  # a period word as it is, or any other known word
+        return (word in units or word in known or word in _known_words()
+                or word.isdigit() or not word.isalpha())
+
+    def typo(i: int, cutoff: float) -> bool:
+        word = spans[i][2]
+        if plain(word) or len(word) < 4:
+            return False
+        found = chat.closest(word, chat.PERIOD_WORDS, cutoff)
+        if found is None:
+            return False
+        metric = chat.closest(word, _metric_words(), METRIC_CUTOFF)
+        return metric is None or metric[1] < found[1]
+
+    for i in range(len(spans)):
+        beside_unit = any(0 <= j < len(spans) and spans[j][2] in chat.PERIOD_UNITS
+                          for j in (i - 1, i + 1))
+        if not typo(i, 70.0 if beside_unit else 80.0):
+            continue
+        first = last = i
+        while first > 0 and (spans[first - 1][2] in units or spans[first - 1][2].isdigit()):
+            first -= 1
+        while last + 1 < len(spans) and (spans[last + 1][2] in units or typo(last + 1, 70.0)):
+            last += 1
+        words = [s[2] for s in spans[first:last + 1]]
+        start, end = spans[first][0], spans[last][1]
+        blanked = text[:start] + " " * (end - start) + text[end:]
+        return text[start:end].lower(), chat.period_suggestion(words, today, lang), blanked
+    return None
+
+
+@lru_cache(maxsize=1)
+def _known_words() -> frozenset[str]:
+    return frozenset(FILLERS | UNDERSTOOD | ARGUMENT_WORDS | MONTH_WORDS | set(ALIASES)
+                     | set(PLATFORM_ALIASES))

@@ -28,18 +28,18 @@ from kpi_engine.periods import PeriodError, find_period
 
 #: Chat abbreviations → the word they stand for (normalized, one word each).
 ABBREVIATIONS: dict[str, str] = {
-    "bln": "bulan", "bl": "bulan", "bulen": "bulan",
-    "mgg": "minggu", "mg": "minggu", "mngg": "minggu", "mggu": "minggu", "mingu": "minggu",
+    "bln": "bulan", "bl": "bulan",
+    "mgg": "minggu", "mg": "minggu", "mngg": "minggu", "mggu": "minggu",
     "pkn": "pekan",
-    "kmrn": "kemarin", "kmrin": "kemarin", "kmren": "kemarin", "kmarin": "kemarin",
-    "kemaren": "kemarin", "kmaren": "kemarin", "kemarn": "kemarin",
+    "kmrn": "kemarin", "kmrin": "kemarin", "kmren": "kemarin", "kemaren": "kemarin",
+    "kmaren": "kemarin",
     "thn": "tahun", "th": "tahun", "taun": "tahun",
     "hr": "hari", "hri": "hari",
     "skrg": "sekarang", "skrng": "sekarang", "skr": "sekarang", "skg": "sekarang",
     "brp": "berapa", "brapa": "berapa", "berapaan": "berapa", "brpa": "berapa",
     "dr": "dari", "yg": "yang", "sm": "sama", "ama": "sama", "dgn": "dengan", "utk": "untuk",
     "ato": "atau", "atw": "atau", "atawa": "atau",
-    "trakhir": "terakhir", "terakir": "terakhir", "trkhr": "terakhir", "trakir": "terakhir",
+    "trkhr": "terakhir", "trkh": "terakhir",
     "lg": "lagi", "jg": "juga", "sj": "saja", "sdh": "sudah", "udh": "sudah", "dah": "sudah",
     "blm": "belum", "tdk": "tidak", "gk": "gak", "krn": "karena", "klo": "kalau",
     "kalo": "kalau", "gmn": "gimana", "gmana": "gimana", "bs": "bisa", "sy": "saya",
@@ -55,16 +55,29 @@ THANKS = frozenset({
     "terima kasih banyak", "thanks a lot", "many thanks", "mantap", "mantul", "keren",
     "sip makasih", "oke makasih", "ok makasih", "great thanks", "cheers",
 })
+#: Words that may come with thanks: "mantap, makasih ya", "makasih infonya", "ok thx".
+THANKS_COMPANY = frozenset({
+    "mantap", "mantul", "keren", "sip", "oke", "ok", "okay", "siap", "infonya", "info",
+    "bantuannya", "jawabannya", "banyak", "ya", "yaa", "kak", "bro", "sis", "gan", "min",
+    "bot", "deh", "dong", "nih", "sekali", "lot", "a", "so", "much", "very", "great", "nice",
+    "good", "cool", "noted", "terima", "kasih", "thank", "you", "all", "semuanya", "udah",
+})
+_THANKS_WORDS = frozenset({"makasih", "thanks", "thx", "terima", "thank", "tengkyu", "suwun",
+                           "nuhun", "ty", "cheers", "makasi", "trims"})
 GREETINGS = frozenset({
     "halo", "hallo", "helo", "hai", "hi", "hello", "hey", "hei", "pagi", "siang", "sore",
     "malam", "selamat pagi", "selamat siang", "selamat sore", "selamat malam", "assalamualaikum",
     "permisi", "good morning", "good afternoon", "good evening", "morning", "halo bot",
     "hai bot", "hi bot", "hello bot", "apa kabar", "halo apa kabar", "p", "test", "tes",
+    "met pagi", "met siang", "met sore", "met malam", "pagi semua", "halo semua", "hi all",
+    "hai semua", "halo guys", "pagi kak", "hello there", "hey there", "good day",
 })
 ABOUT = frozenset({
     "siapa kamu", "kamu siapa", "siapa anda", "anda siapa", "who are you", "what are you",
     "kamu itu apa", "kamu apa", "kamu bot apa", "bot apa ini", "ini bot apa", "siapa ini",
     "ini siapa", "kamu itu siapa", "siapakah kamu", "who r u", "what is this bot",
+    "kamu bot", "kamu robot", "ini bot", "kamu manusia", "are you a bot", "are you human",
+    "kamu bisa apa aja", "what do you do", "siapa yang bikin kamu", "kamu siapa sih",
 })
 #: Particles and forms of address that may surround small talk and confirmations.
 PARTICLES = frozenset({
@@ -78,6 +91,8 @@ CONFIRMATIONS = frozenset({
     "bener", "oke", "ok", "okay", "okey", "sip", "boleh", "yoi", "yaa", "ya betul", "iya betul",
     "ya benar", "iya benar", "betul itu", "ya itu", "iya itu", "itu", "yes please", "correct",
     "ya itu maksud saya", "iya itu maksud saya", "bener banget", "yap", "ho oh", "iyo",
+    "iya bener", "ya bener", "yes correct", "yes that", "yup betul", "oke betul",
+    "betul sekali", "benar sekali", "iya dong", "ya dong", "yes that one",
 })
 
 #: Period words a garbled period is corrected to (units, offsets and month names).
@@ -116,7 +131,9 @@ def expand(text: str) -> tuple[str, dict[str, str]]:
 
 
 def _plain(text: str) -> str:
+    """Lower case words without punctuation or emoji."""
     words = [w.strip(_WORD_EDGES) for w in normalize(text).split()]
+    words = ["".join(c for c in w if c.isalnum() or c in "'%") for w in words]
     return " ".join(w for w in words if w)
 
 
@@ -124,17 +141,18 @@ def small_talk(text: str) -> str | None:
     """``"thanks"``, ``"greeting"`` or ``"about"`` when the whole message is small talk."""
     plain = _plain(expand(text)[0])
     words = plain.split()
-    while words and words[-1] in PARTICLES:  # "makasih ya kak"
+    while words:  # "makasih ya kak", "kamu bot ya"
+        core = " ".join(words)
+        for kind, phrases in (("thanks", THANKS), ("about", ABOUT), ("greeting", GREETINGS)):
+            if core in phrases:
+                return kind
+        if words[-1] not in PARTICLES:
+            break
         words.pop()
-    core = " ".join(words)
-    if not core:
+    if not words:
         return None
-    for kind, phrases in (("thanks", THANKS), ("about", ABOUT), ("greeting", GREETINGS)):
-        if core in phrases:
-            return kind
-    rest = [w for w in words if w not in PARTICLES]
-    if rest and all(w in {"makasih", "thanks", "thx", "terima", "kasih", "thank", "you"}
-                    for w in rest):
+    if set(words) & _THANKS_WORDS and all(w in _THANKS_WORDS or w in THANKS_COMPANY
+                                          or w in PARTICLES for w in words):
         return "thanks"
     return None
 
@@ -168,7 +186,7 @@ def period_word(word: str) -> str | None:
     norm = normalize(word)
     if norm in PERIOD_UNITS or norm in PERIOD_OFFSETS or norm in MONTH_NUMBERS:
         return norm
-    found = closest(norm, PERIOD_WORDS, 84.0)
+    found = closest(norm, PERIOD_WORDS, 70.0)
     return found[0] if found else None
 
 

@@ -168,8 +168,9 @@ UNDERSTOOD: frozenset[str] = frozenset({
     "growth", "pertumbuhan", "naik", "kenaikan", "bertambah", "tambah", "nambah", "penambahan",
     "gain", "gained", "grow", "grew", "tumbuh", "bertumbuh", "naiknya", "increase", "tambahan",
     "turun", "turunnya", "penurunan", "berkurang", "drop", "down", "up", "change", "perubahan",
-    "persen", "rate", "laju", "persentase", "percent", "percentage", "pct",
+    "persen", "laju", "persentase", "percent", "percentage", "pct",
     # side by side, competitors
+    "alert", "alerts", "peringatan", "notifikasi", "notif", "alarm",
     "vs", "versus", "atau", "or", "lawan", "v", "&", "pesaing", "kompetitor", "competitor",
     "competitors", "rival", "rivals", "saingan", "kompetitornya", "pesaingnya",
     # chat particles and everyday words

@@ -205,8 +205,9 @@ METRIC_CASES: list[Case] = [
     ("tontonan tiktok", {"command": "kpi", "metric": "views", "channel": "tiktok"}),
     ("kunjungan situs bulan ini", {"command": "kpi", "metric": "website_visits",
                                    "channel": None, **THIS_MONTH}),
+    # one metric phrase in either order, no channel filter (issue 12: "Kanal website tidak ada")
     ("trafik website minggu ini", {"command": "kpi", "metric": "website_visits",
-                                   "channel": "website", **THIS_WEEK}),
+                                   "channel": None, **THIS_WEEK}),
     ("lalu lintas web kemarin", {"command": "kpi", "metric": "website_visits",
                                  **YESTERDAY}),
     ("kunjungan profil ig minggu lalu", {"command": "kpi", "metric": "profile_visits",
