@@ -123,4 +123,9 @@ CASES: list[Case] = [
     ("reach this month vs last month", {"command": "kpi", "metric": "reach", **THIS_MONTH}),
     ("likes ig dibanding mgg lalu", {"command": "kpi", "metric": "likes", "channel": "instagram", **THIS_WEEK}),
     ("reach kuartal ini vs kuartal lalu", {"command": "kpi", "metric": "reach", **THIS_QUARTER}),
+    # more side by side
+    ("breakdown per channel followers", {"command": "compare", "metric": "followers"}),
+    ("reach ig vs tt vs yt bln lalu", {"command": "compare", "metric": "reach", "channels": ["instagram", "tiktok", "youtube"], **LAST_MONTH}),
+    ("bandingin followers ig kita sama kopirival", {"command": "compare", "metric": "followers", "channels": ["instagram", IG_RIVAL]}),
+    ("kanal mana yg paling tinggi reachnya mgg ini", {"command": "compare", "metric": "reach", "channel": None, **THIS_WEEK}),
 ]

@@ -137,4 +137,10 @@ CASES: list[Case] = [
     ("reach ig dong 🙏", {"command": "kpi", "metric": "reach", "channel": "instagram"}),
     ("followers tt?? 👀", {"command": "kpi", "metric": "followers", "channel": "tiktok"}),
     ("views yt kmrn 🔥🔥", {"command": "kpi", "metric": "views", "channel": "youtube", **YESTERDAY}),
+    # more ways to name a channel
+    ("reach instagram kita dong kak", {"command": "kpi", "metric": "reach", "channel": "instagram"}),
+    ("views di channel youtube kita", {"command": "kpi", "metric": "views", "channel": "youtube"}),
+    ("followers akun tiktok brp", {"command": "kpi", "metric": "followers", "channel": "tiktok"}),
+    ("reach ig & tt bln ini", {"command": "compare", "metric": "reach", "channels": ["instagram", "tiktok"], **THIS_MONTH}),
+    ("followers kopirival di ig brp sih", {"command": "kpi", "metric": "followers", "channel": IG_RIVAL}),
 ]

@@ -136,4 +136,10 @@ CASES: list[Case] = [
     ("/kpi followers tiktk mgg ini", {"command": "kpi", **channel_typo("tiktk", "tiktok"), "metric": "followers", **THIS_WEEK}),
     ("/kpi reach ig kemarn", {"command": "kpi", **period_typo("kemarn", "kemarin"), "metric": "reach", "channel": "instagram"}),
     ("/grafik engagment ig 30 hr terakhir", {"command": "chart", **metric_typo("engagment", "engagement"), "channel": "instagram"}),
+    # more words that are not understood
+    ("folloers ig bln ini", {**metric_typo("folloers", "followers"), "channel": "instagram", **THIS_MONTH}),
+    ("engagemet tt mgg lalu", {**metric_typo("engagemet", "engagement"), "channel": "tiktok", **LAST_WEEK}),
+    ("reach tiktook", {**channel_typo("tiktook", "tiktok"), "metric": "reach"}),
+    ("views youtobe bln lalu", {**channel_typo("youtobe", "youtube"), "metric": "views", **LAST_MONTH}),
+    ("brp nps bln ini", {"metric": None, "unclear": "nps", "unclear_kind": "metric", **THIS_MONTH}),
 ]

@@ -109,4 +109,11 @@ CASES: list[Case] = [
     ("how do i use this bot", {"command": "help", "lang": "en"}),
     ("target apa aja yg aktif", {"command": "goal"}),
     ("roi bln ini brp", {"command": "roi", "campaign": None, **THIS_MONTH}),
+    # more commands
+    ("tolong /kpi followers tt", {"command": "kpi", "metric": "followers", "channel": "tiktok"}),
+    ("/kpi sov ig bln lalu", {"command": "kpi", "metric": "share_of_voice", "channel": "instagram", **LAST_MONTH}),
+    ("alertnya apa aja", {"command": "alert"}),
+    ("list alert", {"command": "alert"}),
+    ("berhenti digest", {"command": "unsubscribe"}),
+    ("langganan harian jam 8", {"command": "subscribe"}),
 ]

@@ -172,4 +172,13 @@ CASES: list[Case] = [
     ("gmn hasil tt mgg lalu", {"command": "kpi", "metric": None, "channel": "tiktok", **LAST_WEEK}),
     ("performa youtube kmrn gimana?", {"command": "kpi", "metric": None, "channel": "youtube", **YESTERDAY}),
     ("how is instagram doing this month", {"command": "kpi", "metric": None, "channel": "instagram", **THIS_MONTH}),
+    # more metric phrasings
+    ("jumlah followers ig", {"command": "kpi", "metric": "followers", "channel": "instagram"}),
+    ("total views yt thn ini", {"command": "kpi", "metric": "views", "channel": "youtube", **THIS_YEAR}),
+    ("engagement ratenya ig brp", {"command": "kpi", "metric": "engagement_rate", "channel": "instagram"}),
+    ("trafik ke website bln ini", {"command": "kpi", "metric": "website_visits", **THIS_MONTH}),
+    ("followers growth ig bln lalu", {"command": "kpi", "metric": "follower_growth", "channel": "instagram", **LAST_MONTH}),
+    ("pertumbuhan follower tiktok brp persen", {"command": "kpi", "metric": "follower_growth_rate", "channel": "tiktok"}),
+    ("nambah brp followers ig mgg ini", {"command": "kpi", "metric": "follower_growth", "channel": "instagram", **THIS_WEEK}),
+    ("engagement rate ig by reach 30 hari terakhir", {"command": "kpi", "metric": "engagement_rate_reach", "channel": "instagram", **LAST_30_DAYS}),
 ]

@@ -117,4 +117,9 @@ CASES: list[Case] = [
     ("ringkasan last week dong", {"command": "summary", **LAST_WEEK}),
     ("grafik followers ig last 30 days", {"command": "chart", "chart": True, "metric": "followers", "channel": "instagram", **LAST_30_DAYS}),
     ("roi harbolnas this month brp", {"command": "roi", "campaign": "harbolnas", **THIS_MONTH}),
+    # more of the mix
+    ("last week ig reach brp", {"command": "kpi", "metric": "reach", "channel": "instagram", **LAST_WEEK}),
+    ("ig followers skrg berapa ya", {"command": "kpi", "metric": "followers", "channel": "instagram"}),
+    ("could you check tiktok er this month", {"command": "kpi", "metric": "engagement_rate", "channel": "tiktok", "lang": "en", **THIS_MONTH}),
+    ("er ig this week vs last week", {"command": "kpi", "metric": "engagement_rate", "channel": "instagram", **THIS_WEEK}),
 ]

@@ -202,4 +202,17 @@ CASES: list[Case] = [
     ("revenue minggu depan", {"command": "kpi", "metric": "revenue", **FUTURE}),
     ("reach next month", {"command": "kpi", "metric": "reach", **FUTURE}),
     ("views thn depan", {"command": "kpi", "metric": "views", **FUTURE}),
+    # more chat ways to name a period
+    ("bulan kemarin revenue brp", {"command": "kpi", "metric": "revenue", **LAST_MONTH}),
+    ("reach ig bulan kemarin", {"command": "kpi", "metric": "reach", "channel": "instagram", **LAST_MONTH}),
+    ("followers tahun kemarin", {"command": "kpi", "metric": "followers", **LAST_YEAR}),
+    ("reach ig seminggu terakhir", {"command": "kpi", "metric": "reach", "channel": "instagram", **LAST_7_DAYS}),
+    ("revenue sebulan terakhir", {"command": "kpi", "metric": "revenue", **LAST_1_MONTH}),
+    ("likes tt minggu ini aja", {"command": "kpi", "metric": "likes", "channel": "tiktok", **THIS_WEEK}),
+    ("reach selama bulan oktober", {"command": "kpi", "metric": "reach", **OCTOBER}),
+    ("revenue di bulan lalu", {"command": "kpi", "metric": "revenue", **LAST_MONTH}),
+    ("reach ig utk bln lalu", {"command": "kpi", "metric": "reach", "channel": "instagram", **LAST_MONTH}),
+    ("views yt dlm 7 hari terakhir", {"command": "kpi", "metric": "views", "channel": "youtube", **LAST_7_DAYS}),
+    ("konversi selama 30 hr terakhir", {"command": "kpi", "metric": "conversions", **LAST_30_DAYS}),
+    ("reach Q4", {"command": "kpi", "metric": "reach", **Q4_2026}),
 ]

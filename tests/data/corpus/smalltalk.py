@@ -105,4 +105,13 @@ CASES: list[Case] = [
     ("thanks! now tiktok views last week", {"command": "kpi", "metric": "views", "channel": "tiktok", **LAST_WEEK}),
     ("selamat pagi, revenue kmrn brp?", {"command": "kpi", "metric": "revenue", **YESTERDAY}),
     ("iya, tapi yg bulan lalu dong reach ig", {"command": "kpi", "metric": "reach", "channel": "instagram", **LAST_MONTH}),
+    # more small talk
+    ("makasih bot 🙏🙏", {**THANKS, "lang": "id"}),
+    ("thank you so much", {**THANKS, "lang": "en"}),
+    ("selamat sore", {**GREETING, "lang": "id"}),
+    ("pagi bot!", {**GREETING, "lang": "id"}),
+    ("halo, kamu siapa?", {**ABOUT, "lang": "id"}),
+    ("iya betul itu", {**CONFIRM, "lang": "id"}),
+    ("yes, that one", {**CONFIRM, "lang": "en"}),
+    ("iya boleh", {**CONFIRM, "lang": "id"}),
 ]
