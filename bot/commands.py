@@ -99,7 +99,11 @@ def compare(ctx: Context) -> Reply:
         return side_by_side(ctx, metric, pq)  # "reach ig vs tiktok", "roi gajian sama ramadan"
     c = answers.compare(ctx.store, ctx.workspace.id, ctx.channels, metric, pq,
                         ctx.parsed.campaign)
-    return views.compare_reply(c, ctx.lang, ctx.workspace.currency)
+    reply = views.compare_reply(c, ctx.lang, ctx.workspace.currency)
+    if ctx.parsed.campaign:  # "revenue per kanal kampanye gajian": the header says so
+        reply.title += " · " + t("campaign", ctx.lang, name=ctx.parsed.campaign)
+        reply.data["campaign"] = ctx.parsed.campaign
+    return reply
 
 
 def record(ctx: Context) -> Reply:

@@ -156,8 +156,11 @@ class Router:
             return answer
         reply = self._answer(req, parsed, lang, quick, workspace, role, local_now, channels,
                              campaigns)
-        if reply is not None and reply.error and parsed.corrected and parsed.suggestion:
-            self.suggestions.remember(key, parsed.corrected, aware)
+        if reply is not None and reply.error:
+            if parsed.corrected and parsed.suggestion:
+                self.suggestions.remember(key, parsed.corrected, aware)
+            if not reply.data and parsed.command in CLARIFIED:
+                reply.data.update(understood(parsed))  # ask --json: what was read
         return reply
 
     def _answer(self, req: Request, parsed: ParsedText, lang: str, quick: bool,
