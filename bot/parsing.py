@@ -416,6 +416,10 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
             if this is not None:
                 result.period, periods_named = parse_period(this, today, lang or "id"), 2
     tokens = _tokenize(body)
+    for tok in tokens:  # "ratenya", "alertnya": the word without its "-nya"
+        tok.words = [w[:-3] if w.endswith("nya") and w not in vocabulary.words
+                     and (w[:-3] in vocabulary.words or w[:-3] in UNDERSTOOD) else w
+                     for w in tok.words]
     words = {w for tok in tokens for w in tok.words}
     result.competitors = bool(words & _COMPETITOR_WORDS)
     hits = _match_phrases(tokens, vocabulary)

@@ -66,7 +66,8 @@ GROWTH_WORDS = frozenset({
 RATE_WORDS = frozenset({"persen", "%", "rate", "laju", "persentase", "percent", "percentage",
                         "pct"})
 
-_ALERT = re.compile(r"(?<!\w)(?:alert|alerts|peringatan|notifikasi|notif|alarm)(?!\w)", _I)
+_ALERT = re.compile(r"(?<!\w)(?:alert|alerts|peringatan|notifikasi|notif|alarm)(?:nya)?(?!\w)",
+                    _I)
 _DIGEST = re.compile(
     r"(?<!\w)(?:digest|langganan|berlangganan|subscribe|subscription|laporan\s+(?:harian"
     r"|mingguan)|ringkasan\s+(?:harian|mingguan)|(?:daily|weekly)\s+(?:report|digest))(?!\w)",

@@ -237,7 +237,8 @@ def take_period_typo(text: str, known: frozenset[str], today: date, lang: str
 
     def plain(word: str) -> bool:  # a period word as it is, or any other known word
         return (word in units or word in known or word in _known_words()
-                or word.isdigit() or not word.isalpha())
+                or word.isdigit() or not word.isalpha()
+                or (word.startswith("se") and word[2:] in chat.PERIOD_UNITS))  # seminggu
 
     def typo(i: int, cutoff: float) -> bool:
         word = spans[i][2]
@@ -246,8 +247,8 @@ def take_period_typo(text: str, known: frozenset[str], today: date, lang: str
         found = chat.closest(word, chat.PERIOD_WORDS, cutoff)
         if found is None:
             return False
-        metric = chat.closest(word, _metric_words(), METRIC_CUTOFF)
-        return metric is None or metric[1] < found[1]
+        other = chat.closest(word, _sorted(known), cutoff)  # "youtobe": a channel typo
+        return other is None or other[1] <= found[1]
 
     for i in range(len(spans)):
         beside_unit = any(0 <= j < len(spans) and spans[j][2] in chat.PERIOD_UNITS
@@ -264,6 +265,11 @@ def take_period_typo(text: str, known: frozenset[str], today: date, lang: str
         blanked = text[:start] + " " * (end - start) + text[end:]
         return text[start:end].lower(), chat.period_suggestion(words, today, lang), blanked
     return None
+
+
+@lru_cache(maxsize=64)
+def _sorted(words: frozenset[str]) -> tuple[str, ...]:
+    return tuple(sorted(words | set(ALIASES)))
 
 
 @lru_cache(maxsize=1)

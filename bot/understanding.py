@@ -55,6 +55,7 @@ THANKS = frozenset({
     "terima kasih banyak", "thanks a lot", "many thanks", "mantap", "mantul", "keren",
     "sip makasih", "oke makasih", "ok makasih", "great thanks", "cheers",
 })
+_HELLO = frozenset({"halo", "hallo", "hai", "hi", "hello", "hey", "hei", "pagi", "permisi"})
 #: Words that may come with thanks: "mantap, makasih ya", "makasih infonya", "ok thx".
 THANKS_COMPANY = frozenset({
     "mantap", "mantul", "keren", "sip", "oke", "ok", "okay", "siap", "infonya", "info",
@@ -141,6 +142,10 @@ def small_talk(text: str) -> str | None:
     """``"thanks"``, ``"greeting"`` or ``"about"`` when the whole message is small talk."""
     plain = _plain(expand(text)[0])
     words = plain.split()
+    if len(words) > 1 and words[0] in _HELLO:  # "halo, kamu siapa?"
+        rest = small_talk(" ".join(words[1:]))
+        if rest is not None:
+            return rest
     while words:  # "makasih ya kak", "kamu bot ya"
         core = " ".join(words)
         for kind, phrases in (("thanks", THANKS), ("about", ABOUT), ("greeting", GREETINGS)):
@@ -162,7 +167,17 @@ def is_confirmation(text: str) -> bool:
     words = _plain(text).split()
     while len(words) > 1 and words[-1] in PARTICLES - {"ya", "yaa"}:
         words.pop()
-    return " ".join(words) in CONFIRMATIONS
+    if " ".join(words) in CONFIRMATIONS:
+        return True
+    return bool(words) and words[0] in _YES and all(w in _YES or w in _YES_TOO for w in words)
+
+
+#: "iya betul itu", "iya boleh", "yes please": a yes and words that only agree.
+_YES = frozenset({"ya", "iya", "iyaa", "yes", "y", "yup", "yep", "betul", "benar", "bener",
+                  "oke", "ok", "okay", "sip", "boleh", "yoi", "yap"})
+_YES_TOO = frozenset({"itu", "dong", "deh", "please", "silakan", "lanjut", "gas", "sekali",
+                      "banget", "that", "one", "correct", "maksud", "maksudnya", "saya", "aku",
+                      "gw", "yang", "yg", "tadi", "right", "sure"})
 
 
 @lru_cache(maxsize=4096)
