@@ -18,7 +18,7 @@ SUGGESTION_TTL = timedelta(minutes=5)
 #: The most chats remembered at once (the oldest is forgotten first).
 MAX_REMEMBERED = 10_000
 
-ChatKey = tuple[str, str, str]  # (platform, chat id, user id)
+ChatKey = tuple[str, ...]  # (platform, chat id, user id, workspace id)
 
 
 class SuggestionMemory:
@@ -59,15 +59,17 @@ def small_talk_reply(parsed: ParsedText, lang: str) -> Reply:
 
 
 def understood(parsed: ParsedText) -> dict[str, Any]:
-    """What the bot read from a request it could not serve: for ``ask --json``."""
+    """What the bot read from a request it could not serve, for ``ask --json`` (the fields it
+    did not read are left out, as the HTTP API's error shape has them)."""
     period = None
     if parsed.period is not None:
         cur = parsed.period.current
         period = {"label": cur.label, "start": cur.start.isoformat(),
                   "end": cur.end.isoformat()}
-    return {"metric": parsed.metric, "channel": parsed.channel, "campaign": parsed.campaign,
-            "period": period, "unclear": parsed.unclear, "unclear_kind": parsed.unclear_kind,
-            "suggestion": parsed.suggestion}
+    found = {"metric": parsed.metric, "channel": parsed.channel, "campaign": parsed.campaign,
+             "period": period, "unclear": parsed.unclear, "unclear_kind": parsed.unclear_kind,
+             "suggestion": parsed.suggestion}
+    return {k: v for k, v in found.items() if v is not None}  # what was read, nothing else
 
 
 def clarify_reply(parsed: ParsedText, lang: str, channels: Sequence[str],

@@ -31,6 +31,7 @@ from functools import lru_cache
 from bot import question_shapes as shapes
 from bot import unclear
 from bot import understanding as chat
+from bot.understanding import normalize
 from bot.vocabulary import (
     ALIAS_CHANNEL,
     ARGUMENT_WORDS,
@@ -49,7 +50,7 @@ from bot.vocabulary import (
     STRONG_LANG_WORDS,
     UNDERSTOOD,
 )
-from kpi_engine.metrics import ALIASES, normalize
+from kpi_engine.metrics import ALIASES
 from kpi_engine.model import PLATFORM_ALIASES, PLATFORMS, parse_channel_name
 from kpi_engine.periods import PeriodError, PeriodQuery, find_period, parse_period
 

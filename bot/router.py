@@ -144,7 +144,7 @@ class Router:
         names = [c.name for c in channels]
         parsed = parse_text(req.text, today, channels=names, campaigns=campaigns)
         lang = req.lang or parsed.lang or workspace.language or self.default_language
-        key = (req.platform, req.chat_id, req.user_id)
+        key = (req.platform, req.chat_id, req.user_id, str(workspace.id))
         aware = now if now.tzinfo else now.replace(tzinfo=tz)
         if parsed.command == "confirm":  # "ya" after "maksud Anda …?"
             question = self.suggestions.peek(key, aware)

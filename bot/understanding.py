@@ -23,8 +23,15 @@ from functools import lru_cache
 from rapidfuzz import fuzz, process
 
 from kpi_engine.calendar_words import MONTH_NUMBERS
-from kpi_engine.metrics import normalize
+from kpi_engine.metrics import normalize as _normalize
 from kpi_engine.periods import PeriodError, find_period
+
+
+@lru_cache(maxsize=16_384)
+def normalize(text: str) -> str:
+    """``kpi_engine.metrics.normalize``, remembered: chats repeat the same words."""
+    return _normalize(text)
+
 
 #: Chat abbreviations → the word they stand for (normalized, one word each).
 ABBREVIATIONS: dict[str, str] = {
