@@ -128,4 +128,8 @@ CASES: list[Case] = [
     ("reach ig vs tt vs yt bln lalu", {"command": "compare", "metric": "reach", "channels": ["instagram", "tiktok", "youtube"], **LAST_MONTH}),
     ("bandingin followers ig kita sama kopirival", {"command": "compare", "metric": "followers", "channels": ["instagram", IG_RIVAL]}),
     ("kanal mana yg paling tinggi reachnya mgg ini", {"command": "compare", "metric": "reach", "channel": None, **THIS_WEEK}),
+    ("revenue kampanye gajian per kanal", {"command": "compare", "metric": "revenue", "campaign": "gajian"}),
+    ("per kanal followers bln lalu", {"command": "compare", "metric": "followers", **LAST_MONTH}),
+    ("ig vs tt", {"command": "compare", "channels": ["instagram", "tiktok"]}),
+    ("gajian vs ramadan", {"campaigns": ["gajian", "ramadan"]}),
 ]

@@ -94,4 +94,8 @@ CASES: list[Case] = [
     # no campaign: the whole workspace
     ("revenue bln ini semua kampanye", {"command": "kpi", "metric": "revenue", "campaign": None, **THIS_MONTH}),
     ("total spend iklan bln lalu", {"command": "kpi", "metric": "spend", "campaign": None, **LAST_MONTH}),
+    ("omzet dr kampanye gajian kmrn", {"command": "kpi", "metric": "revenue", "campaign": "gajian", **YESTERDAY}),
+    ("kampanye gajian mgg ini gmn hasilnya", {"command": "kpi", "metric": None, "campaign": "gajian", **THIS_WEEK}),
+    ("roi iklan bln lalu", {"command": "roi", "campaign": None, **LAST_MONTH}),
+    ("reach ig pas harbolnas", {"command": "kpi", "metric": "reach", "channel": "instagram", "campaign": "harbolnas"}),
 ]

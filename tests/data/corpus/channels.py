@@ -143,4 +143,6 @@ CASES: list[Case] = [
     ("followers akun tiktok brp", {"command": "kpi", "metric": "followers", "channel": "tiktok"}),
     ("reach ig & tt bln ini", {"command": "compare", "metric": "reach", "channels": ["instagram", "tiktok"], **THIS_MONTH}),
     ("followers kopirival di ig brp sih", {"command": "kpi", "metric": "followers", "channel": IG_RIVAL}),
+    ("berapa followers kompetitor di tiktok bln ini", {"metric": "followers", "channel": "tiktok", "competitors": True, **THIS_MONTH}),
+    ("revenue toko online minggu lalu brp? 🙏", {"command": "kpi", "metric": "revenue", "channel": "toko online", **LAST_WEEK}),
 ]

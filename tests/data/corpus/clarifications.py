@@ -142,4 +142,9 @@ CASES: list[Case] = [
     ("reach tiktook", {**channel_typo("tiktook", "tiktok"), "metric": "reach"}),
     ("views youtobe bln lalu", {**channel_typo("youtobe", "youtube"), "metric": "views", **LAST_MONTH}),
     ("brp nps bln ini", {"metric": None, "unclear": "nps", "unclear_kind": "metric", **THIS_MONTH}),
+    ("rach ig bln ini", {**metric_typo("rach", "reach"), "channel": "instagram", **THIS_MONTH}),
+    ("folowes tt", {**metric_typo("folowes", "followers"), "channel": "tiktok"}),
+    ("reach instagrm", {**channel_typo("instagrm", "instagram"), "metric": "reach"}),
+    ("revenue kampanye gajiann", {**campaign_typo("gajiann", "gajian"), "metric": "revenue"}),
+    ("reach ig bulam lalu", {"period": None, "unclear_kind": "period", "suggestion": "bulan lalu", "metric": "reach"}),
 ]

@@ -181,4 +181,10 @@ CASES: list[Case] = [
     ("pertumbuhan follower tiktok brp persen", {"command": "kpi", "metric": "follower_growth_rate", "channel": "tiktok"}),
     ("nambah brp followers ig mgg ini", {"command": "kpi", "metric": "follower_growth", "channel": "instagram", **THIS_WEEK}),
     ("engagement rate ig by reach 30 hari terakhir", {"command": "kpi", "metric": "engagement_rate_reach", "channel": "instagram", **LAST_30_DAYS}),
+    ("berapa sih reach kita di ig bulan lalu?", {"command": "kpi", "metric": "reach", "channel": "instagram", **LAST_MONTH}),
+    ("kak mau tanya, followers tiktok sekarang berapa ya", {"command": "kpi", "metric": "followers", "channel": "tiktok"}),
+    ("boleh minta data reach ig bln lalu?", {"command": "kpi", "metric": "reach", "channel": "instagram", **LAST_MONTH}),
+    ("berapa persen er ig bln lalu", {"command": "kpi", "metric": "engagement_rate", "channel": "instagram", **LAST_MONTH}),
+    ("cpc iklan fb mgg lalu", {"command": "kpi", "metric": "cpc", "channel": "facebook", **LAST_WEEK}),
+    ("biaya per klik tt bln ini brp", {"command": "kpi", "metric": "cpc", "channel": "tiktok", **THIS_MONTH}),
 ]

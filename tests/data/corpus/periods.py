@@ -215,4 +215,9 @@ CASES: list[Case] = [
     ("views yt dlm 7 hari terakhir", {"command": "kpi", "metric": "views", "channel": "youtube", **LAST_7_DAYS}),
     ("konversi selama 30 hr terakhir", {"command": "kpi", "metric": "conversions", **LAST_30_DAYS}),
     ("reach Q4", {"command": "kpi", "metric": "reach", **Q4_2026}),
+    ("reach ig bln lalu dibanding bln sebelumnya", {"command": "kpi", "metric": "reach", "channel": "instagram", **LAST_MONTH}),
+    ("reach ig tgl 1-15 nov", {"command": "kpi", "metric": "reach", "channel": "instagram", **NOV_1_15}),
+    ("reach ig periode okt", {"command": "kpi", "metric": "reach", "channel": "instagram", **OCTOBER}),
+    ("followers fb 2 minggu terakhir", {"command": "kpi", "metric": "followers", "channel": "facebook", **LAST_2_WEEKS}),
+    ("REVENUE BLN INI BRP", {"command": "kpi", "metric": "revenue", **THIS_MONTH}),
 ]

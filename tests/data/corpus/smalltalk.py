@@ -114,4 +114,7 @@ CASES: list[Case] = [
     ("iya betul itu", {**CONFIRM, "lang": "id"}),
     ("yes, that one", {**CONFIRM, "lang": "en"}),
     ("iya boleh", {**CONFIRM, "lang": "id"}),
+    ("makasih ya udah bantu", {**THANKS, "lang": "id"}),
+    ("thanks, that's all", {**THANKS, "lang": "en"}),
+    ("reach ig bln lalu ya kak, makasih", {"command": "kpi", "metric": "reach", "channel": "instagram", **LAST_MONTH}),
 ]
