@@ -69,6 +69,8 @@ THANKS_COMPANY = frozenset({
     "bantuannya", "jawabannya", "banyak", "ya", "yaa", "kak", "bro", "sis", "gan", "min",
     "bot", "deh", "dong", "nih", "sekali", "lot", "a", "so", "much", "very", "great", "nice",
     "good", "cool", "noted", "terima", "kasih", "thank", "you", "all", "semuanya", "udah",
+    "sudah", "bantu", "dibantu", "membantu", "bantuin", "atas", "lagi", "that's",
+    "thats", "that", "is", "it", "for", "the", "help", "helping", "your",
 })
 _THANKS_WORDS = frozenset({"makasih", "thanks", "thx", "terima", "thank", "tengkyu", "suwun",
                            "nuhun", "ty", "cheers", "makasi", "trims"})
