@@ -1,20 +1,27 @@
 """Chat text → request: the same reading for slash commands and plain sentences (SPEC §5).
 
-``/kpi reach ig minggu ini``, ``berapa reach IG minggu ini?`` and ``show me instagram reach
+``/kpi reach ig minggu ini``, ``berapa reach IG mgg ini?`` and ``show me instagram reach
 this week`` all become ``ParsedText(command="kpi", metric="reach", channel="instagram",
 period=<16–22 Nov>)``. The reading goes in this order:
 
-1. bot mentions (``@KpiBot``, Slack's ``<@U123>``) are dropped; a ``/command`` (with an
-   optional ``@botname`` suffix) or a sentence's first word naming a command sets the command;
-2. ``kampanye X`` / ``campaign X`` names a campaign;
-3. period phrases are found by ``kpi_engine.periods.find_period`` and cut out;
-4. the longest known phrases win: metric aliases, platform words, the workspace's custom
-   channel names, known campaigns, intent words ("grafik", "bandingkan"...), greetings;
-   ``@handle`` and ``platform:@handle`` name a (competitor) channel;
-5. what is left is a number or an argument (kept in ``args``), a filler word (dropped), an
-   unknown platform (``unknown_channel``) or a misspelt metric (``unknown_metric`` with a
-   ``suggestion``);
-6. a sentence's command comes from its intent words, else from what it names.
+1. bot mentions (``@KpiBot``, Slack's ``<@U123>``) are dropped; a ``/command`` in the middle
+   of a message is that command ("eh salah, /catat …"); a whole message of thanks, greeting,
+   "siapa kamu" is ``smalltalk``, a bare "ya" is ``confirm`` (``bot.understanding``);
+2. chat abbreviations are written out (``bln`` → ``bulan``, ``brp`` → ``berapa``); a
+   ``/command`` (with an optional ``@botname`` suffix) or a sentence's first word naming a
+   command sets the command; a digest sentence is ``/langganan``;
+3. the question's shape is read (``bot.question_shapes``): "per kanal", "kanal/kampanye/hari
+   mana yang paling …", "naik atau turun"; then ``kampanye X`` (``bot.campaign_names``);
+4. a misspelt period ("mingu lalu") is cut out as ``unclear``; period phrases are found by
+   ``kpi_engine.periods.find_period`` and cut out ("dibanding bulan lalu" alone asks about
+   this month against last);
+5. the longest known phrases win: metric aliases, platform words, the workspace's custom
+   channel names, bare competitor handles, known campaigns, intent words; channels named
+   side by side fill ``channels`` (``bot.channel_names``); growth words make follower growth;
+6. what is left is a number or an argument (kept in ``args``), a known filler or
+   understood word (dropped), or reported: ``unclear`` / ``unclear_kind`` / ``suggestion``
+   (``bot.unclear``), never dropped in silence;
+7. a sentence's command comes from its shape and intent words, else from what it names.
 
 Nothing here reads the database: the caller checks that a channel exists and applies the
 default period when ``period`` is None.
@@ -28,9 +35,11 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
 
+from bot import campaign_names, channel_names, unclear
 from bot import question_shapes as shapes
-from bot import unclear
 from bot import understanding as chat
+from bot.tokens import Hit as _Hit
+from bot.tokens import Token as _Token
 from bot.understanding import normalize
 from bot.vocabulary import (
     ALIAS_CHANNEL,
@@ -51,7 +60,7 @@ from bot.vocabulary import (
     UNDERSTOOD,
 )
 from kpi_engine.metrics import ALIASES
-from kpi_engine.model import PLATFORM_ALIASES, PLATFORMS, parse_channel_name
+from kpi_engine.model import PLATFORM_ALIASES, parse_channel_name
 from kpi_engine.periods import PeriodError, PeriodQuery, find_period, parse_period
 
 __all__ = ["COMMANDS", "COMMAND_LANG", "ParsedText", "parse_text"]
@@ -63,7 +72,6 @@ _SLASH = re.compile(r"^/(\S*)")
 _SLACK_MENTION = re.compile(r"<@[A-Za-z0-9]+(?:\|[^>]*)?>")
 _NUMBER = re.compile(
     r"[+\-−]?(?:rp\.?\s?)?\d[\d.,:/]*(?:%|x|k|rb|ribu|jt|juta|m|b|pp)?", re.IGNORECASE)
-_HANDLE = re.compile(r"(?:(?P<platform>[a-z][a-z ]*):)?(?P<at>@?)(?P<handle>[\w.]+)")
 #: Values that must not be read as a period: "12.000 hari ini", "Rp1.500.000".
 _FORMATTED_NUMBER = re.compile(
     r"(?<![\w.,])(?:rp\.?\s?)?[+\-]?\d{1,3}(?:[.,]\d{3})+(?:,\d+)?%?(?!\w)", re.IGNORECASE)
@@ -100,23 +108,6 @@ class ParsedText:
     rank_by: str | None = None  # "which is best" by "channel", "campaign" or "day"
     text: str | None = None  # the text a handler reads when it differs from the message
     corrected: str | None = None  # the message with ``unclear`` replaced by ``suggestion``
-
-
-@dataclass
-class _Token:
-    raw: str  # as typed
-    clean: str  # surrounding punctuation stripped
-    words: list[str]  # normalized words
-    used: bool = False  # read: by a phrase, as a filler, as an unknown word...
-    extra: bool = False  # a second metric or channel: kept as an argument
-
-
-@dataclass(frozen=True)
-class _Hit:
-    kind: str  # "metric", "platform", "channel", "campaign", "intent", "greeting"
-    value: str
-    phrase: str  # normalized, as matched
-    tokens: list[_Token]  # the tokens it took
 
 
 # --- the vocabulary -------------------------------------------------------------------------
@@ -226,53 +217,6 @@ def _blank(text: str, start: int, end: int) -> str:
     return text[:start] + " " * (end - start) + text[end:]
 
 
-def _take_campaign(text: str, campaigns: Sequence[str], phrases: dict[str, tuple[str, str]]
-                   ) -> tuple[str | None, str, str | None]:
-    """``kampanye ramadan`` → ("ramadan", the text without it, None); a name that is no known
-    campaign is the third item (a sentence reports it, it never filters)."""
-    spans = list(re.finditer(r"[^\s:]+", text))
-    for i, keyword in enumerate(spans):
-        if keyword.group().strip(_PUNCT).lower() not in CAMPAIGN_WORDS:
-            continue
-        following = spans[i + 1:]
-        for name in sorted(campaigns, key=len, reverse=True):  # a known (multi-word) name
-            size = len(normalize(name).split())
-            typed = " ".join(m.group() for m in following[:size]).strip(_PUNCT)
-            if 0 < size <= len(following) and normalize(typed) == normalize(name):
-                return name, _blank(text, keyword.start(), following[size - 1].end()), None
-        for size in (3, 2):  # a misspelt name of several words: "back to scool"
-            typed = " ".join(m.group() for m in following[:size]).strip(_PUNCT)
-            multi = [normalize(c) for c in campaigns if len(normalize(c).split()) == size]
-            if len(following) >= size and chat.closest(typed, multi, 80.0):
-                return None, _blank(text, keyword.start(), following[size - 1].end()), \
-                    typed.lower()
-        if following:
-            name = following[0].group().strip(_PUNCT).lower()
-            if (name and name not in FILLERS and normalize(name) not in phrases
-                    and name not in _NOT_A_NAME):
-                return None, _blank(text, keyword.start(), following[0].end()), name
-        for name in sorted(campaigns, key=len, reverse=True):  # "back to school campaign"
-            size = len(normalize(name).split())
-            typed = " ".join(m.group() for m in spans[max(i - size, 0):i]).strip(_PUNCT)
-            if 0 < size <= i and normalize(typed) == normalize(name):
-                return name, _blank(text, spans[i - size].start(), keyword.end()), None
-        if i > 0:  # "the blackfriday campaign"
-            name = spans[i - 1].group().strip(_PUNCT).lower()
-            known = next((c for c in campaigns if normalize(c) == normalize(name)), None)
-            if known is not None:
-                return known, _blank(text, spans[i - 1].start(), keyword.end()), None
-            if (name and name not in FILLERS and normalize(name) not in phrases
-                    and name not in _NOT_A_NAME and not _is_number(name)):
-                return None, _blank(text, spans[i - 1].start(), keyword.end()), name
-        return None, _blank(text, keyword.start(), keyword.end()), None
-    return None, text, None
-
-
-#: Words after "kampanye" that are no campaign name: "kampanye mana", "kampanye apa".
-_NOT_A_NAME = frozenset({"mana", "apa", "apapun", "terbaik", "paling", "which", "what", "best",
-                         "top", "lain", "kita", "kami", "semua", "all"})
-
-
 def _take_periods(text: str, today: date, lang: str, *, recording: bool
                   ) -> tuple[PeriodQuery | None, PeriodError | None, str, list[tuple[int, str]]]:
     """The first period phrase in the text, an error, the text without period phrases, and
@@ -335,18 +279,6 @@ def _match_phrases(tokens: list[_Token], vocabulary: _Vocabulary) -> list[_Hit]:
     return [hit for _, hit in sorted(hits, key=lambda pair: pair[0])]
 
 
-def _handle_channel(platform: str | None, handle: str, channels: Sequence[str]) -> str | None:
-    """The known channel whose handle this is (on ``platform`` when given)."""
-    bare = handle.lstrip("@").lower()
-    for name in channels:
-        if ":" not in name:
-            continue
-        plat, hand = parse_channel_name(name)
-        if hand.lstrip("@") == bare and (platform is None or plat == platform):
-            return name
-    return f"{platform}:@{bare}" if platform else None
-
-
 def _is_number(word: str) -> bool:
     return _NUMBER.fullmatch(word) is not None
 
@@ -396,7 +328,8 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
         breakdown, body = shapes.take_breakdown(body)
         result.rank_by, body = shapes.take_ranking(body)
         trend, body = shapes.take_trend(body)
-        result.campaign, body, unknown_campaign = _take_campaign(body, campaigns, phrases)
+        result.campaign, body, unknown_campaign = campaign_names.take_campaign(body, campaigns,
+                                                                                phrases)
         if unknown_campaign is not None and slash:
             result.campaign, unknown_campaign = unknown_campaign, None  # /kpi … kampanye x
         recording = command == "record" or any(
@@ -425,7 +358,8 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
     result.competitors = bool(words & _COMPETITOR_WORDS)
     hits = _match_phrases(tokens, vocabulary)
     intents, greeted = _read_phrases(result, hits)
-    _read_channels(result, tokens, hits, _take_handles(tokens), channels)
+    channel_names.read_channels(result, tokens, hits, channel_names.take_handles(tokens),
+                                channels)
     as_typed = command in METRIC_ARG_COMMANDS
     if not as_typed:
         _read_growth(result, tokens, words, trend)
@@ -487,72 +421,6 @@ _ENGLISH_TALK = frozenset({"thanks", "thank", "thx", "hello", "hi", "hey", "who"
                            "morning", "good", "cheers"})
 
 
-def _read_channels(result: ParsedText, tokens: list[_Token], hits: list[_Hit],
-                   handles: list[tuple[int, str | None, str]], channels: Sequence[str]) -> None:
-    """The channel(s) named: platforms, custom channels and handles (``@kopirival``,
-    ``kopirival``, ``instagram:@kopirival``). A handle next to a platform is that platform's
-    account ("followers kopirival tiktok"); names joined by vs/sama/dan stand side by side."""
-    index = {id(tok): t for t, tok in enumerate(tokens)}
-    items: list[tuple[int, str, str | None, str]] = []  # (token, kind, platform, value)
-    for hit in hits:
-        if hit.kind in ("platform", "channel", "handle"):
-            at = index[id(hit.tokens[0])]
-            if hit.kind == "handle":
-                items.append((at, "handle", None, hit.value))
-            else:
-                items.append((at, "name", None, hit.value))
-    for at, platform, handle in handles:
-        items.append((at, "handle", platform, handle))
-    items.sort(key=lambda item: item[0])
-    named: list[str] = []
-    group: list[tuple[int, str, str | None, str]] = []
-
-    def close() -> None:
-        names = [v for _, k, _, v in group if k == "name"]
-        found = [(p, h) for _, k, p, h in group if k == "handle"]
-        if len(found) == 1:
-            plat = found[0][0] or next((n for n in names if n in PLATFORMS), None)
-            known = _handle_channel(plat, found[0][1], channels)
-            if known is None:
-                result.unknown_channel = result.unknown_channel or "@" + found[0][1]
-            else:
-                names = [n for n in names if n != plat]
-                named.append(known)
-        else:
-            for plat, handle in found:
-                known = _handle_channel(plat, handle, channels)
-                if known is None:
-                    result.unknown_channel = result.unknown_channel or "@" + handle
-                else:
-                    named.append(known)
-        named.extend(names)
-        group.clear()
-
-    for item in items:
-        if group and any((tok.words and tok.words[0] in _SIDE_BY_SIDE) or tok.raw.endswith(",")
-                         for tok in tokens[group[-1][0]:item[0]]):
-            close()
-        group.append(item)
-    close()
-    named = list(dict.fromkeys(named))
-    implied = result.channel  # "pelanggan youtube" left its channel here
-    if named:
-        result.channel = named[0]
-    else:
-        result.channel = implied
-    if len(named) > 1:
-        result.channels = named
-    for hit in hits:
-        if hit.kind in ("platform", "channel", "handle"):
-            for tok in hit.tokens:
-                tok.extra = False
-
-
-#: Words that put two channels or campaigns side by side.
-_SIDE_BY_SIDE = frozenset({"vs", "versus", "sama", "dan", "atau", "and", "or", "&", "dengan",
-                           "lawan", "with", "v", "dibanding", "dibandingkan", "against"})
-
-
 def _read_growth(result: ParsedText, tokens: list[_Token], words: set[str], trend: bool) -> None:
     """"growth followers", "followers naik berapa", "berapa persen": follower growth; "paling
     untung": ROI."""
@@ -569,21 +437,6 @@ def _read_growth(result: ParsedText, tokens: list[_Token], words: set[str], tren
                                               "pengikut", "fans"}:
         return
     result.metric = "follower_growth_rate" if rate else "follower_growth"
-
-
-def _take_handles(tokens: list[_Token]) -> list[tuple[int, str | None, str]]:
-    """Every ``@handle`` / ``platform:@handle``: (token index, platform or None, handle)."""
-    found: list[tuple[int, str | None, str]] = []
-    for t, tok in enumerate(tokens):
-        match = _HANDLE.fullmatch(tok.clean.lower())
-        if match is None or not (match["at"] or match["platform"]):
-            continue
-        platform = PLATFORM_ALIASES.get(match["platform"]) if match["platform"] else None
-        if match["platform"] and platform is None:
-            continue  # "re:reach", "catatan:" — no platform
-        tok.used = True
-        found.append((t, platform, match["handle"]))
-    return found
 
 
 def _read_phrases(result: ParsedText, hits: list[_Hit]) -> tuple[list[str], bool]:
