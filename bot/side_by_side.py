@@ -70,7 +70,11 @@ def side_by_side(ctx: Context, metric: str, pq: PeriodQuery) -> Reply:
         if move:
             line += f"  {move}"
         body.append(line)
-        rows.append({"key": name, **views.kpi_data(a)})
+        row: dict[str, Any] = {"key": name, **views.kpi_data(a)}
+        if by == "channel":  # the compare shape of SPEC §9: is this side a competitor's?
+            row["competitor"] = any(c.is_competitor and c.name == a.scope_label
+                                    for c in ctx.channels)
+        rows.append(row)
     footer = t("vs", lang, period=fmt.day_range(first.previous.start, first.previous.end,
                                                       lang))
     data = {"metric": metric, "by": by, "keys": [name for name, _ in sides],

@@ -127,6 +127,10 @@ def test_two_channels_side_by_side(bot: Conversation) -> None:
     values = {row["key"]: row["value"] for row in reply.data["rows"]}
     assert values == {"instagram": total("reach", WEEK_START, TODAY, "instagram"),
                       "tiktok": total("reach", WEEK_START, TODAY, "tiktok")}
+    rival = bot.reply("followers ig vs kopirival").data["rows"]
+    assert [(r["key"], r["competitor"]) for r in rival] == [
+        ("instagram", False), ("instagram:@kopirival", True)]
+    assert rival[1]["value"] == level("followers", TODAY, "instagram", "@kopirival")
 
 
 def test_two_campaigns_side_by_side(bot: Conversation) -> None:
