@@ -13,6 +13,7 @@ from bot.i18n import t
 from bot.numbers import as_typed, is_bare, parse_number
 from bot.reply import Reply
 from bot.router import Command, Context, Router, error_reply, unknown_metric_reply
+from bot.side_by_side import side_by_side
 from kpi_engine import answers, validation
 from kpi_engine.metrics import METRICS
 from kpi_engine.model import PLATFORMS, Role, SnapshotRow, parse_channel_name
@@ -97,9 +98,15 @@ def compare(ctx: Context) -> Reply:
     pq = period_or_error(ctx)
     if isinstance(pq, Reply):
         return pq
+    if len(ctx.parsed.channels) > 1 or len(ctx.parsed.campaigns) > 1:
+        return side_by_side(ctx, metric, pq)  # "reach ig vs tiktok", "roi gajian sama ramadan"
     c = answers.compare(ctx.store, ctx.workspace.id, ctx.channels, metric, pq,
                         ctx.parsed.campaign)
-    return views.compare_reply(c, ctx.lang, ctx.workspace.currency)
+    reply = views.compare_reply(c, ctx.lang, ctx.workspace.currency)
+    if ctx.parsed.campaign:  # "revenue per kanal kampanye gajian": the header says so
+        reply.title += " · " + t("campaign", ctx.lang, name=ctx.parsed.campaign)
+        reply.data["campaign"] = ctx.parsed.campaign
+    return reply
 
 
 def record(ctx: Context) -> Reply:

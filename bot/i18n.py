@@ -74,6 +74,42 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "import FILE --workspace {name}.",
                      "There is no workspace \"{name}\". Create one with: kpibot demo, or "
                      "kpibot import FILE --workspace {name}."),
+    # small talk, clarifications and "ya"
+    "talk_thanks": ("Sama-sama! Kalau perlu angka lagi, tanya saja, misalnya: "
+                    "\"reach ig bulan lalu\".",
+                    "You're welcome! Ask again any time, e.g. \"instagram reach last month\"."),
+    "talk_greeting": ("Halo! Saya KPI Bot. Tanyakan KPI tim Anda, misalnya: "
+                      "\"berapa reach instagram minggu ini?\". Ketik /bantuan untuk semua "
+                      "perintah.",
+                      "Hello! I'm KPI Bot. Ask me about your team's KPIs, e.g. \"how much "
+                      "reach on instagram this week?\". Type /help for every command."),
+    "talk_about": ("Saya KPI Bot: saya menjawab angka KPI media sosial tim Anda dari data "
+                   "workspace ini. Coba: \"engagement tiktok bulan lalu\".",
+                   "I'm KPI Bot: I answer your team's social-media KPI numbers from this "
+                   "workspace's data. Try: \"tiktok engagement last month\"."),
+    "confirm_nothing": ("Tidak ada saran yang menunggu jawaban. Tanyakan saja, misalnya: "
+                        "\"reach ig minggu ini\".",
+                        "There is no suggestion waiting for an answer. Just ask, e.g. "
+                        "\"instagram reach this week\"."),
+    "unclear": ("Saya belum paham \"{word}\". Maksud Anda: {suggestion}? Balas \"ya\" "
+                "untuk memakai itu.",
+                "I didn't understand \"{word}\". Did you mean: {suggestion}? Reply \"yes\" "
+                "to use it."),
+    "unclear_period": ("Saya belum paham periode \"{word}\". Coba: minggu ini, bulan lalu, "
+                       "7 hari terakhir, Oktober 2026.",
+                       "I didn't understand the period \"{word}\". Try: this week, last "
+                       "month, last 7 days, October 2026."),
+    "unclear_channel": ("Saya belum paham \"{word}\": kanal itu tidak ada. Kanal yang ada: "
+                        "{known}.",
+                        "I didn't understand \"{word}\": there is no such channel. "
+                        "Channels: {known}."),
+    "unclear_campaign": ("Kampanye \"{word}\" tidak ada. Kampanye yang ada: {known}.",
+                         "There is no campaign \"{word}\". Campaigns: {known}."),
+    "unclear_metric": ("Saya belum paham \"{word}\". Contoh pertanyaan: \"berapa reach ig "
+                       "bulan lalu?\"; metrik: reach, engagement, followers, ctr.",
+                       "I didn't understand \"{word}\". Example: \"instagram reach last "
+                       "month\"; metrics: reach, engagement, followers, ctr."),
+    "no_campaigns": ("belum ada", "none yet"),
     # /catat
     "record_usage": ("Format: /catat kanal metrik nilai [tanggal]. Contoh: "
                      "/catat linkedin followers 1.250 kemarin",

@@ -1,20 +1,27 @@
 """Chat text → request: the same reading for slash commands and plain sentences (SPEC §5).
 
-``/kpi reach ig minggu ini``, ``berapa reach IG minggu ini?`` and ``show me instagram reach
+``/kpi reach ig minggu ini``, ``berapa reach IG mgg ini?`` and ``show me instagram reach
 this week`` all become ``ParsedText(command="kpi", metric="reach", channel="instagram",
 period=<16–22 Nov>)``. The reading goes in this order:
 
-1. bot mentions (``@KpiBot``, Slack's ``<@U123>``) are dropped; a ``/command`` (with an
-   optional ``@botname`` suffix) or a sentence's first word naming a command sets the command;
-2. ``kampanye X`` / ``campaign X`` names a campaign;
-3. period phrases are found by ``kpi_engine.periods.find_period`` and cut out;
-4. the longest known phrases win: metric aliases, platform words, the workspace's custom
-   channel names, known campaigns, intent words ("grafik", "bandingkan"...), greetings;
-   ``@handle`` and ``platform:@handle`` name a (competitor) channel;
-5. what is left is a number or an argument (kept in ``args``), a filler word (dropped), an
-   unknown platform (``unknown_channel``) or a misspelt metric (``unknown_metric`` with a
-   ``suggestion``);
-6. a sentence's command comes from its intent words, else from what it names.
+1. bot mentions (``@KpiBot``, Slack's ``<@U123>``) are dropped; a ``/command`` in the middle
+   of a message is that command ("eh salah, /catat …"); a whole message of thanks, greeting,
+   "siapa kamu" is ``smalltalk``, a bare "ya" is ``confirm`` (``bot.understanding``);
+2. chat abbreviations are written out (``bln`` → ``bulan``, ``brp`` → ``berapa``); a
+   ``/command`` (with an optional ``@botname`` suffix) or a sentence's first word naming a
+   command sets the command; a digest sentence is ``/langganan``;
+3. the question's shape is read (``bot.question_shapes``): "per kanal", "kanal/kampanye/hari
+   mana yang paling …", "naik atau turun"; then ``kampanye X`` (``bot.campaign_names``);
+4. a misspelt period ("mingu lalu") is cut out as ``unclear``; period phrases are found by
+   ``kpi_engine.periods.find_period`` and cut out ("dibanding bulan lalu" alone asks about
+   this month against last);
+5. the longest known phrases win: metric aliases, platform words, the workspace's custom
+   channel names, bare competitor handles, known campaigns, intent words; channels named
+   side by side fill ``channels`` (``bot.channel_names``); growth words make follower growth;
+6. what is left is a number or an argument (kept in ``args``), a known filler or
+   understood word (dropped), or reported: ``unclear`` / ``unclear_kind`` / ``suggestion``
+   (``bot.unclear``), never dropped in silence;
+7. a sentence's command comes from its shape and intent words, else from what it names.
 
 Nothing here reads the database: the caller checks that a channel exists and applies the
 default period when ``period`` is None.
@@ -22,14 +29,18 @@ default period when ``period`` is None.
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import lru_cache
-from itertools import pairwise
 
+from bot import campaign_names, channel_names, unclear
+from bot import question_shapes as shapes
+from bot import understanding as chat
+from bot.tokens import Hit as _Hit
+from bot.tokens import Token as _Token
+from bot.understanding import normalize
 from bot.vocabulary import (
     ALIAS_CHANNEL,
     ARGUMENT_WORDS,
@@ -46,15 +57,14 @@ from bot.vocabulary import (
     OTHER_PLATFORMS,
     QUERY_COMMANDS,
     STRONG_LANG_WORDS,
+    UNDERSTOOD,
 )
-from kpi_engine.metrics import ALIASES, normalize, suggest
-from kpi_engine.model import PLATFORM_ALIASES, PLATFORMS, parse_channel_name
-from kpi_engine.periods import PeriodError, PeriodQuery, find_period
+from kpi_engine.metrics import ALIASES
+from kpi_engine.model import PLATFORM_ALIASES, parse_channel_name
+from kpi_engine.periods import PeriodError, PeriodQuery, find_period, parse_period
 
 __all__ = ["COMMANDS", "COMMAND_LANG", "ParsedText", "parse_text"]
 
-#: How close a word must be to a metric alias to be offered as "maksud Anda: …?".
-SUGGEST_CUTOFF = 0.75
 #: Commands with a metric slot and a channel slot: an unknown word there is reported.
 _SLOT_COMMANDS = frozenset({"kpi", "chart", "compare", "record", "goal"})
 
@@ -62,7 +72,6 @@ _SLASH = re.compile(r"^/(\S*)")
 _SLACK_MENTION = re.compile(r"<@[A-Za-z0-9]+(?:\|[^>]*)?>")
 _NUMBER = re.compile(
     r"[+\-−]?(?:rp\.?\s?)?\d[\d.,:/]*(?:%|x|k|rb|ribu|jt|juta|m|b|pp)?", re.IGNORECASE)
-_HANDLE = re.compile(r"(?:(?P<platform>[a-z][a-z ]*):)?(?P<at>@?)(?P<handle>[\w.]+)")
 #: Values that must not be read as a period: "12.000 hari ini", "Rp1.500.000".
 _FORMATTED_NUMBER = re.compile(
     r"(?<![\w.,])(?:rp\.?\s?)?[+\-]?\d{1,3}(?:[.,]\d{3})+(?:,\d+)?%?(?!\w)", re.IGNORECASE)
@@ -90,23 +99,15 @@ class ParsedText:
     campaign: str | None = None
     chart: bool = False
     args: list[str] = field(default_factory=list)
-
-
-@dataclass
-class _Token:
-    raw: str  # as typed
-    clean: str  # surrounding punctuation stripped
-    words: list[str]  # normalized words
-    used: bool = False  # read: by a phrase, as a filler, as an unknown word...
-    extra: bool = False  # a second metric or channel: kept as an argument
-
-
-@dataclass(frozen=True)
-class _Hit:
-    kind: str  # "metric", "platform", "channel", "campaign", "intent", "greeting"
-    value: str
-    phrase: str  # normalized, as matched
-    tokens: list[_Token]  # the tokens it took
+    smalltalk: str | None = None  # "thanks", "greeting", "about" (command "smalltalk")
+    channels: list[str] = field(default_factory=list)  # two or more, side by side
+    campaigns: list[str] = field(default_factory=list)  # two or more, side by side
+    competitors: bool = False  # "pesaing", "kompetitor", "competitors" named
+    unclear: str | None = None  # words not understood that look like a slot, as typed
+    unclear_kind: str | None = None  # "period", "channel", "campaign", "metric"
+    rank_by: str | None = None  # "which is best" by "channel", "campaign" or "day"
+    text: str | None = None  # the text a handler reads when it differs from the message
+    corrected: str | None = None  # the message with ``unclear`` replaced by ``suggestion``
 
 
 # --- the vocabulary -------------------------------------------------------------------------
@@ -130,6 +131,7 @@ def _base_phrases() -> dict[str, tuple[str, str]]:
 class _Vocabulary:
     phrases: dict[str, tuple[str, str]]  # never changed once built
     longest: int  # words in the longest phrase
+    words: frozenset[str]  # every word of every phrase
 
 
 @lru_cache(maxsize=256)
@@ -137,7 +139,8 @@ def _vocabulary(channels: tuple[str, ...], campaigns: tuple[str, ...]) -> _Vocab
     """The phrases of a workspace (its channels and campaigns added), built once per set of
     names: every chat question of the workspace reads them."""
     phrases = _phrases(channels, campaigns)
-    return _Vocabulary(phrases, max(len(p.split()) for p in phrases))
+    return _Vocabulary(phrases, max(len(p.split()) for p in phrases),
+                       frozenset(w for p in phrases for w in p.split()))
 
 
 def _phrases(channels: Sequence[str], campaigns: Sequence[str]) -> dict[str, tuple[str, str]]:
@@ -148,6 +151,11 @@ def _phrases(channels: Sequence[str], campaigns: Sequence[str]) -> dict[str, tup
     for name in channels:  # custom channels ("toko online"); handles are read apart
         if ":" not in name and normalize(name) and normalize(name) not in PLATFORM_ALIASES:
             phrases.setdefault(normalize(name), ("channel", name))
+    for name in channels:  # a competitor's handle typed without "@": "followers kopirival"
+        if ":" in name:
+            bare = normalize(parse_channel_name(name)[1].lstrip("@"))
+            if bare and bare not in FILLERS:
+                phrases.setdefault(bare, ("handle", bare))
     return phrases
 
 
@@ -209,33 +217,12 @@ def _blank(text: str, start: int, end: int) -> str:
     return text[:start] + " " * (end - start) + text[end:]
 
 
-def _take_campaign(text: str, campaigns: Sequence[str],
-                   phrases: dict[str, tuple[str, str]]) -> tuple[str | None, str]:
-    """``kampanye ramadan`` → ("ramadan", the text without it)."""
-    spans = list(re.finditer(r"[^\s:]+", text))
-    for i, keyword in enumerate(spans):
-        if keyword.group().strip(_PUNCT).lower() not in CAMPAIGN_WORDS:
-            continue
-        following = spans[i + 1:]
-        for name in sorted(campaigns, key=len, reverse=True):  # a known (multi-word) name
-            size = len(normalize(name).split())
-            typed = " ".join(m.group() for m in following[:size]).strip(_PUNCT)
-            if 0 < size <= len(following) and normalize(typed) == normalize(name):
-                return name, _blank(text, keyword.start(), following[size - 1].end())
-        if following:
-            name = following[0].group().strip(_PUNCT).lower()
-            if name and name not in FILLERS and normalize(name) not in phrases:
-                return name, _blank(text, keyword.start(), following[0].end())
-        return None, _blank(text, keyword.start(), keyword.end())
-    return None, text
-
-
 def _take_periods(text: str, today: date, lang: str, *, recording: bool
-                  ) -> tuple[PeriodQuery | None, PeriodError | None, str, int]:
+                  ) -> tuple[PeriodQuery | None, PeriodError | None, str, list[tuple[int, str]]]:
     """The first period phrase in the text, an error, the text without period phrases, and
-    how many there were ("bulan ini dibanding bulan lalu": 2, both cut out). Formatted
-    numbers, and in a record any count, are values, not periods."""
-    found: list[tuple[int, PeriodQuery]] = []
+    each phrase's start and text ("bulan ini dibanding bulan lalu": two, both cut out).
+    Formatted numbers, and in a record any count, are values, not periods."""
+    found: list[tuple[int, PeriodQuery, str]] = []
     error: PeriodError | None = None
     masked = _FORMATTED_NUMBER.sub(lambda m: "#" * len(m.group()), text)
     if recording:
@@ -248,11 +235,12 @@ def _take_periods(text: str, today: date, lang: str, *, recording: bool
             break
         if hit is None or hit[2] <= hit[1]:
             break
-        found.append((hit[1], hit[0]))
+        found.append((hit[1], hit[0], text[hit[1]:hit[2]]))
         text, masked = _blank(text, hit[1], hit[2]), _blank(masked, hit[1], hit[2])
+    spans = sorted((start, phrase) for start, _, phrase in found)
     if found:
-        return min(found, key=lambda pair: pair[0])[1], None, text, len(found)
-    return None, error, text, 0
+        return min(found, key=lambda item: item[0])[1], None, text, spans
+    return None, error, text, spans
 
 
 def _tokenize(text: str) -> list[_Token]:
@@ -291,42 +279,6 @@ def _match_phrases(tokens: list[_Token], vocabulary: _Vocabulary) -> list[_Hit]:
     return [hit for _, hit in sorted(hits, key=lambda pair: pair[0])]
 
 
-def _handle_channel(platform: str | None, handle: str, channels: Sequence[str]) -> str | None:
-    """The known channel whose handle this is (on ``platform`` when given)."""
-    bare = handle.lstrip("@").lower()
-    for name in channels:
-        if ":" not in name:
-            continue
-        plat, hand = parse_channel_name(name)
-        if hand.lstrip("@") == bare and (platform is None or plat == platform):
-            return name
-    return f"{platform}:@{bare}" if platform else None
-
-
-def _similarity(word: str) -> float:
-    best = difflib.get_close_matches(word, list(ALIASES), n=1, cutoff=SUGGEST_CUTOFF)
-    return difflib.SequenceMatcher(None, word, best[0]).ratio() if best else 0.0
-
-
-def _closest_unknown(candidates: list[int], tokens: list[_Token]
-                     ) -> tuple[list[int], str, str] | None:
-    """The most metric-like leftover word or pair of adjacent words, and its suggestion."""
-    options: list[tuple[list[int], str]] = []
-    for a, b in pairwise(candidates):
-        if b == a + 1:
-            options.append(([a, b], f"{tokens[a].clean} {tokens[b].clean}"))
-    options += [([t], tokens[t].clean) for t in candidates]
-    best: tuple[float, list[int], str] | None = None
-    for indexes, text in options:
-        score = _similarity(normalize(text))
-        if score and (best is None or score > best[0]):
-            best = (score, indexes, text)
-    if best is None:
-        return None
-    key = suggest(best[2], cutoff=SUGGEST_CUTOFF)
-    return (best[1], best[2].lower(), key) if key else None
-
-
 def _is_number(word: str) -> bool:
     return _NUMBER.fullmatch(word) is not None
 
@@ -339,7 +291,17 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
     body = _strip_mentions(text, bot_username).strip()
     if not body:
         return ParsedText("empty")
-    command, word, body = _split_command(body)
+    inner = shapes.inner_command(body)
+    if inner is not None:  # "eh salah, /catat instagram followers 42.344 kemarin"
+        result = parse_text(inner, today, channels=channels, campaigns=campaigns)
+        result.text = inner
+        return result
+    if not body.startswith("/"):
+        talk = _small_talk(body)
+        if talk is not None:
+            return talk
+    expanded, typed = chat.expand(body)
+    command, word, body = _split_command(expanded)
     slash = command is not None
     if not slash:
         command, word, body = _first_word_command(body)
@@ -348,105 +310,196 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
     if command is not None and command not in QUERY_COMMANDS | METRIC_ARG_COMMANDS:
         result.args = body.split()  # help, start, join CODE, /senyap 2 jam...: as typed
         return result
+    if command is None:
+        digest = shapes.digest_request(body)
+        if digest is not None:  # "tolong kasih digest harian"
+            result.command, result.text, result.args = "subscribe", digest, digest.split()[1:]
+            return result
 
     vocabulary = _vocabulary(tuple(channels), tuple(campaigns))
     phrases = vocabulary.phrases
     periods_named = 0
+    breakdown: str | None = None
+    trend = False
+    unknown_campaign: str | None = None
+    recording = command == "record"
+    before_shapes = body
     if command not in METRIC_ARG_COMMANDS:  # "/target ... 3 bulan": a deadline, no period
-        result.campaign, body = _take_campaign(body, campaigns, phrases)
+        breakdown, body = shapes.take_breakdown(body)
+        result.rank_by, body = shapes.take_ranking(body)
+        trend, body = shapes.take_trend(body)
+        result.campaign, body, unknown_campaign = campaign_names.take_campaign(body, campaigns,
+                                                                                phrases)
+        if unknown_campaign is not None and slash:
+            result.campaign, unknown_campaign = unknown_campaign, None  # /kpi … kampanye x
         recording = command == "record" or any(
             INTENT_WORDS.get(w) == "record" for w in _words(body))
-        result.period, result.period_error, body, periods_named = _take_periods(
+        typo = unclear.take_period_typo(body, vocabulary.words, today, lang or "id")
+        if typo is not None:  # "reach ig mingu lalu": asked back, never read as a period
+            result.unclear, result.suggestion, body = chat.as_typed(typo[0], typed), typo[1], \
+                typo[2]
+            result.unclear_kind = "period"
+            if typo[1] is not None:
+                result.corrected = unclear.corrected(expanded, typo[0], typo[1], "period")
+        before = body
+        result.period, result.period_error, body, found = _take_periods(
             body, today, lang or "id", recording=recording)
+        periods_named = len(found)
+        if periods_named == 1 and shapes.compared_with(before, found[0][0]):
+            this = shapes.this_counterpart(found[0][1], lang or "id")  # "dibanding bulan lalu"
+            if this is not None:
+                result.period, periods_named = parse_period(this, today, lang or "id"), 2
     tokens = _tokenize(body)
-    handle = _take_handle(tokens)
-    intents, greeted = _read_phrases(result, _match_phrases(tokens, vocabulary))
-    if handle is not None:
-        platform = handle[0] or (result.channel if result.channel in PLATFORMS else None)
-        known = _handle_channel(platform, handle[1], channels)
-        if known is not None:
-            result.channel = known
-        else:
-            result.unknown_channel = "@" + handle[1]
+    for tok in tokens:  # "ratenya", "alertnya": the word without its "-nya"
+        tok.words = [w[:-3] if w.endswith("nya") and w not in vocabulary.words
+                     and (w[:-3] in vocabulary.words or w[:-3] in UNDERSTOOD) else w
+                     for w in tok.words]
+    words = {w for tok in tokens for w in tok.words}
+    result.competitors = bool(words & _COMPETITOR_WORDS)
+    hits = _match_phrases(tokens, vocabulary)
+    intents, greeted = _read_phrases(result, hits)
+    channel_names.read_channels(result, tokens, hits, channel_names.take_handles(tokens),
+                                channels)
     as_typed = command in METRIC_ARG_COMMANDS
-    candidates = _leftovers(result, tokens, keep_fillers=as_typed)
-    _read_unknown_words(result, tokens, candidates, command if slash else None)
+    if not as_typed:
+        _read_growth(result, tokens, words, trend)
+        if result.metric in ("engagement_rate", "engagement") and _BY_REACH.search(before_shapes):
+            result.metric = "engagement_rate_reach"  # "ER ig by reach kmrn"
+            for hit in hits:
+                if hit.kind == "metric" and hit.value == "reach":
+                    for tok in hit.tokens:
+                        tok.extra = False
+    candidates, periodish = _leftovers(result, tokens, keep_fillers=as_typed,
+                                       recording=recording)
+    if slash:
+        _read_unknown_words(result, tokens, candidates, command)
+    if not as_typed:
+        unclear.find(result, tokens, candidates, periodish, unknown_campaign,
+                     today=today, lang=lang or "id", channels=channels, campaigns=campaigns,
+                     slash=slash, typed=typed, expanded=expanded)
 
     result.args = [tok.raw if as_typed else tok.clean for tok in tokens
                    if (tok.extra or not tok.used) and (tok.clean or as_typed)]
     result.chart = command == "chart" or "chart" in intents
     if command is None:
-        result.command = _sentence_command(result, intents, greeted, periods_named)
+        if shapes.asks_alerts(before_shapes) and result.metric is None:
+            intents.append("alert")
+        result.command = _sentence_command(result, intents, greeted, periods_named, breakdown)
+        if result.command == "alert":
+            result.text = "/alert"
         if word is not None and COMMANDS[word] != result.command:
             result.command_word = None  # "help reach ig" is no help request
+        result.chart = result.chart or result.command == "chart"  # "hari apa … paling tinggi"
+    elif command in ("kpi", "summary") and (breakdown == "channel" or len(result.channels) > 1
+                                            or len(result.campaigns) > 1):
+        result.command = "compare"  # "/kpi reach per kanal", "/kpi reach ig vs tiktok"
     return result
 
 
-def _take_handle(tokens: list[_Token]) -> tuple[str | None, str] | None:
-    """The first ``@handle`` / ``platform:@handle``: (platform or None, handle)."""
-    found: tuple[str | None, str] | None = None
-    for tok in tokens:
-        match = _HANDLE.fullmatch(tok.clean.lower())
-        if match is None or not (match["at"] or match["platform"]):
-            continue
-        platform = PLATFORM_ALIASES.get(match["platform"]) if match["platform"] else None
-        if match["platform"] and platform is None:
-            continue  # "re:reach", "catatan:" — no platform
-        tok.used = True
-        found = found or (platform, match["handle"])
-    return found
+_BY_REACH = re.compile(r"(?<!\w)(?:by|per|berdasarkan|based\s+on|dari|dr)\s+(?:reach|jangkauan)"
+                       r"(?!\w)", re.IGNORECASE)
+_COMPETITOR_WORDS = frozenset({"pesaing", "kompetitor", "competitor", "competitors", "rival",
+                               "rivals", "kompetitornya", "pesaingnya", "saingan"})
+
+
+def _small_talk(body: str) -> ParsedText | None:
+    """Thanks, a greeting, "siapa kamu", or a bare "ya" accepting a suggestion."""
+    lang = _detect_lang(body)
+    if chat.is_confirmation(body):
+        words = normalize(body).split()
+        english = words and words[0].strip(_PUNCT) in {"yes", "y", "yup", "yep", "yeah", "ok",
+                                                       "okay", "correct"}
+        return ParsedText("confirm", lang=lang or ("en" if english else "id"))
+    kind = chat.small_talk(body)
+    if kind is None:
+        return None
+    english = any(w.strip(_PUNCT) in _ENGLISH_TALK for w in normalize(body).split())
+    return ParsedText("smalltalk", lang=lang or ("en" if english else "id"), smalltalk=kind)
+
+
+_ENGLISH_TALK = frozenset({"thanks", "thank", "thx", "hello", "hi", "hey", "who", "what",
+                           "morning", "good", "cheers"})
+
+
+def _read_growth(result: ParsedText, tokens: list[_Token], words: set[str], trend: bool) -> None:
+    """"growth followers", "followers naik berapa", "berapa persen": follower growth; "paling
+    untung": ROI."""
+    if result.metric is None and words & shapes.PROFIT_WORDS:
+        result.metric = "roi"
+    rate = bool(words & shapes.RATE_WORDS) or any("%" in tok.clean for tok in tokens)
+    if result.metric == "follower_growth" and rate:
+        result.metric = "follower_growth_rate"  # "berapa persen pertumbuhan pengikut"
+    if trend or result.metric not in (None, "followers"):
+        return
+    if not words & shapes.GROWTH_WORDS:
+        return
+    if result.metric is None and not words & {"growth", "pertumbuhan", "followers", "follower",
+                                              "pengikut", "fans"}:
+        return
+    result.metric = "follower_growth_rate" if rate else "follower_growth"
 
 
 def _read_phrases(result: ParsedText, hits: list[_Hit]) -> tuple[list[str], bool]:
-    """Fill metric, channel and campaign from the known phrases; (intents, greeted).
+    """Fill metric and campaigns from the known phrases; (intents, greeted). Channels are
+    read by ``_read_channels``.
 
-    The first metric and the first channel count; later ones stay in the arguments
-    ("followers instagram dan tiktok" → args ["tiktok"]).
+    The first metric counts; a later one stays in the arguments.
     """
     intents: list[str] = []
     greeted = False
-    implied_channel: str | None = None  # "pelanggan youtube"
+    named: list[str] = [result.campaign] if result.campaign else []
     for hit in hits:
         if hit.kind == "metric" and result.metric is None:
             result.metric = hit.value
-            implied_channel = ALIAS_CHANNEL.get(hit.phrase)
-        elif hit.kind in ("platform", "channel") and result.channel is None:
-            result.channel = hit.value
+            result.channel = result.channel or ALIAS_CHANNEL.get(hit.phrase)
+        elif hit.kind in ("platform", "channel", "handle"):
+            continue
         elif hit.kind == "campaign":
-            result.campaign = result.campaign or hit.value
+            named.append(hit.value)
         elif hit.kind == "intent":
             intents.append(hit.value)
         elif hit.kind == "greeting":
             greeted = True
-        else:  # a second metric or channel: an argument
+        else:  # a second metric: an argument
             for tok in hit.tokens:
                 tok.extra = True
-    result.channel = result.channel or implied_channel
+    named = list(dict.fromkeys(named))
+    result.campaign = named[0] if named else None
+    if len(named) > 1:
+        result.campaigns = named
     return intents, greeted
 
 
-def _leftovers(result: ParsedText, tokens: list[_Token], *, keep_fillers: bool) -> list[int]:
-    """Sort out the tokens no phrase took: the indexes of the words that may be typos.
+def _leftovers(result: ParsedText, tokens: list[_Token], *, keep_fillers: bool,
+               recording: bool = False) -> tuple[list[int], list[int]]:
+    """Sort out the tokens no phrase took: the indexes of the words that may be typos, and
+    of the period words ("bulan", "lalu") left over from no period phrase.
 
     Numbers, argument words and months stay as arguments; fillers and lone punctuation are
     dropped (kept when ``keep_fillers``: /target and /alert read their own arguments);
     platforms the bot does not serve become ``unknown_channel``.
     """
     candidates: list[int] = []
+    periodish: list[int] = []
     for t, tok in enumerate(tokens):
         norm = " ".join(tok.words)
         if tok.used or not tok.clean:
+            continue
+        if not keep_fillers and (norm in chat.PERIOD_UNITS or norm in chat.PERIOD_OFFSETS):
+            periodish.append(t)
+            tok.used = True
             continue
         if _is_number(tok.clean) or norm in ARGUMENT_WORDS or norm in MONTH_WORDS:
             continue
         if norm in OTHER_PLATFORMS:
             result.unknown_channel = result.unknown_channel or norm
             tok.used = True
-        elif norm in FILLERS or norm in CAMPAIGN_WORDS or not any(c.isalnum() for c in norm):
+        elif (norm in FILLERS or norm in CAMPAIGN_WORDS or (norm in UNDERSTOOD and not recording)
+              or not any(c.isalnum() for c in norm)):
             tok.used = not keep_fillers
         else:
             candidates.append(t)
-    return candidates
+    return candidates, periodish
 
 
 def _read_unknown_words(result: ParsedText, tokens: list[_Token], candidates: list[int],
@@ -455,7 +508,7 @@ def _read_unknown_words(result: ParsedText, tokens: list[_Token], candidates: li
     metric slot is ``unknown_metric``, in the channel slot ``unknown_channel``, and the first
     word of ``/roi`` is the campaign."""
     if result.metric is None and candidates:
-        unknown = _closest_unknown(candidates, tokens)
+        unknown = unclear.closest_metric(candidates, tokens)
         if unknown is not None:
             indexes, result.unknown_metric, result.suggestion = unknown
             for t in indexes:
@@ -475,7 +528,27 @@ def _read_unknown_words(result: ParsedText, tokens: list[_Token], candidates: li
 
 
 def _sentence_command(parsed: ParsedText, intents: list[str], greeted: bool,
-                      periods_named: int) -> str:
+                      periods_named: int, breakdown: str | None) -> str:
+    """A sentence's command: its shape first (a breakdown, a "which is best", two channels or
+    campaigns side by side), else as ``_intent_command`` reads it."""
+    command = _intent_command(parsed, intents, greeted, periods_named)
+    if command in ("record", "goal", "help"):
+        return command
+    if "alert" in intents and parsed.metric is None:
+        return "alert"  # "ada alert apa aja?"
+    if breakdown == "channel" or parsed.rank_by == "channel":
+        return "compare"
+    if breakdown == "campaign" or parsed.rank_by == "campaign":
+        return "roi"
+    if len(parsed.channels) > 1 or len(parsed.campaigns) > 1:
+        return "compare"
+    if parsed.rank_by == "day" and command in ("kpi", "unknown"):
+        return "chart"
+    return command
+
+
+def _intent_command(parsed: ParsedText, intents: list[str], greeted: bool,
+                    periods_named: int) -> str:
     """A sentence's command: its strongest intent word, else ``kpi`` when it names a metric,
     channel, period or campaign, else ``help`` for a greeting."""
     named = any((parsed.metric, parsed.channel, parsed.unknown_channel, parsed.period,

@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.conversation import SuggestionMemory, clarify_reply, small_talk_reply, understood
 from bot.i18n import t
 from bot.parsing import ParsedText, parse_text
 from bot.reply import Reply, Request, failure_code
@@ -77,6 +78,8 @@ class Router:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.default_language = default_language
         self.commands: dict[str, Command] = {}
+        #: each chat's last "maksud Anda …?", accepted by a bare "ya"
+        self.suggestions = SuggestionMemory()
 
     def register(self, command: Command) -> None:
         self.commands[command.name] = command
@@ -138,17 +141,47 @@ class Router:
         local_now = now.astimezone(tz) if now.tzinfo else now.replace(tzinfo=tz)
         today = local_now.date()
         channels, campaigns = self.store.channels_and_campaigns(workspace.id)
-        parsed = parse_text(req.text, today, channels=[c.name for c in channels],
-                            campaigns=campaigns)
+        names = [c.name for c in channels]
+        parsed = parse_text(req.text, today, channels=names, campaigns=campaigns)
         lang = req.lang or parsed.lang or workspace.language or self.default_language
+        key = (req.platform, req.chat_id, req.user_id, str(workspace.id))
+        aware = now if now.tzinfo else now.replace(tzinfo=tz)
+        if parsed.command == "confirm":  # "ya" after "maksud Anda …?"
+            question = self.suggestions.peek(key, aware)
+            if question is None:
+                return error_reply("confirm_nothing", lang)
+            answer = self._handle(replace(req, text=question), quick)
+            if answer is not None:  # answered (not handed on to ``handle``): forget it
+                self.suggestions.forget(key)
+            return answer
+        reply = self._answer(req, parsed, lang, quick, workspace, role, local_now, channels,
+                             campaigns)
+        if reply is not None and reply.error:
+            if parsed.corrected and parsed.suggestion:
+                self.suggestions.remember(key, parsed.corrected, aware)
+            if not reply.data and parsed.command in CLARIFIED:
+                reply.data.update(understood(parsed))  # ask --json: what was read
+        return reply
+
+    def _answer(self, req: Request, parsed: ParsedText, lang: str, quick: bool,
+                workspace: Workspace, role: Role, local_now: datetime, channels: list[Channel],
+                campaigns: list[str]) -> Reply | None:
+        """The reply to a parsed request (``None``: not quick, with ``quick``)."""
+        today = local_now.date()
         if parsed.command == "empty":
             return error_reply("empty", lang)
+        if parsed.command == "smalltalk":
+            return small_talk_reply(parsed, lang)
+        if parsed.unclear and parsed.command in CLARIFIED and not _answered_by_handler(parsed):
+            return clarify_reply(parsed, lang, [c.name for c in channels], campaigns)
         if parsed.command == "unknown":
             if parsed.command_word:
                 return error_reply("unknown_command", lang, word=parsed.command_word)
             if parsed.unknown_metric:
                 return unknown_metric_reply(parsed, lang)
             return error_reply("not_understood", lang)
+        if parsed.text is not None:  # a command in the middle, or a sentence for /alert
+            req = replace(req, text=parsed.text)
         command = self.commands.get(parsed.command)
         if command is None:
             return error_reply("not_available", lang,
@@ -196,6 +229,8 @@ class Router:
         """An unlinked chat may ask for help or join with a code; it learns nothing else."""
         parsed = parse_text(req.text, now.date())
         lang = req.lang or parsed.lang or self.default_language
+        if parsed.command == "smalltalk":
+            return small_talk_reply(parsed, lang)
         command = self.commands.get(parsed.command)
         if command is not None and not command.needs_link:
             ctx = Context(req, _NOBODY, Role.VIEWER, lang, now, now.date(), [], [], parsed,
@@ -217,10 +252,26 @@ def _command_word(text: str) -> str | None:
     return COMMANDS.get(word.split("@", 1)[0].lower())
 
 
+#: Commands whose request is answered with a question when a word is not understood.
+CLARIFIED = frozenset({"kpi", "summary", "chart", "compare", "roi", "record", "unknown"})
+
+
+def _answered_by_handler(parsed: ParsedText) -> bool:
+    """A misspelt metric, or a channel the workspace lacks with no close one: the command's
+    own reply says so (naming the metric's suggestion, or the channels there are)."""
+    if parsed.unclear_kind == "metric":
+        return bool(parsed.unknown_metric)
+    return parsed.unclear_kind == "channel" and bool(parsed.unknown_channel) and \
+        not parsed.suggestion
+
+
 def unknown_metric_reply(parsed: ParsedText, lang: str) -> Reply:
     word = parsed.unknown_metric or ""
     if parsed.suggestion:
         reply = error_reply("unknown_metric", lang, word=word, suggestion=parsed.suggestion)
-        reply.data["suggestion"] = parsed.suggestion
+        reply.data.update(understood(parsed), unclear=parsed.unclear or word,
+                          unclear_kind="metric", suggestion=parsed.suggestion)
         return reply
-    return error_reply("unknown_metric_nosuggest", lang, word=word)
+    reply = error_reply("unknown_metric_nosuggest", lang, word=word)
+    reply.data.update(understood(parsed))
+    return reply

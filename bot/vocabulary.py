@@ -154,3 +154,43 @@ MONTH_WORDS: frozenset[str] = frozenset({
     "august", "october", "december", "jan", "feb", "mar", "apr", "jun", "jul", "agu", "agt",
     "aug", "sep", "sept", "okt", "oct", "nov", "des", "dec",
 })
+
+#: Words understood without a slot of their own: "which is best", profit, growth and rate
+#: words, side-by-side joiners, chat particles and everyday words around a question.
+UNDERSTOOD: frozenset[str] = frozenset({
+    # "the best", "which"
+    "paling", "terbaik", "tertinggi", "terbanyak", "terbesar", "terendah", "terburuk",
+    "tersedikit", "terkecil", "terlaris", "best", "top", "highest", "lowest", "worst", "most",
+    "juara", "unggul", "menang", "bagus", "jelek", "tinggi", "rendah", "banyak", "gede", "besar",
+    "kecil", "mana", "which", "teratas", "urutan", "ranking", "peringkat",
+    # profit, growth, rate
+    "untung", "menguntungkan", "profit", "profitable", "cuan", "keuntungan", "laba",
+    "growth", "pertumbuhan", "naik", "kenaikan", "bertambah", "tambah", "nambah", "penambahan",
+    "gain", "gained", "grow", "grew", "tumbuh", "bertumbuh", "naiknya", "increase", "tambahan",
+    "turun", "turunnya", "penurunan", "berkurang", "drop", "down", "up", "change", "perubahan",
+    "persen", "laju", "persentase", "percent", "percentage", "pct",
+    # side by side, competitors
+    "alert", "alerts", "peringatan", "notifikasi", "notif", "alarm",
+    "vs", "versus", "atau", "or", "lawan", "v", "&", "pesaing", "kompetitor", "competitor",
+    "competitors", "rival", "rivals", "saingan", "kompetitornya", "pesaingnya",
+    # chat particles and everyday words
+    "juga", "banget", "dulu", "kalau", "karena", "tidak", "gak", "ga", "nggak", "ngga", "belum",
+    "lah", "loh", "lho", "kak", "gan", "min", "bang", "mas", "mbak", "pak", "bu", "om", "guys",
+    "eh", "hmm", "hm", "oh", "wah", "wow", "nah", "oke", "ok", "okay", "sip", "please", "plz",
+    "mau", "pengen", "pingin", "ingin", "butuh", "perlu", "dapat", "dapet", "dapatkan", "jadi",
+    "sebenarnya", "sebetulnya", "kira", "kira-kira", "kirakira", "sekitar", "berapa", "berapakah",
+    "kah", "dalam", "sampai", "hingga", "bagaimana", "seperti", "kayak", "kaya", "gimana",
+    "terus", "trus", "habis", "abis", "cuma", "hanya", "only", "just", "also", "too", "again",
+    "kapan", "when", "where", "why", "kenapa", "mengapa", "apakah", "brapa", "persis", "exact",
+    "angkanya", "nilainya", "datanya", "hasilnya", "totalnya", "jumlahnya", "kita", "tim",
+    "team", "kantor", "perusahaan", "doang", "tuh", "toh", "si", "sang", "punya", "punyanya",
+    "milik", "sendiri", "own", "ours", "mine", "their", "them", "they", "its", "that", "those",
+    "these", "now", "right", "currently", "kini", "saat", "waktu", "masih", "still", "sudah",
+    "already", "yet", "berapaan", "nanya", "tanya", "ask", "asking", "question", "pertanyaan",
+    "gak?", "ya?", "let", "lets", "know", "want", "need", "like", "kasih", "tahu", "kasitau",
+    "kasi", "tolongin", "bantuin", "cariin", "carikan", "hitung", "hitungin", "itung",
+    "jelaskan", "jelasin", "lihatin", "liatin", "cek", "cekin", "kabarnya", "gimana?", "by",
+    "than", "then", "but", "tapi", "namun", "not", "no", "yes", "apa", "aja", "saja",
+    "kemana", "dimana", "berapa?", "nilai", "value", "figure", "figures", "numbers", "kali",
+    "times",
+})

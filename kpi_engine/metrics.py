@@ -14,11 +14,12 @@ the mentions of the competitor channels plus any snapshots stored under its own 
 
 from __future__ import annotations
 
-import difflib
 import re
 import unicodedata
 from dataclasses import dataclass, field
 from enum import StrEnum
+
+from rapidfuzz import fuzz, process
 
 
 class Kind(StrEnum):
@@ -104,7 +105,9 @@ CATALOGUE: tuple[Metric, ...] = (
        "Penayangan", "Views", categories=(R,)),
     _m("website_visits", Kind.COUNTER, Unit.VISITS,
        ("traffic", "trafik", "kunjungan situs", "lalu lintas web", "website visits",
-        "kunjungan website", "web traffic"),
+        "kunjungan website", "web traffic", "website traffic", "traffic website",
+        "trafik website", "website trafik", "traffic web", "trafik web", "kunjungan web",
+        "visit website", "website visit", "pengunjung website", "pengunjung web"),
        "Kunjungan situs", "Website visits", categories=(R,)),
     _m("profile_visits", Kind.COUNTER, Unit.VISITS, ("kunjungan profil", "profile visits"),
        "Kunjungan profil", "Profile visits", categories=(E,)),
@@ -128,7 +131,11 @@ CATALOGUE: tuple[Metric, ...] = (
        ("interaksi per pengikut", "engagement per follower", "engagement per pengikut"),
        "Interaksi per pengikut", "Engagement per follower",
        numerator="engagement", denominator="followers", scale=100.0),
-    _m("engagement_rate_reach", Kind.RATIO, Unit.PERCENT, ("err",),
+    _m("engagement_rate_reach", Kind.RATIO, Unit.PERCENT,
+       ("err", "engagement rate by reach", "er by reach", "engagement by reach",
+        "er per reach", "engagement rate per reach", "er berdasarkan reach",
+        "er dari reach", "engagement rate reach", "er reach", "engagement rate dari reach",
+        "tingkat engagement per jangkauan", "er per jangkauan"),
        "Engagement rate (reach)", "Engagement rate by reach",
        numerator="engagement", denominator="reach", scale=100.0),
     _m("virality_rate", Kind.RATIO, Unit.PERCENT, ("viralitas", "virality rate"),
@@ -136,7 +143,9 @@ CATALOGUE: tuple[Metric, ...] = (
        numerator="shares", denominator="impressions", scale=100.0),
     _m("follower_growth", Kind.GAUGE_DELTA, Unit.COUNT,
        ("pertumbuhan pengikut", "follower baru", "follower growth", "new followers",
-        "pengikut baru"),
+        "pengikut baru", "followers baru", "followers growth", "pertumbuhan followers",
+        "growth followers", "growth follower", "penambahan followers", "penambahan pengikut",
+        "kenaikan followers", "kenaikan pengikut", "tambahan followers", "net followers"),
        "Pertumbuhan pengikut", "Follower growth"),
     _m("follower_growth_rate", Kind.GAUGE_DELTA, Unit.PERCENT,
        ("laju pertumbuhan pengikut", "follower growth rate"),
@@ -248,11 +257,13 @@ def resolve(name: str) -> Metric | None:
 
 
 def suggest(name: str, cutoff: float = 0.6) -> str | None:
-    """The metric key closest to a misspelt name ("rech" → "reach"), or None."""
+    """The metric key closest to a misspelt name ("rech" → "reach"), or None. rapidfuzz's
+    ratio (``cutoff`` as a 0–1 share) finds ``folowers``, ``jangkuan``, ``pengikt``."""
     norm = normalize(name)
     if not norm:
         return None
-    match = difflib.get_close_matches(norm, list(ALIASES), n=1, cutoff=cutoff)
+    match = process.extractOne(norm, list(ALIASES), scorer=fuzz.ratio,
+                               score_cutoff=100 * cutoff)
     return ALIASES[match[0]] if match else None
 
 

@@ -567,13 +567,13 @@ _RULES: tuple[_Rule, ...] = (
           r"|yang\s+akan\s+datang)", _h_relative),
     _rule(r"(?:the\s+)?(?P<rel>this|current|last|previous|prior|next|coming)\s+"
           r"(?P<unit>week|month|quarter|year)", _h_relative),
-    _rule(r"(?P<n>\d{1,6})\s*(?P<unit>hari|minggu|pekan|bulan|kuartal|triwulan|tahun)"
+    _rule(r"(?P<n>\d+)\s*(?P<unit>hari|minggu|pekan|bulan|kuartal|triwulan|tahun)"
           r"(?:\s+(?P<suf>terakhir(?:\s+ini)?|ke\s*belakang|belakangan(?:\s+ini)?|yang\s+lalu"
           r"|lalu|ke\s*depan|mendatang|berikutnya|lagi))?", _h_count),
     _rule(r"(?P<n>se)(?P<unit>hari|minggu|pekan|bulan|tahun)\s+"
           r"(?P<suf>terakhir(?:\s+ini)?|ke\s*belakang|belakangan(?:\s+ini)?|yang\s+lalu|lalu)",
           _h_count),
-    _rule(r"(?:(?:the\s+)?(?P<dir>last|past|previous|prior|next|coming)\s+)?(?P<n>\d{1,6})\s*"
+    _rule(r"(?:(?:the\s+)?(?P<dir>last|past|previous|prior|next|coming)\s+)?(?P<n>\d+)\s*"
           r"(?P<unit>days?|weeks?|months?|quarters?|years?)(?:\s+(?P<suf>ago))?", _h_count),
     _rule(rf"(?:(?P<pre>last|previous|this)\s+)?"
           rf"(?:hari\s+(?P<wd1>{_WEEKDAY_BARE}|minggu)|(?P<wd2>{_WEEKDAY_BARE}))"

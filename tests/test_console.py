@@ -93,3 +93,21 @@ def test_serve_with_incomplete_slack_settings_is_a_clear_error(
     err = capsys.readouterr().err  # type: ignore[attr-defined]
     assert "KPIBOT_SLACK_SIGNING_SECRET" in err and "Traceback" not in err
     assert "xoxb-test-only" not in err
+
+
+def test_console_ya_accepts_the_suggestion(app: App) -> None:
+    """Issue 12: after "Maksud Anda: reach?", "ya" answers reach; the number is the seed's."""
+    from kpi_engine.demo import demo_rows
+
+    seed_demo(app.store, NOW.date())
+    out = io.StringIO()
+    lines = "rech ig minggu ini\nya\nmakasih\nkeluar\n"
+    assert run_console(app, workspace="demo", now=NOW, stdin=io.StringIO(lines),
+                       stdout=out) == 0
+    text = out.getvalue()
+    assert "Maksud Anda: reach?" in text
+    week = sum(r.value for r in demo_rows(NOW.date()) if r.metric == "reach"
+               and r.platform == "instagram" and not r.handle and r.day.isoformat() >= "2026-11-16")
+    assert "Jangkauan · instagram · minggu ini" in text
+    assert f"{round(week):,}".replace(",", ".") in text
+    assert "Sama-sama" in text

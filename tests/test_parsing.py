@@ -153,8 +153,10 @@ def test_custom_channel_needs_to_be_known() -> None:
 
 
 def test_campaign_without_known_list() -> None:
+    # a campaign the workspace does not have is reported, never a filter (SPEC §5)
     parsed = parse_text("berapa revenue kampanye ramadan bulan lalu", TODAY)
-    assert parsed.campaign == "ramadan"
+    assert parsed.campaign is None
+    assert (parsed.unclear, parsed.unclear_kind) == ("ramadan", "campaign")
     assert parsed.metric == "revenue"
     assert parsed.period is not None
 

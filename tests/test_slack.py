@@ -606,3 +606,24 @@ def test_manifest_has_every_router_command_and_the_events() -> None:
     scopes = set(manifest["oauth_config"]["scopes"]["bot"])
     assert {"commands", "chat:write", "files:write", "files:read", "app_mentions:read",
             "im:history"} <= scopes
+
+
+async def test_ya_accepts_the_last_suggestion_in_a_dm(slack: Slack) -> None:
+    """Issue 12: "maksud Anda …?", then "ya" answers the corrected question."""
+    ws = slack.app.store.workspace("demo")
+    assert ws is not None
+    slack.app.store.link_chat(ws.id, "slack", "D0SARI", Role.VIEWER)
+    for n, text in enumerate(("rech ig minggu ini", "ya")):
+        await slack.event({"type": "message", "channel_type": "im", "channel": "D0SARI",
+                           "user": "U0SARI", "text": text, "ts": f"1790000001.00010{n}"},
+                          event_id=f"EvYa{n}")
+        await slack.standin.wait_for(
+            lambda n=n: len([c for c in slack.standin.calls if c.status == 200
+                             and c.params.get("channel") == "D0SARI"]) > n)
+    said = [str(c.params.get("text", "")) for c in slack.standin.calls
+            if c.status == 200 and c.params.get("channel") == "D0SARI"]
+    assert "Maksud Anda: reach?" in said[0]
+    expected = fmt.metric_value(METRICS["reach"], sum(
+        r.value for r in demo_rows(TODAY) if r.metric == "reach" and r.platform == "instagram"
+        and not r.handle and date(2026, 11, 16) <= r.day <= TODAY))
+    assert expected in said[1]

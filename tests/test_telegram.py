@@ -430,3 +430,17 @@ def _tiny_png() -> bytes:
 
     return base64.b64decode(
         "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==")
+
+
+async def test_ya_accepts_the_last_suggestion(bot: TelegramPlatform, api: BotApiStandin) -> None:
+    """Issue 12: "maksud Anda …?", then "ya" answers the corrected question in that chat."""
+    asked = await ask(api, LINKED, "reach ig bln kmarin")
+    assert "bln kmarin" in asked and "bulan lalu?" in asked
+    answer = await ask(api, LINKED, "ya")
+    october = sum(r.value for r in demo_rows(TODAY) if r.metric == "reach"
+                  and r.platform == "instagram" and not r.handle
+                  and date(2026, 10, 1) <= r.day <= date(2026, 10, 31))
+    assert format_decimal(october, format="#,##0", locale="id_ID") in answer
+    assert "1–31 Okt 2026" in answer
+    other = await ask(api, EDITOR, "ya")  # another chat has no suggestion waiting
+    assert "Tidak ada saran" in other

@@ -1,0 +1,168 @@
+"""The shape of a chat question, read before its words: a breakdown ("per kanal"), a "which
+is best" question ("kampanye mana yang paling untung"), "naik atau turun", follower growth,
+a command in the middle of a message, and the sentences that ask for alerts or a digest.
+
+Each reader takes the text and returns what it found and the text with that phrase blanked
+out (same length, so later spans stay valid)."""
+
+from __future__ import annotations
+
+import re
+
+from bot.vocabulary import COMMANDS
+
+_I = re.IGNORECASE
+
+#: A ``/command`` after other words: "eh salah, /catat instagram followers 42.344 kemarin".
+_INNER_COMMAND = re.compile(r"(?:^|(?<=[\s,.;:!?]))/(?P<word>[a-z]+)(?:@\w+)?(?=\s|$)", _I)
+
+#: "per kanal", "tiap channel", "masing-masing kanal", "by channel": the per-channel breakdown.
+_BY_CHANNEL = re.compile(
+    r"(?<!\w)(?:per|tiap|setiap|masing[\s-]*masing|by|each|breakdown|rincian)\s+"
+    r"(?:kanal|channel|channels|platform|platforms|sosmed|akun|medsos)(?!\w)", _I)
+#: "per kampanye", "by campaign": the per-campaign breakdown (/roi).
+_BY_CAMPAIGN = re.compile(
+    r"(?<!\w)(?:per|tiap|setiap|masing[\s-]*masing|by|each)\s+(?:kampanye|campaign|campaigns)"
+    r"(?!\w)", _I)
+
+_BEST = (r"(?:paling|ter(?:baik|tinggi|banyak|besar|rendah|buruk|sedikit|kecil|laris|untung)"
+         r"|best|top|highest|lowest|worst|most|juara|unggul|menang)")
+#: "kanal mana / channel apa / which channel … paling …": a ranking of channels.
+_RANK_CHANNEL = re.compile(
+    r"(?<!\w)(?:(?:kanal|channel|platform|sosmed|medsos|akun)\s+(?:mana|apa)(?:\s+(?:yang|yg))?"
+    r"|which\s+(?:channel|platform)|(?:kanal|channel|platform)\s+" + _BEST + r")(?!\w)", _I)
+_RANK_CAMPAIGN = re.compile(
+    r"(?<!\w)(?:(?:kampanye|campaign|kampanya)\s+(?:mana|apa)(?:\s+(?:yang|yg))?"
+    r"|which\s+campaigns?|(?:kampanye|campaign)\s+" + _BEST + r")(?!\w)", _I)
+_RANK_DAY = re.compile(
+    r"(?<!\w)(?:hari\s+(?:apa|mana)(?:\s+(?:yang|yg))?|which\s+days?"
+    r"|(?:top|best)\s+\d{1,3}\s+(?:hari|days?)|\d{1,3}\s+(?:hari|days?)\s+" + _BEST +
+    r"|hari\s+" + _BEST + r"|(?:best|top)\s+days?)(?!\w)", _I)
+#: Words that only say "the best": understood, never an unknown word.
+BEST_WORDS = frozenset({
+    "paling", "terbaik", "tertinggi", "terbanyak", "terbesar", "terendah", "terburuk",
+    "tersedikit", "terkecil", "terlaris", "best", "top", "highest", "lowest", "worst", "most",
+    "juara", "unggul", "menang", "bagus", "tinggi", "rendah", "banyak", "gede", "besar",
+    "mana", "which", "teratas",
+})
+#: Profit words: "kampanye mana yang paling untung" asks for ROI.
+PROFIT_WORDS = frozenset({"untung", "menguntungkan", "profit", "profitable", "cuan",
+                          "keuntungan", "laba", "balik modal"})
+
+#: "naik atau turun", "naik ato turun", "naik/turun", "up or down": the change of the period.
+_TREND = re.compile(
+    r"(?<!\w)(?:(?:naik|turun)\s*(?:atau|apa|/|ato|or|\s)\s*(?:naik|turun)"
+    r"|(?:up|down)\s+or\s+(?:up|down)|naik\s+turun(?:nya)?)(?!\w)", _I)
+#: Words before a single period that make it the period compared *with*.
+_AGAINST = re.compile(
+    r"(?:dibanding(?:kan)?|dibandingin|banding|bandingkan|vs\.?|versus|compared\s+(?:to|with)"
+    r"|than|daripada|drpd|ketimbang|against|from)\s*(?:(?:dengan|dgn|sama|to|with)\s+)?$", _I)
+#: Growth words: with followers (or alone) they ask for follower growth.
+GROWTH_WORDS = frozenset({
+    "growth", "pertumbuhan", "naik", "kenaikan", "bertambah", "tambah", "nambah", "penambahan",
+    "gain", "gained", "grow", "grew", "tumbuh", "bertumbuh", "naiknya", "increase",
+    "tambahan", "new",
+})
+RATE_WORDS = frozenset({"persen", "%", "rate", "laju", "persentase", "percent", "percentage",
+                        "pct"})
+
+_ALERT = re.compile(r"(?<!\w)(?:alert|alerts|peringatan|notifikasi|notif|alarm)(?:nya)?(?!\w)",
+                    _I)
+_DIGEST = re.compile(
+    r"(?<!\w)(?:digest|langganan|berlangganan|subscribe|subscription|laporan\s+(?:harian"
+    r"|mingguan)|ringkasan\s+(?:harian|mingguan)|(?:daily|weekly)\s+(?:report|digest))(?!\w)",
+    _I)
+_DIGEST_KIND = re.compile(r"(?<!\w)(harian|mingguan|daily|weekly|tiap\s+hari|setiap\s+hari"
+                          r"|tiap\s+minggu|setiap\s+minggu)(?!\w)", _I)
+_CLOCK = re.compile(r"(?<![\w.:])(?:(?:jam|pukul|pkl|at)\s+)?(\d{1,2})(?:[:.](\d{2}))?"
+                    r"(?:\s*(?:pagi|wib|am))?(?![\w.:])", _I)
+
+
+def blank(text: str, start: int, end: int) -> str:
+    return text[:start] + " " * (end - start) + text[end:]
+
+
+def inner_command(text: str) -> str | None:
+    """The ``/command …`` part of a message that starts with other words, or None."""
+    if text.lstrip().startswith("/"):
+        return None
+    for match in _INNER_COMMAND.finditer(text):
+        if match["word"].lower() in COMMANDS:
+            return text[match.start():].strip()
+    return None
+
+
+def take_breakdown(text: str) -> tuple[str | None, str]:
+    """``"channel"`` for "per kanal", ``"campaign"`` for "per kampanye"; the text without it."""
+    for by, pattern in (("channel", _BY_CHANNEL), ("campaign", _BY_CAMPAIGN)):
+        match = pattern.search(text)
+        if match:
+            return by, blank(text, match.start(), match.end())
+    return None, text
+
+
+def take_ranking(text: str) -> tuple[str | None, str]:
+    """What a "which is best" question ranks (``channel``, ``campaign``, ``day``)."""
+    for by, pattern in (("day", _RANK_DAY), ("campaign", _RANK_CAMPAIGN),
+                        ("channel", _RANK_CHANNEL)):
+        match = pattern.search(text)
+        if match:
+            return by, blank(text, match.start(), match.end())
+    return None, text
+
+
+def take_trend(text: str) -> tuple[bool, str]:
+    match = _TREND.search(text)
+    if match is None:
+        return False, text
+    return True, blank(text, match.start(), match.end())
+
+
+def compared_with(text: str, start: int) -> bool:
+    """Does the period phrase at ``start`` follow "dibanding" / "vs" / "compared to"…?"""
+    return _AGAINST.search(text[:start].rstrip()) is not None
+
+
+_THIS_OF = (
+    (re.compile(r"minggu|pekan", _I), "minggu ini", "this week"),
+    (re.compile(r"\bweek", _I), "minggu ini", "this week"),
+    (re.compile(r"bulan|month", _I), "bulan ini", "this month"),
+    (re.compile(r"kuartal|kwartal|triwulan|quarter", _I), "kuartal ini", "this quarter"),
+    (re.compile(r"tahun|year", _I), "tahun ini", "this year"),
+    (re.compile(r"kemarin|yesterday", _I), "hari ini", "today"),
+)
+_RELATIVE_PAST = re.compile(r"lalu|kemarin|sebelumnya|last|previous|prior|yesterday", _I)
+
+
+def this_counterpart(phrase: str, lang: str) -> str | None:
+    """"bulan lalu" → "bulan ini": the current period a "dibanding bulan lalu" asks about."""
+    if not _RELATIVE_PAST.search(phrase) or re.search(r"\d", phrase):
+        return None
+    for pattern, id_, en in _THIS_OF:
+        if pattern.search(phrase):
+            return en if lang == "en" else id_
+    return None
+
+
+def asks_alerts(text: str) -> bool:
+    return _ALERT.search(text) is not None
+
+
+def digest_request(text: str) -> str | None:
+    """``/langganan harian 08:00`` for "tolong kasih digest harian jam 8", or None."""
+    if _DIGEST.search(text) is None:
+        return None
+    kind = _DIGEST_KIND.search(text)
+    if kind is None:
+        return "/langganan"
+    word = kind.group(1).lower()
+    daily = word in ("harian", "daily") or "hari" in word
+    out = "/langganan " + ("harian" if daily else "mingguan")
+    rest = text[kind.end():] + " " + text[:kind.start()]
+    for clock in _CLOCK.finditer(rest):
+        hour = int(clock.group(1))
+        if 0 <= hour <= 23 and (clock.group(2) or re.match(r"\s*(?:jam|pukul|pkl|at)",
+                                                          clock.group(0), _I)):
+            out += f" {hour:02d}:{clock.group(2) or '00'}"
+            break
+    return out

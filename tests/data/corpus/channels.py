@@ -1,0 +1,148 @@
+"""Channels as people name them: ig/tt/yt/fb, platform names in any case, prepositions
+(di, dr, dari), a custom channel, a competitor's handle with or without @, and
+pesaing/kompetitor for the competitor channels."""
+
+from __future__ import annotations
+
+from tests.data.corpus import (
+    LAST_7_DAYS,
+    LAST_30_DAYS,
+    LAST_MONTH,
+    LAST_WEEK,
+    NO_PERIOD,
+    THIS_MONTH,
+    THIS_WEEK,
+    THIS_YEAR,
+    TODAY_,
+    YESTERDAY,
+    Case,
+)
+
+IG_RIVAL = "instagram:@kopirival"
+TT_RIVAL = "tiktok:@kopirival"
+
+CASES: list[Case] = [
+    # ig / insta / instagram
+    ("brp reach ig", {"command": "kpi", "metric": "reach", "channel": "instagram"}),
+    ("reach di ig brp ya", {"command": "kpi", "metric": "reach", "channel": "instagram"}),
+    ("followers IG skrg brp", {"command": "kpi", "metric": "followers", "channel": "instagram"}),
+    ("insta reach mgg ini", {"command": "kpi", "metric": "reach", "channel": "instagram", **THIS_WEEK}),
+    ("likes insta kemarin brp", {"command": "kpi", "metric": "likes", "channel": "instagram", **YESTERDAY}),
+    ("INSTAGRAM followers bulan ini", {"command": "kpi", "metric": "followers", "channel": "instagram", **THIS_MONTH}),
+    ("engagement dr ig bln lalu", {"command": "kpi", "metric": "engagement", "channel": "instagram", **LAST_MONTH}),
+    ("komen di instagram minggu ini ada brp", {"command": "kpi", "metric": "comments", "channel": "instagram", **THIS_WEEK}),
+    ("revenue dari instagram bulan ini", {"command": "kpi", "metric": "revenue", "channel": "instagram", **THIS_MONTH}),
+    ("ig kita followersnya brp skrg", {"command": "kpi", "metric": "followers", "channel": "instagram"}),
+    ("shares ig", {"command": "kpi", "metric": "shares", "channel": "instagram", **NO_PERIOD}),
+    ("profile visits ig mgg lalu", {"command": "kpi", "metric": "profile_visits", "channel": "instagram", **LAST_WEEK}),
+    ("Instagram reach today", {"command": "kpi", "metric": "reach", "channel": "instagram", **TODAY_}),
+    # tt / tiktok / tik tok
+    ("views tt brp", {"command": "kpi", "metric": "views", "channel": "tiktok"}),
+    ("followers tiktok kita brp", {"command": "kpi", "metric": "followers", "channel": "tiktok"}),
+    ("TikTok views mgg ini", {"command": "kpi", "metric": "views", "channel": "tiktok", **THIS_WEEK}),
+    ("likes di tik tok kmrn", {"command": "kpi", "metric": "likes", "channel": "tiktok", **YESTERDAY}),
+    ("shares tt bln ini", {"command": "kpi", "metric": "shares", "channel": "tiktok", **THIS_MONTH}),
+    ("engagement tiktok 7 hari terakhir", {"command": "kpi", "metric": "engagement", "channel": "tiktok", **LAST_7_DAYS}),
+    ("dr tiktok revenue brp bulan lalu", {"command": "kpi", "metric": "revenue", "channel": "tiktok", **LAST_MONTH}),
+    ("komentar tt hari ini", {"command": "kpi", "metric": "comments", "channel": "tiktok", **TODAY_}),
+    ("tt followers", {"command": "kpi", "metric": "followers", "channel": "tiktok", **NO_PERIOD}),
+    ("views TT 30 hari terakhir", {"command": "kpi", "metric": "views", "channel": "tiktok", **LAST_30_DAYS}),
+    # yt / youtube
+    ("subscriber yt brp", {"command": "kpi", "metric": "subscribers", "channel": "youtube"}),
+    ("views yt bln ini", {"command": "kpi", "metric": "views", "channel": "youtube", **THIS_MONTH}),
+    ("youtube views kmrn", {"command": "kpi", "metric": "views", "channel": "youtube", **YESTERDAY}),
+    ("likes youtube minggu lalu", {"command": "kpi", "metric": "likes", "channel": "youtube", **LAST_WEEK}),
+    ("subscribers YouTube tahun ini", {"command": "kpi", "metric": "subscribers", "channel": "youtube", **THIS_YEAR}),
+    ("komentar di yt mgg ini", {"command": "kpi", "metric": "comments", "channel": "youtube", **THIS_WEEK}),
+    ("penayangan yt bulan lalu", {"command": "kpi", "metric": "views", "channel": "youtube", **LAST_MONTH}),
+    # fb / facebook
+    ("reach fb brp", {"command": "kpi", "metric": "reach", "channel": "facebook"}),
+    ("followers facebook bln ini", {"command": "kpi", "metric": "followers", "channel": "facebook", **THIS_MONTH}),
+    ("spend fb mgg lalu", {"command": "kpi", "metric": "spend", "channel": "facebook", **LAST_WEEK}),
+    ("klik fb kemarin", {"command": "kpi", "metric": "clicks", "channel": "facebook", **YESTERDAY}),
+    ("ctr fb bulan ini", {"command": "kpi", "metric": "ctr", "channel": "facebook", **THIS_MONTH}),
+    ("Facebook impressions last week", {"command": "kpi", "metric": "impressions", "channel": "facebook", **LAST_WEEK}),
+    ("biaya iklan di fb bln lalu", {"command": "kpi", "metric": "spend", "channel": "facebook", **LAST_MONTH}),
+    ("konversi dari facebook", {"command": "kpi", "metric": "conversions", "channel": "facebook"}),
+    # x / twitter
+    ("mentions di x mgg ini", {"command": "kpi", "metric": "mentions", "channel": "x", **THIS_WEEK}),
+    ("followers twitter brp", {"command": "kpi", "metric": "followers", "channel": "x"}),
+    ("impresi twitter bln lalu", {"command": "kpi", "metric": "impressions", "channel": "x", **LAST_MONTH}),
+    ("likes twitter kmrn", {"command": "kpi", "metric": "likes", "channel": "x", **YESTERDAY}),
+    ("Twitter mentions this month", {"command": "kpi", "metric": "mentions", "channel": "x", **THIS_MONTH}),
+    # linkedin
+    ("followers linkedin bln ini", {"command": "kpi", "metric": "followers", "channel": "linkedin", **THIS_MONTH}),
+    ("impressions LinkedIn mgg lalu", {"command": "kpi", "metric": "impressions", "channel": "linkedin", **LAST_WEEK}),
+    ("klik linkedin bulan lalu brp", {"command": "kpi", "metric": "clicks", "channel": "linkedin", **LAST_MONTH}),
+    ("linkedin engagement", {"command": "kpi", "metric": "engagement", "channel": "linkedin"}),
+    # website / web / situs
+    ("konversi website bln ini", {"command": "kpi", "metric": "conversions", "channel": "website", **THIS_MONTH}),
+    ("revenue web mgg lalu", {"command": "kpi", "metric": "revenue", "channel": "website", **LAST_WEEK}),
+    ("klik di situs kemarin", {"command": "kpi", "metric": "clicks", "channel": "website", **YESTERDAY}),
+    ("conversion rate website bulan lalu", {"command": "kpi", "metric": "conversion_rate", "channel": "website", **LAST_MONTH}),
+    # a custom channel
+    ("revenue toko online bln ini", {"command": "kpi", "metric": "revenue", "channel": "toko online", **THIS_MONTH}),
+    ("omzet toko online kmrn brp", {"command": "kpi", "metric": "revenue", "channel": "toko online", **YESTERDAY}),
+    ("konversi di toko online mgg lalu", {"command": "kpi", "metric": "conversions", "channel": "toko online", **LAST_WEEK}),
+    ("Toko Online revenue bulan lalu", {"command": "kpi", "metric": "revenue", "channel": "toko online", **LAST_MONTH}),
+    ("pembelian toko online hari ini", {"command": "kpi", "metric": "conversions", "channel": "toko online", **TODAY_}),
+    # a competitor's handle, with and without @ (issue 12)
+    ("berapa followers kopirival?", {"command": "kpi", "metric": "followers", "channel": IG_RIVAL}),
+    ("mentions kopirival minggu ini", {"command": "kpi", "metric": "mentions", "channel": IG_RIVAL, **THIS_WEEK}),
+    ("followers kopirival brp skrg", {"command": "kpi", "metric": "followers", "channel": IG_RIVAL}),
+    ("reach kopirival bln lalu", {"command": "kpi", "metric": "reach", "channel": IG_RIVAL, **LAST_MONTH}),
+    ("followers ig kopirival", {"command": "kpi", "metric": "followers", "channel": IG_RIVAL}),
+    ("kopirival ig followers bln ini", {"command": "kpi", "metric": "followers", "channel": IG_RIVAL, **THIS_MONTH}),
+    ("followers tiktok kopirival", {"command": "kpi", "metric": "followers", "channel": TT_RIVAL}),
+    ("views kopirival di tt mgg ini", {"command": "kpi", "metric": "views", "channel": TT_RIVAL, **THIS_WEEK}),
+    ("kopirival tiktok likes kmrn", {"command": "kpi", "metric": "likes", "channel": TT_RIVAL, **YESTERDAY}),
+    ("KopiRival followers", {"command": "kpi", "metric": "followers", "channel": IG_RIVAL}),
+    ("likes @kopirival mgg lalu", {"command": "kpi", "metric": "likes", "channel": IG_RIVAL, **LAST_WEEK}),
+    ("@kopirival followers brp ya", {"command": "kpi", "metric": "followers", "channel": IG_RIVAL}),
+    ("followers @kopirival di tiktok", {"command": "kpi", "metric": "followers", "channel": TT_RIVAL}),
+    ("tt @kopirival views bln ini", {"command": "kpi", "metric": "views", "channel": TT_RIVAL, **THIS_MONTH}),
+    ("engagement @KopiRival minggu ini", {"command": "kpi", "metric": "engagement", "channel": IG_RIVAL, **THIS_WEEK}),
+    ("mention kopirival kmrn", {"command": "kpi", "metric": "mentions", "channel": IG_RIVAL, **YESTERDAY}),
+    ("how many followers does kopirival have", {"command": "kpi", "metric": "followers", "channel": IG_RIVAL, "lang": "en"}),
+    ("kopirival reach last week", {"command": "kpi", "metric": "reach", "channel": IG_RIVAL, **LAST_WEEK}),
+    # pesaing / kompetitor: the competitor channels
+    ("followers pesaing brp", {"metric": "followers", "competitors": True}),
+    ("berapa followers kompetitor?", {"metric": "followers", "competitors": True}),
+    ("reach kompetitor mgg lalu", {"metric": "reach", "competitors": True, **LAST_WEEK}),
+    ("followers pesaing di ig", {"metric": "followers", "channel": "instagram", "competitors": True}),
+    ("engagement kompetitor tiktok bulan lalu", {"metric": "engagement", "channel": "tiktok", "competitors": True, **LAST_MONTH}),
+    ("likes pesaing kemarin", {"metric": "likes", "competitors": True, **YESTERDAY}),
+    ("competitor followers this month", {"metric": "followers", "competitors": True, **THIS_MONTH}),
+    ("views kompetitor di tt", {"metric": "views", "channel": "tiktok", "competitors": True}),
+    # our own channels: no competitor
+    ("followers ig kita", {"command": "kpi", "metric": "followers", "channel": "instagram", "competitors": False}),
+    ("reach ig brand kita bln ini", {"command": "kpi", "metric": "reach", "channel": "instagram", "competitors": False, **THIS_MONTH}),
+    ("likes tt kita mgg ini", {"command": "kpi", "metric": "likes", "channel": "tiktok", "competitors": False, **THIS_WEEK}),
+    # no channel named: all own channels
+    ("reach bln ini brp", {"command": "kpi", "metric": "reach", "channel": None, **THIS_MONTH}),
+    ("total followers kita brp", {"command": "kpi", "metric": "followers", "channel": None}),
+    ("semua likes mgg lalu", {"command": "kpi", "metric": "likes", "channel": None, **LAST_WEEK}),
+    ("revenue total bulan ini", {"command": "kpi", "metric": "revenue", "channel": None, **THIS_MONTH}),
+    ("engagement semua channel bln lalu", {"command": "kpi", "metric": "engagement", "channel": None, **LAST_MONTH}),
+    # the channel first
+    ("ig: reach bln ini?", {"command": "kpi", "metric": "reach", "channel": "instagram", **THIS_MONTH}),
+    ("tiktok, views kmrn brp", {"command": "kpi", "metric": "views", "channel": "tiktok", **YESTERDAY}),
+    ("yt subscribers bln lalu", {"command": "kpi", "metric": "subscribers", "channel": "youtube", **LAST_MONTH}),
+    ("fb reach mgg ini dong", {"command": "kpi", "metric": "reach", "channel": "facebook", **THIS_WEEK}),
+    ("instagram: followers?", {"command": "kpi", "metric": "followers", "channel": "instagram"}),
+    ("akun ig kita reach bln ini", {"command": "kpi", "metric": "reach", "channel": "instagram", **THIS_MONTH}),
+    ("di tiktok followers naik brp bln ini", {"metric": "follower_growth", "channel": "tiktok", **THIS_MONTH}),
+    ("youtube kita subscribersnya brp", {"command": "kpi", "metric": "subscribers", "channel": "youtube"}),
+    ("ig reach 📈 bln ini", {"command": "kpi", "metric": "reach", "channel": "instagram", **THIS_MONTH}),
+    ("reach ig dong 🙏", {"command": "kpi", "metric": "reach", "channel": "instagram"}),
+    ("followers tt?? 👀", {"command": "kpi", "metric": "followers", "channel": "tiktok"}),
+    ("views yt kmrn 🔥🔥", {"command": "kpi", "metric": "views", "channel": "youtube", **YESTERDAY}),
+    # more ways to name a channel
+    ("reach instagram kita dong kak", {"command": "kpi", "metric": "reach", "channel": "instagram"}),
+    ("views di channel youtube kita", {"command": "kpi", "metric": "views", "channel": "youtube"}),
+    ("followers akun tiktok brp", {"command": "kpi", "metric": "followers", "channel": "tiktok"}),
+    ("reach ig & tt bln ini", {"command": "compare", "metric": "reach", "channels": ["instagram", "tiktok"], **THIS_MONTH}),
+    ("followers kopirival di ig brp sih", {"command": "kpi", "metric": "followers", "channel": IG_RIVAL}),
+    ("berapa followers kompetitor di tiktok bln ini", {"metric": "followers", "channel": "tiktok", "competitors": True, **THIS_MONTH}),
+    ("revenue toko online minggu lalu brp? 🙏", {"command": "kpi", "metric": "revenue", "channel": "toko online", **LAST_WEEK}),
+]
