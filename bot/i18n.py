@@ -33,6 +33,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
         "/kpi engagement last month. Type /help for every command."),
     "unknown_metric": ("Metrik \"{word}\" tidak dikenal. Maksud Anda: {suggestion}?",
                        "Unknown metric \"{word}\". Did you mean: {suggestion}?"),
+    "unknown_metric_yes": ("Metrik \"{word}\" tidak dikenal. Maksud Anda: {suggestion}? "
+                           "Balas \"ya\" untuk memakai itu.",
+                           "Unknown metric \"{word}\". Did you mean: {suggestion}? "
+                           "Reply \"yes\" to use it."),
     "unknown_metric_nosuggest": (
         "Metrik \"{word}\" tidak dikenal. Contoh metrik: reach, engagement, followers, ctr.",
         "Unknown metric \"{word}\". Metrics include: reach, engagement, followers, ctr."),

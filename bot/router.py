@@ -268,7 +268,10 @@ def _answered_by_handler(parsed: ParsedText) -> bool:
 def unknown_metric_reply(parsed: ParsedText, lang: str) -> Reply:
     word = parsed.unknown_metric or ""
     if parsed.suggestion:
-        reply = error_reply("unknown_metric", lang, word=word, suggestion=parsed.suggestion)
+        # "ya" accepts the suggestion when the router remembers a corrected question
+        key = "unknown_metric_yes" if parsed.corrected else "unknown_metric"
+        reply = error_reply(key, lang, word=word, suggestion=parsed.suggestion)
+        reply.error = "unknown_metric"
         reply.data.update(understood(parsed), unclear=parsed.unclear or word,
                           unclear_kind="metric", suggestion=parsed.suggestion)
         return reply

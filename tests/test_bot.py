@@ -114,7 +114,9 @@ def test_bad_input_gets_a_clear_indonesian_reply(bot: Conversation, text: str, c
 
 def test_bad_input_in_english(bot: Conversation) -> None:
     reply = bot.reply("/kpi rech this week", lang="en")
-    assert reply.text == 'Unknown metric "rech". Did you mean: reach?'
+    assert reply.text == 'Unknown metric "rech". Did you mean: reach? Reply "yes" to use it.'
+    # the hint is kept: "yes" answers the corrected question
+    assert bot.reply("yes", lang="en").data["metric"] == "reach"
 
 
 @pytest.mark.parametrize(("text", "code"), [
