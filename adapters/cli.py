@@ -178,13 +178,13 @@ def cmd_demo(app: App, args: argparse.Namespace) -> int:
     ws = existing
     if args.no_chat:
         return 0
-    from adapters.console import run_console
+    from adapters.chat.console import run_console
 
     return run_console(app, workspace=ws.slug, now=now)
 
 
 def cmd_chat(app: App, args: argparse.Namespace) -> int:
-    from adapters.console import run_console
+    from adapters.chat.console import run_console
 
     return run_console(app, workspace=args.workspace, now=_now(args.now), lang=args.lang)
 
@@ -198,7 +198,7 @@ def cmd_ask(app: App, args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(reply.as_json(), ensure_ascii=False))
         else:
-            from adapters.console import render  # control characters escaped
+            from adapters.chat.console import render  # control characters escaped
 
             print(render(reply))
             if len(texts) > 1:
@@ -318,7 +318,8 @@ def cmd_digest(app: App, args: argparse.Namespace) -> int:
 def cmd_serve(app: App, _args: argparse.Namespace) -> int:
     import asyncio
 
-    from adapters.server import PlatformConfigError, serve
+    from adapters.chat.platform import PlatformConfigError
+    from adapters.server import serve
     from kpi_engine.db import ServerRunning, SqliteServerLock
 
     lock = SqliteServerLock.for_url(app.settings.database_url)

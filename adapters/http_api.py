@@ -40,7 +40,7 @@ from kpi_engine.tokens import ApiToken, ApiTokens
 from kpi_engine.validation import local_today
 
 if TYPE_CHECKING:
-    from adapters.server import Platform
+    from adapters.chat.platform import Platform
 
 log = logging.getLogger(__name__)
 

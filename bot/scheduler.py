@@ -34,7 +34,8 @@ from sqlalchemy import Connection, Engine, text
 from bot.alert_views import render
 from bot.bootstrap import App
 from bot.digest_views import render_digest
-from bot.dispatcher import Dispatcher, Sender
+from bot.dispatcher import Dispatcher
+from bot.runtime.delivery import DeliveryPolicy, Sender
 from bot.supervision import Health, JobHealth
 from kpi_engine import alert_store
 from kpi_engine.alert_inputs import run_tick
@@ -156,12 +157,13 @@ class Scheduler:
                  leader_retry: float = LEADER_RETRY_SECONDS,
                  misfire_grace: timedelta = MISFIRE_GRACE,
                  dispatcher: Dispatcher | None = None,
+                 policies: Mapping[str, DeliveryPolicy] | None = None,
                  on_fired: Callable[[str], None] | None = None,
                  on_failed: Callable[[str], None] | None = None,
                  health: Health | None = None) -> None:
         """``on_fired(kind)`` is told of every alert that starts (or repeats) firing and
         ``on_failed(platform)`` of every failed delivery attempt (``serve`` counts them for
-        ``/metrics``)."""
+        ``/metrics``). ``policies``: each platform's delivery rules, for the dispatcher."""
         self.app = app
         self.clock = clock or app.router.clock  # the app's clock (tests fix it)
         self.tick_seconds = tick_seconds
@@ -172,7 +174,7 @@ class Scheduler:
         self.health = health or Health()
         # it runs only while this process leads: then it is the database's sole dispatcher
         self.dispatcher = dispatcher or Dispatcher(app.engine, platforms, clock=self.clock,
-                                                   sole=True, on_failed=on_failed,
+                                                   policies=policies, sole=True, on_failed=on_failed,
                                                    health=self.health.job("dispatcher"))
         self.on_fired = on_fired
         self.leading = False

@@ -13,8 +13,8 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from bot.bootstrap import App, bootstrap
-from bot.dispatcher import Limits
 from bot.reply import Reply
+from bot.runtime.delivery import Limits
 from bot.scheduler import LeaderLock, Scheduler, last_fire, missed_fire, trigger_for
 from config.settings import Settings
 from kpi_engine import alert_store
