@@ -165,7 +165,7 @@ async def http_cases() -> None:
     from slack_sdk.signature import SignatureVerifier
 
     from adapters.chat.slack import SlackPlatform
-    from adapters.server import build_web_app
+    from adapters.http.server import build_web_app
     from kpi_engine.tokens import ApiTokens
     sys.path.insert(0, HERE)
     from tests.slack_standin import SlackStandIn

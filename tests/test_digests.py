@@ -124,7 +124,7 @@ def test_kpibot_digest_json(demo_app: App, capsys: pytest.CaptureFixture[str]) -
     import argparse
     import json
 
-    from adapters.alert_cli import digest
+    from adapters.cli.alerts import digest
 
     args = argparse.Namespace(workspace="demo", now="2026-11-23T08:00", json=True,
                               kind="daily", lang=None)

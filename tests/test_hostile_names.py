@@ -22,7 +22,7 @@ from sqlalchemy import Engine, update
 
 from adapters.chat.slack import SlackPlatform
 from adapters.chat.telegram import TelegramPlatform
-from adapters.server import build_web_app
+from adapters.http.server import build_web_app
 from bot.alert_views import render
 from bot.bootstrap import App
 from bot.digest_views import render_digest

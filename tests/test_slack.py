@@ -33,7 +33,7 @@ from adapters.chat.slack import (
     plain_text,
     render_blocks,
 )
-from adapters.server import build_web_app, serve
+from adapters.http.server import build_web_app, serve
 from bot import formatting as fmt
 from bot.bootstrap import App, bootstrap
 from bot.parsing import COMMANDS

@@ -19,7 +19,7 @@ from pydantic import SecretStr
 from sqlalchemy import Engine
 
 from adapters.chat.telegram import TelegramPlatform, split_html
-from adapters.server import serve
+from adapters.http.server import serve
 from bot.bootstrap import App, bootstrap
 from bot.reply import Reply
 from bot.router import Command

@@ -25,7 +25,7 @@ from typing import Protocol
 
 from aiohttp import web
 
-from adapters.observability import observe_answer
+from adapters.http.observability import observe_answer
 from bot.bootstrap import App
 from bot.reply import Reply, Request
 from bot.runtime.delivery import DeliveryPolicy

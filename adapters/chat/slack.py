@@ -1,7 +1,7 @@
 """Slack: slash commands, app mentions and direct messages through slack-bolt's ``AsyncApp``.
 
 As thin as the Telegram adapter: a listener acknowledges at once (Slack's 3-second rule),
-hands the text to the one router (``adapters.server.answer``) and renders the ``Reply`` as
+hands the text to the one router (``adapters.http.server.answer``) and renders the ``Reply`` as
 Block Kit — a header (metric · channel · period), a section (the number and its change), a
 context line (the comparison period) and a plain-text fallback for notifications.
 
@@ -267,7 +267,7 @@ def build_bolt_app(platform: SlackPlatform) -> AsyncApp:
 # -- the platform -------------------------------------------------------------------------------
 
 class SlackPlatform:
-    """Slack for ``kpibot serve`` (the ``Platform`` protocol of ``adapters.server``)."""
+    """Slack for ``kpibot serve`` (the ``Platform`` protocol of ``adapters.http.server``)."""
 
     name = "slack"
 

@@ -5,7 +5,7 @@ render its ``Reply`` as Telegram HTML.
   (``KPIBOT_TELEGRAM_API_URL``), ``AIORateLimiter`` (a 429 waits its ``retry_after`` and is
   retried), updates processed concurrently but in order within a chat, one message handler,
   one global error handler.
-- ``TelegramPlatform`` plugs into ``kpibot serve`` (``adapters/server.py``): long polling by
+- ``TelegramPlatform`` plugs into ``kpibot serve`` (``adapters/http/server.py``): long polling by
   default; with ``KPIBOT_TELEGRAM_WEBHOOK_URL`` a webhook route on the one HTTP server that
   refuses a wrong or missing ``X-Telegram-Bot-Api-Secret-Token`` with 403.
 - In groups only messages addressed to the bot are handled: commands, mentions, replies.

@@ -17,8 +17,8 @@ from collections.abc import Awaitable, Callable
 from aiohttp import web
 
 from adapters.chat.platform import Platform, configured_platforms, delivery_policies
-from adapters.http_api import READINESS_KEY, setup_api
-from adapters.observability import http_metrics, metrics
+from adapters.http.api import READINESS_KEY, setup_api
+from adapters.http.observability import http_metrics, metrics
 from bot.bootstrap import App
 
 log = logging.getLogger(__name__)

@@ -120,10 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # one-shot commands stay quiet unless KPIBOT_LOG_LEVEL asks otherwise; serve logs INFO
     serving = args.command == "serve" or (args.command == "run" and settings.chat_enabled)
     level = settings.log_level if "KPIBOT_LOG_LEVEL" in os.environ or serving else "WARNING"
-    from adapters.observability import configure_logging
+    from adapters.http.observability import configure_logging
 
     configure_logging(settings, level=level)  # text or JSON lines; secrets redacted
-    from adapters.startup import report
+    from adapters.cli.startup import report
 
     try:
         if args.command == "migrate":
@@ -132,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SchemaOutOfDate as exc:
         print(f"kpibot: {exc}", file=sys.stderr)
         return 2
-    except Exception as exc:  # one clear line, no traceback, no secret (adapters/startup.py)
+    except Exception as exc:  # one clear line, no traceback, no secret (adapters/cli/startup.py)
         report(exc, settings, args.command)
         return 2
     try:
@@ -304,13 +304,13 @@ def cmd_token(app: App, args: argparse.Namespace) -> int:
 
 
 def cmd_alerts(app: App, args: argparse.Namespace) -> int:
-    from adapters.alert_cli import alerts
+    from adapters.cli.alerts import alerts
 
     return alerts(app, args)
 
 
 def cmd_digest(app: App, args: argparse.Namespace) -> int:
-    from adapters.alert_cli import digest
+    from adapters.cli.alerts import digest
 
     return digest(app, args)
 
@@ -319,7 +319,7 @@ def cmd_serve(app: App, _args: argparse.Namespace) -> int:
     import asyncio
 
     from adapters.chat.platform import PlatformConfigError
-    from adapters.server import serve
+    from adapters.http.server import serve
     from kpi_engine.db import ServerRunning, SqliteServerLock
 
     lock = SqliteServerLock.for_url(app.settings.database_url)
@@ -361,6 +361,3 @@ COMMANDS = {
     "alerts": cmd_alerts, "digest": cmd_digest,
 }
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())
