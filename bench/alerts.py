@@ -251,7 +251,7 @@ async def _fanout(chats: int, budget: float) -> dict[str, Any]:
     from adapters.chat.telegram import TelegramPlatform
     from bot.bootstrap import bootstrap
     from bot.digest_views import render_digest
-    from bot.dispatcher import Dispatcher
+    from bot.runtime.dispatcher import Dispatcher
     from config.settings import Settings
     from kpi_engine import outbox
     from kpi_engine.db import make_engine, migrate

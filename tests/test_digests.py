@@ -17,9 +17,9 @@ from sqlalchemy import Engine, select
 from bot.alert_views import render
 from bot.bootstrap import App, bootstrap
 from bot.digest_views import render_digest
-from bot.dispatcher import Dispatcher
 from bot.runtime.delivery import Limits
-from bot.scheduler import Scheduler
+from bot.runtime.dispatcher import Dispatcher
+from bot.runtime.scheduler import Scheduler
 from config.settings import Settings
 from kpi_engine import alert_store, answers
 from kpi_engine import schema_alerts as a

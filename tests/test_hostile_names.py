@@ -26,8 +26,8 @@ from adapters.http.server import build_web_app
 from bot.alert_views import render
 from bot.bootstrap import App
 from bot.digest_views import render_digest
-from bot.dispatcher import Dispatcher
 from bot.runtime.delivery import Limits
+from bot.runtime.dispatcher import Dispatcher
 from kpi_engine import alert_store, outbox
 from kpi_engine.alerts import AlertEvent, GoalSignal, Observation, Rule
 from kpi_engine.digests import build_digest

@@ -22,9 +22,9 @@ from sqlalchemy import Engine, func, select, update
 from adapters.chat.platform import delivery_policies
 from adapters.chat.slack import SlackPolicy
 from adapters.chat.telegram import TelegramPolicy
-from bot.dispatcher import Dispatcher, Pacer
 from bot.reply import Reply
 from bot.runtime.delivery import GenericPolicy, Limits
+from bot.runtime.dispatcher import Dispatcher, Pacer
 from kpi_engine import outbox
 from kpi_engine import schema_alerts as a
 from kpi_engine.model import Role

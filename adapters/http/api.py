@@ -113,7 +113,7 @@ class Readiness:
 
     platforms: list[Platform] = field(default_factory=list)
     started: bool = False
-    #: the failing background jobs (``bot.supervision.Health.checks``), set by ``serve``
+    #: the failing background jobs (``bot.runtime.supervision.Health.checks``), set by ``serve``
     jobs: Callable[[], dict[str, str]] | None = None
 
 

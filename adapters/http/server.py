@@ -65,8 +65,8 @@ async def serve(app: App, *, stop: asyncio.Event | None = None,
         for platform in platforms:
             await platform.start()
             started.append(platform)
-        from bot.scheduler import Scheduler  # alerts, digests and the outbox dispatcher
-        from bot.supervision import Health
+        from bot.runtime.scheduler import Scheduler  # alerts, digests and the outbox dispatcher
+        from bot.runtime.supervision import Health
         from kpi_engine import outbox
 
         registry = metrics()

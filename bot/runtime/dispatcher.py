@@ -10,7 +10,7 @@ by the composition root from the platform registry (``adapters/chat/platform.py`
   it); other failures back off; after N failures, or a permanent refusal (the bot was
   removed), the row is parked and the workspace's admins are told (``outbox.fail``).
 - At start it puts back rows a killed dispatcher left ``sending`` (``outbox.release``).
-- Only one dispatcher runs per database: the scheduler's leader (``bot/scheduler.py``).
+- Only one dispatcher runs per database: the scheduler's leader (``bot/runtime/scheduler.py``).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from sqlalchemy import Engine
 from bot.i18n import translate
 from bot.reply import Reply
 from bot.runtime.delivery import DeliveryPolicy, GenericPolicy, Limits, Sender
-from bot.supervision import JobHealth
+from bot.runtime.supervision import JobHealth
 from kpi_engine import outbox
 from kpi_engine.outbox import Claimed
 
@@ -131,7 +131,7 @@ class Dispatcher:
         one gets ``GenericPolicy``); ``limits`` overrides the limits by platform name.
         ``sole``: this is the only dispatcher of the database (the scheduler's leader, or
         SQLite's one process), so rows left ``sending`` at start are a dead one's.
-        ``health``: where ``run`` records its failures (``bot/supervision.py``)."""
+        ``health``: where ``run`` records its failures (``bot/runtime/supervision.py``)."""
         self.engine = engine
         self.sole = sole
         self.platforms = dict(platforms)
