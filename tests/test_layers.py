@@ -76,3 +76,10 @@ def test_no_import_circle_in_the_adapters_or_the_runtime() -> None:
 
 def test_the_circle_check_sees_a_circle() -> None:
     assert circles({"a": {"b"}, "b": {"c"}, "c": {"a"}}) == [["a", "b", "c", "a"]]
+
+
+def test_the_settings_list_every_chat_platform_of_the_registry() -> None:
+    from adapters.chat.platform import kinds
+    from config.settings import CHAT_PLATFORMS
+
+    assert sorted(k.name for k in kinds()) == sorted(CHAT_PLATFORMS)

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from bot.bootstrap import App, bootstrap
 from bot.reply import Request
-from config.settings import Settings, load_settings
+from config.settings import CHAT_PLATFORMS, Settings, load_settings
 from kpi_engine.db import SchemaOutOfDate
 from kpi_engine.model import Role, Workspace
 
@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
 
     ln = sub.add_parser("link", help="let a chat (or one user in it) see a workspace")
     ln.add_argument("--workspace", metavar="W", required=True)
-    ln.add_argument("--platform", choices=["telegram", "slack"], required=True)
+    ln.add_argument("--platform", choices=CHAT_PLATFORMS, required=True)
     ln.add_argument("--chat", metavar="ID", required=True)
     ln.add_argument("--user", metavar="ID", default="")
     ln.add_argument("--role", choices=[r.value for r in Role], default="viewer")
