@@ -247,10 +247,11 @@ async def _fanout(chats: int, budget: float) -> dict[str, Any]:
 
     from pydantic import SecretStr
 
-    from adapters.telegram import TelegramPlatform
+    from adapters.chat.platform import delivery_policies
+    from adapters.chat.telegram import TelegramPlatform
     from bot.bootstrap import bootstrap
     from bot.digest_views import render_digest
-    from bot.dispatcher import Dispatcher
+    from bot.runtime.dispatcher import Dispatcher
     from config.settings import Settings
     from kpi_engine import outbox
     from kpi_engine.db import make_engine, migrate
@@ -287,7 +288,8 @@ async def _fanout(chats: int, budget: float) -> dict[str, Any]:
         outbox.enqueue(conn, messages, NOW)
     platform = TelegramPlatform(app)
     await platform.application.initialize()
-    dispatcher = Dispatcher(app.engine, {"telegram": platform}, clock=lambda: NOW, sole=True)
+    dispatcher = Dispatcher(app.engine, {"telegram": platform}, clock=lambda: NOW, sole=True,
+                            policies=delivery_policies())
     started = time.perf_counter()
     try:
         stats = await dispatcher.drain(timeout=budget)

@@ -1,6 +1,6 @@
 """Slack benchmark: signed ``/kpi`` slash commands through ``POST /slack/events``.
 
-The bot runs as its own process, ``kpibot serve``'s code path (``adapters.server.serve``:
+The bot runs as its own process, ``kpibot serve``'s code path (``adapters.http.server.serve``:
 the one aiohttp server, slack-bolt with its signature check, the router on a seeded SQLite
 demo workspace, the real slack-sdk client); this process signs the commands, sends them over
 loopback and plays the Slack Web API with the tests' stand-in (``tests/slack_standin.py``).
@@ -82,7 +82,7 @@ def serve_bot(url: str, api_url: str) -> None:
     """The bot process: ``kpibot serve`` with Slack on (port 0); prints its port."""
     from pydantic import SecretStr
 
-    from adapters.server import serve
+    from adapters.http.server import serve
     from bot.bootstrap import bootstrap
     from config.settings import Settings
 

@@ -75,7 +75,7 @@ async def kpi_bot(api: Any, workdir: Path) -> AsyncIterator[Counter]:
     """KPI Bot (PTB polling → router → SQLite → sendMessage) running against ``api``."""
     from pydantic import SecretStr
 
-    from adapters.telegram import TelegramPlatform, build_application
+    from adapters.chat.telegram import TelegramPlatform, build_application
     from bot.bootstrap import bootstrap
     from config.settings import Settings
     from kpi_engine.model import Role

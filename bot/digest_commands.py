@@ -4,7 +4,7 @@ Admins subscribe a chat: ``/langganan harian 08:00`` (``/subscribe daily 08:00``
 ``/langganan mingguan senin 09:00`` (``/subscribe weekly monday 09:00``), at the workspace's
 local time; ``/langganan`` lists this chat's subscriptions; ``/berhenti`` (``/unsubscribe``,
 optionally ``harian``/``mingguan``) stops them. The scheduler picks changes up within a
-minute (``bot.scheduler``).
+minute (``bot.runtime.scheduler``).
 """
 
 from __future__ import annotations

@@ -11,7 +11,6 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
 from bot import formatting as fmt
@@ -20,6 +19,7 @@ from bot.commands import channel_error, period_or_error
 from bot.goal_commands import command_body
 from bot.i18n import t, translate
 from bot.linking import ROLE_NAMES
+from bot.mentions import USER_MENTION
 from bot.reply import Reply
 from bot.router import OPERATOR_PLATFORMS, Command, Context, Router, error_reply
 from kpi_engine import answers
@@ -72,7 +72,6 @@ ROLE_WORDS: dict[str, Role] = {
     "editor": Role.EDITOR, "penyunting": Role.EDITOR,
     "admin": Role.ADMIN, "administrator": Role.ADMIN,
 }
-_SLACK_USER = re.compile(r"^<@(?P<id>[A-Za-z0-9]+)(?:\|(?P<name>[^>]*))?>$")
 
 
 def _msg(key: str, lang: str, **params: object) -> str:
@@ -195,7 +194,7 @@ def role(ctx: Context) -> Reply:
     if len(wanted) != 1 or len(people) != 1:
         return _error("role_usage", lang)
     who = people[0]
-    slack = _SLACK_USER.match(who)
+    slack = USER_MENTION.fullmatch(who)
     if slack is not None:
         user_id, shown = slack["id"], f"<@{slack['id']}>"
     elif who.isdigit():

@@ -23,6 +23,7 @@ from datetime import date
 
 from bot import goal_views as gv
 from bot.i18n import t, translate
+from bot.mentions import drop_mentions
 from bot.parsing import parse_text
 from bot.reply import Reply
 from bot.router import Command, Context, Router, error_reply
@@ -109,7 +110,6 @@ GOAL_WORDS = frozenset({
     "at", "least", "minimal", "minimum", "setidaknya", "paling", "sedikit",
 })
 
-_SLACK_MENTION = re.compile(r"<@[A-Za-z0-9]+(?:\|[^>]*)?>")
 _SLASH = re.compile(r"^\s*/\S+\s*")
 _CAMPAIGN = re.compile(r"(?<![\w])(?:kampanye|kampanya|campaign)\s*:?\s+", re.IGNORECASE)
 _VALUE = re.compile(
@@ -207,7 +207,7 @@ def _take_campaign(text: str, campaigns: list[str]) -> tuple[str | None, str]:
 
 def read_goal(text: str, today: date, *, channels: list[str], campaigns: list[str]) -> GoalText:
     """Read a goal from the text after the command word. Raises ``DeadlineError``."""
-    text = _SLACK_MENTION.sub(" ", text)
+    text = drop_mentions(text)
     campaign, text = _take_campaign(text, campaigns)
     deadline = None
     hit = find_deadline(text, today)

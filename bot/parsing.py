@@ -38,6 +38,7 @@ from functools import lru_cache
 from bot import campaign_names, channel_names, unclear
 from bot import question_shapes as shapes
 from bot import understanding as chat
+from bot.mentions import drop_mentions
 from bot.tokens import Hit as _Hit
 from bot.tokens import Token as _Token
 from bot.understanding import normalize
@@ -69,7 +70,6 @@ __all__ = ["COMMANDS", "COMMAND_LANG", "ParsedText", "parse_text"]
 _SLOT_COMMANDS = frozenset({"kpi", "chart", "compare", "record", "goal"})
 
 _SLASH = re.compile(r"^/(\S*)")
-_SLACK_MENTION = re.compile(r"<@[A-Za-z0-9]+(?:\|[^>]*)?>")
 _NUMBER = re.compile(
     r"[+\-−]?(?:rp\.?\s?)?\d[\d.,:/]*(?:%|x|k|rb|ribu|jt|juta|m|b|pp)?", re.IGNORECASE)
 #: Values that must not be read as a period: "12.000 hari ini", "Rp1.500.000".
@@ -162,7 +162,7 @@ def _phrases(channels: Sequence[str], campaigns: Sequence[str]) -> dict[str, tup
 # --- steps ----------------------------------------------------------------------------------
 
 def _strip_mentions(text: str, bot_username: str | None) -> str:
-    text = _SLACK_MENTION.sub(" ", text)
+    text = drop_mentions(text)
     if bot_username:
         name = re.escape(bot_username.lstrip("@"))
         text = re.sub(rf"(?<![\w/])@{name}\b[:,]?", " ", text, flags=re.IGNORECASE)

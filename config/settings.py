@@ -10,6 +10,9 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 PLACEHOLDERS = {"changeme", "change-me", "xxx", "your-token-here", "token", "secret", "todo"}
 #: What Telegram accepts as a webhook's ``secret_token``.
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
+#: The chat platforms by name (``Request.platform``, ``kpibot link --platform``): each is a
+#: module of ``adapters/chat/`` with its settings below (``tests/test_layers.py`` checks).
+CHAT_PLATFORMS = ("telegram", "slack")
 
 
 class Settings(BaseSettings):

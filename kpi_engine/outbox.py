@@ -1,6 +1,6 @@
 """The persistent outbox: every alert and digest message to a chat, queued in the same
 transaction as the state change that caused it, then delivered by the dispatcher
-(``bot/dispatcher.py``).
+(``bot/runtime/dispatcher.py``).
 
 A row's life: ``pending`` → ``sending`` (claimed by one dispatcher, committed before the send)
 → ``sent`` (committed right after the platform accepted it). A failure puts it back to

@@ -71,8 +71,8 @@ def ask(text: str, lang: str | None = None, chat: str = "77",
 
 
 # -- 5. names on Slack and Telegram ---------------------------------------------------------
-from adapters.slack import fallback_text, render_blocks
-from adapters.telegram import split_html
+from adapters.chat.slack import fallback_text, render_blocks
+from adapters.chat.telegram import split_html
 
 sys.path.insert(0, HERE)
 from tests.telegram_standin import parse_html
@@ -138,7 +138,7 @@ release.set()
 th.join()
 
 # console control characters
-from adapters.console import run_console
+from adapters.chat.console import run_console
 
 out = io.StringIO()
 run_console(app, workspace="demo", now=NOW,
@@ -164,8 +164,8 @@ async def http_cases() -> None:
     from pydantic import SecretStr
     from slack_sdk.signature import SignatureVerifier
 
-    from adapters.server import build_web_app
-    from adapters.slack import SlackPlatform
+    from adapters.chat.slack import SlackPlatform
+    from adapters.http.server import build_web_app
     from kpi_engine.tokens import ApiTokens
     sys.path.insert(0, HERE)
     from tests.slack_standin import SlackStandIn

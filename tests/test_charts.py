@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from adapters.console import run_console
+from adapters.chat.console import run_console
 from bot.bootstrap import App
 from bot.chart_command import chart_reply
 from bot.charts import ChartSpec, axis_day, axis_number, chart_figure, render_chart

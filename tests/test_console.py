@@ -1,4 +1,4 @@
-"""The console chat (adapters/console.py) on the demo workspace, as `kpibot demo` opens it."""
+"""The console chat (adapters/chat/console.py) on the demo workspace, as `kpibot demo` opens it."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from adapters.chat.console import run_console
 from adapters.cli import main
-from adapters.console import run_console
 from bot.bootstrap import App
 from kpi_engine.seed import seed_demo
 
@@ -111,3 +111,20 @@ def test_console_ya_accepts_the_suggestion(app: App) -> None:
     assert "Jangkauan · instagram · minggu ini" in text
     assert f"{round(week):,}".replace(",", ".") in text
     assert "Sama-sama" in text
+
+
+async def test_the_console_is_a_platform_that_prints_what_it_is_sent() -> None:
+    import io
+
+    from adapters.chat.console import ConsolePlatform
+    from adapters.chat.platform import Platform, kinds
+    from bot.reply import Reply
+
+    out = io.StringIO()
+    console: Platform = ConsolePlatform(out)
+    assert console.routes() == []
+    await console.start()
+    await console.send("local", Reply(title="Reach", body=["12.345"]))
+    await console.stop()
+    assert "Reach" in out.getvalue() and "12.345" in out.getvalue()
+    assert "console" not in [k.name for k in kinds()]  # kpibot serve never starts it

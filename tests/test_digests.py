@@ -17,8 +17,9 @@ from sqlalchemy import Engine, select
 from bot.alert_views import render
 from bot.bootstrap import App, bootstrap
 from bot.digest_views import render_digest
-from bot.dispatcher import Dispatcher, Limits
-from bot.scheduler import Scheduler
+from bot.runtime.delivery import Limits
+from bot.runtime.dispatcher import Dispatcher
+from bot.runtime.scheduler import Scheduler
 from config.settings import Settings
 from kpi_engine import alert_store, answers
 from kpi_engine import schema_alerts as a
@@ -123,7 +124,7 @@ def test_kpibot_digest_json(demo_app: App, capsys: pytest.CaptureFixture[str]) -
     import argparse
     import json
 
-    from adapters.alert_cli import digest
+    from adapters.cli.alerts import digest
 
     args = argparse.Namespace(workspace="demo", now="2026-11-23T08:00", json=True,
                               kind="daily", lang=None)
@@ -161,7 +162,7 @@ async def telegram_api() -> AsyncIterator[BotApiStandin]:
 
 async def test_the_telegram_stand_in_receives_the_digest(db_engine: Engine,
                                                         telegram_api: BotApiStandin) -> None:
-    from adapters.telegram import TelegramPlatform
+    from adapters.chat.telegram import TelegramPlatform
 
     app = bootstrap(Settings(telegram_token=SecretStr(TOKEN),
                              telegram_api_url=telegram_api.url),
@@ -182,7 +183,7 @@ async def test_the_telegram_stand_in_receives_the_digest(db_engine: Engine,
 
 
 async def test_the_slack_stand_in_receives_the_digest(db_engine: Engine) -> None:
-    from adapters.slack import SlackPlatform
+    from adapters.chat.slack import SlackPlatform
 
     standin = await SlackStandIn().start()
     try:

@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event, select, text
 
-from adapters.console import run_console
-from adapters.telegram import TelegramPlatform
+from adapters.chat.console import run_console
+from adapters.chat.telegram import TelegramPlatform
 from bot.bootstrap import bootstrap
 from bot.reply import Request
 from config.settings import Settings

@@ -115,7 +115,7 @@ def test_import_and_link_create_a_workspace_only_when_none_exists_or_asked(
 
 
 def test_console_charts_go_to_a_folder_git_ignores() -> None:
-    from adapters.console import CHART_DIR
+    from adapters.chat.console import CHART_DIR
 
     ignored = (ROOT / ".gitignore").read_text().splitlines()
     assert f"{CHART_DIR.as_posix().rstrip('/')}/" in ignored

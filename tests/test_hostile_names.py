@@ -20,13 +20,14 @@ import pytest
 from aiohttp import web
 from sqlalchemy import Engine, update
 
-from adapters.server import build_web_app
-from adapters.slack import SlackPlatform
-from adapters.telegram import TelegramPlatform
+from adapters.chat.slack import SlackPlatform
+from adapters.chat.telegram import TelegramPlatform
+from adapters.http.server import build_web_app
 from bot.alert_views import render
 from bot.bootstrap import App
 from bot.digest_views import render_digest
-from bot.dispatcher import Dispatcher, Limits
+from bot.runtime.delivery import Limits
+from bot.runtime.dispatcher import Dispatcher
 from kpi_engine import alert_store, outbox
 from kpi_engine.alerts import AlertEvent, GoalSignal, Observation, Rule
 from kpi_engine.digests import build_digest

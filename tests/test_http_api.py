@@ -17,11 +17,11 @@ import pytest
 from aiohttp import web
 from sqlalchemy import select
 
-from adapters.api_rows import MAX_ROWS
 from adapters.cli import main
-from adapters.http_api import READINESS_KEY
-from adapters.openapi import openapi_document
-from adapters.server import build_web_app
+from adapters.http.api import READINESS_KEY
+from adapters.http.api_rows import MAX_ROWS
+from adapters.http.openapi import openapi_document
+from adapters.http.server import build_web_app
 from bot.bootstrap import App
 from bot.reply import Reply, Request
 from kpi_engine.schema_tokens import api_tokens

@@ -28,8 +28,9 @@ from prometheus_client import CollectorRegistry
 from prometheus_client.parser import text_string_to_metric_families
 from sqlalchemy import text
 
-from adapters import observability
-from adapters.observability import (
+from adapters.chat.platform import answer
+from adapters.http import observability
+from adapters.http.observability import (
     JsonFormatter,
     Metrics,
     SecretRedactor,
@@ -37,7 +38,7 @@ from adapters.observability import (
     configured_secrets,
     metrics,
 )
-from adapters.server import answer, build_web_app
+from adapters.http.server import build_web_app
 from bot.bootstrap import App
 from bot.reply import Request
 from config.settings import Settings

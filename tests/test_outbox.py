@@ -19,8 +19,12 @@ import pytest
 from aiohttp import web
 from sqlalchemy import Engine, func, select, update
 
-from bot.dispatcher import Dispatcher, Limits, Pacer, classify
+from adapters.chat.platform import delivery_policies
+from adapters.chat.slack import SlackPolicy
+from adapters.chat.telegram import TelegramPolicy
 from bot.reply import Reply
+from bot.runtime.delivery import GenericPolicy, Limits
+from bot.runtime.dispatcher import Dispatcher, Pacer
 from kpi_engine import outbox
 from kpi_engine import schema_alerts as a
 from kpi_engine.model import Role
@@ -32,6 +36,8 @@ ROOT = Path(__file__).resolve().parent.parent
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # 10:00 in Jakarta
 FAST = {"telegram": Limits(per_second=None, chat_interval=0.05),
         "slack": Limits(per_second=None, chat_interval=0.05)}
+#: Each platform's delivery rules, as ``kpibot serve`` gives them to the dispatcher.
+POLICIES = delivery_policies()
 TOKEN = "123456789:AAHtest-Token_abcdefghijklmnopqrstuv"
 
 
@@ -99,7 +105,7 @@ async def test_dispatcher_delivers_in_order_and_paces_each_chat(store: Store, ws
     queue(store, *(msg(ws, f"{chat}{i}", chat) for i in range(3) for chat in "ABC"))
     platform = FakePlatform()
     limits = {"telegram": Limits(per_second=None, chat_interval=0.2)}
-    stats = await Dispatcher(store.engine, {"telegram": platform}, clock=Clock(),
+    stats = await Dispatcher(store.engine, {"telegram": platform}, policies=POLICIES, clock=Clock(),
                              limits=limits).drain(timeout=20)
     assert stats.sent == 9
     for chat in "ABC":
@@ -140,6 +146,7 @@ def test_errors_are_classified_like_the_platforms_mean_them() -> None:
     from slack_sdk.web.slack_response import SlackResponse
     from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
+    classify = TelegramPolicy().classify
     assert classify(RetryAfter(3)) == (3.0, False)
     assert classify(Forbidden("Forbidden: bot was blocked by the user")) == (None, True)
     assert classify(BadRequest("Chat not found")) == (None, True)
@@ -151,8 +158,28 @@ def test_errors_are_classified_like_the_platforms_mean_them() -> None:
                                  status_code=status)
         return SlackApiError(error, response)
 
+    classify = SlackPolicy().classify
     assert classify(slack(429, "ratelimited", {"Retry-After": "7"})) == (7.0, False)
     assert classify(slack(200, "not_in_channel", {})) == (None, True)
+    # each platform reads only its own errors; one without a policy only waits rate limits
+    assert TelegramPolicy().classify(slack(200, "not_in_channel", {})) == (None, False)
+    assert SlackPolicy().classify(Forbidden("Forbidden: bot was blocked")) == (None, False)
+    assert GenericPolicy().classify(RetryAfter(3)) == (3.0, False)
+    assert GenericPolicy().classify(Forbidden("Forbidden: bot was blocked")) == (None, False)
+
+
+def test_the_registry_finds_every_chat_platform_and_its_limits() -> None:
+    """The dispatcher names no platform: limits come from each platform's policy."""
+    from adapters.chat.platform import kinds
+
+    assert [k.name for k in kinds()] == ["slack", "telegram"]
+    assert POLICIES["telegram"].limits == Limits(per_second=28.5, chat_interval=1.05,
+                                                 group_per_minute=20)
+    assert POLICIES["slack"].limits == Limits(per_second=None, chat_interval=1.05)
+    dispatcher = Dispatcher(None, {"telegram": FakePlatform(), "discord": FakePlatform("x")},  # type: ignore[arg-type]
+                            policies=POLICIES)
+    assert dispatcher.pacers["telegram"].limits.group_per_minute == 20
+    assert dispatcher.pacers["discord"].limits == GenericPolicy().limits
 
 
 async def test_a_429_waits_its_retry_after_and_is_delivered_once(store: Store, ws: int) -> None:
@@ -161,7 +188,7 @@ async def test_a_429_waits_its_retry_after_and_is_delivered_once(store: Store, w
     queue(store, msg(ws, "k", "A"))
     platform = FakePlatform(errors=[RetryAfter(1)])
     clock = Clock()
-    dispatcher = Dispatcher(store.engine, {"telegram": platform}, clock=clock, limits=FAST)
+    dispatcher = Dispatcher(store.engine, {"telegram": platform}, policies=POLICIES, clock=clock, limits=FAST)
     stats = await dispatcher.drain()
     assert (stats.sent, stats.rate_limited) == (0, 1)
     row = rows(store)[0]
@@ -181,7 +208,7 @@ async def test_failures_back_off_then_park_and_tell_the_admins(store: Store, ws:
     platform = FakePlatform(errors=[RuntimeError("boom")] * 3)
     clock = Clock()
     failed: list[str] = []
-    dispatcher = Dispatcher(store.engine, {"telegram": platform}, clock=clock, limits=FAST,
+    dispatcher = Dispatcher(store.engine, {"telegram": platform}, policies=POLICIES, clock=clock, limits=FAST,
                             max_attempts=3, on_failed=failed.append)
     waits = []
     for _ in range(3):
@@ -208,7 +235,7 @@ async def test_a_permanent_refusal_parks_at_once(store: Store, ws: int) -> None:
     store.link_chat(ws, "telegram", "ADMIN", Role.ADMIN)
     queue(store, msg(ws, "k", "A"), msg(ws, "k2", "A"))
     platform = FakePlatform(errors=[Forbidden("Forbidden: bot was kicked")])
-    stats = await Dispatcher(store.engine, {"telegram": platform}, clock=Clock(),
+    stats = await Dispatcher(store.engine, {"telegram": platform}, policies=POLICIES, clock=Clock(),
                              limits=FAST).drain()
     assert stats.parked == 1
     assert [(r.key, r.status) for r in rows(store)][:2] == [("k", "parked"), ("k2", "sent")]
@@ -219,9 +246,9 @@ async def test_rows_left_sending_by_a_dead_dispatcher_are_sent_once(store: Store
     queue(store, msg(ws, "k1", "A"), msg(ws, "k2", "B"))
     assert len(outbox.claim(store.engine, "dead", NOW)) == 2  # ...and it died
     platform = FakePlatform()
-    assert (await Dispatcher(store.engine, {"telegram": platform}, clock=Clock(),
+    assert (await Dispatcher(store.engine, {"telegram": platform}, policies=POLICIES, clock=Clock(),
                              limits=FAST).drain()).sent == 0  # maybe it is still alive
-    stats = await Dispatcher(store.engine, {"telegram": platform}, clock=Clock(), limits=FAST,
+    stats = await Dispatcher(store.engine, {"telegram": platform}, policies=POLICIES, clock=Clock(), limits=FAST,
                              sole=True).drain()  # the sole dispatcher knows it is dead
     assert stats.sent == 2 and sorted(c for c, _, _ in platform.sent) == ["A", "B"]
     assert [r.attempts for r in rows(store)] == [1, 1]
@@ -230,7 +257,7 @@ async def test_rows_left_sending_by_a_dead_dispatcher_are_sent_once(store: Store
 async def test_only_configured_platforms_are_claimed(store: Store, ws: int) -> None:
     queue(store, msg(ws, "t", "A"), msg(ws, "s", "C1", platform="slack"))
     platform = FakePlatform()
-    await Dispatcher(store.engine, {"telegram": platform}, clock=Clock(), limits=FAST).drain()
+    await Dispatcher(store.engine, {"telegram": platform}, policies=POLICIES, clock=Clock(), limits=FAST).drain()
     assert [(r.key, r.status) for r in rows(store)] == [("t", "sent"), ("s", "pending")]
 
 
@@ -240,8 +267,8 @@ async def test_two_dispatchers_on_postgres_never_send_a_row_twice(store: Store, 
         pytest.skip("PostgreSQL only")
     queue(store, *(msg(ws, f"k{i}", f"chat{i % 25}") for i in range(100)))
     one, two = FakePlatform(), FakePlatform()
-    d1 = Dispatcher(store.engine, {"telegram": one}, clock=Clock(), limits=FAST)
-    d2 = Dispatcher(store.engine, {"telegram": two}, clock=Clock(), limits=FAST)
+    d1 = Dispatcher(store.engine, {"telegram": one}, policies=POLICIES, clock=Clock(), limits=FAST)
+    d2 = Dispatcher(store.engine, {"telegram": two}, policies=POLICIES, clock=Clock(), limits=FAST)
     await asyncio.gather(d1.drain(30), d2.drain(30))
     texts = [t for _, t, _ in one.sent + two.sent]
     assert len(texts) == len(set(texts)) == 100

@@ -13,7 +13,7 @@ from zoneinfo import ZoneInfo
 import pytest
 from sqlalchemy import event, func, select
 
-from adapters.server import answer
+from adapters.chat.platform import answer
 from bot.bootstrap import App, bootstrap
 from bot.reply import Reply, Request
 from config.settings import Settings

@@ -15,7 +15,7 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy import Engine, func, select
 
-from adapters.server import serve
+from adapters.http.server import serve
 from bot.bootstrap import App, bootstrap
 from bot.reply import Reply, Request
 from config.settings import Settings

@@ -13,13 +13,14 @@ import pytest
 from sqlalchemy import Engine, func, select
 
 from bot.bootstrap import App, bootstrap
-from bot.dispatcher import Limits
 from bot.reply import Reply
-from bot.scheduler import LeaderLock, Scheduler, last_fire, missed_fire, trigger_for
+from bot.runtime.delivery import Limits
+from bot.runtime.scheduler import Scheduler, last_fire, missed_fire, trigger_for
 from config.settings import Settings
 from kpi_engine import alert_store
 from kpi_engine import schema_alerts as a
 from kpi_engine.alert_store import Subscription
+from kpi_engine.leader import LeaderLock
 from kpi_engine.model import Role
 from kpi_engine.outbox import Message, enqueue
 

@@ -24,8 +24,7 @@ from pydantic import SecretStr
 from slack_sdk.signature import SignatureVerifier
 from sqlalchemy import Engine
 
-from adapters.server import build_web_app, serve
-from adapters.slack import (
+from adapters.chat.slack import (
     RESERVED_COMMANDS,
     ChannelPacer,
     SlackConfigError,
@@ -34,6 +33,7 @@ from adapters.slack import (
     plain_text,
     render_blocks,
 )
+from adapters.http.server import build_web_app, serve
 from bot import formatting as fmt
 from bot.bootstrap import App, bootstrap
 from bot.parsing import COMMANDS
@@ -51,7 +51,7 @@ TZ = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 11, 22, 15, 0, tzinfo=TZ)  # a Sunday afternoon in Jakarta
 TODAY = NOW.date()
 LINKED, UNLINKED = "C0LINKED", "C0STRANGER"
-MANIFEST = Path(__file__).resolve().parent.parent / "adapters" / "slack_manifest.yml"
+MANIFEST = Path(__file__).resolve().parent.parent / "adapters" / "chat" / "slack_manifest.yml"
 
 
 def expected_reach_this_week() -> float:
@@ -240,6 +240,28 @@ async def test_roles_are_per_slack_user(slack: Slack) -> None:
     await slack.command("/catat", "instagram followers 41.250", user="U0EDITOR", key="e")
     [post] = await slack.standin.wait_calls("chat.postMessage")
     assert "41.250" in post.params["text"]
+    assert slack.app.store.snapshot_value(ws.id, _instagram(slack), "followers", TODAY, "") \
+        == 41250
+
+
+async def test_peran_by_slack_mention_in_a_mention_gives_that_user_the_role(
+        slack: Slack) -> None:
+    """``@KPI Bot /peran @budi editor``: the bot's own mention is dropped, budi's is kept."""
+    ws = slack.app.store.workspace("demo")
+    assert ws is not None
+    slack.app.store.link_chat(ws.id, "slack", LINKED, Role.ADMIN, user_id="U0ADMIN")
+    before = slack.app.store.count_snapshots(ws.id)
+    await slack.command("/catat", "instagram followers 41.250", user="U123ABC", key="b1")
+    await slack.standin.wait_for(lambda: slack.standin.calls_to("response"))
+    assert slack.app.store.count_snapshots(ws.id) == before  # budi is a viewer so far
+    status, _ = await slack.event({
+        "type": "app_mention", "user": "U0ADMIN", "channel": LINKED,
+        "text": f"<@{BOT_USER_ID}> /peran <@U123ABC|budi> editor", "ts": "1790000000.000700"})
+    assert status == 200
+    [post] = await slack.standin.wait_calls("chat.postMessage")
+    assert "U123ABC" in post.params["text"] and "editor" in post.params["text"]
+    await slack.command("/catat", "instagram followers 41.250", user="U123ABC", key="b2")
+    await slack.standin.wait_calls("chat.postMessage", 2)
     assert slack.app.store.snapshot_value(ws.id, _instagram(slack), "followers", TODAY, "") \
         == 41250
 
@@ -580,9 +602,16 @@ def test_block_kit_rendering() -> None:
 
 
 def test_plain_text_strips_slack_markup() -> None:
-    assert plain_text("<@UKPIBOT> berapa reach &amp; ER di <#C1|marketing>?") == \
+    assert plain_text("<@UKPIBOT> berapa reach &amp; ER di <#C1|marketing>?", "UKPIBOT") == \
         "berapa reach & ER di marketing?"
-    assert plain_text("<@UKPIBOT|kpibot>   lihat <https://x.id|situs>") == "lihat situs"
+    assert plain_text("<@UKPIBOT|kpibot>   lihat <https://x.id|situs>", "UKPIBOT") == \
+        "lihat situs"
+    # only the bot's own mention is dropped: another user's stays, for /peran
+    assert plain_text("<@UKPIBOT> /peran <@U123ABC> editor", "UKPIBOT") == \
+        "/peran <@U123ABC> editor"
+    assert plain_text("<@UKPIBOT> /peran <@U123ABC|budi> editor", "UKPIBOT") == \
+        "/peran <@U123ABC> editor"
+    assert plain_text("/peran <@U123ABC> editor") == "/peran <@U123ABC> editor"
 
 
 def test_manifest_has_every_router_command_and_the_events() -> None:
@@ -591,7 +620,7 @@ def test_manifest_has_every_router_command_and_the_events() -> None:
     app = bootstrap(Settings(database_url="sqlite://"))
     names = {f"/{n}" for c in app.router.commands.values() for n in (c.id_name, c.en_name)}
     missing = {n for n in names if n.lstrip("/") not in RESERVED_COMMANDS} - listed
-    assert not missing, f"add to adapters/slack_manifest.yml: {sorted(missing)}"
+    assert not missing, f"add to adapters/chat/slack_manifest.yml: {sorted(missing)}"
     assert {"/kpi", "/grafik", "/bandingkan", "/ringkasan", "/target", "/catat", "/bantuan",
             "/undang", "/gabung"} <= listed
     for c in manifest["features"]["slash_commands"]:

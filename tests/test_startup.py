@@ -181,7 +181,7 @@ async def test_help_shows_no_secret(tmp_path: Path) -> None:
 async def test_the_telegram_api_url_takes_the_root_and_the_bot_form(
         tmp_path: Path, our_standin: BotApiStandin, form: str) -> None:
     """SPEC §9: ``KPIBOT_TELEGRAM_API_URL`` is the server root; ``…/bot`` works too."""
-    from adapters.telegram import build_application
+    from adapters.chat.telegram import build_application
     from bot.bootstrap import bootstrap
     from config.settings import load_settings
 

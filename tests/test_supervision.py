@@ -20,7 +20,7 @@ from typing import Any
 import aiohttp
 import pytest
 
-from bot.supervision import Health, backoff
+from bot.runtime.supervision import Health, backoff
 from kpi_engine import outbox
 from kpi_engine.db import make_engine, migrate
 from kpi_engine.outbox import Message
@@ -43,7 +43,7 @@ def test_a_failure_streak_is_logged_once_and_its_recovery_once(
     changes: list[tuple[str, bool]] = []
     health = Health(on_change=lambda job, failed: changes.append((job.kind, failed)))
     job = health.job("digest:7")
-    caplog.set_level(logging.DEBUG, logger="bot.supervision")
+    caplog.set_level(logging.DEBUG, logger="bot.runtime.supervision")
     for _ in range(4):
         job.failed(RuntimeError("database is locked"))
     assert health.checks() == {"digest:7": "failing (RuntimeError, 4× in a row)"}
@@ -167,8 +167,8 @@ async def test_a_failed_alert_tick_and_digest_are_retried_soon_not_next_turn(
         app: Any, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture) -> None:
     """The alert tick runs every 5 minutes and a digest once a day: a failure is retried by
     a one-off job after the backoff, shown in the health checks until it works."""
-    import bot.scheduler as module
-    from bot.scheduler import Scheduler
+    import bot.runtime.scheduler as module
+    from bot.runtime.scheduler import Scheduler
     from kpi_engine import alert_store
     from kpi_engine.model import Role
 
@@ -180,7 +180,7 @@ async def test_a_failed_alert_tick_and_digest_are_retried_soon_not_next_turn(
     monkeypatch.setattr(module, "run_tick", tick)
     now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 09:00 in Jakarta, after the 08:00 fire
     scheduler = Scheduler(app, {}, clock=lambda: now, tick_seconds=3600, sync_seconds=3600)
-    caplog.set_level(logging.INFO, logger="bot.supervision")
+    caplog.set_level(logging.INFO, logger="bot.runtime.supervision")
     await scheduler.start()
     try:
         await wait_for(lambda: tick.calls >= 1, 10, "the first tick")

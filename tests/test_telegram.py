@@ -1,4 +1,4 @@
-"""Telegram end to end: the real PTB ``Application`` (adapters/telegram.py) over real HTTP
+"""Telegram end to end: the real PTB ``Application`` (adapters/chat/telegram.py) over real HTTP
 against the Bot API stand-in (tests/telegram_standin.py), on the test database."""
 
 from __future__ import annotations
@@ -18,8 +18,8 @@ from babel.numbers import format_decimal
 from pydantic import SecretStr
 from sqlalchemy import Engine
 
-from adapters.server import serve
-from adapters.telegram import TelegramPlatform, split_html
+from adapters.chat.telegram import TelegramPlatform, split_html
+from adapters.http.server import serve
 from bot.bootstrap import App, bootstrap
 from bot.reply import Reply
 from bot.router import Command
@@ -345,7 +345,7 @@ async def test_the_aiohttp_transport_maps_failures_like_ptb(api: BotApiStandin) 
     from telegram.request import RequestData
     from telegram.request._requestparameter import RequestParameter
 
-    from adapters.telegram_http import AiohttpRequest
+    from adapters.chat.telegram_http import AiohttpRequest
 
     request = AiohttpRequest(read_timeout=0.2)
     await request.initialize()

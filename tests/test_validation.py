@@ -21,8 +21,8 @@ import pytest
 from openpyxl import Workbook
 from sqlalchemy.engine import Engine
 
-from adapters.cli import cmd_import
-from adapters.server import build_web_app
+from adapters.cli.kpibot import cmd_import
+from adapters.http.server import build_web_app
 from bot.bootstrap import App, bootstrap
 from config.settings import Settings
 from kpi_engine import validation

@@ -1,7 +1,7 @@
 """Slack: slash commands, app mentions and direct messages through slack-bolt's ``AsyncApp``.
 
 As thin as the Telegram adapter: a listener acknowledges at once (Slack's 3-second rule),
-hands the text to the one router (``adapters.server.answer``) and renders the ``Reply`` as
+hands the text to the one router (``adapters.http.server.answer``) and renders the ``Reply`` as
 Block Kit — a header (metric · channel · period), a section (the number and its change), a
 context line (the comparison period) and a plain-text fallback for notifications.
 
@@ -20,18 +20,19 @@ context line (the comparison period) and a plain-text fallback for notifications
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import re
 import time
 from collections.abc import Callable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from urllib.parse import urlsplit
 
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
-from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncRespond
+from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
@@ -40,11 +41,13 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-from adapters.server import PlatformConfigError, answer
+from adapters.chat.platform import PlatformConfigError, PlatformKind, answer
 from bot.bootstrap import App
 from bot.i18n import t, translate
+from bot.mentions import USER_MENTION
 from bot.parsing import COMMANDS
 from bot.reply import Reply, Request
+from bot.runtime.delivery import Failure, Limits, retry_after_of
 from kpi_engine.guards import first_sighting
 from kpi_engine.ingest import CHAT_MAX_BYTES
 
@@ -88,17 +91,20 @@ class SlackConfigError(PlatformConfigError):
 
 # -- text in, Block Kit out ---------------------------------------------------------------------
 
-_MENTION = re.compile(r"<@[A-Z0-9]+(?:\|[^>]*)?>", re.IGNORECASE)
 _LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
 
 
-def plain_text(text: str) -> str:
-    """Slack's message markup → the words a user typed: mentions of the bot dropped,
-    ``<url|label>`` → label, ``&amp;``/``&lt;``/``&gt;`` decoded."""
-    text = _MENTION.sub(" ", text)
+def plain_text(text: str, bot_user_id: str | None = None) -> str:
+    """Slack's message markup → the words a user typed: the bot's own mention dropped (other
+    users' mentions kept as ``<@U…>``, for ``/peran <@U123ABC> editor``), ``<url|label>`` →
+    label, ``&amp;``/``&lt;``/``&gt;`` decoded."""
 
     def link(m: re.Match[str]) -> str:
         target, label = m.group(1), m.group(2)
+        user = USER_MENTION.fullmatch(m.group(0))
+        if user is not None:
+            own = bot_user_id and user.group("id").upper() == bot_user_id.upper()
+            return " " if own else f"<@{user.group('id')}>"
         if label:
             return label
         return "" if target[:1] in ("#", "!", "@") else target
@@ -220,15 +226,16 @@ def build_bolt_app(platform: SlackPlatform) -> AsyncApp:
     s = platform.app.settings
     secret = s.slack_signing_secret.get_secret_value() if s.slack_signing_secret else ""
     bolt = AsyncApp(client=platform.client, signing_secret=secret, name="kpibot",
-                    logger=logging.getLogger("adapters.slack.bolt"),
+                    logger=logging.getLogger("adapters.chat.slack.bolt"),
                     request_verification_enabled=True, process_before_response=False)
     known = "|".join(re.escape(w) for w in command_words(platform.app))
 
-    async def slash_command(ack: AsyncAck, command: dict[str, Any],
-                            respond: AsyncRespond) -> None:
+    async def slash_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
+                            context: AsyncBoltContext) -> None:
         """A slash command: acknowledge, then answer in the channel (ephemeral for help and
         errors)."""
         await ack()
+        platform.bot_user_id = context.bot_user_id or platform.bot_user_id
         await platform.on_command(command, respond)
 
     bolt.command(re.compile(rf"^(?:{known})$"))(slash_command)
@@ -236,15 +243,19 @@ def build_bolt_app(platform: SlackPlatform) -> AsyncApp:
     bolt.command(re.compile(r"^/[\w-]+$"))(slash_command)
 
     @bolt.event("app_mention")
-    async def app_mention(event: dict[str, Any], body: dict[str, Any]) -> None:
+    async def app_mention(event: dict[str, Any], body: dict[str, Any],
+                          context: AsyncBoltContext) -> None:
         """``@KPI Bot berapa reach minggu ini?``: answered in the mention's thread."""
+        platform.bot_user_id = context.bot_user_id or platform.bot_user_id
         if await platform.first_time(body.get("event_id")):
             await platform.on_mention(event)
 
     @bolt.event("message")
-    async def message(event: dict[str, Any], body: dict[str, Any]) -> None:
+    async def message(event: dict[str, Any], body: dict[str, Any],
+                      context: AsyncBoltContext) -> None:
         """A direct message (``message.im``) in plain sentences, or a shared CSV/XLSX to
         import; other messages are ignored."""
+        platform.bot_user_id = context.bot_user_id or platform.bot_user_id
         if (event.get("channel_type") == "im"
                 and event.get("subtype") in (None, "file_share")
                 and not event.get("bot_id") and await platform.first_time(body.get("event_id"))):
@@ -256,7 +267,7 @@ def build_bolt_app(platform: SlackPlatform) -> AsyncApp:
 # -- the platform -------------------------------------------------------------------------------
 
 class SlackPlatform:
-    """Slack for ``kpibot serve`` (the ``Platform`` protocol of ``adapters.server``)."""
+    """Slack for ``kpibot serve`` (the ``Platform`` protocol of ``adapters.http.server``)."""
 
     name = "slack"
 
@@ -270,6 +281,7 @@ class SlackPlatform:
                 "Slack over HTTP needs KPIBOT_SLACK_SIGNING_SECRET (or set "
                 "KPIBOT_SLACK_APP_TOKEN for Socket Mode)")
         self.app = app
+        self.bot_user_id: str | None = None  # learned from Bolt (auth.test): its own mention
         self.client = build_client(app)
         self.pacer = ChannelPacer(interval)
         # at most ``workers`` answers are computed at once: more router threads only take the
@@ -366,7 +378,7 @@ class SlackPlatform:
     async def on_command(self, command: dict[str, Any], respond: AsyncRespond) -> None:
         channel = command.get("channel_id", "")
         request = Request(
-            text=f"{command.get('command', '')} {plain_text(command.get('text') or '')}".strip(),
+            text=f"{command.get('command', '')} {plain_text(command.get('text') or '', self.bot_user_id)}".strip(),
             platform="slack", chat_id=channel, user_id=command.get("user_id", ""),
             user_name=command.get("user_name", ""), chat_type=_chat_type(channel))
         async with self._working():
@@ -419,7 +431,7 @@ class SlackPlatform:
     async def _message_request(self, event: dict[str, Any], chat_type: str) -> Request:
         """A mention or DM → ``Request``; a CSV/XLSX shared with it is an import (``/impor``
         unless the text names another command)."""
-        text = plain_text(event.get("text") or "")
+        text = plain_text(event.get("text") or "", self.bot_user_id)
         base = {"platform": "slack", "chat_id": event.get("channel", ""),
                 "user_id": event.get("user", ""), "chat_type": chat_type}
         files = [f for f in event.get("files") or [] if isinstance(f, dict)]
@@ -512,3 +524,34 @@ def _without_chart(reply: Reply) -> Reply:
     note = translate(MESSAGES, "chart_needs_member", reply.lang)
     return Reply(title=reply.title, body=[*reply.body, "", note], footer=reply.footer,
                  intent=reply.intent, data=reply.data, lang=reply.lang)
+
+
+# -- delivery rules and the registry ---------------------------------------------------------
+
+#: ``chat.postMessage`` errors that no retry will fix (the channel is gone, the bot removed).
+PERMANENT_ERRORS = frozenset({"channel_not_found", "not_in_channel", "is_archived",
+                              "account_inactive", "msg_too_long", "no_text",
+                              "restricted_action", "user_is_bot"})
+#: How fast the outbox may send there.
+LIMITS = Limits(per_second=None, chat_interval=1.05)
+
+
+@dataclass(frozen=True)
+class SlackPolicy:
+    """Slack's limits (about 1 message/s per channel) and its errors: a 429 waits its
+    ``Retry-After``, ``PERMANENT_ERRORS`` need no retry."""
+
+    limits: Limits = LIMITS
+
+    def classify(self, exc: BaseException) -> Failure:
+        retry_after = retry_after_of(exc)
+        error = ""
+        response = getattr(exc, "response", None)
+        if response is not None:
+            with contextlib.suppress(Exception):
+                error = str(response.get("error") or "")
+        return Failure(retry_after, error in PERMANENT_ERRORS and retry_after is None)
+
+
+PLATFORM = PlatformKind(name="slack", enabled=lambda s: s.slack_enabled, make=SlackPlatform,
+                        policy=SlackPolicy(), mention=USER_MENTION)

@@ -30,8 +30,8 @@ from typing import TYPE_CHECKING, Any
 from aiohttp import BodyPartReader, web
 from sqlalchemy import text
 
-from adapters.api_rows import MAX_ROWS, read_batch
-from adapters.observability import log_request, metrics, metrics_view
+from adapters.http.api_rows import MAX_ROWS, read_batch
+from adapters.http.observability import log_request, metrics, metrics_view
 from bot.bootstrap import App
 from bot.i18n import translate
 from bot.reply import Request
@@ -40,7 +40,7 @@ from kpi_engine.tokens import ApiToken, ApiTokens
 from kpi_engine.validation import local_today
 
 if TYPE_CHECKING:
-    from adapters.server import Platform
+    from adapters.chat.platform import Platform
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ class Readiness:
 
     platforms: list[Platform] = field(default_factory=list)
     started: bool = False
-    #: the failing background jobs (``bot.supervision.Health.checks``), set by ``serve``
+    #: the failing background jobs (``bot.runtime.supervision.Health.checks``), set by ``serve``
     jobs: Callable[[], dict[str, str]] | None = None
 
 
@@ -389,7 +389,7 @@ async def kpi_view(request: web.Request, call: Call) -> web.Response:
 
 
 async def openapi_view(_request: web.Request) -> web.Response:
-    from adapters.openapi import openapi_document
+    from adapters.http.openapi import openapi_document
 
     return _json(openapi_document())
 

@@ -8,7 +8,7 @@ import sys
 from datetime import UTC, datetime
 from zoneinfo import ZoneInfo
 
-from adapters.console import terminal_safe
+from adapters.chat.console import terminal_safe
 from bot.bootstrap import App
 
 

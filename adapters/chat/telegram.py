@@ -5,7 +5,7 @@ render its ``Reply`` as Telegram HTML.
   (``KPIBOT_TELEGRAM_API_URL``), ``AIORateLimiter`` (a 429 waits its ``retry_after`` and is
   retried), updates processed concurrently but in order within a chat, one message handler,
   one global error handler.
-- ``TelegramPlatform`` plugs into ``kpibot serve`` (``adapters/server.py``): long polling by
+- ``TelegramPlatform`` plugs into ``kpibot serve`` (``adapters/http/server.py``): long polling by
   default; with ``KPIBOT_TELEGRAM_WEBHOOK_URL`` a webhook route on the one HTTP server that
   refuses a wrong or missing ``X-Telegram-Bot-Api-Secret-Token`` with 403.
 - In groups only messages addressed to the bot are handled: commands, mentions, replies.
@@ -33,10 +33,11 @@ from urllib.parse import urlparse
 
 from aiohttp import web
 
-from adapters.server import answer_later, answer_now
+from adapters.chat.platform import PlatformKind, answer_later, answer_now
 from bot.i18n import t
 from bot.parsing import COMMANDS
 from bot.reply import Reply, Request
+from bot.runtime.delivery import Failure, Limits, retry_after_of
 from kpi_engine.guards import first_sighting
 from kpi_engine.ingest import CHAT_MAX_BYTES
 
@@ -357,7 +358,7 @@ def build_application(app: App, *, token: str | None = None, api_url: str | None
     (0: no overall limit, e.g. against a local stand-in); group limits stay on."""
     from telegram.ext import AIORateLimiter, ApplicationBuilder, MessageHandler, filters
 
-    from adapters.telegram_http import AiohttpRequest
+    from adapters.chat.telegram_http import AiohttpRequest
 
     settings = app.settings
     secret = token or (settings.telegram_token.get_secret_value()
@@ -499,3 +500,28 @@ class TelegramPlatform:
         with contextlib.suppress(asyncio.QueueFull):
             await self.application.update_queue.put(update)
         return web.Response(text="ok")
+
+
+# -- delivery rules and the registry ---------------------------------------------------------
+
+#: Errors that no retry will fix (the chat is gone, the bot was removed or blocked).
+PERMANENT_ERRORS = frozenset({"Forbidden", "BadRequest", "ChatMigrated"})
+#: How fast the outbox may send there.
+LIMITS = Limits(per_second=28.5, chat_interval=1.05, group_per_minute=20)
+
+
+@dataclass(frozen=True)
+class TelegramPolicy:
+    """Telegram's limits (about 30 messages/s overall, 1/s per chat, 20/min per group) and
+    its errors: ``RetryAfter`` is a rate limit, ``PERMANENT_ERRORS`` need no retry."""
+
+    limits: Limits = LIMITS
+
+    def classify(self, exc: BaseException) -> Failure:
+        retry_after = retry_after_of(exc)
+        permanent = type(exc).__name__ in PERMANENT_ERRORS and retry_after is None
+        return Failure(retry_after, permanent)
+
+
+PLATFORM = PlatformKind(name="telegram", enabled=lambda s: s.telegram_enabled,
+                        make=TelegramPlatform, policy=TelegramPolicy())

@@ -16,7 +16,7 @@ from pydantic import ValidationError
 
 from bot.bootstrap import App, bootstrap
 from bot.reply import Request
-from config.settings import Settings, load_settings
+from config.settings import CHAT_PLATFORMS, Settings, load_settings
 from kpi_engine.db import SchemaOutOfDate
 from kpi_engine.model import Role, Workspace
 
@@ -64,7 +64,7 @@ def _parser() -> argparse.ArgumentParser:
 
     ln = sub.add_parser("link", help="let a chat (or one user in it) see a workspace")
     ln.add_argument("--workspace", metavar="W", required=True)
-    ln.add_argument("--platform", choices=["telegram", "slack"], required=True)
+    ln.add_argument("--platform", choices=CHAT_PLATFORMS, required=True)
     ln.add_argument("--chat", metavar="ID", required=True)
     ln.add_argument("--user", metavar="ID", default="")
     ln.add_argument("--role", choices=[r.value for r in Role], default="viewer")
@@ -120,10 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     # one-shot commands stay quiet unless KPIBOT_LOG_LEVEL asks otherwise; serve logs INFO
     serving = args.command == "serve" or (args.command == "run" and settings.chat_enabled)
     level = settings.log_level if "KPIBOT_LOG_LEVEL" in os.environ or serving else "WARNING"
-    from adapters.observability import configure_logging
+    from adapters.http.observability import configure_logging
 
     configure_logging(settings, level=level)  # text or JSON lines; secrets redacted
-    from adapters.startup import report
+    from adapters.cli.startup import report
 
     try:
         if args.command == "migrate":
@@ -132,7 +132,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     except SchemaOutOfDate as exc:
         print(f"kpibot: {exc}", file=sys.stderr)
         return 2
-    except Exception as exc:  # one clear line, no traceback, no secret (adapters/startup.py)
+    except Exception as exc:  # one clear line, no traceback, no secret (adapters/cli/startup.py)
         report(exc, settings, args.command)
         return 2
     try:
@@ -178,13 +178,13 @@ def cmd_demo(app: App, args: argparse.Namespace) -> int:
     ws = existing
     if args.no_chat:
         return 0
-    from adapters.console import run_console
+    from adapters.chat.console import run_console
 
     return run_console(app, workspace=ws.slug, now=now)
 
 
 def cmd_chat(app: App, args: argparse.Namespace) -> int:
-    from adapters.console import run_console
+    from adapters.chat.console import run_console
 
     return run_console(app, workspace=args.workspace, now=_now(args.now), lang=args.lang)
 
@@ -198,7 +198,7 @@ def cmd_ask(app: App, args: argparse.Namespace) -> int:
         if args.json:
             print(json.dumps(reply.as_json(), ensure_ascii=False))
         else:
-            from adapters.console import render  # control characters escaped
+            from adapters.chat.console import render  # control characters escaped
 
             print(render(reply))
             if len(texts) > 1:
@@ -304,13 +304,13 @@ def cmd_token(app: App, args: argparse.Namespace) -> int:
 
 
 def cmd_alerts(app: App, args: argparse.Namespace) -> int:
-    from adapters.alert_cli import alerts
+    from adapters.cli.alerts import alerts
 
     return alerts(app, args)
 
 
 def cmd_digest(app: App, args: argparse.Namespace) -> int:
-    from adapters.alert_cli import digest
+    from adapters.cli.alerts import digest
 
     return digest(app, args)
 
@@ -318,7 +318,8 @@ def cmd_digest(app: App, args: argparse.Namespace) -> int:
 def cmd_serve(app: App, _args: argparse.Namespace) -> int:
     import asyncio
 
-    from adapters.server import PlatformConfigError, serve
+    from adapters.chat.platform import PlatformConfigError
+    from adapters.http.server import serve
     from kpi_engine.db import ServerRunning, SqliteServerLock
 
     lock = SqliteServerLock.for_url(app.settings.database_url)
@@ -360,6 +361,3 @@ COMMANDS = {
     "alerts": cmd_alerts, "digest": cmd_digest,
 }
 
-
-if __name__ == "__main__":
-    raise SystemExit(main())

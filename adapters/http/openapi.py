@@ -6,7 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
-from adapters.api_rows import FIELDS, MAX_ROWS
+from adapters.http.api_rows import FIELDS, MAX_ROWS
 
 
 def _ref(name: str) -> dict[str, str]:

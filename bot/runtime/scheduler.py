@@ -1,8 +1,8 @@
 """The scheduler inside ``kpibot serve`` (APScheduler 3.11 ``AsyncIOScheduler``).
 
 - **Leader**: several ``kpibot serve`` processes on one PostgreSQL database run the scheduler
-  and the outbox dispatcher once: the process holding ``pg_try_advisory_lock`` (on a
-  dedicated connection, keyed by the schema) leads; the others retry every few seconds and
+  and the outbox dispatcher once: the process holding the leader lock
+  (``kpi_engine/leader.py``: a PostgreSQL advisory lock on its own connection) leads; the others retry every few seconds and
   take over when the leader's connection goes. SQLite runs one process: it always leads.
 - **Jobs** (explicit ids, ``replace_existing``), rebuilt from the database when the leader
   starts and re-synced every minute (a ``/langganan`` handled by another process is picked
@@ -10,7 +10,7 @@
   (``CronTrigger`` in the workspace's timezone: DST-safe). ``coalesce`` and
   ``misfire_grace_time``: a restart after the time sends the missed digest once — at
   (re)build a job whose last fire time has no digest yet gets that time as its next run.
-- **Supervised** (``bot/supervision.py``): a job that fails (the database locked or gone)
+- **Supervised** (``bot/runtime/supervision.py``): a job that fails (the database locked or gone)
   is logged once with its cause and retried with backoff by a one-off ``retry:<job>`` job,
   instead of waiting for its next turn (tomorrow, for a digest); the dispatcher retries
   by itself. Failing jobs show in ``/readyz`` and ``/metrics``.
@@ -29,17 +29,17 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, text
-
 from bot.alert_views import render
 from bot.bootstrap import App
 from bot.digest_views import render_digest
-from bot.dispatcher import Dispatcher, Sender
-from bot.supervision import Health, JobHealth
+from bot.runtime.delivery import DeliveryPolicy, Sender
+from bot.runtime.dispatcher import Dispatcher
+from bot.runtime.supervision import Health, JobHealth
 from kpi_engine import alert_store
 from kpi_engine.alert_inputs import run_tick
 from kpi_engine.alert_store import Subscription
 from kpi_engine.digests import build_digest, queue_digest
+from kpi_engine.leader import LeaderLock
 
 log = logging.getLogger(__name__)
 
@@ -48,69 +48,6 @@ TICK_SECONDS = 300
 SYNC_SECONDS = 60
 LEADER_RETRY_SECONDS = 10.0
 MISFIRE_GRACE = timedelta(hours=12)
-
-
-class LeaderLock:
-    """One leader per database: a PostgreSQL session advisory lock held on its own
-    connection (released by PostgreSQL when the process or its connection dies)."""
-
-    def __init__(self, engine: Engine, name: str = "kpibot-scheduler") -> None:
-        self.engine = engine
-        self.name = name
-        self._conn: Connection | None = None
-
-    @property
-    def shared(self) -> bool:
-        return self.engine.dialect.name == "postgresql"
-
-    def try_acquire(self) -> bool:
-        if not self.shared:
-            return True
-        if self._conn is not None:
-            return self.held()
-        conn = self.engine.connect().execution_options(isolation_level="AUTOCOMMIT")
-        try:
-            got = bool(conn.execute(text(
-                "SELECT pg_try_advisory_lock(hashtext(:name || ':' || current_schema()))"),
-                {"name": self.name}).scalar())
-        except Exception:
-            conn.close()
-            raise
-        if got:
-            self._conn = conn
-        else:
-            conn.close()
-        return got
-
-    def held(self) -> bool:
-        if not self.shared:
-            return True
-        if self._conn is None:
-            return False
-        try:
-            return bool(self._conn.execute(text(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted"
-                " AND pid = pg_backend_pid()")).scalar())
-        except Exception:
-            log.warning("leader lock: its connection is gone")
-            self._drop()
-            return False
-
-    def release(self) -> None:
-        if self._conn is None:
-            return
-        with contextlib.suppress(Exception):
-            self._conn.execute(text(
-                "SELECT pg_advisory_unlock(hashtext(:name || ':' || current_schema()))"),
-                {"name": self.name})
-        self._drop()
-
-    def _drop(self) -> None:
-        if self._conn is not None:
-            with contextlib.suppress(Exception):
-                self._conn.invalidate()
-                self._conn.close()
-        self._conn = None
 
 
 def trigger_for(sub: Subscription, timezone: str) -> Any:
@@ -156,12 +93,13 @@ class Scheduler:
                  leader_retry: float = LEADER_RETRY_SECONDS,
                  misfire_grace: timedelta = MISFIRE_GRACE,
                  dispatcher: Dispatcher | None = None,
+                 policies: Mapping[str, DeliveryPolicy] | None = None,
                  on_fired: Callable[[str], None] | None = None,
                  on_failed: Callable[[str], None] | None = None,
                  health: Health | None = None) -> None:
         """``on_fired(kind)`` is told of every alert that starts (or repeats) firing and
         ``on_failed(platform)`` of every failed delivery attempt (``serve`` counts them for
-        ``/metrics``)."""
+        ``/metrics``). ``policies``: each platform's delivery rules, for the dispatcher."""
         self.app = app
         self.clock = clock or app.router.clock  # the app's clock (tests fix it)
         self.tick_seconds = tick_seconds
@@ -172,7 +110,7 @@ class Scheduler:
         self.health = health or Health()
         # it runs only while this process leads: then it is the database's sole dispatcher
         self.dispatcher = dispatcher or Dispatcher(app.engine, platforms, clock=self.clock,
-                                                   sole=True, on_failed=on_failed,
+                                                   policies=policies, sole=True, on_failed=on_failed,
                                                    health=self.health.job("dispatcher"))
         self.on_fired = on_fired
         self.leading = False

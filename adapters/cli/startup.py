@@ -2,7 +2,7 @@
 traceback and without any secret (issue 13, item 2).
 
 An uncaught exception prints its traceback, and PTB's ``InvalidToken`` carries the whole
-bot token in its message; the log redaction (``adapters/observability.py``) sees log records
+bot token in its message; the log redaction (``adapters/http/observability.py``) sees log records
 only. So the CLI catches what escapes a command and reports it here: one line, naming the
 setting to check, with every configured secret replaced by ``***``; in the JSON log format
 the line is one JSON log record instead.
@@ -86,7 +86,7 @@ def explain(exc: BaseException, settings: Settings, command: str) -> str:
 
 def report(exc: BaseException, settings: Settings, command: str) -> None:
     """Print (text logs) or log (JSON logs) :func:`explain`'s line, secrets redacted."""
-    from adapters.observability import SecretRedactor, configured_secrets
+    from adapters.http.observability import SecretRedactor, configured_secrets
 
     secrets = configured_secrets(settings)
     # a Telegram token's secret half is a secret on its own (URLs and messages cut it)

@@ -103,7 +103,7 @@ class Metrics:
         self.outbox_failures.labels(platform).inc(count)
 
     def job_changed(self, job: Any, failed: bool) -> None:
-        """Told by ``bot.supervision.Health`` when a job fails or works again."""
+        """Told by ``bot.runtime.supervision.Health`` when a job fails or works again."""
         if failed:
             self.job_failures.labels(job.kind).inc()
         self.job_healthy.labels(job.kind).set(0 if failed else 1)

@@ -1,5 +1,10 @@
 """The console chat: the same router, commands and sentences as Telegram and Slack, in a
-terminal. ``/impor PATH`` imports a local file."""
+terminal. ``/impor PATH`` imports a local file.
+
+``ConsolePlatform`` is the console as a ``Platform`` (``adapters/chat/platform.py``): it
+serves no routes and prints what it is sent. It declares no ``PLATFORM``, so
+``kpibot serve`` never starts it: ``kpibot chat`` runs it (``run_console``).
+"""
 
 from __future__ import annotations
 
@@ -7,10 +12,13 @@ import re
 import sys
 from datetime import datetime
 from pathlib import Path
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
 from bot.bootstrap import App
 from bot.reply import Reply, Request
+
+if TYPE_CHECKING:
+    from aiohttp import web
 
 PROMPT = "anda> "
 EXIT_WORDS = {"keluar", "exit", "quit", "/keluar", "/exit", "/quit"}
@@ -61,6 +69,34 @@ def save_chart(reply: Reply, folder: Path = CHART_DIR) -> str:
     return CHART_SAVED[en].format(path=path)
 
 
+class ConsolePlatform:
+    """The terminal as a chat platform: a reply "sent" to it is printed (with its chart
+    saved under ``CHART_DIR``)."""
+
+    name = "console"
+
+    def __init__(self, out: TextIO | None = None) -> None:
+        self.out = out or sys.stdout
+
+    def routes(self) -> list[web.RouteDef]:
+        return []
+
+    async def start(self) -> None:
+        return None
+
+    async def stop(self) -> None:
+        return None
+
+    async def send(self, chat_id: str, reply: Reply) -> None:
+        self.show(reply)
+
+    def show(self, reply: Reply) -> None:
+        print(render(reply), file=self.out)
+        if reply.chart:
+            print(save_chart(reply), file=self.out)
+        print(file=self.out)
+
+
 def run_console(app: App, *, workspace: str | None = None, now: datetime | None = None,
                 lang: str | None = None, stdin: TextIO | None = None,
                 stdout: TextIO | None = None) -> int:
@@ -69,6 +105,7 @@ def run_console(app: App, *, workspace: str | None = None, now: datetime | None 
     out = stdout or sys.stdout
     interactive = inp.isatty()
     ws = workspace or next((w.slug for w in app.store.workspaces()), "demo")
+    console = ConsolePlatform(out)
     print(BANNER.format(ws=ws), file=out)
     while True:
         if interactive:
@@ -87,11 +124,7 @@ def run_console(app: App, *, workspace: str | None = None, now: datetime | None 
         if not text:
             continue
         request = _request(text, ws, now, lang)
-        reply = app.router.handle(request)
-        print(render(reply), file=out)
-        if reply.chart:
-            print(save_chart(reply), file=out)
-        print(file=out)
+        console.show(app.router.handle(request))
 
 
 def _request(text: str, workspace: str, now: datetime | None, lang: str | None) -> Request:

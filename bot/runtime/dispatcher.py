@@ -1,14 +1,16 @@
 """The outbox dispatcher: sends queued alerts and digests through each chat's platform
-(``Platform.send`` of ``adapters/server.py``), within the platforms' limits.
+(a ``Sender``), within that platform's limits. It names no platform: each one's limits and
+the reading of its errors come as a ``DeliveryPolicy`` (``bot/runtime/delivery.py``), given
+by the composition root from the platform registry (``adapters/chat/platform.py``).
 
 - Claims due rows (``kpi_engine.outbox.claim``: at most one per chat, in queue order), paces
-  them — Telegram about 30 messages/s overall, 1/s per chat, 20/min per group; Slack 1/s per
-  channel — sends, and marks each sent right after the platform accepted it.
-- A 429 waits its ``retry_after`` (the chat is paused that long, the row retried after it);
-  other failures back off; after N failures, or a permanent refusal (the bot was removed),
-  the row is parked and the workspace's admins are told (``outbox.fail``).
+  them by the platform's ``Limits``, sends, and marks each sent right after the platform
+  accepted it.
+- A rate limit waits its ``retry_after`` (the chat is paused that long, the row retried after
+  it); other failures back off; after N failures, or a permanent refusal (the bot was
+  removed), the row is parked and the workspace's admins are told (``outbox.fail``).
 - At start it puts back rows a killed dispatcher left ``sending`` (``outbox.release``).
-- Only one dispatcher runs per database: the scheduler's leader (``bot/scheduler.py``).
+- Only one dispatcher runs per database: the scheduler's leader (``bot/runtime/scheduler.py``).
 """
 
 from __future__ import annotations
@@ -22,13 +24,14 @@ from collections import deque
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
-from typing import Any, Protocol
+from typing import Any
 
 from sqlalchemy import Engine
 
 from bot.i18n import translate
 from bot.reply import Reply
-from bot.supervision import JobHealth
+from bot.runtime.delivery import DeliveryPolicy, GenericPolicy, Limits, Sender
+from bot.runtime.supervision import JobHealth
 from kpi_engine import outbox
 from kpi_engine.outbox import Claimed
 
@@ -45,35 +48,6 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "digest": ("Ringkasan", "A digest"),
     "notice": ("Pemberitahuan", "A notice"),
 }
-
-#: Errors that no retry will fix (the chat is gone, the bot was removed or blocked).
-PERMANENT_TELEGRAM = frozenset({"Forbidden", "BadRequest", "ChatMigrated"})
-PERMANENT_SLACK = frozenset({"channel_not_found", "not_in_channel", "is_archived",
-                             "account_inactive", "msg_too_long", "no_text",
-                             "restricted_action", "user_is_bot"})
-
-
-class Sender(Protocol):
-    """What the dispatcher needs of a platform (``adapters.server.Platform``)."""
-
-    name: str
-
-    async def send(self, chat_id: str, reply: Reply) -> None: ...
-
-
-@dataclass(frozen=True)
-class Limits:
-    per_second: float | None  # all chats together; None: no overall limit
-    chat_interval: float  # seconds between two messages to one chat
-    group_per_minute: int | None = None  # Telegram groups (negative chat ids)
-
-
-LIMITS: dict[str, Limits] = {
-    "telegram": Limits(per_second=28.5, chat_interval=1.05, group_per_minute=20),
-    "slack": Limits(per_second=None, chat_interval=1.05),
-}
-DEFAULT_LIMITS = Limits(per_second=10.0, chat_interval=1.05)
-
 
 @dataclass
 class Pacer:
@@ -118,29 +92,6 @@ class Pacer:
         self._chats[chat_id] = max(self._chats.get(chat_id, 0.0), self.clock() + seconds)
 
 
-def classify(exc: BaseException) -> tuple[float | None, bool]:
-    """(retry_after seconds of a rate limit, or None; whether the failure is permanent)."""
-    retry_after: float | None = None
-    raw = getattr(exc, "_retry_after", None)  # telegram.error.RetryAfter (a timedelta)
-    if raw is None:
-        raw = getattr(exc, "retry_after", None)
-    if isinstance(raw, timedelta):
-        retry_after = raw.total_seconds()
-    elif isinstance(raw, (int, float)):
-        retry_after = float(raw)
-    response = getattr(exc, "response", None)  # slack_sdk.errors.SlackApiError
-    slack_error = ""
-    if response is not None:
-        if getattr(response, "status_code", None) == 429:
-            headers = getattr(response, "headers", None) or {}
-            value = headers.get("Retry-After") or headers.get("retry-after") or 1
-            retry_after = float(value)
-        with contextlib.suppress(Exception):
-            slack_error = str(response.get("error") or "")
-    permanent = (type(exc).__name__ in PERMANENT_TELEGRAM or slack_error in PERMANENT_SLACK)
-    return retry_after, permanent and retry_after is None
-
-
 def notice_text(row: Claimed, lang: str, error: str) -> tuple[str, str]:
     def m(key: str, **params: object) -> str:
         return translate(MESSAGES, key, lang, **params)
@@ -172,12 +123,15 @@ class Dispatcher:
                  max_inflight: int = 64, poll: float = 1.0,
                  lease: timedelta = timedelta(minutes=5),
                  max_attempts: int = outbox.MAX_ATTEMPTS,
+                 policies: Mapping[str, DeliveryPolicy] | None = None,
                  limits: Mapping[str, Limits] | None = None, sole: bool = False,
                  on_failed: Callable[[str], None] | None = None,
                  health: JobHealth | None = None) -> None:
-        """``sole``: this is the only dispatcher of the database (the scheduler's leader, or
+        """``policies``: each platform's limits and reading of errors (a platform without
+        one gets ``GenericPolicy``); ``limits`` overrides the limits by platform name.
+        ``sole``: this is the only dispatcher of the database (the scheduler's leader, or
         SQLite's one process), so rows left ``sending`` at start are a dead one's.
-        ``health``: where ``run`` records its failures (``bot/supervision.py``)."""
+        ``health``: where ``run`` records its failures (``bot/runtime/supervision.py``)."""
         self.engine = engine
         self.sole = sole
         self.platforms = dict(platforms)
@@ -187,8 +141,9 @@ class Dispatcher:
         self.poll = poll
         self.lease = lease
         self.max_attempts = max_attempts
-        all_limits = {**LIMITS, **(limits or {})}
-        self.pacers = {name: Pacer(all_limits.get(name, DEFAULT_LIMITS))
+        self.policies = {name: (policies or {}).get(name) or GenericPolicy()
+                         for name in self.platforms}
+        self.pacers = {name: Pacer((limits or {}).get(name) or self.policies[name].limits)
                        for name in self.platforms}
         self.stats = Stats()
         self.on_failed = on_failed  # told the platform of every failed attempt (metrics)
@@ -306,7 +261,7 @@ class Dispatcher:
                 await asyncio.sleep(self.health.failed(exc, "recording a delivery"))
 
     async def _failed(self, row: Claimed, exc: Exception, pacer: Pacer) -> None:
-        retry_after, permanent = classify(exc)
+        retry_after, permanent = self.policies[row.platform].classify(exc)
         error = f"{type(exc).__name__}: {exc}".splitlines()[0][:300]
         if self.on_failed is not None:
             self.on_failed(row.platform)

@@ -1,9 +1,9 @@
 """``kpibot serve``: one process, one HTTP server (aiohttp) on ``KPIBOT_HTTP_HOST``/``PORT``.
 
-Each chat platform is a ``Platform`` (``adapters/telegram.py``, ``adapters/slack.py``, …):
-it may add routes to the one HTTP server (Telegram webhook, Slack events), starts and stops
-with the process, and sends replies to a chat for the outbox. Adding a platform is one new
-file that implements this protocol, plus one line in ``configured_platforms``.
+Each chat platform is a ``Platform`` of ``adapters/chat/`` (``adapters/chat/platform.py``:
+the protocol and the registry that finds them): it may add routes to the one HTTP server
+(Telegram webhook, Slack events), starts and stops with the process, and sends replies to a
+chat for the outbox, whose dispatcher gets each platform's delivery rules from the registry.
 """
 
 from __future__ import annotations
@@ -12,80 +12,16 @@ import asyncio
 import contextlib
 import logging
 import signal
-import time
 from collections.abc import Awaitable, Callable
-from typing import Protocol
 
 from aiohttp import web
 
-from adapters.http_api import READINESS_KEY, setup_api
-from adapters.observability import http_metrics, metrics, observe_answer
+from adapters.chat.platform import Platform, configured_platforms, delivery_policies
+from adapters.http.api import READINESS_KEY, setup_api
+from adapters.http.observability import http_metrics, metrics
 from bot.bootstrap import App
-from bot.reply import Reply, Request
 
 log = logging.getLogger(__name__)
-
-
-class PlatformConfigError(RuntimeError):
-    """A platform's settings are incomplete or contradictory; the message says which."""
-
-
-class Platform(Protocol):
-    """A chat platform adapter: thin, it hands text to the router and renders the ``Reply``."""
-
-    name: str
-
-    def routes(self) -> list[web.RouteDef]:
-        """HTTP routes this platform serves on the one HTTP server (may be empty)."""
-        ...
-
-    async def start(self) -> None: ...
-
-    async def stop(self) -> None: ...
-
-    async def send(self, chat_id: str, reply: Reply) -> None:
-        """Deliver a reply to a chat (alerts and digests use this through the outbox)."""
-        ...
-
-
-def answer_now(app: App, request: Request) -> Reply | None:
-    """The reply, made here on the event loop, when the router finds it quick: a read-only
-    command on the in-process database (``Router.handle_quick``); else ``None``. A thread
-    hop costs more than such an answer (the GIL passes back and forth between the loop and
-    the worker), so this keeps cheap questions fast under load."""
-    started = time.perf_counter()
-    reply = app.router.handle_quick(request)
-    if reply is not None:
-        observe_answer(request, reply, time.perf_counter() - started)
-    return reply
-
-
-async def answer_later(app: App, request: Request) -> Reply:
-    """Run the (synchronous, database-bound) router off the event loop; count and log it."""
-    started = time.perf_counter()
-    reply = await asyncio.to_thread(app.router.handle, request)
-    observe_answer(request, reply, time.perf_counter() - started)
-    return reply
-
-
-async def answer(app: App, request: Request) -> Reply:
-    """The router's reply: on the loop when quick (``answer_now``), else off it."""
-    reply = answer_now(app, request)
-    return reply if reply is not None else await answer_later(app, request)
-
-
-def configured_platforms(app: App) -> list[Platform]:
-    """The platforms whose tokens are set (SPEC §9 settings)."""
-    platforms: list[Platform] = []
-    if app.settings.telegram_enabled:
-        from adapters.telegram import TelegramPlatform
-
-        platforms.append(TelegramPlatform(app))
-    if app.settings.slack_enabled:
-        from adapters.slack import SlackPlatform
-
-        platforms.append(SlackPlatform(app))
-    return platforms
 
 
 async def healthz(_request: web.Request) -> web.Response:
@@ -129,8 +65,8 @@ async def serve(app: App, *, stop: asyncio.Event | None = None,
         for platform in platforms:
             await platform.start()
             started.append(platform)
-        from bot.scheduler import Scheduler  # alerts, digests and the outbox dispatcher
-        from bot.supervision import Health
+        from bot.runtime.scheduler import Scheduler  # alerts, digests and the outbox dispatcher
+        from bot.runtime.supervision import Health
         from kpi_engine import outbox
 
         registry = metrics()
@@ -139,6 +75,7 @@ async def serve(app: App, *, stop: asyncio.Event | None = None,
         health = Health(on_change=registry.job_changed)  # failing jobs: /readyz, /metrics
         web_app[READINESS_KEY].jobs = health.checks
         scheduler = Scheduler(app, {p.name: p for p in started}, health=health,
+                              policies=delivery_policies(),
                               on_fired=registry.alert_fired, on_failed=registry.outbox_failed)
         await scheduler.start()
         web_app[READINESS_KEY].started = True
