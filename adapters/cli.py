@@ -18,7 +18,7 @@ from bot.bootstrap import App, bootstrap
 from bot.reply import Request
 from config.settings import Settings, load_settings
 from kpi_engine.db import SchemaOutOfDate
-from kpi_engine.model import Role, Workspace
+from kpi_engine.domain.model import Role, Workspace
 
 log = logging.getLogger("kpibot")
 
@@ -207,9 +207,9 @@ def cmd_ask(app: App, args: argparse.Namespace) -> int:
 
 
 def cmd_import(app: App, args: argparse.Namespace) -> int:
+    from kpi_engine.domain.validation import local_today
     from kpi_engine.importer import ImportFileError
     from kpi_engine.ingest import CLI_MAX_BYTES, import_bytes
-    from kpi_engine.validation import local_today
 
     path = Path(args.file)
     if not path.is_file():

@@ -35,9 +35,9 @@ from adapters.observability import log_request, metrics, metrics_view
 from bot.bootstrap import App
 from bot.i18n import translate
 from bot.reply import Request
-from kpi_engine.model import SnapshotRow, Workspace, WriteResult
+from kpi_engine.domain.model import SnapshotRow, Workspace, WriteResult
+from kpi_engine.domain.validation import local_today
 from kpi_engine.tokens import ApiToken, ApiTokens
-from kpi_engine.validation import local_today
 
 if TYPE_CHECKING:
     from adapters.server import Platform

@@ -44,7 +44,7 @@ TOKEN = "123456789:AAHbench-Token_abcdefghijklmnopqrstuv"
 # -- 1. the tick ------------------------------------------------------------------------------
 
 def _rows(i: int) -> list[Any]:
-    from kpi_engine.model import SnapshotRow
+    from kpi_engine.domain.model import SnapshotRow
 
     rnd = random.Random(i)
     dip = rnd.random() < 0.2  # a fifth of the workspaces had a bad week
@@ -104,7 +104,7 @@ def build_tick_db(path: Path, workspaces: int) -> Any:
 
     from kpi_engine import schema_alerts as a
     from kpi_engine.db import make_engine, migrate
-    from kpi_engine.model import Role
+    from kpi_engine.domain.model import Role
     from kpi_engine.schema_goals import goals
     from kpi_engine.store import Store
 

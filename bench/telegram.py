@@ -78,7 +78,7 @@ async def kpi_bot(api: Any, workdir: Path) -> AsyncIterator[Counter]:
     from adapters.telegram import TelegramPlatform, build_application
     from bot.bootstrap import bootstrap
     from config.settings import Settings
-    from kpi_engine.model import Role
+    from kpi_engine.domain.model import Role
     from kpi_engine.seed import seed_demo
 
     settings = Settings(database_url=f"sqlite:///{workdir / 'bench.db'}",

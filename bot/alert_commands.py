@@ -21,9 +21,9 @@ from bot.numbers import parse_number
 from bot.reply import Reply
 from bot.router import OPERATOR_PLATFORMS, Command, Context, Router
 from kpi_engine import alert_store
-from kpi_engine.alerts import DEFAULT_KEYS, Rule
-from kpi_engine.metrics import METRICS, Unit, suggest
-from kpi_engine.model import Role
+from kpi_engine.domain.alerts import DEFAULT_KEYS, Rule
+from kpi_engine.domain.metrics import METRICS, Unit, suggest
+from kpi_engine.domain.model import Role
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "list_title": ("Aturan alert · {name}", "Alert rules · {name}"),
@@ -347,7 +347,7 @@ def _add(ctx: Context, rest: str) -> Reply:
 def _stray_word(ctx: Context, words: list[str]) -> str | None:
     """The first word after a threshold's value that names no channel (``bogus`` in
     ``/alert reach < 5 bogus``): never dropped in silence."""
-    from kpi_engine.model import PLATFORM_ALIASES
+    from kpi_engine.domain.model import PLATFORM_ALIASES
 
     known = set(_LINK_WORDS)
     for alias in PLATFORM_ALIASES:

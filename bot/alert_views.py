@@ -8,8 +8,8 @@ from bot import formatting as fmt
 from bot import goal_phrases as gp
 from bot.i18n import translate
 from kpi_engine.alert_inputs import Rendered
-from kpi_engine.alerts import AlertEvent, GoalSignal, Observation
-from kpi_engine.metrics import METRICS, Unit
+from kpi_engine.domain.alerts import AlertEvent, GoalSignal, Observation
+from kpi_engine.domain.metrics import METRICS, Unit
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "all_own": ("semua kanal sendiri", "all own channels"),

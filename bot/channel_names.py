@@ -8,7 +8,7 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from bot.tokens import Hit, Token
-from kpi_engine.model import PLATFORM_ALIASES, PLATFORMS, parse_channel_name
+from kpi_engine.domain.model import PLATFORM_ALIASES, PLATFORMS, parse_channel_name
 
 if TYPE_CHECKING:
     from bot.parsing import ParsedText

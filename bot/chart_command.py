@@ -20,9 +20,9 @@ from bot.i18n import translate
 from bot.reply import Reply
 from bot.router import Command, Context, Router
 from kpi_engine import answers, series
-from kpi_engine.metrics import METRICS
-from kpi_engine.model import Role
-from kpi_engine.periods import PeriodQuery
+from kpi_engine.domain.metrics import METRICS
+from kpi_engine.domain.model import Role
+from kpi_engine.domain.periods import PeriodQuery
 
 CHART_COMMAND_MESSAGES: dict[str, tuple[str, str]] = {
     "chart_needs_metric": (

@@ -6,7 +6,7 @@
 - Anything else sets a goal: ``/target followers +20% instagram 3 bulan``, ``/target
   conversions 500 kampanye ramadan 31 Mar``, "set a goal of 50k followers on tiktok by end of
   year". The text is read here, not by the period parser: the deadline
-  (``kpi_engine.deadlines``), the value (``50000``, ``50rb``, ``1,5 jt``, ``50k``, ``4%``,
+  (``kpi_engine.domain.deadlines``), the value (``50000``, ``50rb``, ``1,5 jt``, ``50k``, ``4%``,
   ``+20%``, ``+5000``) and ``kampanye X`` are cut out first, and what is left goes through
   ``bot.parsing.parse_text`` for the metric and the channel.
 
@@ -28,8 +28,10 @@ from bot.reply import Reply
 from bot.router import Command, Context, Router, error_reply
 from bot.vocabulary import COMMANDS
 from kpi_engine.answers import UnknownChannel
-from kpi_engine.deadlines import Deadline, DeadlineError, find_deadline
-from kpi_engine.goal_math import Shape
+from kpi_engine.domain.deadlines import Deadline, DeadlineError, find_deadline
+from kpi_engine.domain.goal_math import Shape
+from kpi_engine.domain.metrics import METRICS, Metric, Unit
+from kpi_engine.domain.model import Role
 from kpi_engine.goal_store import GoalStore
 from kpi_engine.goals import (
     CANCELLED,
@@ -40,8 +42,6 @@ from kpi_engine.goals import (
     edit_goal,
     track,
 )
-from kpi_engine.metrics import METRICS, Metric, Unit
-from kpi_engine.model import Role
 
 COMMAND_MESSAGES: dict[str, tuple[str, str]] = {
     "usage": ("Format: /target metrik nilai [kanal] tenggat. Contoh: /target followers +20% "

@@ -10,9 +10,9 @@ from __future__ import annotations
 from bot.i18n import translate
 from bot.reply import Reply
 from bot.router import Command, Context, Router
+from kpi_engine.domain.model import Role
 from kpi_engine.importer import ImportFileError
 from kpi_engine.ingest import CHAT_MAX_BYTES, import_bytes
-from kpi_engine.model import Role
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "import_usage": (

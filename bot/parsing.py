@@ -13,7 +13,7 @@ period=<16–22 Nov>)``. The reading goes in this order:
 3. the question's shape is read (``bot.question_shapes``): "per kanal", "kanal/kampanye/hari
    mana yang paling …", "naik atau turun"; then ``kampanye X`` (``bot.campaign_names``);
 4. a misspelt period ("mingu lalu") is cut out as ``unclear``; period phrases are found by
-   ``kpi_engine.periods.find_period`` and cut out ("dibanding bulan lalu" alone asks about
+   ``kpi_engine.domain.periods.find_period`` and cut out ("dibanding bulan lalu" alone asks about
    this month against last);
 5. the longest known phrases win: metric aliases, platform words, the workspace's custom
    channel names, bare competitor handles, known campaigns, intent words; channels named
@@ -59,9 +59,9 @@ from bot.vocabulary import (
     STRONG_LANG_WORDS,
     UNDERSTOOD,
 )
-from kpi_engine.metrics import ALIASES
-from kpi_engine.model import PLATFORM_ALIASES, parse_channel_name
-from kpi_engine.periods import PeriodError, PeriodQuery, find_period, parse_period
+from kpi_engine.domain.metrics import ALIASES
+from kpi_engine.domain.model import PLATFORM_ALIASES, parse_channel_name
+from kpi_engine.domain.periods import PeriodError, PeriodQuery, find_period, parse_period
 
 __all__ = ["COMMANDS", "COMMAND_LANG", "ParsedText", "parse_text"]
 

@@ -11,7 +11,7 @@ from bot.i18n import t
 from bot.reply import Reply
 from bot.router import Context, error_reply
 from kpi_engine import answers
-from kpi_engine.periods import PeriodQuery
+from kpi_engine.domain.periods import PeriodQuery
 
 
 def _channel_answers(ctx: Context, metric: str, pq: PeriodQuery

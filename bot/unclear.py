@@ -16,8 +16,8 @@ from typing import TYPE_CHECKING, Protocol
 from bot import understanding as chat
 from bot.understanding import normalize
 from bot.vocabulary import ARGUMENT_WORDS, FILLERS, MONTH_WORDS, UNDERSTOOD
-from kpi_engine.metrics import ALIASES
-from kpi_engine.model import PLATFORM_ALIASES, parse_channel_name
+from kpi_engine.domain.metrics import ALIASES
+from kpi_engine.domain.model import PLATFORM_ALIASES, parse_channel_name
 
 if TYPE_CHECKING:
     from bot.parsing import ParsedText

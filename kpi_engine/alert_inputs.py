@@ -1,5 +1,5 @@
 """One alert tick: read what every rule needs with a fixed handful of statements, evaluate
-the rules (``kpi_engine.alerts``, pure), and write the new states, the goals' outcomes, the
+the rules (``kpi_engine.domain.alerts``, pure), and write the new states, the goals' outcomes, the
 alert log and the outbox messages in one transaction.
 
 The number of statements does not grow with workspaces, rules or goals: workspaces,
@@ -33,7 +33,8 @@ from kpi_engine.alert_store import (
     team_rules,
     utc,
 )
-from kpi_engine.alerts import (
+from kpi_engine.daily_window import fetch_window
+from kpi_engine.domain.alerts import (
     AlertEvent,
     Rule,
     State,
@@ -43,11 +44,10 @@ from kpi_engine.alerts import (
     evaluate,
     spans_for,
 )
-from kpi_engine.daily_window import fetch_window
-from kpi_engine.metrics import METRICS
-from kpi_engine.model import Channel, Workspace
+from kpi_engine.domain.formulas import Needs, Terms, needs_for
+from kpi_engine.domain.metrics import METRICS
+from kpi_engine.domain.model import Channel, Workspace
 from kpi_engine.outbox import Message, _insert, deliver_at, enqueue
-from kpi_engine.query import Needs, Terms, needs_for
 from kpi_engine.store import Store
 
 STALE_LOOKBACK = timedelta(days=90)

@@ -14,7 +14,7 @@ from typing import Any
 from sqlalchemy import Connection, and_, delete, insert, select, update
 
 from kpi_engine import schema_alerts as a
-from kpi_engine.alerts import DEFAULT_KEYS, DEFAULT_RULES, Rule
+from kpi_engine.domain.alerts import DEFAULT_KEYS, DEFAULT_RULES, Rule
 from kpi_engine.store import Store
 
 DEFAULT_QUIET = (time(21, 0), time(7, 0))

@@ -6,21 +6,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from kpi_engine.metrics import CATEGORY_METRICS, METRICS, Category, Metric, Unit
-from kpi_engine.model import Channel, parse_channel_name
-from kpi_engine.periods import Period, PeriodQuery
-from kpi_engine.query import (
+from kpi_engine.domain.formulas import (
     ChannelSets,
     Needs,
     Span,
     Terms,
     Value,
     compute,
-    fetch_terms,
     gauge_as_of,
     has_data,
     needs_for,
 )
+from kpi_engine.domain.metrics import CATEGORY_METRICS, METRICS, Category, Metric, Unit
+from kpi_engine.domain.model import Channel, parse_channel_name
+from kpi_engine.domain.periods import Period, PeriodQuery
+from kpi_engine.storage.terms import fetch_terms
 from kpi_engine.store import Store
 
 

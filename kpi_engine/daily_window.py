@@ -23,7 +23,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
 
-from kpi_engine.query import Needs, Terms
+from kpi_engine.domain.formulas import Needs, Terms
 
 SeriesKey = tuple[int, int, str]  # (workspace, channel, metric)
 

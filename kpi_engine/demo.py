@@ -29,7 +29,7 @@ import random
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from kpi_engine.model import SnapshotRow
+from kpi_engine.domain.model import SnapshotRow
 
 DEMO_SLUG = "demo"
 DEMO_NAME = "Kopi Nusantara"

@@ -22,11 +22,11 @@ from sqlalchemy import and_, select, update
 from kpi_engine import answers
 from kpi_engine import schema_alerts as a
 from kpi_engine.alert_store import Subscription, utc
-from kpi_engine.metrics import Category
-from kpi_engine.model import Workspace
+from kpi_engine.domain.formulas import Span
+from kpi_engine.domain.metrics import Category
+from kpi_engine.domain.model import Workspace
+from kpi_engine.domain.periods import Period, PeriodQuery
 from kpi_engine.outbox import Message, add_chart, enqueue
-from kpi_engine.periods import Period, PeriodQuery
-from kpi_engine.query import Span
 from kpi_engine.series import Series, daily_series_many
 from kpi_engine.store import Store
 

@@ -2,7 +2,7 @@
 goal of every workspace from the tick's one read of recent data (``daily_window``), where
 ``goals.track`` reads one goal at a time.
 
-The arithmetic is the goals feature's own (``kpi_engine.goal_math``, ``goals.outcome``); this
+The arithmetic is the goals feature's own (``kpi_engine.domain.goal_math``, ``goals.outcome``); this
 module only gathers the numbers in bulk:
 
 - ``load_goals``: the active goals, and the goals with an ``achieved`` / ``missed`` event in
@@ -29,12 +29,15 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, text, update
 
-from kpi_engine import goal_math as gm
 from kpi_engine import schema_goals as g
 from kpi_engine.alert_store import utc
-from kpi_engine.alerts import GoalSignal
 from kpi_engine.answers import UnknownChannel
 from kpi_engine.daily_window import Window
+from kpi_engine.domain import goal_math as gm
+from kpi_engine.domain.alerts import GoalSignal
+from kpi_engine.domain.formulas import ChannelSets, Needs, Span, Terms, Value, compute, needs_for
+from kpi_engine.domain.metrics import METRICS
+from kpi_engine.domain.model import Channel
 from kpi_engine.goals import (
     ACHIEVED,
     ACTIVE,
@@ -45,9 +48,6 @@ from kpi_engine.goals import (
     outcome,
     progress_of,
 )
-from kpi_engine.metrics import METRICS
-from kpi_engine.model import Channel
-from kpi_engine.query import ChannelSets, Needs, Span, Terms, Value, compute, needs_for
 
 EVENT_LOOKBACK = timedelta(days=30)
 SERIES_DAYS = gm.TREND_DAYS + gm.LATE_DAYS  # the pace's window, and a week of late data

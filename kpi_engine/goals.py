@@ -1,7 +1,7 @@
 """Goals (SPEC §6): SMART targets on one metric, optionally one channel and one campaign.
 
 What a marketing team expects, and so what this module does (the arithmetic is in
-``kpi_engine.goal_math``):
+``kpi_engine.domain.goal_math``):
 
 - **Counters** (reach, conversions, revenue…) have *total* goals: the total since the start
   day (the day the goal is set) must reach the target by the deadline; progress is
@@ -38,13 +38,14 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import TYPE_CHECKING
 
-from kpi_engine import goal_math as gm
 from kpi_engine.answers import Scope, UnknownChannel, resolve_scope
-from kpi_engine.goal_math import Shape, Verdict
-from kpi_engine.metrics import METRICS, Category, Metric, category_of
-from kpi_engine.model import PLATFORMS, Channel, parse_channel_name
-from kpi_engine.query import Needs, Span, Value, compute, fetch_terms, gauge_as_of, needs_for
+from kpi_engine.domain import goal_math as gm
+from kpi_engine.domain.formulas import Needs, Span, Value, compute, gauge_as_of, needs_for
+from kpi_engine.domain.goal_math import Shape, Verdict
+from kpi_engine.domain.metrics import METRICS, Category, Metric, category_of
+from kpi_engine.domain.model import PLATFORMS, Channel, parse_channel_name
 from kpi_engine.series import daily_series
+from kpi_engine.storage.terms import fetch_terms
 from kpi_engine.store import Store
 
 if TYPE_CHECKING:

@@ -10,7 +10,7 @@ alias, Indonesian or English):
 A bad row rejects the whole file: the first error (lowest line; leftmost column within a
 line) is raised as :class:`ImportFileError`, whose :meth:`~ImportFileError.message` says
 in Indonesian or English where, what and how to fix it. This module reads the file (CSV
-through pandas, XLSX through openpyxl) and its header; ``kpi_engine.import_values`` parses
+through pandas, XLSX through openpyxl) and its header; ``kpi_engine.domain.import_values`` parses
 and checks the cells, a column at a time.
 """
 
@@ -28,16 +28,16 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from kpi_engine import import_values as iv
-from kpi_engine import validation
-from kpi_engine.metrics import normalize, resolve
-from kpi_engine.model import SnapshotRow
+from kpi_engine.domain import import_values as iv
+from kpi_engine.domain import validation
+from kpi_engine.domain.metrics import normalize, resolve
+from kpi_engine.domain.model import SnapshotRow
 
 if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
-    from kpi_engine.import_values import ObjectArray
+    from kpi_engine.domain.import_values import ObjectArray
 
     IntArray = npt.NDArray[np.int64]
 

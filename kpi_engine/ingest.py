@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from kpi_engine.domain.model import WriteResult
 from kpi_engine.importer import parse_import
-from kpi_engine.model import WriteResult
 from kpi_engine.store import Store
 
 #: Files sent in chat; the CLI allows larger ones.

@@ -16,7 +16,7 @@ from sqlalchemy import Connection, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
 from kpi_engine import schema as t
-from kpi_engine.model import Role, Workspace
+from kpi_engine.domain.model import Role, Workspace
 from kpi_engine.store import Store
 
 CODE_TTL = timedelta(hours=24)

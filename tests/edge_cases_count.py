@@ -34,7 +34,7 @@ from bot.bootstrap import bootstrap
 from bot.reply import Reply, Request
 from config.settings import Settings
 from kpi_engine.db import make_engine, migrate
-from kpi_engine.model import Role, SnapshotRow
+from kpi_engine.domain.model import Role, SnapshotRow
 from kpi_engine.seed import seed_demo
 
 NOW = datetime(2026, 11, 22, 15, 0, tzinfo=ZoneInfo("Asia/Jakarta"))

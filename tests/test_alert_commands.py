@@ -11,7 +11,7 @@ from sqlalchemy import select
 from bot.bootstrap import App
 from kpi_engine import alert_store
 from kpi_engine import schema_alerts as a
-from kpi_engine.model import Role
+from kpi_engine.domain.model import Role
 from kpi_engine.outbox import Message, enqueue
 from kpi_engine.seed import seed_demo
 from tests.conftest import Conversation

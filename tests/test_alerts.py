@@ -1,4 +1,4 @@
-"""Alert rules (kpi_engine/alerts.py, alert_inputs.py): a fake clock walks 60 days of the demo
+"""Alert rules (kpi_engine/domain/alerts.py, alert_inputs.py): a fake clock walks 60 days of the demo
 brand's data and every alert the tick produces is checked against an oracle computed
 straight from the seed rows (not through the engine's queries)."""
 
@@ -23,11 +23,11 @@ from kpi_engine import alert_store
 from kpi_engine import schema_alerts as a
 from kpi_engine.alert_inputs import run_tick
 from kpi_engine.alert_store import AlertSettings
-from kpi_engine.alerts import NEVER, Observation, Rule, State, step
 from kpi_engine.demo import demo_rows, engagement_dip_week
-from kpi_engine.model import Role, SnapshotRow
+from kpi_engine.domain.alerts import NEVER, Observation, Rule, State, step
+from kpi_engine.domain.formulas import Span
+from kpi_engine.domain.model import Role, SnapshotRow
 from kpi_engine.outbox import deliver_at, quiet_end
-from kpi_engine.query import Span
 from kpi_engine.store import Store
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -92,8 +92,9 @@ def test_state_machine_fires_once_repeats_after_interval_and_resolves_once() -> 
 
 def test_the_window_gives_the_same_terms_as_the_engine(store: Store) -> None:
     from kpi_engine.daily_window import fetch_window
-    from kpi_engine.metrics import METRICS
-    from kpi_engine.query import Needs, fetch_terms, needs_for
+    from kpi_engine.domain.formulas import Needs, needs_for
+    from kpi_engine.domain.metrics import METRICS
+    from kpi_engine.storage.terms import fetch_terms
 
     ws = store.ensure_workspace("demo")
     store.write_snapshots(ws.id, demo_rows(TODAY))

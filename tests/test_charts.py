@@ -21,9 +21,9 @@ from bot.parsing import parse_text
 from bot.reply import Reply, Request
 from bot.router import Context
 from kpi_engine.demo import demo_rows
-from kpi_engine.metrics import METRICS
-from kpi_engine.model import Role
-from kpi_engine.periods import Period, PeriodQuery
+from kpi_engine.domain.metrics import METRICS
+from kpi_engine.domain.model import Role
+from kpi_engine.domain.periods import Period, PeriodQuery
 from kpi_engine.seed import seed_demo
 from tests.conftest import Conversation
 

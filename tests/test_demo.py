@@ -18,8 +18,8 @@ from kpi_engine.demo import (
     demo_rows,
     engagement_dip_week,
 )
-from kpi_engine.metrics import STORED_METRICS
-from kpi_engine.model import SnapshotRow
+from kpi_engine.domain.metrics import STORED_METRICS
+from kpi_engine.domain.model import SnapshotRow
 
 TODAY = date(2026, 5, 14)  # a Thursday
 # One `today` on every weekday, so week-aligned features (the dip) are checked for all.

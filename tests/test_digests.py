@@ -25,7 +25,7 @@ from kpi_engine import schema_alerts as a
 from kpi_engine.alert_inputs import run_tick
 from kpi_engine.demo import engagement_dip_week
 from kpi_engine.digests import build_digest, digest_periods, queue_digest
-from kpi_engine.model import Role
+from kpi_engine.domain.model import Role
 from kpi_engine.seed import seed_demo
 from tests.slack_standin import SlackStandIn
 from tests.telegram_standin import BotApiStandin

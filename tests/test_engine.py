@@ -14,8 +14,8 @@ import pytest
 from sqlalchemy import Engine, event
 
 from kpi_engine import answers
-from kpi_engine.model import SnapshotRow
-from kpi_engine.periods import Period, PeriodQuery
+from kpi_engine.domain.model import SnapshotRow
+from kpi_engine.domain.periods import Period, PeriodQuery
 from kpi_engine.store import Store
 
 D = date

@@ -11,8 +11,8 @@ import pytest
 from bot.bootstrap import App
 from bot.parsing import parse_text
 from kpi_engine.demo import demo_rows
+from kpi_engine.domain.model import Role
 from kpi_engine.goal_store import GoalStore
-from kpi_engine.model import Role
 from kpi_engine.seed import seed_demo
 from tests.conftest import Conversation
 

@@ -15,7 +15,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from kpi_engine import goal_math as gm
+from kpi_engine.domain import goal_math as gm
+from kpi_engine.domain.metrics import METRICS
+from kpi_engine.domain.model import SnapshotRow
 from kpi_engine.goal_store import GoalStore, campaign_span
 from kpi_engine.goals import (
     GoalError,
@@ -26,8 +28,6 @@ from kpi_engine.goals import (
     plan_goal,
     track,
 )
-from kpi_engine.metrics import METRICS
-from kpi_engine.model import SnapshotRow
 from kpi_engine.store import Store
 
 TODAY = date(2026, 11, 22)

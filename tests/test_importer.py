@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
+from kpi_engine.domain.model import SnapshotRow
 from kpi_engine.importer import ImportFileError, ParsedImport, parse_import
-from kpi_engine.model import SnapshotRow
 
 D1, D2 = date(2026, 11, 1), date(2026, 11, 2)
 

@@ -9,6 +9,7 @@ import pytest
 
 from bot.bootstrap import App
 from bot.reply import Reply, Request
+from kpi_engine.domain.model import Role
 from kpi_engine.linking import (
     ALPHABET,
     CODE_LENGTH,
@@ -17,7 +18,6 @@ from kpi_engine.linking import (
     normalize_code,
     redeem_join_code,
 )
-from kpi_engine.model import Role
 from kpi_engine.store import Store
 
 NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)  # 10:00 in Jakarta

@@ -23,7 +23,7 @@ from bot.dispatcher import Dispatcher, Limits, Pacer, classify
 from bot.reply import Reply
 from kpi_engine import outbox
 from kpi_engine import schema_alerts as a
-from kpi_engine.model import Role
+from kpi_engine.domain.model import Role
 from kpi_engine.outbox import Message
 from kpi_engine.store import Store
 from tests.telegram_standin import BotApiStandin

@@ -19,8 +19,8 @@ from bot.reply import Reply, Request
 from config.settings import Settings
 from kpi_engine import schema as t
 from kpi_engine.db import make_engine, migrate
+from kpi_engine.domain.model import Role
 from kpi_engine.linking import create_join_code
-from kpi_engine.model import Role
 from kpi_engine.seed import seed_demo
 from tests.test_engine import count_statements
 

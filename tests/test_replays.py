@@ -19,9 +19,9 @@ from adapters.server import serve
 from bot.bootstrap import App, bootstrap
 from bot.reply import Reply, Request
 from config.settings import Settings
+from kpi_engine.domain.model import Role
 from kpi_engine.guards import JOIN_ATTEMPTS, first_sighting, join_wait, record_wrong_join
 from kpi_engine.linking import create_join_code
-from kpi_engine.model import Role
 from kpi_engine.schema import join_codes
 from kpi_engine.store import Store
 from tests.slack_standin import TEAM_ID, SlackStandIn

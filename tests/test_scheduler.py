@@ -20,7 +20,7 @@ from config.settings import Settings
 from kpi_engine import alert_store
 from kpi_engine import schema_alerts as a
 from kpi_engine.alert_store import Subscription
-from kpi_engine.model import Role
+from kpi_engine.domain.model import Role
 from kpi_engine.outbox import Message, enqueue
 
 JAKARTA = ZoneInfo("Asia/Jakarta")

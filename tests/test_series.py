@@ -9,10 +9,10 @@ import pytest
 
 from kpi_engine import answers
 from kpi_engine.answers import resolve_scope
-from kpi_engine.metrics import CATALOGUE
-from kpi_engine.model import SnapshotRow
-from kpi_engine.periods import Period, PeriodQuery
-from kpi_engine.query import ChannelSets
+from kpi_engine.domain.formulas import ChannelSets
+from kpi_engine.domain.metrics import CATALOGUE
+from kpi_engine.domain.model import SnapshotRow
+from kpi_engine.domain.periods import Period, PeriodQuery
 from kpi_engine.seed import seed_demo
 from kpi_engine.series import chart_data, daily_series
 from kpi_engine.store import Store

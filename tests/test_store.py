@@ -7,7 +7,7 @@ from datetime import date, timedelta
 from sqlalchemy import Engine, event
 
 from kpi_engine.db import current_revision, ensure_schema, head_revision, make_engine
-from kpi_engine.model import Role, SnapshotRow
+from kpi_engine.domain.model import Role, SnapshotRow
 from kpi_engine.store import BATCH, Store
 
 

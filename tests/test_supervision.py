@@ -170,7 +170,7 @@ async def test_a_failed_alert_tick_and_digest_are_retried_soon_not_next_turn(
     import bot.scheduler as module
     from bot.scheduler import Scheduler
     from kpi_engine import alert_store
-    from kpi_engine.model import Role
+    from kpi_engine.domain.model import Role
 
     ws = app.store.ensure_workspace("w")
     app.store.link_chat(ws.id, "telegram", "1", Role.ADMIN)

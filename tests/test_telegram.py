@@ -25,7 +25,7 @@ from bot.reply import Reply
 from bot.router import Command
 from config.settings import Settings
 from kpi_engine.demo import demo_rows
-from kpi_engine.model import Role
+from kpi_engine.domain.model import Role
 from kpi_engine.seed import seed_demo
 from tests.telegram_standin import BotApiStandin, parse_html
 

@@ -30,9 +30,9 @@ from dataclasses import dataclass, field, replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from kpi_engine.metrics import METRICS, Kind
-from kpi_engine.model import Channel, Workspace
-from kpi_engine.query import ChannelSets, Span, Terms, compute
+from kpi_engine.domain.formulas import ChannelSets, Span, Terms, compute
+from kpi_engine.domain.metrics import METRICS, Kind
+from kpi_engine.domain.model import Channel, Workspace
 
 TOTAL = "*"  # the subject of a rule over all own channels together
 DAY = timedelta(days=1)

@@ -32,7 +32,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from kpi_engine.calendar_words import MONTH_NUMBERS, add_months, unit_start
+from kpi_engine.domain.calendar_words import MONTH_NUMBERS, add_months, unit_start
 
 __all__ = [
     "MAX_DAYS",

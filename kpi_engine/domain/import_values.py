@@ -13,7 +13,7 @@ Numbers are read strictly, in one style per file: ``.`` is the decimal point, or
 file is semicolon-separated or uses ``,`` for decimals — the Indonesian ``1.234,5`` (dots
 group thousands by three: ``5.100`` is 5100). An optional ``Rp`` / ``Rp.`` prefix is
 accepted; spaces inside a number, ``1,234.5`` and the like are not. Values, days and names
-then pass ``kpi_engine.validation``, the rules every way in shares: a ``5.100`` in a count
+then pass ``kpi_engine.domain.validation``, the rules every way in shares: a ``5.100`` in a count
 column of an international-style file is a fraction and is refused, never stored as 5.1.
 """
 
@@ -25,9 +25,9 @@ from collections.abc import Callable
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, NamedTuple
 
-from kpi_engine import validation
-from kpi_engine.metrics import METRICS, Kind, Metric, resolve, suggest
-from kpi_engine.model import SnapshotRow, parse_channel_name
+from kpi_engine.domain import validation
+from kpi_engine.domain.metrics import METRICS, Kind, Metric, resolve, suggest
+from kpi_engine.domain.model import SnapshotRow, parse_channel_name
 
 if TYPE_CHECKING:
     import numpy as np

@@ -41,7 +41,7 @@ from collections.abc import Sequence
 from datetime import date, timedelta
 from enum import StrEnum
 
-from kpi_engine.metrics import Kind, Metric
+from kpi_engine.domain.metrics import Kind, Metric
 
 #: One point per day; None where the day has no value.
 Series = Sequence[tuple[date, float | None]]

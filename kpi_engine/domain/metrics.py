@@ -1,6 +1,6 @@
 """The metric catalogue of SPEC §3: every key, its aliases, kind, unit, direction and category.
 
-A metric's *kind* decides how its value over a period is computed (see ``kpi_engine.query``):
+A metric's *kind* decides how its value over a period is computed (see ``kpi_engine.domain.formulas``):
 
 - ``counter``: the sum of the daily values in the period;
 - ``gauge``: the last value recorded on or before the period's end;

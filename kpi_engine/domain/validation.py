@@ -22,7 +22,7 @@ from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
-from kpi_engine.metrics import METRICS, Unit
+from kpi_engine.domain.metrics import METRICS, Unit
 
 if TYPE_CHECKING:
     import numpy as np
