@@ -17,8 +17,8 @@ from pydantic import ValidationError
 from bot.bootstrap import App, bootstrap
 from bot.reply import Request
 from config.settings import Settings, load_settings
-from kpi_engine.db import SchemaOutOfDate
 from kpi_engine.domain.model import Role, Workspace
+from kpi_engine.storage.db import SchemaOutOfDate
 
 log = logging.getLogger("kpibot")
 
@@ -145,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_migrate(settings: Settings) -> int:
-    from kpi_engine.db import make_engine, migrate
+    from kpi_engine.storage.db import make_engine, migrate
 
     engine = make_engine(settings.database_url)
     try:
@@ -269,7 +269,7 @@ def cmd_link(app: App, args: argparse.Namespace) -> int:
 
 
 def cmd_token(app: App, args: argparse.Namespace) -> int:
-    from kpi_engine.tokens import ApiTokens
+    from kpi_engine.storage.tokens import ApiTokens
 
     tokens = ApiTokens(app.store)
     ws = app.store.workspace(args.workspace) if args.workspace else None
@@ -319,7 +319,7 @@ def cmd_serve(app: App, _args: argparse.Namespace) -> int:
     import asyncio
 
     from adapters.server import PlatformConfigError, serve
-    from kpi_engine.db import ServerRunning, SqliteServerLock
+    from kpi_engine.storage.db import ServerRunning, SqliteServerLock
 
     lock = SqliteServerLock.for_url(app.settings.database_url)
     try:

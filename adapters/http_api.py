@@ -37,7 +37,7 @@ from bot.i18n import translate
 from bot.reply import Request
 from kpi_engine.domain.model import SnapshotRow, Workspace, WriteResult
 from kpi_engine.domain.validation import local_today
-from kpi_engine.tokens import ApiToken, ApiTokens
+from kpi_engine.storage.tokens import ApiToken, ApiTokens
 
 if TYPE_CHECKING:
     from adapters.server import Platform

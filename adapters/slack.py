@@ -45,8 +45,8 @@ from bot.bootstrap import App
 from bot.i18n import t, translate
 from bot.parsing import COMMANDS
 from bot.reply import Reply, Request
-from kpi_engine.guards import first_sighting
 from kpi_engine.ingest import CHAT_MAX_BYTES
+from kpi_engine.storage.guards import first_sighting
 
 log = logging.getLogger(__name__)
 

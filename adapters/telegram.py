@@ -37,8 +37,8 @@ from adapters.server import answer_later, answer_now
 from bot.i18n import t
 from bot.parsing import COMMANDS
 from bot.reply import Reply, Request
-from kpi_engine.guards import first_sighting
 from kpi_engine.ingest import CHAT_MAX_BYTES
+from kpi_engine.storage.guards import first_sighting
 
 if TYPE_CHECKING:
     from telegram import Bot, BotCommand, Message, Update

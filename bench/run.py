@@ -31,10 +31,10 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from kpi_engine import answers  # noqa: E402
-from kpi_engine.db import make_engine, migrate  # noqa: E402
 from kpi_engine.domain.model import SnapshotRow  # noqa: E402
 from kpi_engine.domain.periods import Period, PeriodQuery  # noqa: E402
-from kpi_engine.store import Store  # noqa: E402
+from kpi_engine.storage.db import make_engine, migrate  # noqa: E402
+from kpi_engine.storage.store import Store  # noqa: E402
 
 TODAY = date(2026, 11, 22)  # a Sunday
 OUT = ROOT / "bench" / "out"

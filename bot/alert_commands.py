@@ -20,10 +20,10 @@ from bot.i18n import Phrasebook
 from bot.numbers import parse_number
 from bot.reply import Reply
 from bot.router import OPERATOR_PLATFORMS, Command, Context, Router
-from kpi_engine import alert_store
 from kpi_engine.domain.alerts import DEFAULT_KEYS, Rule
 from kpi_engine.domain.metrics import METRICS, Unit, suggest
 from kpi_engine.domain.model import Role
+from kpi_engine.storage import alert_store
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "list_title": ("Aturan alert · {name}", "Alert rules · {name}"),

@@ -16,8 +16,8 @@ from bot.import_command import register_import
 from bot.linking import register_linking
 from bot.router import Router
 from config.settings import Settings, load_settings
-from kpi_engine.db import ensure_schema, make_engine
-from kpi_engine.store import Store
+from kpi_engine.storage.db import ensure_schema, make_engine
+from kpi_engine.storage.store import Store
 
 
 @dataclass

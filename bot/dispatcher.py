@@ -1,7 +1,7 @@
 """The outbox dispatcher: sends queued alerts and digests through each chat's platform
 (``Platform.send`` of ``adapters/server.py``), within the platforms' limits.
 
-- Claims due rows (``kpi_engine.outbox.claim``: at most one per chat, in queue order), paces
+- Claims due rows (``kpi_engine.storage.outbox.claim``: at most one per chat, in queue order), paces
   them — Telegram about 30 messages/s overall, 1/s per chat, 20/min per group; Slack 1/s per
   channel — sends, and marks each sent right after the platform accepted it.
 - A 429 waits its ``retry_after`` (the chat is paused that long, the row retried after it);
@@ -29,8 +29,8 @@ from sqlalchemy import Engine
 from bot.i18n import translate
 from bot.reply import Reply
 from bot.supervision import JobHealth
-from kpi_engine import outbox
-from kpi_engine.outbox import Claimed
+from kpi_engine.storage import outbox
+from kpi_engine.storage.outbox import Claimed
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ from kpi_engine import answers
 from kpi_engine.domain.metrics import METRICS
 from kpi_engine.domain.model import Role
 from kpi_engine.domain.periods import Period, PeriodQuery
-from kpi_engine.goal_store import campaign_span
+from kpi_engine.storage.goal_store import campaign_span
 
 ADMIN_MESSAGES: dict[str, tuple[str, str]] = {
     "roi_title": ("ROI · {scope} · {period}", "ROI · {scope} · {period}"),

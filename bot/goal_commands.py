@@ -32,7 +32,6 @@ from kpi_engine.domain.deadlines import Deadline, DeadlineError, find_deadline
 from kpi_engine.domain.goal_math import Shape
 from kpi_engine.domain.metrics import METRICS, Metric, Unit
 from kpi_engine.domain.model import Role
-from kpi_engine.goal_store import GoalStore
 from kpi_engine.goals import (
     CANCELLED,
     GoalError,
@@ -42,6 +41,7 @@ from kpi_engine.goals import (
     edit_goal,
     track,
 )
+from kpi_engine.storage.goal_store import GoalStore
 
 COMMAND_MESSAGES: dict[str, tuple[str, str]] = {
     "usage": ("Format: /target metrik nilai [kanal] tenggat. Contoh: /target followers +20% "

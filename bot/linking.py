@@ -14,8 +14,8 @@ from bot.i18n import translate
 from bot.reply import Reply
 from bot.router import Command, Context, Handler, Router, error_reply
 from kpi_engine.domain.model import Role
-from kpi_engine.guards import JOIN_ATTEMPTS, JOIN_WINDOW, join_wait, record_wrong_join
-from kpi_engine.linking import (
+from kpi_engine.storage.guards import JOIN_ATTEMPTS, JOIN_WINDOW, join_wait, record_wrong_join
+from kpi_engine.storage.linking import (
     CODE_TTL,
     JoinCodeError,
     create_join_code,

@@ -22,18 +22,6 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, func, select
 
-from kpi_engine import schema as t
-from kpi_engine import schema_alerts as a
-from kpi_engine.alert_store import (
-    AlertSettings,
-    active_snoozes,
-    all_settings,
-    as_date,
-    rules_for,
-    team_rules,
-    utc,
-)
-from kpi_engine.daily_window import fetch_window
 from kpi_engine.domain.alerts import (
     AlertEvent,
     Rule,
@@ -47,8 +35,20 @@ from kpi_engine.domain.alerts import (
 from kpi_engine.domain.formulas import Needs, Terms, needs_for
 from kpi_engine.domain.metrics import METRICS
 from kpi_engine.domain.model import Channel, Workspace
-from kpi_engine.outbox import Message, _insert, deliver_at, enqueue
-from kpi_engine.store import Store
+from kpi_engine.storage import schema as t
+from kpi_engine.storage import schema_alerts as a
+from kpi_engine.storage.alert_store import (
+    AlertSettings,
+    active_snoozes,
+    all_settings,
+    as_date,
+    rules_for,
+    team_rules,
+    utc,
+)
+from kpi_engine.storage.daily_window import fetch_window
+from kpi_engine.storage.outbox import Message, _insert, deliver_at, enqueue
+from kpi_engine.storage.store import Store
 
 STALE_LOOKBACK = timedelta(days=90)
 

@@ -20,8 +20,8 @@ from kpi_engine.domain.formulas import (
 from kpi_engine.domain.metrics import CATEGORY_METRICS, METRICS, Category, Metric, Unit
 from kpi_engine.domain.model import Channel, parse_channel_name
 from kpi_engine.domain.periods import Period, PeriodQuery
+from kpi_engine.storage.store import Store
 from kpi_engine.storage.terms import fetch_terms
-from kpi_engine.store import Store
 
 
 class UnknownChannel(LookupError):

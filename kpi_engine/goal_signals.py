@@ -29,10 +29,7 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, text, update
 
-from kpi_engine import schema_goals as g
-from kpi_engine.alert_store import utc
 from kpi_engine.answers import UnknownChannel
-from kpi_engine.daily_window import Window
 from kpi_engine.domain import goal_math as gm
 from kpi_engine.domain.alerts import GoalSignal
 from kpi_engine.domain.formulas import ChannelSets, Needs, Span, Terms, Value, compute, needs_for
@@ -48,6 +45,9 @@ from kpi_engine.goals import (
     outcome,
     progress_of,
 )
+from kpi_engine.storage import schema_goals as g
+from kpi_engine.storage.alert_store import utc
+from kpi_engine.storage.daily_window import Window
 
 EVENT_LOOKBACK = timedelta(days=30)
 SERIES_DAYS = gm.TREND_DAYS + gm.LATE_DAYS  # the pace's window, and a week of late data
@@ -58,7 +58,7 @@ Settled = tuple[Goal, str, float | None, date]  # goal, outcome, value, local da
 
 
 def goal_from_row(row: Any) -> Goal:
-    from kpi_engine.goal_store import goal_from_row
+    from kpi_engine.storage.goal_store import goal_from_row
 
     return goal_from_row(row)
 

@@ -45,11 +45,11 @@ from kpi_engine.domain.goal_math import Shape, Verdict
 from kpi_engine.domain.metrics import METRICS, Category, Metric, category_of
 from kpi_engine.domain.model import PLATFORMS, Channel, parse_channel_name
 from kpi_engine.series import daily_series
+from kpi_engine.storage.store import Store
 from kpi_engine.storage.terms import fetch_terms
-from kpi_engine.store import Store
 
 if TYPE_CHECKING:
-    from kpi_engine.goal_store import GoalStore
+    from kpi_engine.storage.goal_store import GoalStore
 
 ACTIVE, ACHIEVED, MISSED, CANCELLED = "active", "achieved", "missed", "cancelled"
 VALUE_KINDS = ("absolute", "percent", "amount")
@@ -509,7 +509,7 @@ def evaluate_goals(store: Store, workspace_id: int, today: date,
     """Settle the workspace's active goals on ``today``: record ``achieved`` / ``missed``
     (at ``now``, default the start of ``today`` in UTC) and return the new events. A goal
     changes status once: running this twice records nothing the second time."""
-    from kpi_engine.goal_store import GoalStore
+    from kpi_engine.storage.goal_store import GoalStore
 
     goals = GoalStore(store)
     at = now or datetime.combine(today, time(), tzinfo=UTC)

@@ -7,7 +7,7 @@ from datetime import date
 
 from kpi_engine.domain.model import WriteResult
 from kpi_engine.importer import parse_import
-from kpi_engine.store import Store
+from kpi_engine.storage.store import Store
 
 #: Files sent in chat; the CLI allows larger ones.
 CHAT_MAX_BYTES = 10 * 1024 * 1024

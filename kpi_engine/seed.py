@@ -6,7 +6,7 @@ from datetime import date
 
 from kpi_engine.demo import DEMO_NAME, DEMO_SLUG, demo_rows
 from kpi_engine.domain.model import Workspace, WriteResult
-from kpi_engine.store import Store
+from kpi_engine.storage.store import Store
 
 
 def seed_demo(store: Store, today: date, *, timezone: str = "Asia/Jakarta",

@@ -44,7 +44,7 @@ from kpi_engine.domain.formulas import ChannelSets, Needs, Span, Terms, compute,
 from kpi_engine.domain.metrics import METRICS, Metric
 from kpi_engine.domain.model import Channel
 from kpi_engine.domain.periods import PeriodQuery
-from kpi_engine.store import Store
+from kpi_engine.storage.store import Store
 
 #: One point per day: (day, value or None when there is no value that day).
 Series = list[tuple[date, float | None]]

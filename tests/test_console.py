@@ -56,7 +56,7 @@ def test_postgres_schema_missing_is_a_clear_error(capsys: object) -> None:
         pytest.skip("KPIBOT_TEST_POSTGRES_URL is not set")
     from sqlalchemy import text
 
-    from kpi_engine.db import make_engine
+    from kpi_engine.storage.db import make_engine
 
     schema = "t_unmigrated"
     admin = make_engine(url)

@@ -16,7 +16,7 @@ from sqlalchemy import Engine, event
 from kpi_engine import answers
 from kpi_engine.domain.model import SnapshotRow
 from kpi_engine.domain.periods import Period, PeriodQuery
-from kpi_engine.store import Store
+from kpi_engine.storage.store import Store
 
 D = date
 WEEK = PeriodQuery(Period(D(2026, 11, 16), D(2026, 11, 22), "minggu ini"),

@@ -22,10 +22,10 @@ from bot.bootstrap import App
 from kpi_engine.alert_inputs import load_inputs, run_tick
 from kpi_engine.demo import demo_rows
 from kpi_engine.domain.model import Role, SnapshotRow
-from kpi_engine.goal_store import GoalStore
 from kpi_engine.goals import GoalRequest, create_goal, track
 from kpi_engine.seed import seed_demo
-from kpi_engine.store import Store
+from kpi_engine.storage.goal_store import GoalStore
+from kpi_engine.storage.store import Store
 from tests.conftest import Conversation
 
 JKT = ZoneInfo("Asia/Jakarta")

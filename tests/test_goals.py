@@ -18,7 +18,6 @@ import pytest
 from kpi_engine.domain import goal_math as gm
 from kpi_engine.domain.metrics import METRICS
 from kpi_engine.domain.model import SnapshotRow
-from kpi_engine.goal_store import GoalStore, campaign_span
 from kpi_engine.goals import (
     GoalError,
     GoalRequest,
@@ -28,7 +27,8 @@ from kpi_engine.goals import (
     plan_goal,
     track,
 )
-from kpi_engine.store import Store
+from kpi_engine.storage.goal_store import GoalStore, campaign_span
+from kpi_engine.storage.store import Store
 
 TODAY = date(2026, 11, 22)
 FIRST = date(2026, 8, 24)

@@ -17,11 +17,11 @@ from bot.dispatcher import Limits
 from bot.reply import Reply
 from bot.scheduler import LeaderLock, Scheduler, last_fire, missed_fire, trigger_for
 from config.settings import Settings
-from kpi_engine import alert_store
-from kpi_engine import schema_alerts as a
-from kpi_engine.alert_store import Subscription
 from kpi_engine.domain.model import Role
-from kpi_engine.outbox import Message, enqueue
+from kpi_engine.storage import alert_store
+from kpi_engine.storage import schema_alerts as a
+from kpi_engine.storage.alert_store import Subscription
+from kpi_engine.storage.outbox import Message, enqueue
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 BERLIN = ZoneInfo("Europe/Berlin")

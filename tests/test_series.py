@@ -15,7 +15,7 @@ from kpi_engine.domain.model import SnapshotRow
 from kpi_engine.domain.periods import Period, PeriodQuery
 from kpi_engine.seed import seed_demo
 from kpi_engine.series import chart_data, daily_series
-from kpi_engine.store import Store
+from kpi_engine.storage.store import Store
 from tests.test_engine import count_statements
 
 D = date(2026, 11, 10)  # the span is D .. D+4 (10–14 Nov)

@@ -28,7 +28,7 @@ from config.settings import Settings
 from kpi_engine.domain import validation
 from kpi_engine.importer import ImportFileError, parse_import
 from kpi_engine.seed import seed_demo
-from kpi_engine.tokens import ApiTokens
+from kpi_engine.storage.tokens import ApiTokens
 from tests.conftest import Conversation
 
 JKT = ZoneInfo("Asia/Jakarta")

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, Index, Integer, String, Table
 
-from kpi_engine.schema import metadata
+from kpi_engine.storage.schema import metadata
 
 seen_requests = Table(
     "seen_requests",

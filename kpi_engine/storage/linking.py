@@ -15,9 +15,9 @@ from datetime import UTC, datetime, timedelta
 from sqlalchemy import Connection, and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from kpi_engine import schema as t
 from kpi_engine.domain.model import Role, Workspace
-from kpi_engine.store import Store
+from kpi_engine.storage import schema as t
+from kpi_engine.storage.store import Store
 
 CODE_TTL = timedelta(hours=24)
 #: No 0/O, 1/I/L: codes are read aloud and typed on phones.

@@ -36,7 +36,7 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 
-from kpi_engine.schema import metadata
+from kpi_engine.storage.schema import metadata
 
 alert_rules = Table(
     "alert_rules",

@@ -29,8 +29,8 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from kpi_engine import schema as t
 from kpi_engine.domain.model import Channel, Role, SnapshotRow, Workspace, WriteResult
+from kpi_engine.storage import schema as t
 
 BATCH = 5000
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Table
 
-from kpi_engine.schema import metadata
+from kpi_engine.storage.schema import metadata
 
 api_tokens = Table(
     "api_tokens",

@@ -1,10 +1,10 @@
-"""Alembic environment: the connection comes from ``kpi_engine.db.migrate``."""
+"""Alembic environment: the connection comes from ``kpi_engine.storage.db.migrate``."""
 
 from __future__ import annotations
 
 from alembic import context
 
-from kpi_engine.schema import metadata
+from kpi_engine.storage.schema import metadata
 
 config = context.config
 

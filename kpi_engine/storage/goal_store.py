@@ -14,9 +14,9 @@ from typing import Any
 from sqlalchemy import Connection, and_, func, insert, select, update
 
 from kpi_engine.goals import ACTIVE, Goal, GoalEvent, GoalPlan
-from kpi_engine.schema import snapshots
-from kpi_engine.schema_goals import goal_events, goals
-from kpi_engine.store import Store
+from kpi_engine.storage.schema import snapshots
+from kpi_engine.storage.schema_goals import goal_events, goals
+from kpi_engine.storage.store import Store
 
 
 def _utc(when: datetime | None) -> datetime | None:

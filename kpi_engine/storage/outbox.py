@@ -29,9 +29,9 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection, Engine, and_, exists, func, or_, select, update
 
-from kpi_engine import schema as t
-from kpi_engine import schema_alerts as a
-from kpi_engine.alert_store import AlertSettings, utc
+from kpi_engine.storage import schema as t
+from kpi_engine.storage import schema_alerts as a
+from kpi_engine.storage.alert_store import AlertSettings, utc
 
 PENDING, SENDING, SENT, PARKED = "pending", "sending", "sent", "parked"
 MAX_ATTEMPTS = 5

@@ -18,8 +18,8 @@ from datetime import UTC, datetime
 from sqlalchemy import and_, insert, select, update
 from sqlalchemy.exc import IntegrityError
 
-from kpi_engine.schema_tokens import api_tokens
-from kpi_engine.store import Store
+from kpi_engine.storage.schema_tokens import api_tokens
+from kpi_engine.storage.store import Store
 
 TOKEN_PREFIX = "kpi_"
 #: What a token looks like (also used to redact tokens from logs).

@@ -1,4 +1,4 @@
-"""SQLAlchemy 2.x table definitions (Core). Alembic migrations in ``kpi_engine/migrations``.
+"""SQLAlchemy 2.x table definitions (Core). Alembic migrations in ``kpi_engine/storage/migrations``.
 
 The snapshot key is (workspace, channel, metric, day, campaign); ``campaign`` is ``""`` when a
 snapshot carries no campaign, so the key has no NULLs and upserts work on both SQLite and

@@ -13,9 +13,9 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, insert, select, update
 
-from kpi_engine import schema_alerts as a
 from kpi_engine.domain.alerts import DEFAULT_KEYS, DEFAULT_RULES, Rule
-from kpi_engine.store import Store
+from kpi_engine.storage import schema_alerts as a
+from kpi_engine.storage.store import Store
 
 DEFAULT_QUIET = (time(21, 0), time(7, 0))
 
@@ -180,7 +180,7 @@ def snooze_chat(store: Store, workspace_id: int, platform: str, chat_id: str,
                 until: datetime | None, now: datetime) -> int:
     """Snooze a chat's alerts until ``until`` (None: end the snooze). Alerts already queued
     for the chat wait too; returns how many were deferred."""
-    from kpi_engine.outbox import defer_chat
+    from kpi_engine.storage.outbox import defer_chat
 
     s = a.alert_snoozes.c
     with store.begin() as conn:

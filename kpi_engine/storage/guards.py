@@ -9,7 +9,7 @@
   join-code attempt (``None``: it may try now); ``record_wrong_join`` counts a wrong one.
   At most ``JOIN_ATTEMPTS`` wrong attempts per chat per ``JOIN_WINDOW``.
 
-Time is injected (``now``); the tables are in ``kpi_engine.schema_guards``.
+Time is injected (``now``); the tables are in ``kpi_engine.storage.schema_guards``.
 """
 
 from __future__ import annotations
@@ -20,8 +20,8 @@ from sqlalchemy import delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from kpi_engine.schema_guards import join_attempts, seen_requests
-from kpi_engine.store import Store
+from kpi_engine.storage.schema_guards import join_attempts, seen_requests
+from kpi_engine.storage.store import Store
 
 JOIN_ATTEMPTS = 5
 JOIN_WINDOW = timedelta(minutes=10)

@@ -1,5 +1,5 @@
 """Tables of goals (SPEC §6) on the shared ``metadata``: ``goals``, ``goal_events`` and
-``chat_users`` (defined in ``kpi_engine.schema`` with the chat links; created by this
+``chat_users`` (defined in ``kpi_engine.storage.schema`` with the chat links; created by this
 migration).
 
 A goal keeps what it was created with (``baseline``, ``start_day``, the value as typed in
@@ -22,7 +22,7 @@ from sqlalchemy import (
     Table,
 )
 
-from kpi_engine.schema import metadata
+from kpi_engine.storage.schema import metadata
 
 goals = Table(
     "goals",
