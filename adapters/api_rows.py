@@ -28,7 +28,7 @@ from kpi_engine.domain import import_values as iv
 from kpi_engine.domain import validation
 from kpi_engine.domain.metrics import resolve, suggest
 from kpi_engine.domain.model import SnapshotRow, parse_channel_name
-from kpi_engine.importer import ImportFileError
+from kpi_engine.services.importer import ImportFileError
 
 MAX_ROWS = 10_000
 FIELDS = ("date", "channel", "metric", "value", "campaign", "competitor")

@@ -159,7 +159,7 @@ def cmd_migrate(settings: Settings) -> int:
 def cmd_demo(app: App, args: argparse.Namespace) -> int:
     """Seed the demo workspace once; later runs (``make run``) leave it and what was
     recorded in it alone, unless ``--reset``."""
-    from kpi_engine.seed import DEMO_SLUG, seed_demo
+    from kpi_engine.services.seed import DEMO_SLUG, seed_demo
 
     now = _now(args.now)
     existing = app.store.workspace(DEMO_SLUG)
@@ -208,8 +208,8 @@ def cmd_ask(app: App, args: argparse.Namespace) -> int:
 
 def cmd_import(app: App, args: argparse.Namespace) -> int:
     from kpi_engine.domain.validation import local_today
-    from kpi_engine.importer import ImportFileError
-    from kpi_engine.ingest import CLI_MAX_BYTES, import_bytes
+    from kpi_engine.services.importer import ImportFileError
+    from kpi_engine.services.ingest import CLI_MAX_BYTES, import_bytes
 
     path = Path(args.file)
     if not path.is_file():

@@ -45,7 +45,7 @@ from bot.bootstrap import App
 from bot.i18n import t, translate
 from bot.parsing import COMMANDS
 from bot.reply import Reply, Request
-from kpi_engine.ingest import CHAT_MAX_BYTES
+from kpi_engine.services.ingest import CHAT_MAX_BYTES
 from kpi_engine.storage.guards import first_sighting
 
 log = logging.getLogger(__name__)

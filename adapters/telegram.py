@@ -37,7 +37,7 @@ from adapters.server import answer_later, answer_now
 from bot.i18n import t
 from bot.parsing import COMMANDS
 from bot.reply import Reply, Request
-from kpi_engine.ingest import CHAT_MAX_BYTES
+from kpi_engine.services.ingest import CHAT_MAX_BYTES
 from kpi_engine.storage.guards import first_sighting
 
 if TYPE_CHECKING:

@@ -154,7 +154,7 @@ def tick_bench(quick: bool) -> dict[str, Any]:
     from sqlalchemy import event
 
     from bot.alert_views import render
-    from kpi_engine.alert_inputs import run_tick
+    from kpi_engine.services.alert_inputs import run_tick
     from kpi_engine.storage.store import Store
 
     OUT.mkdir(parents=True, exist_ok=True)
@@ -252,8 +252,8 @@ async def _fanout(chats: int, budget: float) -> dict[str, Any]:
     from bot.digest_views import render_digest
     from bot.dispatcher import Dispatcher
     from config.settings import Settings
-    from kpi_engine.digests import build_digest
-    from kpi_engine.seed import seed_demo
+    from kpi_engine.services.digests import build_digest
+    from kpi_engine.services.seed import seed_demo
     from kpi_engine.storage import outbox
     from kpi_engine.storage.db import make_engine, migrate
 

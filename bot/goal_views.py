@@ -14,8 +14,9 @@ from bot.charts import ChartSpec, render_chart
 from bot.i18n import translate
 from bot.reply import Reply
 from kpi_engine.domain.goal_math import Shape, direction, is_ceiling, progress_basis
+from kpi_engine.domain.goal_model import Goal, GoalEvent, GoalPlan
 from kpi_engine.domain.metrics import CATEGORY_LABELS, METRICS, Metric, Unit
-from kpi_engine.goals import Goal, GoalEvent, GoalPlan, Progress
+from kpi_engine.services.goals import Progress
 
 GOAL_MESSAGES: dict[str, tuple[str, str]] = {
     # the goal in one sentence

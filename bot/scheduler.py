@@ -36,8 +36,8 @@ from bot.bootstrap import App
 from bot.digest_views import render_digest
 from bot.dispatcher import Dispatcher, Sender
 from bot.supervision import Health, JobHealth
-from kpi_engine.alert_inputs import run_tick
-from kpi_engine.digests import build_digest, queue_digest
+from kpi_engine.services.alert_inputs import run_tick
+from kpi_engine.services.digests import build_digest, queue_digest
 from kpi_engine.storage import alert_store
 from kpi_engine.storage.alert_store import Subscription
 

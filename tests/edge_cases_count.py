@@ -34,7 +34,7 @@ from bot.bootstrap import bootstrap
 from bot.reply import Reply, Request
 from config.settings import Settings
 from kpi_engine.domain.model import Role, SnapshotRow
-from kpi_engine.seed import seed_demo
+from kpi_engine.services.seed import seed_demo
 from kpi_engine.storage.db import make_engine, migrate
 
 NOW = datetime(2026, 11, 22, 15, 0, tzinfo=ZoneInfo("Asia/Jakarta"))

@@ -19,11 +19,11 @@ import pytest
 from sqlalchemy import Engine, event, func, select
 
 from bot.alert_views import render
-from kpi_engine.alert_inputs import run_tick
-from kpi_engine.demo import demo_rows, engagement_dip_week
 from kpi_engine.domain.alerts import NEVER, Observation, Rule, State, step
 from kpi_engine.domain.formulas import Span
 from kpi_engine.domain.model import Role, SnapshotRow
+from kpi_engine.services.alert_inputs import run_tick
+from kpi_engine.services.demo import demo_rows, engagement_dip_week
 from kpi_engine.storage import alert_store
 from kpi_engine.storage import schema_alerts as a
 from kpi_engine.storage.alert_store import AlertSettings
@@ -412,7 +412,8 @@ def test_kpibot_alerts_prints_json_and_a_second_run_queues_nothing(tmp_path: Pat
 # -- goals ---------------------------------------------------------------------------------------
 
 def test_goal_alerts_reached_off_track_and_missed_follow_the_goals_feature(demo: Any) -> None:
-    from kpi_engine.goals import GoalRequest, create_goal, outcome, track
+    from kpi_engine.domain.goal_model import GoalRequest
+    from kpi_engine.services.goals import create_goal, outcome, track
     from kpi_engine.storage.goal_store import GoalStore
 
     store, ws_id, rows = demo
@@ -464,7 +465,8 @@ def test_goal_alerts_reached_off_track_and_missed_follow_the_goals_feature(demo:
 
 
 def test_a_drop_alert_says_what_it_means_for_a_goal(demo: Any) -> None:
-    from kpi_engine.goals import GoalRequest, create_goal
+    from kpi_engine.domain.goal_model import GoalRequest
+    from kpi_engine.services.goals import create_goal
     from kpi_engine.storage.goal_store import GoalStore
 
     store, ws_id, _ = demo

@@ -22,7 +22,7 @@ from bot.bootstrap import bootstrap
 from bot.reply import Request
 from config.settings import Settings
 from kpi_engine.domain.model import Role, SnapshotRow
-from kpi_engine.seed import seed_demo
+from kpi_engine.services.seed import seed_demo
 from kpi_engine.storage import schema_alerts as a
 from kpi_engine.storage.db import make_engine, migrate
 from tests.conftest import PG_URL

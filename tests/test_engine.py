@@ -13,9 +13,9 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine, event
 
-from kpi_engine import answers
 from kpi_engine.domain.model import SnapshotRow
 from kpi_engine.domain.periods import Period, PeriodQuery
+from kpi_engine.services import answers
 from kpi_engine.storage.store import Store
 
 D = date

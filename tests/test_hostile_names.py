@@ -27,10 +27,10 @@ from bot.alert_views import render
 from bot.bootstrap import App
 from bot.digest_views import render_digest
 from bot.dispatcher import Dispatcher, Limits
-from kpi_engine.digests import build_digest
 from kpi_engine.domain.alerts import AlertEvent, GoalSignal, Observation, Rule
 from kpi_engine.domain.formulas import Span
 from kpi_engine.domain.model import Role, SnapshotRow
+from kpi_engine.services.digests import build_digest
 from kpi_engine.storage import alert_store, outbox
 from kpi_engine.storage.outbox import Message
 from kpi_engine.storage.schema import workspaces

@@ -20,13 +20,13 @@ import pytest
 
 from bot.bootstrap import App
 from bot.digest_views import render_digest
-from kpi_engine import answers, series
-from kpi_engine.digests import build_digest
 from kpi_engine.domain.alerts import Rule, WorkspaceData, observe_threshold
 from kpi_engine.domain.formulas import ChannelSets, Needs, Span, compute, needs_for
 from kpi_engine.domain.metrics import METRICS
 from kpi_engine.domain.model import SnapshotRow
 from kpi_engine.domain.periods import Period, PeriodQuery
+from kpi_engine.services import answers, series
+from kpi_engine.services.digests import build_digest
 from kpi_engine.storage.daily_window import fetch_window
 from kpi_engine.storage.store import Store
 from tests.conftest import Conversation

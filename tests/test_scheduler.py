@@ -109,7 +109,7 @@ async def test_repeated_hour_fires_twice_but_sends_one_digest(app: App) -> None:
 
 
 async def test_a_restart_after_the_time_sends_the_missed_digest_once(app: App) -> None:
-    from kpi_engine.seed import seed_demo
+    from kpi_engine.services.seed import seed_demo
 
     missed = datetime.now(JAKARTA) - timedelta(minutes=10)
     ws, _ = seed_demo(app.store, missed.date())  # data: the digest has numbers and a chart
@@ -172,8 +172,8 @@ async def test_jobs_are_rebuilt_from_the_subscriptions(app: App) -> None:
 
 
 async def test_the_alert_tick_queues_and_wakes_the_dispatcher(app: App) -> None:
-    from kpi_engine.demo import engagement_dip_week
-    from kpi_engine.seed import seed_demo
+    from kpi_engine.services.demo import engagement_dip_week
+    from kpi_engine.services.seed import seed_demo
 
     today = date(2026, 11, 22)
     ws, _ = seed_demo(app.store, today)

@@ -26,8 +26,8 @@ from adapters.server import build_web_app
 from bot.bootstrap import App, bootstrap
 from config.settings import Settings
 from kpi_engine.domain import validation
-from kpi_engine.importer import ImportFileError, parse_import
-from kpi_engine.seed import seed_demo
+from kpi_engine.services.importer import ImportFileError, parse_import
+from kpi_engine.services.seed import seed_demo
 from kpi_engine.storage.tokens import ApiTokens
 from tests.conftest import Conversation
 

@@ -1,7 +1,7 @@
 """Alert rules (SPEC §7): a pure function of the data and a clock.
 
 ``evaluate(inputs, states, now)`` looks at what every rule of every workspace sees in the
-fetched data (``kpi_engine.alert_inputs`` fetches it in a few grouped statements) and at the
+fetched data (``kpi_engine.services.alert_inputs`` fetches it in a few grouped statements) and at the
 state each (rule, subject) was left in, and returns the messages to send and the new states.
 Nothing here reads the database or the time.
 

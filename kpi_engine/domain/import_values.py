@@ -1,6 +1,6 @@
 """Cell values of import files (SPEC §9): parse each cell, validate a table column by column.
 
-Used by ``kpi_engine.importer``, which reads the file and its header and turns a
+Used by ``kpi_engine.services.importer``, which reads the file and its header and turns a
 :class:`CellProblem` into an ``ImportFileError`` with line numbers and a message.
 
 The scalar parsers take one cell (a ``str`` from a CSV, or whatever openpyxl gives for an

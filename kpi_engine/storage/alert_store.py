@@ -1,4 +1,5 @@
-"""Storage of alert rules, alert settings, snoozes and digest subscriptions.
+"""Storage of alert rules, alert settings, snoozes (setting one: ``outbox.snooze_chat``, which
+also defers what is queued) and digest subscriptions.
 
 The default rules (``alerts.DEFAULT_RULES``) are not rows: every workspace has them unless
 its ``alert_settings.disabled`` names them. Team rules are rows of ``alert_rules``.
@@ -175,23 +176,6 @@ def set_quiet_hours(store: Store, workspace_id: int, start: time | None, end: ti
 
 
 # -- snoozes ----------------------------------------------------------------------------------
-
-def snooze_chat(store: Store, workspace_id: int, platform: str, chat_id: str,
-                until: datetime | None, now: datetime) -> int:
-    """Snooze a chat's alerts until ``until`` (None: end the snooze). Alerts already queued
-    for the chat wait too; returns how many were deferred."""
-    from kpi_engine.storage.outbox import defer_chat
-
-    s = a.alert_snoozes.c
-    with store.begin() as conn:
-        conn.execute(delete(a.alert_snoozes).where(and_(s.platform == platform,
-                                                        s.chat_id == chat_id)))
-        if until is None:
-            return 0
-        conn.execute(insert(a.alert_snoozes).values(platform=platform, chat_id=chat_id,
-                                                    workspace_id=workspace_id, until=utc(until)))
-        return defer_chat(conn, platform, chat_id, utc(until), utc(now))
-
 
 def active_snoozes(conn: Connection, now: datetime) -> dict[tuple[str, str], datetime]:
     s = a.alert_snoozes.c

@@ -13,7 +13,7 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, func, insert, select, update
 
-from kpi_engine.goals import ACTIVE, Goal, GoalEvent, GoalPlan
+from kpi_engine.domain.goal_model import ACTIVE, Goal, GoalEvent, GoalPlan
 from kpi_engine.storage.schema import snapshots
 from kpi_engine.storage.schema_goals import goal_events, goals
 from kpi_engine.storage.store import Store

@@ -27,11 +27,12 @@ from datetime import datetime, time, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, Engine, and_, exists, func, or_, select, update
+from sqlalchemy import Connection, Engine, and_, delete, exists, func, insert, or_, select, update
 
 from kpi_engine.storage import schema as t
 from kpi_engine.storage import schema_alerts as a
 from kpi_engine.storage.alert_store import AlertSettings, utc
+from kpi_engine.storage.store import Store
 
 PENDING, SENDING, SENT, PARKED = "pending", "sending", "sent", "parked"
 MAX_ATTEMPTS = 5
@@ -275,3 +276,18 @@ def counts(engine: Engine) -> dict[str, int]:
     with engine.connect() as conn:
         return {s: int(n) for s, n in conn.execute(
             select(o.status, func.count()).group_by(o.status))}
+
+
+def snooze_chat(store: Store, workspace_id: int, platform: str, chat_id: str,
+                until: datetime | None, now: datetime) -> int:
+    """Snooze a chat's alerts until ``until`` (None: end the snooze). Alerts already queued
+    for the chat wait too; returns how many were deferred."""
+    s = a.alert_snoozes.c
+    with store.begin() as conn:
+        conn.execute(delete(a.alert_snoozes).where(and_(s.platform == platform,
+                                                        s.chat_id == chat_id)))
+        if until is None:
+            return 0
+        conn.execute(insert(a.alert_snoozes).values(platform=platform, chat_id=chat_id,
+                                                    workspace_id=workspace_id, until=utc(until)))
+        return defer_chat(conn, platform, chat_id, utc(until), utc(now))

@@ -29,25 +29,18 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, insert, select, text, update
 
-from kpi_engine.answers import UnknownChannel
 from kpi_engine.domain import goal_math as gm
 from kpi_engine.domain.alerts import GoalSignal
 from kpi_engine.domain.formulas import ChannelSets, Needs, Span, Terms, Value, compute, needs_for
+from kpi_engine.domain.goal_model import ACHIEVED, ACTIVE, MISSED, Goal
 from kpi_engine.domain.metrics import METRICS
 from kpi_engine.domain.model import Channel
-from kpi_engine.goals import (
-    ACHIEVED,
-    ACTIVE,
-    MISSED,
-    Goal,
-    Progress,
-    goal_scope,
-    outcome,
-    progress_of,
-)
+from kpi_engine.services.answers import UnknownChannel
+from kpi_engine.services.goals import Progress, goal_scope, outcome, progress_of
 from kpi_engine.storage import schema_goals as g
 from kpi_engine.storage.alert_store import utc
 from kpi_engine.storage.daily_window import Window
+from kpi_engine.storage.goal_store import goal_from_row
 
 EVENT_LOOKBACK = timedelta(days=30)
 SERIES_DAYS = gm.TREND_DAYS + gm.LATE_DAYS  # the pace's window, and a week of late data
@@ -55,12 +48,6 @@ SERIES_DAYS = gm.TREND_DAYS + gm.LATE_DAYS  # the pace's window, and a week of l
 GoalEvents = dict[int, list[tuple[str, datetime, float | None]]]
 Older = dict[tuple[int, str, str], float]  # (channel, counter, campaign) → Σ before the window
 Settled = tuple[Goal, str, float | None, date]  # goal, outcome, value, local day
-
-
-def goal_from_row(row: Any) -> Goal:
-    from kpi_engine.storage.goal_store import goal_from_row
-
-    return goal_from_row(row)
 
 
 def load_goals(conn: Connection, now: datetime, workspace_ids: Sequence[int] | None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from kpi_engine.demo import DEMO_NAME, DEMO_SLUG, demo_rows
 from kpi_engine.domain.model import Workspace, WriteResult
+from kpi_engine.services.demo import DEMO_NAME, DEMO_SLUG, demo_rows
 from kpi_engine.storage.store import Store
 
 

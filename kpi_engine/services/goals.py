@@ -36,138 +36,26 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
-from typing import TYPE_CHECKING
 
-from kpi_engine.answers import Scope, UnknownChannel, resolve_scope
 from kpi_engine.domain import goal_math as gm
 from kpi_engine.domain.formulas import Needs, Span, Value, compute, gauge_as_of, needs_for
-from kpi_engine.domain.goal_math import Shape, Verdict
-from kpi_engine.domain.metrics import METRICS, Category, Metric, category_of
+from kpi_engine.domain.goal_math import Shape
+from kpi_engine.domain.goal_model import (
+    ACHIEVED,
+    MISSED,
+    Goal,
+    GoalError,
+    GoalEvent,
+    GoalPlan,
+    GoalRequest,
+)
+from kpi_engine.domain.metrics import METRICS, Metric
 from kpi_engine.domain.model import PLATFORMS, Channel, parse_channel_name
-from kpi_engine.series import daily_series
+from kpi_engine.services.answers import Scope, UnknownChannel, resolve_scope
+from kpi_engine.services.series import daily_series
+from kpi_engine.storage.goal_store import GoalStore
 from kpi_engine.storage.store import Store
 from kpi_engine.storage.terms import fetch_terms
-
-if TYPE_CHECKING:
-    from kpi_engine.storage.goal_store import GoalStore
-
-ACTIVE, ACHIEVED, MISSED, CANCELLED = "active", "achieved", "missed", "cancelled"
-VALUE_KINDS = ("absolute", "percent", "amount")
-
-
-class GoalError(ValueError):
-    """A goal that cannot be set as asked. ``code``: ``no_baseline`` (a relative value
-    without history), ``bad_target`` (zero or negative), ``deadline_past``,
-    ``level_campaign`` (a level is not kept per campaign), ``not_active``."""
-
-    def __init__(self, code: str, **params: object) -> None:
-        super().__init__(code)
-        self.code = code
-        self.params = params
-
-
-@dataclass(frozen=True)
-class GoalRequest:
-    """A goal as asked in chat: ``value`` is read by ``value_kind`` (absolute, percent of the
-    baseline, amount added to the baseline)."""
-
-    metric: str
-    value_kind: str
-    value: float
-    deadline: date
-    channel: str | None = None
-    campaign: str | None = None
-    start: date | None = None  # a named period's first day ("bulan ini"); None: today
-
-
-@dataclass(frozen=True)
-class Goal:
-    id: int
-    workspace_id: int
-    metric: str
-    channel: str | None
-    campaign: str | None
-    value_kind: str
-    value_input: float
-    target: float
-    baseline: float | None
-    start: date
-    deadline: date
-    required_per_week: float | None
-    historical_per_week: float | None
-    verdict: str
-    status: str
-    status_at: datetime | None
-    owner_id: str = ""
-    owner_name: str = ""
-    platform: str = ""
-    chat_id: str = ""
-    created_at: datetime | None = None
-
-    @property
-    def definition(self) -> Metric:
-        return METRICS[self.metric]
-
-    @property
-    def shape(self) -> Shape:
-        return gm.shape_of(self.definition)
-
-    @property
-    def sign(self) -> int:
-        return gm.direction(self.shape, self.baseline, self.target, self.definition)
-
-    @property
-    def category(self) -> Category | None:
-        return category_of(self.metric)
-
-    @property
-    def active(self) -> bool:
-        return self.status == ACTIVE
-
-
-@dataclass(frozen=True)
-class GoalEvent:
-    """A change of a goal, with its time: created, edited, cancelled, achieved, missed."""
-
-    id: int
-    goal_id: int
-    workspace_id: int
-    kind: str
-    at: datetime
-    day: date
-    value: float | None = None
-    target: float | None = None
-    deadline: date | None = None
-    detail: str = ""
-    by_user: str = ""
-
-
-@dataclass(frozen=True)
-class GoalPlan:
-    """A goal worked out before it is stored: its target, baseline and the verdict."""
-
-    request: GoalRequest
-    metric: str
-    value_kind: str
-    value: float
-    start: date
-    today: date  # the day it was planned
-    target: float
-    baseline: float | None
-    baseline_span: Span
-    current: float | None
-    days_left: int  # the days the required pace is spread over
-    required_per_week: float
-    historical_per_week: float | None  # the one pace (28 days up to today), per week
-    verdict: Verdict
-    multiple: float | None  # the required pace as a multiple of the pace
-    forecast: float | None = None  # at the pace, at the deadline
-    forecast_pct: float | None = None  # on the goal's scale (see goal_math.forecast_pct)
-    on_track_at_pace: bool | None = None
-
-    @property
-    def shape(self) -> Shape:
-        return gm.shape_of(METRICS[self.metric])
 
 
 @dataclass(frozen=True)
@@ -509,8 +397,6 @@ def evaluate_goals(store: Store, workspace_id: int, today: date,
     """Settle the workspace's active goals on ``today``: record ``achieved`` / ``missed``
     (at ``now``, default the start of ``today`` in UTC) and return the new events. A goal
     changes status once: running this twice records nothing the second time."""
-    from kpi_engine.storage.goal_store import GoalStore
-
     goals = GoalStore(store)
     at = now or datetime.combine(today, time(), tzinfo=UTC)
     channels = store.channels(workspace_id)

@@ -35,6 +35,7 @@ from kpi_engine.domain.alerts import (
 from kpi_engine.domain.formulas import Needs, Terms, needs_for
 from kpi_engine.domain.metrics import METRICS
 from kpi_engine.domain.model import Channel, Workspace
+from kpi_engine.services import goal_signals as gs
 from kpi_engine.storage import schema as t
 from kpi_engine.storage import schema_alerts as a
 from kpi_engine.storage.alert_store import (
@@ -130,8 +131,6 @@ class TickInputs:
 def load_inputs(conn: Connection, now: datetime, workspace_ids: Sequence[int] | None = None,
                 *, goals: bool = True) -> TickInputs:
     """Everything the rules of these workspaces (None: all) look at."""
-    from kpi_engine import goal_signals as gs
-
     w = t.workspaces.c
     q = select(t.workspaces).order_by(w.id)
     if workspace_ids is not None:
@@ -247,9 +246,7 @@ def run_tick(store: Store, now: datetime, render: Render, *,
         queued = _queue(inputs, result, now, render)
         if not dry_run:
             if inputs.settled:
-                from kpi_engine.goal_signals import settle
-
-                settle(conn, inputs.settled, now)
+                gs.settle(conn, inputs.settled, now)
             write(conn, result, queued, now)
     return queued
 

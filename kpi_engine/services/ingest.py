@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import date
 
 from kpi_engine.domain.model import WriteResult
-from kpi_engine.importer import parse_import
+from kpi_engine.services.importer import parse_import
 from kpi_engine.storage.store import Store
 
 #: Files sent in chat; the CLI allows larger ones.

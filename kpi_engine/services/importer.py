@@ -386,7 +386,7 @@ def _read_xlsx(data: bytes, filename: str) -> _Table:
     import numpy as np
     import openpyxl
 
-    from kpi_engine import xlsx_guard
+    from kpi_engine.services import xlsx_guard
 
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:

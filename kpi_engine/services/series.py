@@ -39,11 +39,11 @@ from typing import Any
 
 from sqlalchemy import Connection, bindparam, text
 
-from kpi_engine.answers import resolve_scope
 from kpi_engine.domain.formulas import ChannelSets, Needs, Span, Terms, compute, needs_for
 from kpi_engine.domain.metrics import METRICS, Metric
 from kpi_engine.domain.model import Channel
 from kpi_engine.domain.periods import PeriodQuery
+from kpi_engine.services.answers import resolve_scope
 from kpi_engine.storage.store import Store
 
 #: One point per day: (day, value or None when there is no value that day).

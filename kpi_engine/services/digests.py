@@ -19,14 +19,16 @@ from typing import Any
 
 from sqlalchemy import and_, select, update
 
-from kpi_engine import answers
 from kpi_engine.domain.formulas import Span
 from kpi_engine.domain.metrics import Category
 from kpi_engine.domain.model import Workspace
 from kpi_engine.domain.periods import Period, PeriodQuery
-from kpi_engine.series import Series, daily_series_many
+from kpi_engine.services import answers
+from kpi_engine.services.goals import track
+from kpi_engine.services.series import Series, daily_series_many
 from kpi_engine.storage import schema_alerts as a
 from kpi_engine.storage.alert_store import Subscription, utc
+from kpi_engine.storage.goal_store import GoalStore
 from kpi_engine.storage.outbox import Message, add_chart, enqueue
 from kpi_engine.storage.store import Store
 
@@ -159,9 +161,6 @@ def build_digest(store: Store, workspace: Workspace, kind: str, day: date, now: 
 
 
 def _goals(store: Store, workspace: Workspace, day: date) -> list[GoalLine]:
-    from kpi_engine.goals import track
-    from kpi_engine.storage.goal_store import GoalStore
-
     out = []
     channels = store.channels(workspace.id)
     for goal in GoalStore(store).list_goals(workspace.id):
