@@ -8,7 +8,7 @@ each); one streaming read of the recent days of every series (``daily_window``: 
 complete day and the five weeks before it for the rules, the 28-day trend for the goals);
 at most two more when some goal started before those days or some channel has been silent
 longer; then the writes. Every value is computed from that window by the formulas of SPEC §3
-(``query.compute`` on ``query.Terms``), so a rule's number is the number ``/kpi`` gives.
+(``formulas.compute`` on ``formulas.Terms``), so a rule's number is the number ``/kpi`` gives.
 """
 
 from __future__ import annotations

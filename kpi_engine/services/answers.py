@@ -1,5 +1,5 @@
 """Service functions that answer KPI questions: one metric, the category summary, the
-per-channel comparison. Each runs one SQL statement (``query.fetch_terms``)."""
+per-channel comparison. Each runs one SQL statement (``storage.terms.fetch_terms``)."""
 
 from __future__ import annotations
 
@@ -132,7 +132,7 @@ class KpiAnswer:
 
     @property
     def reason(self) -> str | None:
-        """Why there is no value (``query.NO_POSTS``, ``NO_COMPETITOR``, ``NO_SPEND``)."""
+        """Why there is no value (``formulas.NO_POSTS``, ``NO_COMPETITOR``, ``NO_SPEND``)."""
         return self.current.reason if self.value is None else None
 
     @property

@@ -178,7 +178,7 @@ def _progress(goal: Goal, today: date, channels: list[Channel], window: Window,
 
 def _terms(goal: Goal, window: Window, channel_ids: Sequence[int], spans: Sequence[Span],
            firsts: dict[Span, date], older: Older | None = None) -> Terms:
-    """``query.Terms`` of the goal's metric over ``spans``, per (channel, campaign), from the
+    """``formulas.Terms`` of the goal's metric over ``spans``, per (channel, campaign), from the
     window (a span's counters summed from ``firsts[span]``, plus ``older`` for the goal's own
     span; a one-day span reads its day directly); gauges at each span's end."""
     ws, metric = goal.workspace_id, goal.definition
@@ -218,7 +218,7 @@ def _terms(goal: Goal, window: Window, channel_ids: Sequence[int], spans: Sequen
 
 def _series(goal: Goal, sets: ChannelSets, channel_ids: Sequence[int], window: Window,
             end: date) -> list[tuple[date, float | None]]:
-    """The goal's daily values over the trend window: ``query.compute`` over each one-day
+    """The goal's daily values over the trend window: ``formulas.compute`` over each one-day
     span, channel by channel (``series.daily_series``' meaning)."""
     first = end - timedelta(days=SERIES_DAYS - 1)
     days = [first + timedelta(days=i) for i in range(SERIES_DAYS)]

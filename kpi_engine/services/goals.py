@@ -12,7 +12,7 @@ What a marketing team expects, and so what this module does (the arithmetic is i
   creation; ``followers +20%`` aims at 1.2 × that level, ``followers 50rb`` at 50 000.
   Progress is ``(current − baseline) / (target − baseline)``: 0 % the day it is set.
 - **Ratios** (ER, CTR, ROI…) have growth goals on the ratio since the start day, computed by
-  the engine's own formula (``query.compute``: engagement rate per post by audience, cost
+  the engine's own formula (``formulas.compute``: engagement rate per post by audience, cost
   ratios paid-only, SPEC §3.1); the baseline is the ratio over the same number of days before
   the start (at most 90). A ratio goal is judged at its deadline, not on a single good day.
 - **Nothing from the future** (SPEC §3.1): a goal whose window starts later ("bulan depan")

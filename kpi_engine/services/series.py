@@ -1,7 +1,7 @@
 """Daily series of a metric, for charts: SPEC §3 applied one day at a time, in one statement.
 
 For each day ``d`` of a span the value is the metric's value over the one-day span
-``[d, d]``, computed by the same formulas as a period answer (``query.compute``):
+``[d, d]``, computed by the same formulas as a period answer (``formulas.compute``):
 
 - **counter**: the day's sum over the channels; None when no channel has a row that day;
 - **gauge**: the level at the end of the day: each series' (channel, campaign) last value on
@@ -24,8 +24,8 @@ day — never one query per day or per channel:
   span included. The running total of those daily changes *is* the summed level: a series
   with no new value simply contributes no change, which carries its level forward.
 
-The daily aggregates become one-day ``query.Terms`` per channel (and per campaign, for the
-paid-only cost ratios) and each day goes through ``query.compute`` with the question's own
+The daily aggregates become one-day ``formulas.Terms`` per channel (and per campaign, for the
+paid-only cost ratios) and each day goes through ``formulas.compute`` with the question's own
 channel sets: the formulas live in one place only, so a chart's daily engagement rate is
 per post by audience channel by channel, exactly like its headline (SPEC §3.1).
 """

@@ -6,9 +6,9 @@ Rather than one scan of the snapshots per question, ``fetch_window`` reads every
 those days once (``SELECT … WHERE day BETWEEN``, streamed in partitions) into one list per
 series (workspace, channel, metric, campaign) indexed by day. Sums over any span and gauge
 levels carried to any day are then plain list arithmetic, and ``terms`` turns them into
-``query.Terms`` so the formulas of SPEC §3 (``query.compute``) apply unchanged.
+``formulas.Terms`` so the formulas of SPEC §3 (``formulas.compute``) apply unchanged.
 
-Gauges follow the one rule of SPEC §3 (``query.gauge_as_of``): the last value on or before
+Gauges follow the one rule of SPEC §3 (``formulas.gauge_as_of``): the last value on or before
 the day, however old. They are read from ``gauge_start``, and the same statement also reads
 each gauge series' last value before that day (its *anchor*), which carries into the window.
 Sums are filed per campaign too (``Terms.pairs``), for the paid-only cost ratios.
@@ -124,7 +124,7 @@ class Window:
 
     def terms(self, workspace_id: int, channel_ids: Iterable[int], needs: Needs,
               campaign: str | None = None) -> Terms:
-        """``query.Terms`` of ``needs`` for these channels, from the window."""
+        """``formulas.Terms`` of ``needs`` for these channels, from the window."""
         terms = Terms()
         for ch in channel_ids:
             for metric, first, last in needs.sums:
