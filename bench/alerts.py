@@ -44,7 +44,7 @@ TOKEN = "123456789:AAHbench-Token_abcdefghijklmnopqrstuv"
 # -- 1. the tick ------------------------------------------------------------------------------
 
 def _rows(i: int) -> list[Any]:
-    from kpi_engine.model import SnapshotRow
+    from kpi_engine.domain.model import SnapshotRow
 
     rnd = random.Random(i)
     dip = rnd.random() < 0.2  # a fifth of the workspaces had a bad week
@@ -102,11 +102,11 @@ def _goals(rows: list[Any]) -> list[tuple[str, str | None, float, float | None]]
 def build_tick_db(path: Path, workspaces: int) -> Any:
     from sqlalchemy import insert
 
-    from kpi_engine import schema_alerts as a
-    from kpi_engine.db import make_engine, migrate
-    from kpi_engine.model import Role
-    from kpi_engine.schema_goals import goals
-    from kpi_engine.store import Store
+    from kpi_engine.domain.model import Role
+    from kpi_engine.storage import schema_alerts as a
+    from kpi_engine.storage.db import make_engine, migrate
+    from kpi_engine.storage.schema_goals import goals
+    from kpi_engine.storage.store import Store
 
     if path.exists():
         path.unlink()
@@ -141,8 +141,8 @@ def build_tick_db(path: Path, workspaces: int) -> Any:
 def reset(engine: Any) -> None:
     from sqlalchemy import delete, update
 
-    from kpi_engine import schema_alerts as a
-    from kpi_engine.schema_goals import goal_events, goals
+    from kpi_engine.storage import schema_alerts as a
+    from kpi_engine.storage.schema_goals import goal_events, goals
 
     with engine.begin() as conn:
         for table in (a.outbox, a.outbox_charts, a.alert_log, a.alert_state, goal_events):
@@ -154,8 +154,8 @@ def tick_bench(quick: bool) -> dict[str, Any]:
     from sqlalchemy import event
 
     from bot.alert_views import render
-    from kpi_engine.alert_inputs import run_tick
-    from kpi_engine.store import Store
+    from kpi_engine.services.alert_inputs import run_tick
+    from kpi_engine.storage.store import Store
 
     OUT.mkdir(parents=True, exist_ok=True)
     workspaces = 100 if quick else 1000
@@ -253,10 +253,10 @@ async def _fanout(chats: int, budget: float) -> dict[str, Any]:
     from bot.digest_views import render_digest
     from bot.runtime.dispatcher import Dispatcher
     from config.settings import Settings
-    from kpi_engine import outbox
-    from kpi_engine.db import make_engine, migrate
-    from kpi_engine.digests import build_digest
-    from kpi_engine.seed import seed_demo
+    from kpi_engine.services.digests import build_digest
+    from kpi_engine.services.seed import seed_demo
+    from kpi_engine.storage import outbox
+    from kpi_engine.storage.db import make_engine, migrate
 
     ids = [200_000 + i for i in range(chats)]
     ctx = multiprocessing.get_context("fork")

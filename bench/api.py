@@ -162,7 +162,7 @@ def pg_schema(url: str) -> Iterator[str]:
     sys.path.insert(0, str(ROOT))
     from sqlalchemy import text
 
-    from kpi_engine.db import make_engine
+    from kpi_engine.storage.db import make_engine
 
     schema = f"bench_{uuid.uuid4().hex[:10]}"
     admin = make_engine(url)

@@ -28,8 +28,8 @@ def run(quick: bool = False) -> dict[str, float]:
     from bot.bootstrap import bootstrap
     from bot.reply import Request
     from config.settings import Settings
-    from kpi_engine.model import Role
-    from kpi_engine.seed import seed_demo
+    from kpi_engine.domain.model import Role
+    from kpi_engine.services.seed import seed_demo
 
     n = 1000 if quick else 5000
     with tempfile.TemporaryDirectory() as tmp:

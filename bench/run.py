@@ -2,7 +2,7 @@
 
 Engine: a SQLite database of about 1,000,000 snapshots (20 workspaces × 6 channels ×
 12 metrics × 2 years; ``--quick``: 3 workspaces × 1 year), then five question shapes timed
-through the engine (``kpi_engine.answers``) and the same questions as hand-written SQL through
+through the engine (``kpi_engine.services.answers``) and the same questions as hand-written SQL through
 ``sqlite3`` (the floor): counter this week, gauge last month, ratio last quarter, the
 category summary, the per-channel comparison. Import: a long CSV of 1,000,000 rows
 (``--quick``: 100,000) through ``kpibot import`` as a real subprocess.
@@ -30,11 +30,11 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from kpi_engine import answers  # noqa: E402
-from kpi_engine.db import make_engine, migrate  # noqa: E402
-from kpi_engine.model import SnapshotRow  # noqa: E402
-from kpi_engine.periods import Period, PeriodQuery  # noqa: E402
-from kpi_engine.store import Store  # noqa: E402
+from kpi_engine.domain.model import SnapshotRow  # noqa: E402
+from kpi_engine.domain.periods import Period, PeriodQuery  # noqa: E402
+from kpi_engine.services import answers  # noqa: E402
+from kpi_engine.storage.db import make_engine, migrate  # noqa: E402
+from kpi_engine.storage.store import Store  # noqa: E402
 
 TODAY = date(2026, 11, 22)  # a Sunday
 OUT = ROOT / "bench" / "out"

@@ -64,10 +64,10 @@ def command_body(channel: str, response_url: str) -> str:
 
 def prepare(url: str, channels: list[str]) -> None:
     """A migrated SQLite database with the demo workspace and every bench channel linked."""
-    from kpi_engine.db import make_engine, migrate
-    from kpi_engine.model import Role
-    from kpi_engine.seed import seed_demo
-    from kpi_engine.store import Store
+    from kpi_engine.domain.model import Role
+    from kpi_engine.services.seed import seed_demo
+    from kpi_engine.storage.db import make_engine, migrate
+    from kpi_engine.storage.store import Store
 
     engine = make_engine(url)
     migrate(engine)

@@ -78,8 +78,8 @@ async def kpi_bot(api: Any, workdir: Path) -> AsyncIterator[Counter]:
     from adapters.chat.telegram import TelegramPlatform, build_application
     from bot.bootstrap import bootstrap
     from config.settings import Settings
-    from kpi_engine.model import Role
-    from kpi_engine.seed import seed_demo
+    from kpi_engine.domain.model import Role
+    from kpi_engine.services.seed import seed_demo
 
     settings = Settings(database_url=f"sqlite:///{workdir / 'bench.db'}",
                         telegram_token=SecretStr(TOKEN), telegram_api_url=api.url)

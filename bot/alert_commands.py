@@ -20,10 +20,10 @@ from bot.i18n import Phrasebook
 from bot.numbers import parse_number
 from bot.reply import Reply
 from bot.router import OPERATOR_PLATFORMS, Command, Context, Router
-from kpi_engine import alert_store
-from kpi_engine.alerts import DEFAULT_KEYS, Rule
-from kpi_engine.metrics import METRICS, Unit, suggest
-from kpi_engine.model import Role
+from kpi_engine.domain.alerts import DEFAULT_KEYS, Rule
+from kpi_engine.domain.metrics import METRICS, Unit, suggest
+from kpi_engine.domain.model import Role
+from kpi_engine.storage import alert_store, outbox
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "list_title": ("Aturan alert · {name}", "Alert rules · {name}"),
@@ -347,7 +347,7 @@ def _add(ctx: Context, rest: str) -> Reply:
 def _stray_word(ctx: Context, words: list[str]) -> str | None:
     """The first word after a threshold's value that names no channel (``bogus`` in
     ``/alert reach < 5 bogus``): never dropped in silence."""
-    from kpi_engine.model import PLATFORM_ALIASES
+    from kpi_engine.domain.model import PLATFORM_ALIASES
 
     known = set(_LINK_WORDS)
     for alias in PLATFORM_ALIASES:
@@ -377,7 +377,7 @@ def snooze_command(ctx: Context) -> Reply:
     usage = _m("snooze_usage", ctx.lang)
     req = ctx.request
     if rest in ("off", "mati", "batal", "stop", "selesai", "cancel", "end"):
-        alert_store.snooze_chat(ctx.store, ctx.workspace.id, req.platform, req.chat_id, None,
+        outbox.snooze_chat(ctx.store, ctx.workspace.id, req.platform, req.chat_id, None,
                                 ctx.now)
         return _say(ctx, "snooze_off", "snooze")
     if not rest:
@@ -399,7 +399,7 @@ def snooze_command(ctx: Context) -> Reply:
     if span < MIN_SNOOZE:
         return _refuse(ctx, "snooze_max")
     until = ctx.now + span
-    alert_store.snooze_chat(ctx.store, ctx.workspace.id, req.platform, req.chat_id, until,
+    outbox.snooze_chat(ctx.store, ctx.workspace.id, req.platform, req.chat_id, until,
                             ctx.now)
     reply = _say(ctx, "snooze_set", "snooze", until=_local(ctx, until))
     reply.data = {"until": until.isoformat()}
@@ -407,7 +407,7 @@ def snooze_command(ctx: Context) -> Reply:
 
 
 def register_alerts(router: Router) -> None:
-    """Register /alert and /senyap, and /langganan and /berhenti (``bot.digest_commands``)."""
+    """Register /alert and /senyap (/langganan and /berhenti: ``bot.digest_commands``)."""
     V, E = Role.VIEWER, Role.EDITOR
     router.register(Command("alert", "alert", "alert", V, alert_command,
                             "aturan alert: /alert er < 2%, /alert hapus 3",
@@ -415,6 +415,3 @@ def register_alerts(router: Router) -> None:
     router.register(Command("snooze", "senyap", "snooze", E, snooze_command,
                             "tunda alert di chat ini: /senyap 2 jam",
                             "defer alerts in this chat: /snooze 2 hours"))
-    from bot.digest_commands import register_digests
-
-    register_digests(router)

@@ -1,15 +1,15 @@
 """Alerts in words, Indonesian (default) and English: what happened, by how much, against
 what, and what it means for a goal on the same metric. ``render(event)`` is what
-``kpi_engine.alert_inputs.run_tick`` calls before queueing."""
+``kpi_engine.services.alert_inputs.run_tick`` calls before queueing."""
 
 from __future__ import annotations
 
 from bot import formatting as fmt
 from bot import goal_phrases as gp
 from bot.i18n import translate
-from kpi_engine.alert_inputs import Rendered
-from kpi_engine.alerts import AlertEvent, GoalSignal, Observation
-from kpi_engine.metrics import METRICS, Unit
+from kpi_engine.domain.alerts import AlertEvent, GoalSignal, Observation
+from kpi_engine.domain.metrics import METRICS, Unit
+from kpi_engine.services.alert_inputs import Rendered
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "all_own": ("semua kanal sendiri", "all own channels"),

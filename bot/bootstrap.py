@@ -11,13 +11,15 @@ from sqlalchemy import Engine
 from bot.alert_commands import register_alerts
 from bot.chart_command import register_charts
 from bot.commands import register_foundation
+from bot.digest_commands import register_digests
+from bot.goal_admin import register_goal_admin
 from bot.goal_commands import goal_line, register_goals
 from bot.import_command import register_import
 from bot.linking import register_linking
 from bot.router import Router
 from config.settings import Settings, load_settings
-from kpi_engine.db import ensure_schema, make_engine
-from kpi_engine.store import Store
+from kpi_engine.storage.db import ensure_schema, make_engine
+from kpi_engine.storage.store import Store
 
 
 @dataclass
@@ -46,5 +48,7 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None,
     register_import(router)
     register_linking(router)
     register_goals(router)
+    register_goal_admin(router)
     register_alerts(router)
+    register_digests(router)
     return App(settings, engine, store, router)

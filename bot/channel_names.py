@@ -5,13 +5,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from typing import TYPE_CHECKING
 
+from bot.parsed_text import ParsedText
 from bot.tokens import Hit, Token
-from kpi_engine.model import PLATFORM_ALIASES, PLATFORMS, parse_channel_name
-
-if TYPE_CHECKING:
-    from bot.parsing import ParsedText
+from kpi_engine.domain.model import PLATFORM_ALIASES, PLATFORMS, parse_channel_name
 
 _HANDLE = re.compile(r"(?:(?P<platform>[a-z][a-z ]*):)?(?P<at>@?)(?P<handle>[\w.]+)")
 

@@ -19,10 +19,10 @@ from bot.commands import channel_error, metric_or_error, period_or_error, unknow
 from bot.i18n import translate
 from bot.reply import Reply
 from bot.router import Command, Context, Router
-from kpi_engine import answers, series
-from kpi_engine.metrics import METRICS
-from kpi_engine.model import Role
-from kpi_engine.periods import PeriodQuery
+from kpi_engine.domain.metrics import METRICS
+from kpi_engine.domain.model import Role
+from kpi_engine.domain.periods import PeriodQuery
+from kpi_engine.services import answers, series
 
 CHART_COMMAND_MESSAGES: dict[str, tuple[str, str]] = {
     "chart_needs_metric": (

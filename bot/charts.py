@@ -24,7 +24,7 @@ from babel.numbers import get_currency_symbol
 
 from bot import formatting as fmt
 from bot.i18n import translate
-from kpi_engine.metrics import Kind, Metric, Unit
+from kpi_engine.domain.metrics import Kind, Metric, Unit
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure

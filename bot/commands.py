@@ -14,10 +14,11 @@ from bot.numbers import as_typed, is_bare, parse_number
 from bot.reply import Reply
 from bot.router import Command, Context, Router, error_reply, unknown_metric_reply
 from bot.side_by_side import side_by_side
-from kpi_engine import answers, validation
-from kpi_engine.metrics import METRICS
-from kpi_engine.model import PLATFORMS, Role, SnapshotRow, parse_channel_name
-from kpi_engine.periods import PeriodQuery, default_period
+from kpi_engine.domain import validation
+from kpi_engine.domain.metrics import METRICS
+from kpi_engine.domain.model import PLATFORMS, Role, SnapshotRow, parse_channel_name
+from kpi_engine.domain.periods import PeriodQuery, default_period
+from kpi_engine.services import answers
 
 #: The validation codes of a value /catat refuses → the reply's error code.
 RECORD_ERRORS = {"negative": "record_negative", "too_large_value": "record_absurd",

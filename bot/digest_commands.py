@@ -15,8 +15,8 @@ from bot.alert_commands import after_command, read_time
 from bot.i18n import Phrasebook
 from bot.reply import Reply
 from bot.router import OPERATOR_PLATFORMS, Command, Context, Router
-from kpi_engine import alert_store
-from kpi_engine.model import Role
+from kpi_engine.domain.model import Role
+from kpi_engine.storage import alert_store
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "needs_admin": ("Mengatur langganan ringkasan butuh peran admin. Peran Anda: {role}.",

@@ -11,9 +11,9 @@ from bot import goal_phrases as gp
 from bot import views
 from bot.i18n import t, translate
 from bot.reply import Reply
-from kpi_engine.answers import KpiAnswer
-from kpi_engine.digests import Digest, GoalLine
-from kpi_engine.metrics import CATEGORY_LABELS, METRICS, Unit
+from kpi_engine.domain.metrics import CATEGORY_LABELS, METRICS, Unit
+from kpi_engine.services.answers import KpiAnswer
+from kpi_engine.services.digests import Digest, GoalLine
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "daily_title": ("📊 Ringkasan harian · {name} · {day}", "📊 Daily digest · {name} · {day}"),

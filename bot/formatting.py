@@ -11,7 +11,7 @@ from babel import Locale
 from babel.dates import format_date
 from babel.numbers import NumberPattern, format_compact_decimal, format_currency, parse_pattern
 
-from kpi_engine.metrics import Metric, Unit
+from kpi_engine.domain.metrics import Metric, Unit
 
 LOCALE = "id_ID"
 NBSP = "\u00a0"

@@ -22,11 +22,11 @@ from bot.linking import ROLE_NAMES
 from bot.mentions import USER_MENTION
 from bot.reply import Reply
 from bot.router import OPERATOR_PLATFORMS, Command, Context, Router, error_reply
-from kpi_engine import answers
-from kpi_engine.goal_store import campaign_span
-from kpi_engine.metrics import METRICS
-from kpi_engine.model import Role
-from kpi_engine.periods import Period, PeriodQuery
+from kpi_engine.domain.metrics import METRICS
+from kpi_engine.domain.model import Role
+from kpi_engine.domain.periods import Period, PeriodQuery
+from kpi_engine.services import answers
+from kpi_engine.storage.goal_store import campaign_span
 
 ADMIN_MESSAGES: dict[str, tuple[str, str]] = {
     "roi_title": ("ROI · {scope} · {period}", "ROI · {scope} · {period}"),

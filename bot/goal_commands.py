@@ -6,13 +6,13 @@
 - Anything else sets a goal: ``/target followers +20% instagram 3 bulan``, ``/target
   conversions 500 kampanye ramadan 31 Mar``, "set a goal of 50k followers on tiktok by end of
   year". The text is read here, not by the period parser: the deadline
-  (``kpi_engine.deadlines``), the value (``50000``, ``50rb``, ``1,5 jt``, ``50k``, ``4%``,
+  (``kpi_engine.domain.deadlines``), the value (``50000``, ``50rb``, ``1,5 jt``, ``50k``, ``4%``,
   ``+20%``, ``+5000``) and ``kampanye X`` are cut out first, and what is left goes through
   ``bot.parsing.parse_text`` for the metric and the channel.
 
 Viewers may list and look; only editors and admins set, change or cancel goals.
-``register_goals`` also registers ``/roi`` and ``/peran`` (``bot.goal_admin``) and gives
-``/grafik`` its goal line.
+``/roi`` and ``/peran`` are ``bot.goal_admin`` (bootstrap registers them after ``/target``);
+``goal_line`` gives ``/grafik`` its goal line.
 """
 
 from __future__ import annotations
@@ -28,21 +28,14 @@ from bot.parsing import parse_text
 from bot.reply import Reply
 from bot.router import Command, Context, Router, error_reply
 from bot.vocabulary import COMMANDS
-from kpi_engine.answers import UnknownChannel
-from kpi_engine.deadlines import Deadline, DeadlineError, find_deadline
-from kpi_engine.goal_math import Shape
-from kpi_engine.goal_store import GoalStore
-from kpi_engine.goals import (
-    CANCELLED,
-    GoalError,
-    GoalRequest,
-    Progress,
-    create_goal,
-    edit_goal,
-    track,
-)
-from kpi_engine.metrics import METRICS, Metric, Unit
-from kpi_engine.model import Role
+from kpi_engine.domain.deadlines import Deadline, DeadlineError, find_deadline
+from kpi_engine.domain.goal_math import Shape
+from kpi_engine.domain.goal_model import CANCELLED, GoalError, GoalRequest
+from kpi_engine.domain.metrics import METRICS, Metric, Unit
+from kpi_engine.domain.model import Role
+from kpi_engine.services.answers import UnknownChannel
+from kpi_engine.services.goals import Progress, create_goal, edit_goal, track
+from kpi_engine.storage.goal_store import GoalStore
 
 COMMAND_MESSAGES: dict[str, tuple[str, str]] = {
     "usage": ("Format: /target metrik nilai [kanal] tenggat. Contoh: /target followers +20% "
@@ -440,14 +433,11 @@ def goal_line(ctx: Context, metric_key: str, channel: str | None
 
 
 def register_goals(router: Router) -> None:
-    """Register /target (/goal), /roi and /peran (/role). ``goal_line`` (below) is what
+    """Register /target (/goal) (/roi and /peran: ``bot.goal_admin``). ``goal_line`` (below) is what
     bootstrap hands to ``register_charts`` so /grafik draws a goal's target line."""
-    from bot.goal_admin import register_goal_admin
-
     router.register(Command(
         "goal", "target", "goal", Role.VIEWER, goal,
         "target SMART: /target followers +20% instagram 3 bulan · /target (daftar) · "
         "/target 3 · /target ubah 3 60rb · /target hapus 3",
         "SMART goals: /goal followers +20% instagram 3 months · /goal (list) · /goal 3 · "
         "/goal edit 3 60k · /goal delete 3"))
-    register_goal_admin(router)

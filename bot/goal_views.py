@@ -13,9 +13,10 @@ from bot import goal_phrases as gp
 from bot.charts import ChartSpec, render_chart
 from bot.i18n import translate
 from bot.reply import Reply
-from kpi_engine.goal_math import Shape, direction, is_ceiling, progress_basis
-from kpi_engine.goals import Goal, GoalEvent, GoalPlan, Progress
-from kpi_engine.metrics import CATEGORY_LABELS, METRICS, Metric, Unit
+from kpi_engine.domain.goal_math import Shape, direction, is_ceiling, progress_basis
+from kpi_engine.domain.goal_model import Goal, GoalEvent, GoalPlan
+from kpi_engine.domain.metrics import CATEGORY_LABELS, METRICS, Metric, Unit
+from kpi_engine.services.goals import Progress
 
 GOAL_MESSAGES: dict[str, tuple[str, str]] = {
     # the goal in one sentence
@@ -237,7 +238,7 @@ def sentence(goal: Goal | GoalPlan, deadline: date, channel: str | None,
 
 
 def category_line(metric_key: str, lang: str) -> str | None:
-    from kpi_engine.metrics import category_of
+    from kpi_engine.domain.metrics import category_of
 
     cat = category_of(metric_key)
     if cat is None:

@@ -123,7 +123,7 @@ MESSAGES: dict[str, tuple[str, str]] = {
                          "kurung atau tanda kutip. Contoh: 1.250, 3,5, 12rb, 1,2jt.",
                          "\"{value}\" is not a valid number. Write the number alone, without "
                          "brackets or quotes. Examples: 1250, 3.5, 12k, 1.2m."),
-    # negative, too large, fractional counts, future days: kpi_engine.validation's sentences
+    # negative, too large, fractional counts, future days: kpi_engine.domain.validation's sentences
     "record_derived": ("{metric} dihitung otomatis dari {parts}; catat komponennya.",
                        "{metric} is computed from {parts}; record those instead."),
     "record_not_day": ("Pilih satu hari untuk dicatat (misalnya: kemarin, 2026-11-20).",

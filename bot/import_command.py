@@ -2,7 +2,7 @@
 
 The adapter puts the file in ``Request.attachment`` (and its name in ``attachment_name``);
 a file the adapter refused to download because it is too large arrives with only
-``attachment_size``. The import itself is the CLI's: ``kpi_engine.ingest.import_bytes``.
+``attachment_size``. The import itself is the CLI's: ``kpi_engine.services.ingest.import_bytes``.
 """
 
 from __future__ import annotations
@@ -10,9 +10,9 @@ from __future__ import annotations
 from bot.i18n import translate
 from bot.reply import Reply
 from bot.router import Command, Context, Router
-from kpi_engine.importer import ImportFileError
-from kpi_engine.ingest import CHAT_MAX_BYTES, import_bytes
-from kpi_engine.model import Role
+from kpi_engine.domain.model import Role
+from kpi_engine.services.importer import ImportFileError
+from kpi_engine.services.ingest import CHAT_MAX_BYTES, import_bytes
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "import_usage": (

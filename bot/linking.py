@@ -13,8 +13,9 @@ from bot import formatting as fmt
 from bot.i18n import translate
 from bot.reply import Reply
 from bot.router import Command, Context, Handler, Router, error_reply
-from kpi_engine.guards import JOIN_ATTEMPTS, JOIN_WINDOW, join_wait, record_wrong_join
-from kpi_engine.linking import (
+from kpi_engine.domain.model import Role
+from kpi_engine.storage.guards import JOIN_ATTEMPTS, JOIN_WINDOW, join_wait, record_wrong_join
+from kpi_engine.storage.linking import (
     CODE_TTL,
     JoinCodeError,
     create_join_code,
@@ -22,7 +23,6 @@ from kpi_engine.linking import (
     peek_join_code,
     redeem_join_code,
 )
-from kpi_engine.model import Role
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "invite_title": ("Kode undangan · {workspace}", "Invite code · {workspace}"),

@@ -13,7 +13,7 @@ period=<16–22 Nov>)``. The reading goes in this order:
 3. the question's shape is read (``bot.question_shapes``): "per kanal", "kanal/kampanye/hari
    mana yang paling …", "naik atau turun"; then ``kampanye X`` (``bot.campaign_names``);
 4. a misspelt period ("mingu lalu") is cut out as ``unclear``; period phrases are found by
-   ``kpi_engine.periods.find_period`` and cut out ("dibanding bulan lalu" alone asks about
+   ``kpi_engine.domain.periods.find_period`` and cut out ("dibanding bulan lalu" alone asks about
    this month against last);
 5. the longest known phrases win: metric aliases, platform words, the workspace's custom
    channel names, bare competitor handles, known campaigns, intent words; channels named
@@ -31,7 +31,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date
 from functools import lru_cache
 
@@ -39,6 +39,7 @@ from bot import campaign_names, channel_names, unclear
 from bot import question_shapes as shapes
 from bot import understanding as chat
 from bot.mentions import drop_mentions
+from bot.parsed_text import ParsedText
 from bot.tokens import Hit as _Hit
 from bot.tokens import Token as _Token
 from bot.understanding import normalize
@@ -60,9 +61,9 @@ from bot.vocabulary import (
     STRONG_LANG_WORDS,
     UNDERSTOOD,
 )
-from kpi_engine.metrics import ALIASES
-from kpi_engine.model import PLATFORM_ALIASES, parse_channel_name
-from kpi_engine.periods import PeriodError, PeriodQuery, find_period, parse_period
+from kpi_engine.domain.metrics import ALIASES
+from kpi_engine.domain.model import PLATFORM_ALIASES, parse_channel_name
+from kpi_engine.domain.periods import PeriodError, PeriodQuery, find_period, parse_period
 
 __all__ = ["COMMANDS", "COMMAND_LANG", "ParsedText", "parse_text"]
 
@@ -80,34 +81,6 @@ _COUNT_NUMBER = re.compile(
     r"(?<![\w.,])\d+(?=\s*(?:hari|minggu|pekan|bulan|kuartal|triwulan|tahun|days?|weeks?"
     r"|months?|quarters?|years?)(?!\w))", re.IGNORECASE)
 _PUNCT = "\"'“”‘’()[]{}<>,;!?.:…*_~`"
-
-
-@dataclass
-class ParsedText:
-    """What a chat message asks for; see the module docstring for how it is read."""
-
-    command: str  # canonical command, "unknown" (an unknown /command) or "empty"
-    command_word: str | None = None  # as typed, lower case, without "/" and "@botname"
-    lang: str | None = None  # "id" / "en" when the text shows it
-    metric: str | None = None  # a catalogue key
-    unknown_metric: str | None = None  # a word in metric position that is no metric
-    suggestion: str | None = None  # the metric key closest to unknown_metric
-    channel: str | None = None  # "instagram", "instagram:@kopirival", a custom channel
-    unknown_channel: str | None = None  # "snapchat", "@someone": looks like a channel, isn't
-    period: PeriodQuery | None = None  # None: no period named (the caller's default applies)
-    period_error: PeriodError | None = None
-    campaign: str | None = None
-    chart: bool = False
-    args: list[str] = field(default_factory=list)
-    smalltalk: str | None = None  # "thanks", "greeting", "about" (command "smalltalk")
-    channels: list[str] = field(default_factory=list)  # two or more, side by side
-    campaigns: list[str] = field(default_factory=list)  # two or more, side by side
-    competitors: bool = False  # "pesaing", "kompetitor", "competitors" named
-    unclear: str | None = None  # words not understood that look like a slot, as typed
-    unclear_kind: str | None = None  # "period", "channel", "campaign", "metric"
-    rank_by: str | None = None  # "which is best" by "channel", "campaign" or "day"
-    text: str | None = None  # the text a handler reads when it differs from the message
-    corrected: str | None = None  # the message with ``unclear`` replaced by ``suggestion``
 
 
 # --- the vocabulary -------------------------------------------------------------------------

@@ -19,8 +19,8 @@ from bot.i18n import t
 from bot.parsing import ParsedText, parse_text
 from bot.reply import Reply, Request, failure_code
 from bot.vocabulary import COMMANDS
-from kpi_engine.model import Channel, Role, Workspace
-from kpi_engine.store import Store
+from kpi_engine.domain.model import Channel, Role, Workspace
+from kpi_engine.storage.store import Store
 
 log = logging.getLogger(__name__)
 

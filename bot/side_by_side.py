@@ -10,8 +10,8 @@ from bot import views
 from bot.i18n import t
 from bot.reply import Reply
 from bot.router import Context, error_reply
-from kpi_engine import answers
-from kpi_engine.periods import PeriodQuery
+from kpi_engine.domain.periods import PeriodQuery
+from kpi_engine.services import answers
 
 
 def _channel_answers(ctx: Context, metric: str, pq: PeriodQuery

@@ -11,16 +11,14 @@ from collections.abc import Sequence
 from datetime import date
 from functools import lru_cache
 from itertools import pairwise
-from typing import TYPE_CHECKING, Protocol
+from typing import Protocol
 
 from bot import understanding as chat
+from bot.parsed_text import ParsedText
 from bot.understanding import normalize
 from bot.vocabulary import ARGUMENT_WORDS, FILLERS, MONTH_WORDS, UNDERSTOOD
-from kpi_engine.metrics import ALIASES
-from kpi_engine.model import PLATFORM_ALIASES, parse_channel_name
-
-if TYPE_CHECKING:
-    from bot.parsing import ParsedText
+from kpi_engine.domain.metrics import ALIASES
+from kpi_engine.domain.model import PLATFORM_ALIASES, parse_channel_name
 
 #: How close (rapidfuzz ratio) a word must be to a metric alias to be offered as a metric.
 METRIC_CUTOFF = 78.0

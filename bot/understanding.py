@@ -22,14 +22,14 @@ from functools import lru_cache
 
 from rapidfuzz import fuzz, process
 
-from kpi_engine.calendar_words import MONTH_NUMBERS
-from kpi_engine.metrics import normalize as _normalize
-from kpi_engine.periods import PeriodError, find_period
+from kpi_engine.domain.calendar_words import MONTH_NUMBERS
+from kpi_engine.domain.metrics import normalize as _normalize
+from kpi_engine.domain.periods import PeriodError, find_period
 
 
 @lru_cache(maxsize=16_384)
 def normalize(text: str) -> str:
-    """``kpi_engine.metrics.normalize``, remembered: chats repeat the same words."""
+    """``kpi_engine.domain.metrics.normalize``, remembered: chats repeat the same words."""
     return _normalize(text)
 
 

@@ -7,9 +7,9 @@ from typing import Any
 from bot import formatting as fmt
 from bot.i18n import t, translate
 from bot.reply import Reply
-from kpi_engine.answers import Comparison, KpiAnswer, Summary
-from kpi_engine.metrics import CATEGORY_LABELS, METRICS, Metric
-from kpi_engine.periods import Period
+from kpi_engine.domain.metrics import CATEGORY_LABELS, METRICS, Metric
+from kpi_engine.domain.periods import Period
+from kpi_engine.services.answers import Comparison, KpiAnswer, Summary
 
 #: What a reply says about the meaning rules of SPEC §3.1 (why a value is missing, which paid
 #: campaigns a cost ratio covers, which channels a like-for-like change leaves out).

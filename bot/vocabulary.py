@@ -1,8 +1,8 @@
 """The words of chat requests: command names, intent words, fillers and language markers.
 
-Everything here is lower case and normalized like ``kpi_engine.metrics.normalize``
+Everything here is lower case and normalized like ``kpi_engine.domain.metrics.normalize``
 (no accents, ``_``/``-`` folded to spaces). Metric aliases live in the metric catalogue and
-platform words in ``kpi_engine.model.PLATFORM_ALIASES``; this module holds the rest.
+platform words in ``kpi_engine.domain.model.PLATFORM_ALIASES``; this module holds the rest.
 """
 
 from __future__ import annotations

@@ -16,8 +16,8 @@ from sqlalchemy import Engine, inspect, text
 from bot.bootstrap import App, bootstrap
 from bot.reply import Reply, Request
 from config.settings import Settings
-from kpi_engine.db import make_engine, migrate
-from kpi_engine.store import Store
+from kpi_engine.storage.db import make_engine, migrate
+from kpi_engine.storage.store import Store
 
 PG_URL = os.environ.get("KPIBOT_TEST_POSTGRES_URL")
 BACKENDS = ["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)]

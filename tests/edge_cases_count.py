@@ -33,9 +33,9 @@ sys.path.pop(0)
 from bot.bootstrap import bootstrap
 from bot.reply import Reply, Request
 from config.settings import Settings
-from kpi_engine.db import make_engine, migrate
-from kpi_engine.model import Role, SnapshotRow
-from kpi_engine.seed import seed_demo
+from kpi_engine.domain.model import Role, SnapshotRow
+from kpi_engine.services.seed import seed_demo
+from kpi_engine.storage.db import make_engine, migrate
 
 NOW = datetime(2026, 11, 22, 15, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
 TODAY = NOW.date()
@@ -166,7 +166,7 @@ async def http_cases() -> None:
 
     from adapters.chat.slack import SlackPlatform
     from adapters.http.server import build_web_app
-    from kpi_engine.tokens import ApiTokens
+    from kpi_engine.storage.tokens import ApiTokens
     sys.path.insert(0, HERE)
     from tests.slack_standin import SlackStandIn
     sys.path.pop(0)

@@ -9,11 +9,11 @@ import pytest
 from sqlalchemy import select
 
 from bot.bootstrap import App
-from kpi_engine import alert_store
-from kpi_engine import schema_alerts as a
-from kpi_engine.model import Role
-from kpi_engine.outbox import Message, enqueue
-from kpi_engine.seed import seed_demo
+from kpi_engine.domain.model import Role
+from kpi_engine.services.seed import seed_demo
+from kpi_engine.storage import alert_store
+from kpi_engine.storage import schema_alerts as a
+from kpi_engine.storage.outbox import Message, enqueue
 from tests.conftest import Conversation
 
 JAKARTA = ZoneInfo("Asia/Jakarta")

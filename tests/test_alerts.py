@@ -1,4 +1,4 @@
-"""Alert rules (kpi_engine/alerts.py, alert_inputs.py): a fake clock walks 60 days of the demo
+"""Alert rules (kpi_engine/domain/alerts.py, alert_inputs.py): a fake clock walks 60 days of the demo
 brand's data and every alert the tick produces is checked against an oracle computed
 straight from the seed rows (not through the engine's queries)."""
 
@@ -19,16 +19,16 @@ import pytest
 from sqlalchemy import Engine, event, func, select
 
 from bot.alert_views import render
-from kpi_engine import alert_store
-from kpi_engine import schema_alerts as a
-from kpi_engine.alert_inputs import run_tick
-from kpi_engine.alert_store import AlertSettings
-from kpi_engine.alerts import NEVER, Observation, Rule, State, step
-from kpi_engine.demo import demo_rows, engagement_dip_week
-from kpi_engine.model import Role, SnapshotRow
-from kpi_engine.outbox import deliver_at, quiet_end
-from kpi_engine.query import Span
-from kpi_engine.store import Store
+from kpi_engine.domain.alerts import NEVER, Observation, Rule, State, step
+from kpi_engine.domain.formulas import Span
+from kpi_engine.domain.model import Role, SnapshotRow
+from kpi_engine.services.alert_inputs import run_tick
+from kpi_engine.services.demo import demo_rows, engagement_dip_week
+from kpi_engine.storage import alert_store
+from kpi_engine.storage import schema_alerts as a
+from kpi_engine.storage.alert_store import AlertSettings
+from kpi_engine.storage.outbox import deliver_at, quiet_end
+from kpi_engine.storage.store import Store
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 TODAY = date(2026, 11, 22)  # the demo's last day (a Sunday)
@@ -91,9 +91,10 @@ def test_state_machine_fires_once_repeats_after_interval_and_resolves_once() -> 
 
 
 def test_the_window_gives_the_same_terms_as_the_engine(store: Store) -> None:
-    from kpi_engine.daily_window import fetch_window
-    from kpi_engine.metrics import METRICS
-    from kpi_engine.query import Needs, fetch_terms, needs_for
+    from kpi_engine.domain.formulas import Needs, needs_for
+    from kpi_engine.domain.metrics import METRICS
+    from kpi_engine.storage.daily_window import fetch_window
+    from kpi_engine.storage.terms import fetch_terms
 
     ws = store.ensure_workspace("demo")
     store.write_snapshots(ws.id, demo_rows(TODAY))
@@ -403,7 +404,7 @@ def test_kpibot_alerts_prints_json_and_a_second_run_queues_nothing(tmp_path: Pat
         assert [c["chat_id"] for c in e["chats"]] == ["100"]
     assert json.loads(kpibot("alerts", "--now", now, "--json")) == dry
     assert json.loads(kpibot("alerts", "--now", now, "--json")) == []
-    store = Store(__import__("kpi_engine.db", fromlist=["make_engine"]).make_engine(url))
+    store = Store(__import__("kpi_engine.storage.db", fromlist=["make_engine"]).make_engine(url))
     with store.connect() as conn:
         assert conn.execute(select(func.count()).select_from(a.outbox)).scalar() == len(dry)
 
@@ -411,8 +412,9 @@ def test_kpibot_alerts_prints_json_and_a_second_run_queues_nothing(tmp_path: Pat
 # -- goals ---------------------------------------------------------------------------------------
 
 def test_goal_alerts_reached_off_track_and_missed_follow_the_goals_feature(demo: Any) -> None:
-    from kpi_engine.goal_store import GoalStore
-    from kpi_engine.goals import GoalRequest, create_goal, outcome, track
+    from kpi_engine.domain.goal_model import GoalRequest
+    from kpi_engine.services.goals import create_goal, outcome, track
+    from kpi_engine.storage.goal_store import GoalStore
 
     store, ws_id, rows = demo
     start = TODAY - timedelta(days=45)
@@ -463,8 +465,9 @@ def test_goal_alerts_reached_off_track_and_missed_follow_the_goals_feature(demo:
 
 
 def test_a_drop_alert_says_what_it_means_for_a_goal(demo: Any) -> None:
-    from kpi_engine.goal_store import GoalStore
-    from kpi_engine.goals import GoalRequest, create_goal
+    from kpi_engine.domain.goal_model import GoalRequest
+    from kpi_engine.services.goals import create_goal
+    from kpi_engine.storage.goal_store import GoalStore
 
     store, ws_id, _ = demo
     dip_start, dip_end = engagement_dip_week(TODAY)

@@ -11,9 +11,9 @@ import pytest
 from bot.bootstrap import App
 from bot.reply import Request
 from bot.router import Command
-from kpi_engine.demo import demo_rows
-from kpi_engine.model import Role
-from kpi_engine.seed import seed_demo
+from kpi_engine.domain.model import Role
+from kpi_engine.services.demo import demo_rows
+from kpi_engine.services.seed import seed_demo
 from tests.conftest import Conversation
 
 JKT = ZoneInfo("Asia/Jakarta")

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from adapters.cli import main
-from kpi_engine.demo import demo_rows
+from kpi_engine.services.demo import demo_rows
 
 NOW = "2026-11-22T10:00:00+07:00"  # a Sunday in Jakarta
 TODAY = date(2026, 11, 22)

@@ -12,7 +12,7 @@ from zoneinfo import ZoneInfo
 from adapters.chat.console import run_console
 from adapters.cli import main
 from bot.bootstrap import App
-from kpi_engine.seed import seed_demo
+from kpi_engine.services.seed import seed_demo
 
 NOW = datetime(2026, 11, 22, 9, 0, tzinfo=ZoneInfo("Asia/Jakarta"))
 
@@ -56,7 +56,7 @@ def test_postgres_schema_missing_is_a_clear_error(capsys: object) -> None:
         pytest.skip("KPIBOT_TEST_POSTGRES_URL is not set")
     from sqlalchemy import text
 
-    from kpi_engine.db import make_engine
+    from kpi_engine.storage.db import make_engine
 
     schema = "t_unmigrated"
     admin = make_engine(url)
@@ -97,7 +97,7 @@ def test_serve_with_incomplete_slack_settings_is_a_clear_error(
 
 def test_console_ya_accepts_the_suggestion(app: App) -> None:
     """Issue 12: after "Maksud Anda: reach?", "ya" answers reach; the number is the seed's."""
-    from kpi_engine.demo import demo_rows
+    from kpi_engine.services.demo import demo_rows
 
     seed_demo(app.store, NOW.date())
     out = io.StringIO()

@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from kpi_engine.deadlines import DeadlineError, find_deadline, parse_deadline
+from kpi_engine.domain.deadlines import DeadlineError, find_deadline, parse_deadline
 
 SUNDAY = date(2026, 11, 22)
 MONDAY = date(2026, 11, 23)

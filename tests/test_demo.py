@@ -9,7 +9,9 @@ from statistics import median
 
 import pytest
 
-from kpi_engine.demo import (
+from kpi_engine.domain.metrics import STORED_METRICS
+from kpi_engine.domain.model import SnapshotRow
+from kpi_engine.services.demo import (
     CAMPAIGNS,
     COMPETITOR_HANDLE,
     DEMO_NAME,
@@ -18,8 +20,6 @@ from kpi_engine.demo import (
     demo_rows,
     engagement_dip_week,
 )
-from kpi_engine.metrics import STORED_METRICS
-from kpi_engine.model import SnapshotRow
 
 TODAY = date(2026, 5, 14)  # a Thursday
 # One `today` on every weekday, so week-aligned features (the dip) are checked for all.

@@ -21,13 +21,14 @@ from bot.runtime.delivery import Limits
 from bot.runtime.dispatcher import Dispatcher
 from bot.runtime.scheduler import Scheduler
 from config.settings import Settings
-from kpi_engine import alert_store, answers
-from kpi_engine import schema_alerts as a
-from kpi_engine.alert_inputs import run_tick
-from kpi_engine.demo import engagement_dip_week
-from kpi_engine.digests import build_digest, digest_periods, queue_digest
-from kpi_engine.model import Role
-from kpi_engine.seed import seed_demo
+from kpi_engine.domain.model import Role
+from kpi_engine.services import answers
+from kpi_engine.services.alert_inputs import run_tick
+from kpi_engine.services.demo import engagement_dip_week
+from kpi_engine.services.digests import build_digest, digest_periods, queue_digest
+from kpi_engine.services.seed import seed_demo
+from kpi_engine.storage import alert_store
+from kpi_engine.storage import schema_alerts as a
 from tests.slack_standin import SlackStandIn
 from tests.telegram_standin import BotApiStandin
 
@@ -65,8 +66,9 @@ def demo_app(db_engine: Engine) -> App:
 
 
 def test_digest_numbers_are_the_kpi_answers_with_goals_and_alerts(demo_app: App) -> None:
-    from kpi_engine.goal_store import GoalStore
-    from kpi_engine.goals import GoalRequest, create_goal
+    from kpi_engine.domain.goal_model import GoalRequest
+    from kpi_engine.services.goals import create_goal
+    from kpi_engine.storage.goal_store import GoalStore
 
     store = demo_app.store
     ws = store.workspace("demo")

@@ -21,10 +21,10 @@ from adapters.chat.telegram import TelegramPlatform
 from bot.bootstrap import bootstrap
 from bot.reply import Request
 from config.settings import Settings
-from kpi_engine import schema_alerts as a
-from kpi_engine.db import make_engine, migrate
-from kpi_engine.model import Role, SnapshotRow
-from kpi_engine.seed import seed_demo
+from kpi_engine.domain.model import Role, SnapshotRow
+from kpi_engine.services.seed import seed_demo
+from kpi_engine.storage import schema_alerts as a
+from kpi_engine.storage.db import make_engine, migrate
 from tests.conftest import PG_URL
 from tests.data.hostile_names import CAMPAIGNS, HANDLES
 from tests.telegram_standin import BotApiStandin

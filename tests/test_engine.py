@@ -13,10 +13,10 @@ from datetime import date
 import pytest
 from sqlalchemy import Engine, event
 
-from kpi_engine import answers
-from kpi_engine.model import SnapshotRow
-from kpi_engine.periods import Period, PeriodQuery
-from kpi_engine.store import Store
+from kpi_engine.domain.model import SnapshotRow
+from kpi_engine.domain.periods import Period, PeriodQuery
+from kpi_engine.services import answers
+from kpi_engine.storage.store import Store
 
 D = date
 WEEK = PeriodQuery(Period(D(2026, 11, 16), D(2026, 11, 22), "minggu ini"),

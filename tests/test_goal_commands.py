@@ -10,10 +10,10 @@ import pytest
 
 from bot.bootstrap import App
 from bot.parsing import parse_text
-from kpi_engine.demo import demo_rows
-from kpi_engine.goal_store import GoalStore
-from kpi_engine.model import Role
-from kpi_engine.seed import seed_demo
+from kpi_engine.domain.model import Role
+from kpi_engine.services.demo import demo_rows
+from kpi_engine.services.seed import seed_demo
+from kpi_engine.storage.goal_store import GoalStore
 from tests.conftest import Conversation
 
 JKT = ZoneInfo("Asia/Jakarta")

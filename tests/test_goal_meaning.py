@@ -19,13 +19,14 @@ import pytest
 
 from bot.alert_views import render
 from bot.bootstrap import App
-from kpi_engine.alert_inputs import load_inputs, run_tick
-from kpi_engine.demo import demo_rows
-from kpi_engine.goal_store import GoalStore
-from kpi_engine.goals import GoalRequest, create_goal, track
-from kpi_engine.model import Role, SnapshotRow
-from kpi_engine.seed import seed_demo
-from kpi_engine.store import Store
+from kpi_engine.domain.goal_model import GoalRequest
+from kpi_engine.domain.model import Role, SnapshotRow
+from kpi_engine.services.alert_inputs import load_inputs, run_tick
+from kpi_engine.services.demo import demo_rows
+from kpi_engine.services.goals import create_goal, track
+from kpi_engine.services.seed import seed_demo
+from kpi_engine.storage.goal_store import GoalStore
+from kpi_engine.storage.store import Store
 from tests.conftest import Conversation
 
 JKT = ZoneInfo("Asia/Jakarta")
@@ -317,7 +318,7 @@ def test_next_month_total_goal_reads_the_same_days_ending_today(app: App) -> Non
 
 def test_digest_goal_lines_say_what_each_percentage_is_of(app: App) -> None:
     from bot.digest_views import render_digest
-    from kpi_engine.digests import build_digest
+    from kpi_engine.services.digests import build_digest
 
     ws, _ = seed_demo(app.store, TODAY)
     bot = Conversation(app, NOW)

@@ -15,20 +15,13 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from kpi_engine import goal_math as gm
-from kpi_engine.goal_store import GoalStore, campaign_span
-from kpi_engine.goals import (
-    GoalError,
-    GoalRequest,
-    create_goal,
-    edit_goal,
-    evaluate_goals,
-    plan_goal,
-    track,
-)
-from kpi_engine.metrics import METRICS
-from kpi_engine.model import SnapshotRow
-from kpi_engine.store import Store
+from kpi_engine.domain import goal_math as gm
+from kpi_engine.domain.goal_model import GoalError, GoalRequest
+from kpi_engine.domain.metrics import METRICS
+from kpi_engine.domain.model import SnapshotRow
+from kpi_engine.services.goals import create_goal, edit_goal, evaluate_goals, plan_goal, track
+from kpi_engine.storage.goal_store import GoalStore, campaign_span
+from kpi_engine.storage.store import Store
 
 TODAY = date(2026, 11, 22)
 FIRST = date(2026, 8, 24)

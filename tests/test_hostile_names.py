@@ -28,13 +28,13 @@ from bot.bootstrap import App
 from bot.digest_views import render_digest
 from bot.runtime.delivery import Limits
 from bot.runtime.dispatcher import Dispatcher
-from kpi_engine import alert_store, outbox
-from kpi_engine.alerts import AlertEvent, GoalSignal, Observation, Rule
-from kpi_engine.digests import build_digest
-from kpi_engine.model import Role, SnapshotRow
-from kpi_engine.outbox import Message
-from kpi_engine.query import Span
-from kpi_engine.schema import workspaces
+from kpi_engine.domain.alerts import AlertEvent, GoalSignal, Observation, Rule
+from kpi_engine.domain.formulas import Span
+from kpi_engine.domain.model import Role, SnapshotRow
+from kpi_engine.services.digests import build_digest
+from kpi_engine.storage import alert_store, outbox
+from kpi_engine.storage.outbox import Message
+from kpi_engine.storage.schema import workspaces
 from tests.data.hostile_names import CAMPAIGNS, HANDLES, SLACK_MARKUP, WORKSPACE_NAME
 from tests.slack_standin import SlackStandIn
 from tests.telegram_standin import BotApiStandin, parse_html

@@ -24,8 +24,8 @@ from adapters.http.openapi import openapi_document
 from adapters.http.server import build_web_app
 from bot.bootstrap import App
 from bot.reply import Reply, Request
-from kpi_engine.schema_tokens import api_tokens
-from kpi_engine.tokens import ApiTokens
+from kpi_engine.storage.schema_tokens import api_tokens
+from kpi_engine.storage.tokens import ApiTokens
 
 NOW = "2026-11-22T10:00:00+07:00"  # a Sunday in Jakarta
 TODAY = date(2026, 11, 22)
@@ -486,7 +486,7 @@ async def test_readyz_checks_the_database_and_the_platforms(app: App) -> None:
 
 
 async def test_readyz_without_a_database(app: App) -> None:
-    from kpi_engine.db import make_engine
+    from kpi_engine.storage.db import make_engine
 
     broken = App(app.settings, make_engine("postgresql+psycopg://kpibot:secret@127.0.0.1:1/x",
                                            connect_args={"connect_timeout": 2}),

@@ -15,8 +15,8 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from kpi_engine.importer import ImportFileError, ParsedImport, parse_import
-from kpi_engine.model import SnapshotRow
+from kpi_engine.domain.model import SnapshotRow
+from kpi_engine.services.importer import ImportFileError, ParsedImport, parse_import
 
 D1, D2 = date(2026, 11, 1), date(2026, 11, 2)
 
@@ -454,7 +454,7 @@ def test_garbage_collection_is_restored() -> None:
 
 
 def test_pandas_is_imported_lazily() -> None:
-    code = "import sys, kpi_engine.importer; assert 'pandas' not in sys.modules"
+    code = "import sys, kpi_engine.services.importer; assert 'pandas' not in sys.modules"
     subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])
 
 

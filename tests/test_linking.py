@@ -1,4 +1,4 @@
-"""Join codes: kpi_engine/linking.py (one-time, 24 h, time injected) and the chat commands of
+"""Join codes: kpi_engine/storage/linking.py (one-time, 24 h, time injected) and the chat commands of
 bot/linking.py (/undang, /start KODE, /gabung KODE) through the real router."""
 
 from __future__ import annotations
@@ -9,7 +9,8 @@ import pytest
 
 from bot.bootstrap import App
 from bot.reply import Reply, Request
-from kpi_engine.linking import (
+from kpi_engine.domain.model import Role
+from kpi_engine.storage.linking import (
     ALPHABET,
     CODE_LENGTH,
     JoinCodeError,
@@ -17,8 +18,7 @@ from kpi_engine.linking import (
     normalize_code,
     redeem_join_code,
 )
-from kpi_engine.model import Role
-from kpi_engine.store import Store
+from kpi_engine.storage.store import Store
 
 NOW = datetime(2026, 11, 22, 3, 0, tzinfo=UTC)  # 10:00 in Jakarta
 

@@ -20,15 +20,15 @@ import pytest
 
 from bot.bootstrap import App
 from bot.digest_views import render_digest
-from kpi_engine import answers, series
-from kpi_engine.alerts import Rule, WorkspaceData, observe_threshold
-from kpi_engine.daily_window import fetch_window
-from kpi_engine.digests import build_digest
-from kpi_engine.metrics import METRICS
-from kpi_engine.model import SnapshotRow
-from kpi_engine.periods import Period, PeriodQuery
-from kpi_engine.query import ChannelSets, Needs, Span, compute, needs_for
-from kpi_engine.store import Store
+from kpi_engine.domain.alerts import Rule, WorkspaceData, observe_threshold
+from kpi_engine.domain.formulas import ChannelSets, Needs, Span, compute, needs_for
+from kpi_engine.domain.metrics import METRICS
+from kpi_engine.domain.model import SnapshotRow
+from kpi_engine.domain.periods import Period, PeriodQuery
+from kpi_engine.services import answers, series
+from kpi_engine.services.digests import build_digest
+from kpi_engine.storage.daily_window import fetch_window
+from kpi_engine.storage.store import Store
 from tests.conftest import Conversation
 
 D = date
@@ -174,7 +174,7 @@ def test_engagement_per_follower_keeps_the_old_period_total(store: Store, ws: in
     a = ask(store, ws, "engagement_per_follower", "instagram")
     assert a.value == pytest.approx(100 * (60 + 9) / 1200)
     assert METRICS["engagement_per_follower"] is not None
-    from kpi_engine.metrics import resolve
+    from kpi_engine.domain.metrics import resolve
 
     assert resolve("interaksi per pengikut").key == "engagement_per_follower"  # type: ignore[union-attr]
     assert resolve("engagement per follower").key == "engagement_per_follower"  # type: ignore[union-attr]

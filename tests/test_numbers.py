@@ -8,7 +8,7 @@ import pytest
 
 from bot import formatting as fmt
 from bot.numbers import as_typed, is_bare, parse_number
-from kpi_engine.metrics import METRICS
+from kpi_engine.domain.metrics import METRICS
 
 
 @pytest.mark.parametrize(("text", "value"), [

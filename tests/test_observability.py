@@ -42,8 +42,8 @@ from adapters.http.server import build_web_app
 from bot.bootstrap import App
 from bot.reply import Request
 from config.settings import Settings
-from kpi_engine.db import head_revision, make_engine
-from kpi_engine.tokens import ApiTokens
+from kpi_engine.storage.db import head_revision, make_engine
+from kpi_engine.storage.tokens import ApiTokens
 from tests.conftest import PG_URL
 from tests.test_http_api import start, week_of_reach
 

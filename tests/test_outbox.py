@@ -25,11 +25,11 @@ from adapters.chat.telegram import TelegramPolicy
 from bot.reply import Reply
 from bot.runtime.delivery import GenericPolicy, Limits
 from bot.runtime.dispatcher import Dispatcher, Pacer
-from kpi_engine import outbox
-from kpi_engine import schema_alerts as a
-from kpi_engine.model import Role
-from kpi_engine.outbox import Message
-from kpi_engine.store import Store
+from kpi_engine.domain.model import Role
+from kpi_engine.storage import outbox
+from kpi_engine.storage import schema_alerts as a
+from kpi_engine.storage.outbox import Message
+from kpi_engine.storage.store import Store
 from tests.telegram_standin import BotApiStandin
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -316,7 +316,7 @@ async def wait_until(check: Any, timeout: float = 30.0) -> None:
 
 async def test_sigkill_between_queueing_and_sending_loses_and_doubles_nothing(
         tmp_path: Path, gated: GatedStandin, sqlite_url: str) -> None:
-    from kpi_engine.db import make_engine, migrate
+    from kpi_engine.storage.db import make_engine, migrate
 
     engine: Engine = make_engine(sqlite_url)
     migrate(engine)

@@ -10,8 +10,8 @@ from typing import Any
 import pytest
 
 from bot.parsing import COMMAND_LANG, COMMANDS, ParsedText, parse_text
-from kpi_engine.metrics import METRICS
-from kpi_engine.model import PLATFORM_ALIASES
+from kpi_engine.domain.metrics import METRICS
+from kpi_engine.domain.model import PLATFORM_ALIASES
 from tests.data.phrasings import BOT, CAMPAIGNS, CASES, CHANNELS, TODAY
 
 

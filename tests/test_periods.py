@@ -10,7 +10,7 @@ from datetime import date
 
 import pytest
 
-from kpi_engine.periods import (
+from kpi_engine.domain.periods import (
     Period,
     PeriodError,
     PeriodQuery,

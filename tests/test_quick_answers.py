@@ -17,11 +17,11 @@ from adapters.chat.platform import answer
 from bot.bootstrap import App, bootstrap
 from bot.reply import Reply, Request
 from config.settings import Settings
-from kpi_engine import schema as t
-from kpi_engine.db import make_engine, migrate
-from kpi_engine.linking import create_join_code
-from kpi_engine.model import Role
-from kpi_engine.seed import seed_demo
+from kpi_engine.domain.model import Role
+from kpi_engine.services.seed import seed_demo
+from kpi_engine.storage import schema as t
+from kpi_engine.storage.db import make_engine, migrate
+from kpi_engine.storage.linking import create_join_code
 from tests.test_engine import count_statements
 
 JKT = ZoneInfo("Asia/Jakarta")

@@ -1,6 +1,6 @@
 """Replays (issue 13 item 6) and join-code guessing (item 8), through the real entry points:
 signed Slack requests over HTTP to slack-bolt, Telegram updates to the webhook, join codes
-through the router. The keys and attempts live in the database (``kpi_engine.guards``), so
+through the router. The keys and attempts live in the database (``kpi_engine.storage.guards``), so
 a second replica or a restart agrees; tested on SQLite and PostgreSQL."""
 
 from __future__ import annotations
@@ -19,11 +19,11 @@ from adapters.http.server import serve
 from bot.bootstrap import App, bootstrap
 from bot.reply import Reply, Request
 from config.settings import Settings
-from kpi_engine.guards import JOIN_ATTEMPTS, first_sighting, join_wait, record_wrong_join
-from kpi_engine.linking import create_join_code
-from kpi_engine.model import Role
-from kpi_engine.schema import join_codes
-from kpi_engine.store import Store
+from kpi_engine.domain.model import Role
+from kpi_engine.storage.guards import JOIN_ATTEMPTS, first_sighting, join_wait, record_wrong_join
+from kpi_engine.storage.linking import create_join_code
+from kpi_engine.storage.schema import join_codes
+from kpi_engine.storage.store import Store
 from tests.slack_standin import TEAM_ID, SlackStandIn
 from tests.telegram_standin import BotApiStandin
 from tests.test_slack import LINKED, Slack, slack, standin  # noqa: F401  (fixtures)

@@ -17,12 +17,12 @@ from bot.reply import Reply
 from bot.runtime.delivery import Limits
 from bot.runtime.scheduler import Scheduler, last_fire, missed_fire, trigger_for
 from config.settings import Settings
-from kpi_engine import alert_store
-from kpi_engine import schema_alerts as a
-from kpi_engine.alert_store import Subscription
-from kpi_engine.leader import LeaderLock
-from kpi_engine.model import Role
-from kpi_engine.outbox import Message, enqueue
+from kpi_engine.domain.model import Role
+from kpi_engine.storage import alert_store
+from kpi_engine.storage import schema_alerts as a
+from kpi_engine.storage.alert_store import Subscription
+from kpi_engine.storage.leader import LeaderLock
+from kpi_engine.storage.outbox import Message, enqueue
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 BERLIN = ZoneInfo("Europe/Berlin")
@@ -110,7 +110,7 @@ async def test_repeated_hour_fires_twice_but_sends_one_digest(app: App) -> None:
 
 
 async def test_a_restart_after_the_time_sends_the_missed_digest_once(app: App) -> None:
-    from kpi_engine.seed import seed_demo
+    from kpi_engine.services.seed import seed_demo
 
     missed = datetime.now(JAKARTA) - timedelta(minutes=10)
     ws, _ = seed_demo(app.store, missed.date())  # data: the digest has numbers and a chart
@@ -173,8 +173,8 @@ async def test_jobs_are_rebuilt_from_the_subscriptions(app: App) -> None:
 
 
 async def test_the_alert_tick_queues_and_wakes_the_dispatcher(app: App) -> None:
-    from kpi_engine.demo import engagement_dip_week
-    from kpi_engine.seed import seed_demo
+    from kpi_engine.services.demo import engagement_dip_week
+    from kpi_engine.services.seed import seed_demo
 
     today = date(2026, 11, 22)
     ws, _ = seed_demo(app.store, today)

@@ -1,4 +1,4 @@
-"""Daily series (kpi_engine.series) against values computed by hand, on SQLite and PostgreSQL,
+"""Daily series (kpi_engine.services.series) against values computed by hand, on SQLite and PostgreSQL,
 and against the period engine (a day's point = the metric over that one day)."""
 
 from __future__ import annotations
@@ -7,15 +7,15 @@ from datetime import date, timedelta
 
 import pytest
 
-from kpi_engine import answers
-from kpi_engine.answers import resolve_scope
-from kpi_engine.metrics import CATALOGUE
-from kpi_engine.model import SnapshotRow
-from kpi_engine.periods import Period, PeriodQuery
-from kpi_engine.query import ChannelSets
-from kpi_engine.seed import seed_demo
-from kpi_engine.series import chart_data, daily_series
-from kpi_engine.store import Store
+from kpi_engine.domain.formulas import ChannelSets
+from kpi_engine.domain.metrics import CATALOGUE
+from kpi_engine.domain.model import SnapshotRow
+from kpi_engine.domain.periods import Period, PeriodQuery
+from kpi_engine.services import answers
+from kpi_engine.services.answers import resolve_scope
+from kpi_engine.services.seed import seed_demo
+from kpi_engine.services.series import chart_data, daily_series
+from kpi_engine.storage.store import Store
 from tests.test_engine import count_statements
 
 D = date(2026, 11, 10)  # the span is D .. D+4 (10–14 Nov)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from kpi_engine.db import SqliteServerLock
+from kpi_engine.storage.db import SqliteServerLock
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -39,10 +39,10 @@ from bot.bootstrap import App, bootstrap
 from bot.parsing import COMMANDS
 from bot.reply import Reply, Request
 from config.settings import Settings
-from kpi_engine.demo import demo_rows
-from kpi_engine.metrics import METRICS
-from kpi_engine.model import Role
-from kpi_engine.seed import seed_demo
+from kpi_engine.domain.metrics import METRICS
+from kpi_engine.domain.model import Role
+from kpi_engine.services.demo import demo_rows
+from kpi_engine.services.seed import seed_demo
 from tests.slack_standin import BOT_USER_ID, TEAM_ID, SlackStandIn
 
 SECRET = "kpibot-test-signing-secret-5f2c"

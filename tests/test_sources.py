@@ -1,4 +1,4 @@
-"""The ``Source`` port (``kpi_engine/ports.py``) and its test double (``FakeSource``)."""
+"""The ``Source`` port (``kpi_engine/domain/ports.py``) and its test double (``FakeSource``)."""
 
 from __future__ import annotations
 
@@ -7,8 +7,8 @@ from datetime import date
 import pytest
 
 from adapters.sources.fake import FakeSource
-from kpi_engine.model import SnapshotRow
-from kpi_engine.ports import Source
+from kpi_engine.domain.model import SnapshotRow
+from kpi_engine.domain.ports import Source
 
 D1, D2, D3 = date(2026, 11, 1), date(2026, 11, 2), date(2026, 11, 3)
 

@@ -6,9 +6,9 @@ from datetime import date, timedelta
 
 from sqlalchemy import Engine, event
 
-from kpi_engine.db import current_revision, ensure_schema, head_revision, make_engine
-from kpi_engine.model import Role, SnapshotRow
-from kpi_engine.store import BATCH, Store
+from kpi_engine.domain.model import Role, SnapshotRow
+from kpi_engine.storage.db import current_revision, ensure_schema, head_revision, make_engine
+from kpi_engine.storage.store import BATCH, Store
 
 
 def rows(n: int, value: float = 1.0, start: date = date(2026, 1, 1)) -> list[SnapshotRow]:

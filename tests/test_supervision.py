@@ -21,10 +21,10 @@ import aiohttp
 import pytest
 
 from bot.runtime.supervision import Health, backoff
-from kpi_engine import outbox
-from kpi_engine.db import make_engine, migrate
-from kpi_engine.outbox import Message
-from kpi_engine.store import Store
+from kpi_engine.storage import outbox
+from kpi_engine.storage.db import make_engine, migrate
+from kpi_engine.storage.outbox import Message
+from kpi_engine.storage.store import Store
 from tests.telegram_standin import BotApiStandin
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -169,8 +169,8 @@ async def test_a_failed_alert_tick_and_digest_are_retried_soon_not_next_turn(
     a one-off job after the backoff, shown in the health checks until it works."""
     import bot.runtime.scheduler as module
     from bot.runtime.scheduler import Scheduler
-    from kpi_engine import alert_store
-    from kpi_engine.model import Role
+    from kpi_engine.domain.model import Role
+    from kpi_engine.storage import alert_store
 
     ws = app.store.ensure_workspace("w")
     app.store.link_chat(ws.id, "telegram", "1", Role.ADMIN)

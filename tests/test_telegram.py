@@ -24,9 +24,9 @@ from bot.bootstrap import App, bootstrap
 from bot.reply import Reply
 from bot.router import Command
 from config.settings import Settings
-from kpi_engine.demo import demo_rows
-from kpi_engine.model import Role
-from kpi_engine.seed import seed_demo
+from kpi_engine.domain.model import Role
+from kpi_engine.services.demo import demo_rows
+from kpi_engine.services.seed import seed_demo
 from tests.telegram_standin import BotApiStandin, parse_html
 
 TOKEN = "123456789:AAHtest-Token_abcdefghijklmnopqrstuv"

@@ -12,10 +12,10 @@ import pytest
 from bot.bootstrap import App
 from bot.conversation import SuggestionMemory
 from bot.understanding import closest, expand, is_confirmation, small_talk
-from kpi_engine.demo import demo_rows
-from kpi_engine.metrics import ALIASES, suggest
-from kpi_engine.model import Role
-from kpi_engine.seed import seed_demo
+from kpi_engine.domain.metrics import ALIASES, suggest
+from kpi_engine.domain.model import Role
+from kpi_engine.services.demo import demo_rows
+from kpi_engine.services.seed import seed_demo
 from tests.conftest import Conversation
 
 JKT = ZoneInfo("Asia/Jakarta")

@@ -1,5 +1,5 @@
 """One validation for every way in (SPEC §3.1 "Whole numbers stay whole", §9 import files):
-the rules of ``kpi_engine.validation`` tried through ``kpibot import`` (the CLI function and a
+the rules of ``kpi_engine.domain.validation`` tried through ``kpibot import`` (the CLI function and a
 real subprocess), the HTTP API (batches and uploads) and ``/catat`` through the router, on
 SQLite and PostgreSQL, with files written here. Every refusal writes nothing."""
 
@@ -25,10 +25,10 @@ from adapters.cli.kpibot import cmd_import
 from adapters.http.server import build_web_app
 from bot.bootstrap import App, bootstrap
 from config.settings import Settings
-from kpi_engine import validation
-from kpi_engine.importer import ImportFileError, parse_import
-from kpi_engine.seed import seed_demo
-from kpi_engine.tokens import ApiTokens
+from kpi_engine.domain import validation
+from kpi_engine.services.importer import ImportFileError, parse_import
+from kpi_engine.services.seed import seed_demo
+from kpi_engine.storage.tokens import ApiTokens
 from tests.conftest import Conversation
 
 JKT = ZoneInfo("Asia/Jakarta")

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 from openpyxl import Workbook
 
-from kpi_engine import xlsx_guard
-from kpi_engine.importer import ImportFileError, parse_import
+from kpi_engine.services import xlsx_guard
+from kpi_engine.services.importer import ImportFileError, parse_import
 
 ROOT = Path(__file__).resolve().parent.parent
 RSS_LIMIT_MB = 300

@@ -26,7 +26,7 @@ def _now(app: App, text: str | None, timezone: str) -> datetime:
 def alerts(app: App, args: argparse.Namespace) -> int:
     """Evaluate every rule now (or at ``--now``); queue what fires unless ``--dry-run``."""
     from bot.alert_views import render
-    from kpi_engine.alert_inputs import run_tick
+    from kpi_engine.services.alert_inputs import run_tick
 
     ids = None
     timezone = app.settings.timezone
@@ -53,7 +53,7 @@ def alerts(app: App, args: argparse.Namespace) -> int:
 def digest(app: App, args: argparse.Namespace) -> int:
     """Build and print a digest (nothing is queued)."""
     from bot.digest_views import render_digest
-    from kpi_engine.digests import build_digest
+    from kpi_engine.services.digests import build_digest
 
     ws = app.store.workspace(args.workspace) if args.workspace else next(
         iter(app.store.workspaces()), None)

@@ -17,8 +17,8 @@ from pydantic import ValidationError
 from bot.bootstrap import App, bootstrap
 from bot.reply import Request
 from config.settings import CHAT_PLATFORMS, Settings, load_settings
-from kpi_engine.db import SchemaOutOfDate
-from kpi_engine.model import Role, Workspace
+from kpi_engine.domain.model import Role, Workspace
+from kpi_engine.storage.db import SchemaOutOfDate
 
 log = logging.getLogger("kpibot")
 
@@ -145,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def cmd_migrate(settings: Settings) -> int:
-    from kpi_engine.db import make_engine, migrate
+    from kpi_engine.storage.db import make_engine, migrate
 
     engine = make_engine(settings.database_url)
     try:
@@ -159,7 +159,7 @@ def cmd_migrate(settings: Settings) -> int:
 def cmd_demo(app: App, args: argparse.Namespace) -> int:
     """Seed the demo workspace once; later runs (``make run``) leave it and what was
     recorded in it alone, unless ``--reset``."""
-    from kpi_engine.seed import DEMO_SLUG, seed_demo
+    from kpi_engine.services.seed import DEMO_SLUG, seed_demo
 
     now = _now(args.now)
     existing = app.store.workspace(DEMO_SLUG)
@@ -207,9 +207,9 @@ def cmd_ask(app: App, args: argparse.Namespace) -> int:
 
 
 def cmd_import(app: App, args: argparse.Namespace) -> int:
-    from kpi_engine.importer import ImportFileError
-    from kpi_engine.ingest import CLI_MAX_BYTES, import_bytes
-    from kpi_engine.validation import local_today
+    from kpi_engine.domain.validation import local_today
+    from kpi_engine.services.importer import ImportFileError
+    from kpi_engine.services.ingest import CLI_MAX_BYTES, import_bytes
 
     path = Path(args.file)
     if not path.is_file():
@@ -269,7 +269,7 @@ def cmd_link(app: App, args: argparse.Namespace) -> int:
 
 
 def cmd_token(app: App, args: argparse.Namespace) -> int:
-    from kpi_engine.tokens import ApiTokens
+    from kpi_engine.storage.tokens import ApiTokens
 
     tokens = ApiTokens(app.store)
     ws = app.store.workspace(args.workspace) if args.workspace else None
@@ -320,7 +320,7 @@ def cmd_serve(app: App, _args: argparse.Namespace) -> int:
 
     from adapters.chat.platform import PlatformConfigError
     from adapters.http.server import serve
-    from kpi_engine.db import ServerRunning, SqliteServerLock
+    from kpi_engine.storage.db import ServerRunning, SqliteServerLock
 
     lock = SqliteServerLock.for_url(app.settings.database_url)
     try:

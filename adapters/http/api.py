@@ -35,9 +35,9 @@ from adapters.http.observability import log_request, metrics, metrics_view
 from bot.bootstrap import App
 from bot.i18n import translate
 from bot.reply import Request
-from kpi_engine.model import SnapshotRow, Workspace, WriteResult
-from kpi_engine.tokens import ApiToken, ApiTokens
-from kpi_engine.validation import local_today
+from kpi_engine.domain.model import SnapshotRow, Workspace, WriteResult
+from kpi_engine.domain.validation import local_today
+from kpi_engine.storage.tokens import ApiToken, ApiTokens
 
 if TYPE_CHECKING:
     from adapters.chat.platform import Platform
@@ -297,7 +297,7 @@ def _write(call: Call, rows: list[SnapshotRow]) -> WriteResult:
 @endpoint("imports")
 async def imports_view(request: web.Request, call: Call) -> web.Response:
     """A CSV/XLSX file (multipart part ``file``) through the same importer as ``/impor``."""
-    from kpi_engine.importer import ImportFileError
+    from kpi_engine.services.importer import ImportFileError
 
     upload = await _read_upload(request, call)
     if upload is None:
@@ -317,7 +317,7 @@ async def imports_view(request: web.Request, call: Call) -> web.Response:
 
 
 def _import(call: Call, data: bytes, filename: str) -> Any:
-    from kpi_engine.ingest import import_bytes
+    from kpi_engine.services.ingest import import_bytes
 
     return import_bytes(call.app.store, call.workspace.id, data, filename, today=_today(call),
                         max_bytes=IMPORT_MAX_BYTES)
@@ -330,7 +330,7 @@ def _today(call: Call) -> date:
 
 async def _read_upload(request: web.Request, call: Call) -> tuple[bytes, str] | None:
     """The part named ``file`` (or the first part with a file name), read up to the limit."""
-    from kpi_engine.importer import ImportFileError
+    from kpi_engine.services.importer import ImportFileError
 
     if not request.content_type.startswith("multipart/"):
         return None

@@ -1,10 +1,10 @@
 """Snapshot rows sent as JSON to ``POST /api/v1/snapshots``, checked by the import rules.
 
-Values, days and names pass ``kpi_engine.validation``, the rules of every way in (whole
+Values, days and names pass ``kpi_engine.domain.validation``, the rules of every way in (whole
 counts, bounds, no day after the workspace's local today, names of at most 100 plain
 characters), with the same sentences as ``/catat`` and import.
 
-A thin adapter over ``kpi_engine.import_values`` (the importer's cell rules) for JSON rows:
+A thin adapter over ``kpi_engine.domain.import_values`` (the importer's cell rules) for JSON rows:
 the importer stops at a file's first error, while the API lists **every** invalid row. Each
 row is an object with the long import format's fields, ``date``, ``channel``, ``metric``,
 ``value`` and optionally ``campaign`` and ``competitor``, read exactly like a CSV cell (dates
@@ -24,11 +24,11 @@ from datetime import date
 from typing import Any
 
 from bot.i18n import translate
-from kpi_engine import import_values as iv
-from kpi_engine import validation
-from kpi_engine.importer import ImportFileError
-from kpi_engine.metrics import resolve, suggest
-from kpi_engine.model import SnapshotRow, parse_channel_name
+from kpi_engine.domain import import_values as iv
+from kpi_engine.domain import validation
+from kpi_engine.domain.metrics import resolve, suggest
+from kpi_engine.domain.model import SnapshotRow, parse_channel_name
+from kpi_engine.services.importer import ImportFileError
 
 MAX_ROWS = 10_000
 FIELDS = ("date", "channel", "metric", "value", "campaign", "competitor")

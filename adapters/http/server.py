@@ -67,7 +67,7 @@ async def serve(app: App, *, stop: asyncio.Event | None = None,
             started.append(platform)
         from bot.runtime.scheduler import Scheduler  # alerts, digests and the outbox dispatcher
         from bot.runtime.supervision import Health
-        from kpi_engine import outbox
+        from kpi_engine.storage import outbox
 
         registry = metrics()
         registry.outbox_backlog_from(lambda: outbox.counts(app.engine).get(outbox.PENDING, 0))

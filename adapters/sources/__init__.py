@@ -3,7 +3,7 @@
 ``/catat`` or upload a file.
 
 Each connector is one module here that implements the engine's ``Source`` port
-(``kpi_engine/ports.py``): ``fetch(handle, first, last)`` returns ``SnapshotRow``s, which go
+(``kpi_engine/domain/ports.py``): ``fetch(handle, first, last)`` returns ``SnapshotRow``s, which go
 through the same validation and write as every other way in. A connector knows its
 platform's API, paging and rate limits; it computes no KPI.
 

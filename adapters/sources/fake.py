@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import TYPE_CHECKING
 
-from kpi_engine.model import SnapshotRow
+from kpi_engine.domain.model import SnapshotRow
 
 
 @dataclass
@@ -32,6 +32,6 @@ class FakeSource:
 
 
 if TYPE_CHECKING:  # mypy checks the double against the port
-    from kpi_engine.ports import Source
+    from kpi_engine.domain.ports import Source
 
     _: Source = FakeSource()

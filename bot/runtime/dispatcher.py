@@ -3,7 +3,7 @@
 the reading of its errors come as a ``DeliveryPolicy`` (``bot/runtime/delivery.py``), given
 by the composition root from the platform registry (``adapters/chat/platform.py``).
 
-- Claims due rows (``kpi_engine.outbox.claim``: at most one per chat, in queue order), paces
+- Claims due rows (``kpi_engine.storage.outbox.claim``: at most one per chat, in queue order), paces
   them by the platform's ``Limits``, sends, and marks each sent right after the platform
   accepted it.
 - A rate limit waits its ``retry_after`` (the chat is paused that long, the row retried after
@@ -32,8 +32,8 @@ from bot.i18n import translate
 from bot.reply import Reply
 from bot.runtime.delivery import DeliveryPolicy, GenericPolicy, Limits, Sender
 from bot.runtime.supervision import JobHealth
-from kpi_engine import outbox
-from kpi_engine.outbox import Claimed
+from kpi_engine.storage import outbox
+from kpi_engine.storage.outbox import Claimed
 
 log = logging.getLogger(__name__)
 

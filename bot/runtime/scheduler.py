@@ -2,7 +2,7 @@
 
 - **Leader**: several ``kpibot serve`` processes on one PostgreSQL database run the scheduler
   and the outbox dispatcher once: the process holding the leader lock
-  (``kpi_engine/leader.py``: a PostgreSQL advisory lock on its own connection) leads; the others retry every few seconds and
+  (``kpi_engine/storage/leader.py``: a PostgreSQL advisory lock on its own connection) leads; the others retry every few seconds and
   take over when the leader's connection goes. SQLite runs one process: it always leads.
 - **Jobs** (explicit ids, ``replace_existing``), rebuilt from the database when the leader
   starts and re-synced every minute (a ``/langganan`` handled by another process is picked
@@ -35,11 +35,11 @@ from bot.digest_views import render_digest
 from bot.runtime.delivery import DeliveryPolicy, Sender
 from bot.runtime.dispatcher import Dispatcher
 from bot.runtime.supervision import Health, JobHealth
-from kpi_engine import alert_store
-from kpi_engine.alert_inputs import run_tick
-from kpi_engine.alert_store import Subscription
-from kpi_engine.digests import build_digest, queue_digest
-from kpi_engine.leader import LeaderLock
+from kpi_engine.services.alert_inputs import run_tick
+from kpi_engine.services.digests import build_digest, queue_digest
+from kpi_engine.storage import alert_store
+from kpi_engine.storage.alert_store import Subscription
+from kpi_engine.storage.leader import LeaderLock
 
 log = logging.getLogger(__name__)
 

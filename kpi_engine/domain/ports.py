@@ -1,0 +1,28 @@
+"""Ports: what the engine needs from the outside world, as small protocols.
+
+``Source`` is a data connector (Meta, TikTok, YouTube, GA4 …): it fetches the snapshot
+values a platform reports for a range of days, as ``SnapshotRow``s that go through the one
+validation and write of every way in. Connectors live in ``adapters/sources/``; their test
+double is ``adapters.sources.fake.FakeSource``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+from typing import Protocol, runtime_checkable
+
+from kpi_engine.domain.model import SnapshotRow
+
+
+@runtime_checkable
+class Source(Protocol):
+    """A data platform's connector."""
+
+    #: The platform it reads (``instagram``, ``tiktok`` …), as channels name it.
+    platform: str
+
+    def fetch(self, handle: str, first: date, last: date) -> Sequence[SnapshotRow]:
+        """The values of the channel ``handle`` for the days ``first`` … ``last`` (both
+        included). Raises on a failure the caller may retry (network, rate limit)."""
+        ...

@@ -1,0 +1,291 @@
+"""One alert tick: read what every rule needs with a fixed handful of statements, evaluate
+the rules (``kpi_engine.domain.alerts``, pure), and write the new states, the goals' outcomes, the
+alert log and the outbox messages in one transaction.
+
+The number of statements does not grow with workspaces, rules or goals: workspaces,
+channels, team rules, settings, snoozes, states, chat links, goals, recent goal events (one
+each); one streaming read of the recent days of every series (``daily_window``: the last
+complete day and the five weeks before it for the rules, the 28-day trend for the goals);
+at most two more when some goal started before those days or some channel has been silent
+longer; then the writes. Every value is computed from that window by the formulas of SPEC §3
+(``formulas.compute`` on ``formulas.Terms``), so a rule's number is the number ``/kpi`` gives.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlalchemy import Connection, func, select
+
+from kpi_engine.domain.alerts import (
+    AlertEvent,
+    Rule,
+    State,
+    StateKey,
+    TickResult,
+    WorkspaceData,
+    evaluate,
+    spans_for,
+)
+from kpi_engine.domain.formulas import Needs, Terms, needs_for
+from kpi_engine.domain.metrics import METRICS
+from kpi_engine.domain.model import Channel, Workspace
+from kpi_engine.services import goal_signals as gs
+from kpi_engine.storage import schema as t
+from kpi_engine.storage import schema_alerts as a
+from kpi_engine.storage.alert_store import (
+    AlertSettings,
+    active_snoozes,
+    all_settings,
+    as_date,
+    rules_for,
+    team_rules,
+    utc,
+)
+from kpi_engine.storage.daily_window import fetch_window
+from kpi_engine.storage.outbox import Message, _insert, deliver_at, enqueue
+from kpi_engine.storage.store import Store
+
+STALE_LOOKBACK = timedelta(days=90)
+
+Chat = tuple[str, str]  # (platform, chat id)
+
+
+@dataclass(frozen=True)
+class Rendered:
+    """An alert in words (``bot/alert_views.py``): a title, body lines, a one-line summary."""
+
+    title: str
+    body: str
+    summary: str
+
+
+Render = Callable[[AlertEvent], Rendered]
+
+
+@dataclass
+class Queued:
+    """An alert the tick found, its words and the chats it goes to."""
+
+    event: AlertEvent
+    rendered: Rendered
+    chats: list[Chat]
+    not_before: dict[Chat, datetime] = field(default_factory=dict)
+
+    def as_json(self) -> dict[str, Any]:
+        obs = self.event.observation
+        return {"rule": obs.kind, "rule_key": self.event.rule.key, "metric": obs.metric,
+                "channel": obs.channel, "state": self.event.state,
+                "repeat": self.event.repeat, "value": obs.value, "baseline": obs.baseline,
+                "change_pct": None if obs.change_pct is None else round(obs.change_pct, 2),
+                "workspace": self.event.workspace.slug,
+                "text": "\n".join(x for x in (self.rendered.title, self.rendered.body) if x),
+                "chats": [{"platform": p, "chat_id": c,
+                           "not_before": self.not_before[(p, c)].isoformat()}
+                          for p, c in self.chats]}
+
+
+# -- reading --------------------------------------------------------------------------------------
+
+
+def _needs(rules: Iterable[Rule], today: date) -> Needs:
+    needs = Needs()
+    for rule in rules:
+        if rule.metric is not None:
+            for span in spans_for(rule, today):
+                needs_for(METRICS[rule.metric], span, needs)
+    return needs
+
+
+def silent_since(conn: Connection, channels: Sequence[Channel], before: date,
+                 lookback: date) -> dict[int, date]:
+    """The last snapshot day before ``before`` of channels silent since (one statement)."""
+    if not channels:
+        return {}
+    s = t.snapshots.c
+    q = (select(s.channel_id, func.max(s.day))
+         .where(s.workspace_id.in_(sorted({c.workspace_id for c in channels})),
+                s.channel_id.in_([c.id for c in channels]), s.day < before, s.day >= lookback)
+         .group_by(s.channel_id))
+    return {int(ch): day for ch, day in
+            ((ch, as_date(day)) for ch, day in conn.execute(q).all()) if day is not None}
+
+
+# -- the tick -------------------------------------------------------------------------------------
+
+@dataclass
+class TickInputs:
+    data: list[WorkspaceData]
+    states: dict[StateKey, State]
+    settings: dict[int, AlertSettings]
+    snoozes: dict[Chat, datetime]
+    chats: dict[int, list[Chat]]  # workspace → chats linked to it (chat-level links)
+    settled: list[Any] = field(default_factory=list)  # goals reached / missed at this tick
+
+
+def load_inputs(conn: Connection, now: datetime, workspace_ids: Sequence[int] | None = None,
+                *, goals: bool = True) -> TickInputs:
+    """Everything the rules of these workspaces (None: all) look at."""
+    w = t.workspaces.c
+    q = select(t.workspaces).order_by(w.id)
+    if workspace_ids is not None:
+        q = q.where(w.id.in_(list(workspace_ids)))
+    workspaces = [Workspace(r.id, r.slug, r.name, r.timezone, r.language, r.currency)
+                  for r in conn.execute(q).all()]
+    c = t.channels.c
+    q = select(t.channels).order_by(c.id)
+    if workspace_ids is not None:
+        q = q.where(c.workspace_id.in_(list(workspace_ids)))
+    channels: dict[int, list[Channel]] = defaultdict(list)
+    for r in conn.execute(q).all():
+        channels[int(r.workspace_id)].append(Channel(r.id, r.workspace_id, r.platform,
+                                                     r.handle, bool(r.is_competitor)))
+    team = team_rules(conn, workspace_ids)
+    settings = all_settings(conn, workspace_ids)
+    snoozes = active_snoozes(conn, now)
+    st = a.alert_state.c
+    q = select(a.alert_state)
+    if workspace_ids is not None:
+        q = q.where(st.workspace_id.in_(list(workspace_ids)))
+    states = {(int(r.workspace_id), r.rule_key, r.subject): State(
+        bool(r.firing), int(r.seq), utc(r.since) if r.since else None,
+        utc(r.last_notified_at) if r.last_notified_at else None, r.last_value)
+        for r in conn.execute(q).all()}
+    ln = t.chat_links.c
+    q = select(ln.workspace_id, ln.platform, ln.chat_id).where(ln.user_id == "").order_by(ln.id)
+    if workspace_ids is not None:
+        q = q.where(ln.workspace_id.in_(list(workspace_ids)))
+    chats: dict[int, list[Chat]] = defaultdict(list)
+    for r in conn.execute(q).all():
+        chats[int(r.workspace_id)].append((r.platform, r.chat_id))
+
+    today = {ws.id: utc(now).astimezone(ZoneInfo(ws.timezone)).date() for ws in workspaces}
+    rules = {ws.id: rules_for(settings.get(ws.id, AlertSettings()), team.get(ws.id, []))
+             for ws in workspaces}
+    data = [WorkspaceData(ws, today[ws.id], channels.get(ws.id, []), Terms(),
+                          rules=rules[ws.id]) for ws in workspaces]
+    inputs = TickInputs(data, states, settings, snoozes, chats)
+    if not workspaces:
+        return inputs
+    goal_rows, events = gs.load_goals(conn, now, workspace_ids) if goals else ({}, {})
+    active = [x for x in goal_rows.values() if x.status == "active"]
+
+    # one read of the recent days of every series the rules and goals need
+    needs = {item.workspace.id: _needs(item.rules, item.today) for item in data}
+    counters = {m for n in needs.values() for m, _, _ in n.sums}
+    gauges = {m for n in needs.values() for m, _ in n.lasts}
+    firsts = [s for n in needs.values() for _, s, _ in n.sums]
+    firsts += [d for n in needs.values() for _, d in n.lasts]
+    goal_counters, goal_gauges = gs.stored_parts(active)
+    counters |= goal_counters
+    gauges |= goal_gauges
+    if active:
+        firsts += [today[x.workspace_id] - timedelta(days=gs.SERIES_DAYS - 1) for x in active
+                   if x.workspace_id in today]
+    stale_days = max((int(r.value) for rs in rules.values() for r in rs if r.kind == "stale"),
+                     default=None)
+    lo = min(firsts, default=min(today.values()))
+    hi = max(today.values())
+    any_from = None if stale_days is None else min(today.values()) - timedelta(days=stale_days)
+    window = fetch_window(conn, lo, hi, counters=counters, gauges=gauges,
+                          gauge_start=lo, any_from=any_from,
+                          workspace_ids=workspace_ids)
+    for item in data:
+        ids = [ch.id for ch in item.channels]
+        item.terms = window.terms(item.workspace.id, ids, needs[item.workspace.id])
+    if any_from is not None:
+        last = dict(window.last_seen)
+        silent = [ch for item in data for ch in item.channels
+                  if last.get(ch.id, any_from - timedelta(days=1)) < any_from]
+        last.update(silent_since(conn, silent, any_from, any_from - STALE_LOOKBACK))
+        for item in data:
+            item.last_days = {ch.id: last[ch.id] for ch in item.channels if ch.id in last}
+    if goal_rows:
+        older = gs.older_sums(conn, active, window.counters_from)
+        signals, inputs.settled = gs.signals(goal_rows, events, today, channels, window,
+                                             older, now)
+        for item in data:
+            item.goals = signals.get(item.workspace.id, [])
+    return inputs
+
+
+def recipients(event: AlertEvent, linked: list[Chat]) -> list[Chat]:
+    """A team rule's alerts go to the chat it was added in, a goal's to the goal's chat;
+    the rest (and those, when that chat is no longer linked) to every linked chat."""
+    obs = event.observation
+    own: Chat | None = None
+    if event.rule.platform and event.rule.chat_id:
+        own = (event.rule.platform, event.rule.chat_id)
+    elif obs.goal is not None and obs.goal.platform and obs.goal.chat_id:
+        own = (obs.goal.platform, obs.goal.chat_id)
+    if own is not None and own in linked:
+        return [own]
+    return list(dict.fromkeys(linked))
+
+
+def outbox_key(event: AlertEvent, chat: Chat) -> str:
+    return (f"a:{event.workspace.id}:{event.rule.key}:{event.subject}:{event.seq}:"
+            f"{chat[0]}:{chat[1]}")[:200]
+
+
+def run_tick(store: Store, now: datetime, render: Render, *,
+             workspace_ids: Sequence[int] | None = None, dry_run: bool = False,
+             goals: bool = True) -> list[Queued]:
+    """Evaluate every rule at ``now``; unless ``dry_run``, write the goals reached or missed,
+    the states, the log and the outbox rows in one transaction. Returns what was found (and
+    queued)."""
+    now = utc(now)
+    with store.begin() as conn:
+        inputs = load_inputs(conn, now, workspace_ids, goals=goals)
+        result = evaluate(inputs.data, inputs.states, now)
+        queued = _queue(inputs, result, now, render)
+        if not dry_run:
+            if inputs.settled:
+                gs.settle(conn, inputs.settled, now)
+            write(conn, result, queued, now)
+    return queued
+
+
+def _queue(inputs: TickInputs, result: TickResult, now: datetime, render: Render
+           ) -> list[Queued]:
+    out = []
+    for event in result.events:
+        ws = event.workspace
+        chats = recipients(event, inputs.chats.get(ws.id, []))
+        settings = inputs.settings.get(ws.id, AlertSettings())
+        when = {chat: deliver_at(now, ws.timezone, settings, inputs.snoozes.get(chat))
+                for chat in chats}
+        out.append(Queued(event, render(event), chats, when))
+    return out
+
+
+def write(conn: Connection, result: TickResult, queued: list[Queued], now: datetime) -> None:
+    """States, the alert log and the outbox messages (same transaction as the caller's)."""
+    if result.states:
+        ins = _insert(conn, a.alert_state)
+        cols = ("firing", "seq", "since", "last_notified_at", "last_value", "updated_at")
+        conn.execute(ins.on_conflict_do_update(
+            index_elements=["workspace_id", "rule_key", "subject"],
+            set_={c: getattr(ins.excluded, c) for c in cols}), [
+            {"workspace_id": ws, "rule_key": rule, "subject": subject, "firing": s.firing,
+             "seq": s.seq, "since": s.since, "last_notified_at": s.last_notified_at,
+             "last_value": s.last_value, "updated_at": now}
+            for (ws, rule, subject), s in result.states.items()])
+    if not queued:
+        return
+    conn.execute(_insert(conn, a.alert_log).on_conflict_do_nothing(
+        index_elements=["workspace_id", "rule_key", "subject", "seq"]), [
+        {"workspace_id": q.event.workspace.id, "rule_key": q.event.rule.key,
+         "subject": q.event.subject, "kind": q.event.observation.kind,
+         "metric": q.event.observation.metric, "channel": q.event.observation.channel,
+         "state": q.event.state, "seq": q.event.seq, "summary": q.rendered.summary[:500],
+         "at": now} for q in queued])
+    enqueue(conn, [Message(outbox_key(q.event, chat), q.event.workspace.id, "alert", chat[0],
+                           chat[1], q.event.workspace.language, q.rendered.title,
+                           q.rendered.body, q.not_before[chat])
+                   for q in queued for chat in q.chats], now)

@@ -1,0 +1,235 @@
+"""Digests (SPEC §7): what a subscribed chat gets at its local time.
+
+- **daily**: yesterday and the week to date (Monday to yesterday; on a Monday that is the whole
+  of last week), each against its previous period, for the key metrics of every category;
+- **weekly** (Mondays): last week against the week before;
+- both: the active goals with progress and pace, the alerts since the last digest, and the
+  data of one chart (the daily reach of the digest's span against the span before it).
+
+``build_digest`` reads; the words and the chart image are made in ``bot/digest_views.py``;
+``queue_digest`` writes the messages to the outbox with the subscription's ``last_day`` in
+one transaction, keyed by (subscription, local day): never twice for the same day.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+from sqlalchemy import and_, select, update
+
+from kpi_engine.domain.formulas import Span
+from kpi_engine.domain.metrics import Category
+from kpi_engine.domain.model import Workspace
+from kpi_engine.domain.periods import Period, PeriodQuery
+from kpi_engine.services import answers
+from kpi_engine.services.goals import track
+from kpi_engine.services.series import Series, daily_series_many
+from kpi_engine.storage import schema_alerts as a
+from kpi_engine.storage.alert_store import Subscription, utc
+from kpi_engine.storage.goal_store import GoalStore
+from kpi_engine.storage.outbox import Message, add_chart, enqueue
+from kpi_engine.storage.store import Store
+
+#: The key metrics of each category in a digest (a subset of the summary's).
+DIGEST_METRICS: dict[Category, tuple[str, ...]] = {
+    Category.REACH: ("followers", "reach", "impressions", "website_visits"),
+    Category.ENGAGEMENT: ("engagement", "engagement_rate", "mentions"),
+    Category.CONVERSION: ("clicks", "conversions", "revenue", "roi"),
+    Category.SATISFACTION: ("csat", "issues_resolved"),
+}
+CHART_METRICS = ("reach", "views", "engagement", "website_visits")
+ALERTS_SHOWN = 10
+DAY = timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class AlertLine:
+    at: datetime
+    kind: str
+    state: str
+    summary: str
+
+
+@dataclass(frozen=True)
+class GoalLine:
+    goal_id: int
+    metric: str
+    channel: str | None
+    target: float
+    deadline: date
+    current: float | None
+    progress_pct: float | None
+    required_per_week: float | None
+    recent_per_week: float | None
+    forecast: float | None
+    on_track: bool | None
+    #: what progress_pct and forecast_pct are percentages of (goal_math.progress_basis)
+    basis: str = "target"
+    forecast_pct: float | None = None
+    status: str = ""  # on_track, off_track, unknown, too_early, not_started
+    days_run: int = 0
+    judge_after: int = 1
+
+
+@dataclass
+class Digest:
+    workspace: Workspace
+    kind: str  # daily | weekly
+    day: date  # the local day it is for (the day it is sent)
+    periods: list[PeriodQuery]  # daily: yesterday, week to date; weekly: last week
+    sections: list[tuple[Category, list[list[answers.KpiAnswer]]]]  # per metric, per period
+    lang: str = "id"
+    goals: list[GoalLine] = field(default_factory=list)
+    alerts: list[AlertLine] = field(default_factory=list)
+    alerts_since: datetime | None = None
+    chart_metric: str | None = None
+    chart: tuple[Series, Series] | None = None  # current span, the span before
+
+    @property
+    def has_data(self) -> bool:
+        return any(x.value is not None for _, rows in self.sections for r in rows for x in r)
+
+    def as_json(self) -> dict[str, Any]:
+        def kpi(x: answers.KpiAnswer) -> dict[str, Any]:
+            return {"value": x.value, "previous": x.previous_value,
+                    "change_pct": None if x.change_pct is None else round(x.change_pct, 2),
+                    "left_out": list(x.left_out), "reason": x.reason, "as_of": x.as_of}
+
+        return {
+            "kind": self.kind, "day": self.day.isoformat(), "lang": self.lang,
+            "periods": [{"label": p.current.label, "start": p.current.start.isoformat(),
+                         "end": p.current.end.isoformat(),
+                         "previous": {"start": p.previous.start.isoformat(),
+                                      "end": p.previous.end.isoformat()}}
+                        for p in self.periods],
+            "metrics": [{"category": cat.value, "metric": row[0].metric.key,
+                         "periods": [kpi(x) for x in row]}
+                        for cat, rows in self.sections for row in rows],
+            "goals": [g.__dict__ | {"deadline": g.deadline.isoformat()} for g in self.goals],
+            "alerts": [{"at": x.at.isoformat(), "kind": x.kind, "state": x.state,
+                        "summary": x.summary} for x in self.alerts],
+            "chart_metric": self.chart_metric,
+        }
+
+
+def digest_periods(kind: str, day: date, lang: str = "id") -> list[PeriodQuery]:
+    """The periods a digest sent on ``day`` covers (complete days only)."""
+    en = lang == "en"
+    yesterday = day - DAY
+    monday = yesterday - timedelta(days=yesterday.weekday())
+    last_week = PeriodQuery(Period(monday, monday + 6 * DAY, "last week" if en else
+                                   "minggu lalu"),
+                            Period(monday - 7 * DAY, monday - DAY))
+    if kind == "weekly":
+        this_monday = day - timedelta(days=day.weekday())
+        start = this_monday - 7 * DAY
+        return [PeriodQuery(Period(start, start + 6 * DAY, "last week" if en else "minggu lalu"),
+                            Period(start - 7 * DAY, start - DAY))]
+    days = (yesterday - monday).days
+    wtd = PeriodQuery(Period(monday, yesterday, "week to date" if en else
+                             "minggu ini s.d. kemarin"),
+                      Period(monday - 7 * DAY, monday - 7 * DAY + days * DAY))
+    return [PeriodQuery(Period(yesterday, yesterday, "yesterday" if en else "kemarin"),
+                        Period(yesterday - DAY, yesterday - DAY)),
+            last_week if yesterday.weekday() == 6 else wtd]
+
+
+def build_digest(store: Store, workspace: Workspace, kind: str, day: date, now: datetime, *,
+                 lang: str | None = None, alerts_since: datetime | None = None) -> Digest:
+    """Everything a digest says, read from the store. Alerts are those since
+    ``alerts_since`` (the subscription's last digest; default: a day or a week before
+    ``now``)."""
+    lang = lang or workspace.language
+    channels = store.channels(workspace.id)
+    periods = digest_periods(kind, day, lang)
+    keys = [k for cat in DIGEST_METRICS for k in DIGEST_METRICS[cat]]
+    per_period = [answers.kpis(store, workspace.id, channels, keys, pq) for pq in periods]
+    by_key = {k: [found[i] for found in per_period] for i, k in enumerate(keys)}
+    sections = [(cat, [by_key[k] for k in DIGEST_METRICS[cat]
+                       if any(x.value is not None for x in by_key[k])])
+                for cat in DIGEST_METRICS]
+    sections = [(cat, rows) for cat, rows in sections if rows]
+    digest = Digest(workspace, kind, day, periods, sections, lang)
+    digest.goals = _goals(store, workspace, day)
+    since = utc(alerts_since or (now - (7 * DAY if kind == "weekly" else DAY)))
+    digest.alerts_since = since
+    digest.alerts = _alerts(store, workspace.id, since, utc(now))
+    _chart(store, workspace, digest, channels)
+    return digest
+
+
+def _goals(store: Store, workspace: Workspace, day: date) -> list[GoalLine]:
+    out = []
+    channels = store.channels(workspace.id)
+    for goal in GoalStore(store).list_goals(workspace.id):
+        if day < goal.start:
+            continue
+        try:
+            p = track(store, workspace.id, channels, goal, day)
+        except answers.UnknownChannel:
+            continue
+        out.append(GoalLine(goal.id, goal.metric, goal.channel, goal.target, goal.deadline,
+                            p.current, p.progress_pct, p.required_per_week,
+                            p.recent_per_week, p.forecast, p.on_track, p.basis,
+                            p.forecast_pct, p.status, p.days_run, p.judge_after))
+    return out
+
+
+def _alerts(store: Store, workspace_id: int, since: datetime, until: datetime
+            ) -> list[AlertLine]:
+    c = a.alert_log.c
+    q = select(c.at, c.kind, c.state, c.summary).where(and_(
+        c.workspace_id == workspace_id, c.at > since, c.at <= until))
+    with store.connect() as conn:
+        rows = conn.execute(q.order_by(c.at, c.id)).all()
+    return [AlertLine(utc(r.at), r.kind, r.state, r.summary) for r in rows]
+
+
+def _chart(store: Store, workspace: Workspace, digest: Digest, channels: list[Any]) -> None:
+    span = digest.periods[-1]
+    if digest.kind == "daily":  # the last seven days, against the seven before
+        end = digest.day - DAY
+        span = PeriodQuery(Period(end - 6 * DAY, end), Period(end - 13 * DAY, end - 7 * DAY))
+    scope = answers.resolve_scope(channels, None)
+    spans = [Span(span.current.start, span.current.end),
+             Span(span.previous.start, span.previous.end)]
+    with store.connect() as conn:
+        for metric in CHART_METRICS:
+            cur, prev = daily_series_many(conn, workspace.id, scope.sets, metric, spans)
+            if any(v is not None for _, v in cur):
+                digest.chart_metric = metric
+                digest.chart = (cur, prev)
+                return
+
+
+# -- queueing ----------------------------------------------------------------------------------
+
+def digest_key(sub: Subscription, day: date, part: str) -> str:
+    return f"d:{sub.id}:{day.isoformat()}:{part}"
+
+
+def queue_digest(store: Store, sub: Subscription, day: date, now: datetime, *,
+                 lang: str, title: str, body: str, footer: str = "",
+                 chart_png: bytes | None = None, chart_caption: str = "") -> bool:
+    """Queue a subscription's digest for its local ``day``: the text, then the chart (two
+    messages: Telegram wants a second between two messages to one chat), and mark the day
+    done — one transaction. False when that day's digest was already queued."""
+    s = a.subscriptions.c
+    stamp = utc(now)
+    with store.begin() as conn:
+        done = conn.execute(update(a.subscriptions).where(and_(
+            s.id == sub.id, (s.last_day.is_(None)) | (s.last_day < day))).values(
+            last_day=day, last_at=stamp))
+        if not done.rowcount:
+            return False
+        messages = [Message(digest_key(sub, day, "text"), sub.workspace_id, "digest",
+                            sub.platform, sub.chat_id, lang, title, body, stamp, footer)]
+        if chart_png:
+            chart_id = add_chart(conn, chart_png, stamp)
+            messages.append(Message(digest_key(sub, day, "chart"), sub.workspace_id, "digest",
+                                    sub.platform, sub.chat_id, lang, chart_caption, "", stamp,
+                                    chart_id=chart_id))
+        enqueue(conn, messages, stamp)
+    return True
