@@ -16,11 +16,6 @@ ENGINE_MUST_NOT_IMPORT = {"telegram", "slack_bolt", "slack_sdk", "apscheduler", 
 
 #: Circles in adapters/, which the house-adapters branch takes apart (issue 14: the
 #: four-file circle through ``server.py``); nothing outside adapters/ may be listed here.
-KNOWN_CIRCLES: set[frozenset[str]] = {
-    frozenset({"adapters.http_api", "adapters.server", "adapters.slack", "adapters.telegram"}),
-}
-
-
 def _modules() -> dict[str, Path]:
     found: dict[str, Path] = {}
     for package in PACKAGES:
@@ -113,18 +108,8 @@ def test_the_checker_sees_a_circle() -> None:
 def test_no_import_circles() -> None:
     graph = _graph()
     assert "kpi_engine.domain.formulas" in graph  # the walk found the packages
-    circles = [sorted(c) for c in _circles(graph) if c not in KNOWN_CIRCLES]
+    circles = [sorted(c) for c in _circles(graph)]
     assert circles == []
-
-
-def test_known_circles_are_only_in_adapters() -> None:
-    assert all(m.startswith("adapters.") for c in KNOWN_CIRCLES for m in c)
-
-
-def test_known_circles_still_exist() -> None:
-    """A known circle that is gone must leave the list, so the list cannot hide a new one."""
-    found = set(_circles(_graph()))
-    assert [sorted(c) for c in KNOWN_CIRCLES if c not in found] == []
 
 
 def test_the_engine_imports_no_platform_and_no_outer_floor() -> None:
