@@ -43,6 +43,7 @@ class Window:
         self._carried: dict[tuple[SeriesKey, str], list[tuple[float, int] | None]] = {}
         # a gauge series' last value before the window: (value, day index, negative)
         self.anchors: dict[tuple[SeriesKey, str], tuple[float, int]] = {}
+        self._anchored: dict[SeriesKey, list[str]] | None = None  # series → anchored campaigns
 
     def index(self, day: date) -> int:
         return (day - self.start).days
@@ -95,9 +96,14 @@ class Window:
         return found
 
     def campaigns(self, key: SeriesKey) -> list[str]:
-        """The campaigns of a series that have a value in the window or an anchor."""
+        """The campaigns of a series that have a value in the window or an anchor (the
+        anchors indexed by series once, on first use, after the window is filled)."""
+        if self._anchored is None:
+            self._anchored = defaultdict(list)
+            for k, c in self.anchors:
+                self._anchored[k].append(c)
         found = list(self.series.get(key, {}))
-        found += [c for (k, c) in self.anchors if k == key and c not in found]
+        found += [c for c in self._anchored.get(key, ()) if c not in found]
         return found
 
     def level(self, key: SeriesKey, day: date,
