@@ -4,7 +4,8 @@
   ``keep``; a replayed Slack request (same signature), a retried Slack event (same
   ``event_id``) or a Telegram update delivered twice (same ``update_id``) is seen again and
   answered without running. One ``INSERT … ON CONFLICT DO NOTHING``: two replicas on one
-  PostgreSQL racing for the same key cannot both win. Expired keys are deleted as we go.
+  PostgreSQL racing for the same key cannot both win. Expired keys are taken over in
+  that statement and deleted once a minute.
 - ``join_wait(store, platform, chat_id, now)``: how long a chat must wait before its next
   join-code attempt (``None``: it may try now); ``record_wrong_join`` counts a wrong one.
   At most ``JOIN_ATTEMPTS`` wrong attempts per chat per ``JOIN_WINDOW``.
@@ -32,25 +33,41 @@ def _utc(when: datetime) -> datetime:
     return when.replace(tzinfo=UTC) if when.tzinfo is None else when.astimezone(UTC)
 
 
+#: Expired keys are deleted at most this often per database (housekeeping only: an expired
+#: key that is still stored counts as unseen, see ``first_sighting``).
+PRUNE_EVERY = timedelta(minutes=1)
+_pruned: dict[int, datetime] = {}  # id(engine) → when its expired keys were last deleted
+
+
 def first_sighting(store: Store, key: str, now: datetime, keep: timedelta) -> bool:
-    """Remember ``key`` until ``now + keep``; False when it is already remembered."""
+    """Remember ``key`` until ``now + keep``; False when it is already remembered. A stored
+    key whose time has run out is taken over (its expiry moved on) in the same statement, so
+    the answer never depends on when expired rows were last deleted."""
     now = _utc(now)
     key = key[:KEY_MAX]
     dialect = store.dialect
     insert_ = (pg_insert if dialect == "postgresql" else sqlite_insert
                if dialect == "sqlite" else None)
+    values = {"key": key, "expires_at": now + keep}
     with store.begin() as conn:
-        conn.execute(delete(seen_requests).where(seen_requests.c.expires_at < now))
-        values = {"key": key, "expires_at": now + keep}
+        last = _pruned.get(id(store.engine))
+        if last is None or now - last >= PRUNE_EVERY or now < last:
+            conn.execute(delete(seen_requests).where(seen_requests.c.expires_at < now))
+            _pruned[id(store.engine)] = now
         if insert_ is None:  # another database: a plain insert, a duplicate is an error
-            exists = conn.execute(select(seen_requests.c.key).where(
+            found = conn.execute(select(seen_requests.c.expires_at).where(
                 seen_requests.c.key == key)).first()
-            if exists:
+            if found is not None and _utc(found[0]) >= now:
                 return False
+            conn.execute(delete(seen_requests).where(seen_requests.c.key == key))
             conn.execute(insert(seen_requests).values(values))
             return True
-        added = conn.execute(insert_(seen_requests).values(values).on_conflict_do_nothing()
-                             .returning(seen_requests.c.key)).first()
+        statement = insert_(seen_requests).values(values)
+        statement = statement.on_conflict_do_update(
+            index_elements=[seen_requests.c.key],
+            set_={"expires_at": statement.excluded.expires_at},
+            where=seen_requests.c.expires_at < now)
+        added = conn.execute(statement.returning(seen_requests.c.key)).first()
         return added is not None
 
 
