@@ -24,7 +24,7 @@ import contextlib
 import logging
 import re
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -33,12 +33,12 @@ from urllib.parse import urlsplit
 from aiohttp import web
 from slack_bolt.adapter.aiohttp import to_aiohttp_response, to_bolt_request
 from slack_bolt.async_app import AsyncAck, AsyncApp, AsyncBoltContext, AsyncRespond
+from slack_bolt.request.async_request import AsyncBoltRequest
 from slack_sdk.errors import SlackApiError
 from slack_sdk.http_retry.builtin_async_handlers import (
     AsyncRateLimitErrorRetryHandler,
     async_default_handlers,
 )
-from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.chat.platform import PlatformConfigError, PlatformKind, answer
@@ -231,11 +231,15 @@ def build_bolt_app(platform: SlackPlatform) -> AsyncApp:
     known = "|".join(re.escape(w) for w in command_words(platform.app))
 
     async def slash_command(ack: AsyncAck, command: dict[str, Any], respond: AsyncRespond,
-                            context: AsyncBoltContext) -> None:
+                            context: AsyncBoltContext, request: AsyncBoltRequest) -> None:
         """A slash command: acknowledge, then answer in the channel (ephemeral for help and
-        errors)."""
+        errors). A replay (a request whose signature was seen before) is acknowledged and
+        not run again; the check comes after the ack, so no ack waits for the database."""
         await ack()
         platform.bot_user_id = context.bot_user_id or platform.bot_user_id
+        if not await platform.first_signature(request.headers.get("x-slack-signature")):
+            log.info("slack: a replayed command was answered and not run again")
+            return
         await platform.on_command(command, respond)
 
     bolt.command(re.compile(rf"^(?:{known})$"))(slash_command)
@@ -291,8 +295,6 @@ class SlackPlatform:
         self._socket: Any = None  # AsyncSocketModeHandler, made in start()
         self._session: Any = None
         self._inflight: set[asyncio.Task[Any]] = set()
-        secret = s.slack_signing_secret.get_secret_value() if s.slack_signing_secret else ""
-        self._verifier = SignatureVerifier(secret) if secret.strip() else None
 
     # -- Platform ------------------------------------------------------------------------------
     def routes(self) -> list[web.RouteDef]:
@@ -342,22 +344,24 @@ class SlackPlatform:
     # -- HTTP ----------------------------------------------------------------------------------
     async def events(self, request: web.Request) -> web.Response:
         """``POST /slack/events``: Bolt verifies the signature, acks and dispatches. A
-        timestamp that is not a number is refused (401) before Bolt sees it; a validly signed
-        request seen before (a replay: same signature) is answered (200) and not run again."""
+        timestamp that is not a number is refused (401) before Bolt sees it. Replays are
+        answered and not run again by the listeners, after the ack: a slash command by its
+        signature, an event by its ``event_id``."""
         stamp = request.headers.get("X-Slack-Request-Timestamp", "").strip()
         if not stamp.isdigit() or len(stamp) > 12:
             return web.Response(status=401, text="invalid request")
-        signature = request.headers.get("X-Slack-Signature", "")
-        body = await request.read()
-        if (self._verifier is not None and signature
-                and self._verifier.is_valid(body, stamp, signature)
-                and not await self._first_sighting(f"slack:sig:{signature}", REPLAY_KEEP)):
-            log.info("slack: a replayed request was answered and not run again")
-            return web.Response(status=200, text="")
         bolt_response = await self.bolt.async_dispatch(await to_bolt_request(request))
         return await to_aiohttp_response(bolt_response)
 
     # -- listeners' work -----------------------------------------------------------------------
+    async def first_signature(self, signatures: Sequence[str] | None) -> bool:
+        """False for a slash command whose signature was seen before (a replay inside the
+        5-minute window; Bolt has already checked that the signature is valid)."""
+        signature = signatures[0] if signatures else ""
+        if not signature:
+            return True
+        return await self._first_sighting(f"slack:sig:{signature}", REPLAY_KEEP)
+
     async def first_time(self, event_id: str | None) -> bool:
         """False for an event already seen (Slack retries an event it thinks was lost, with
         a new signature and ``X-Slack-Retry-Num``; the ``event_id`` stays)."""
