@@ -264,7 +264,7 @@ def post_value_problem(metric: str, value: float) -> str | None:
 def reason(code: str, lang: str, **params: object) -> tuple[str, str]:
     """(reason, hint) of a content problem; falls back to the shared snapshot texts."""
     if code in validation.TEXTS:
-        return validation.reason(code, lang, **params)
+        return validation.reason(code, lang, variant="", **params)
     texts = TEXTS[code]
     values = {"value": "", **params}
     r, h = (texts[2], texts[3]) if lang == "en" else (texts[0], texts[1])

@@ -28,10 +28,12 @@ from dataclasses import dataclass
 from datetime import date
 from typing import TYPE_CHECKING, Any, NamedTuple
 
+from kpi_engine.domain import content as dc
 from kpi_engine.domain import import_values as iv
 from kpi_engine.domain import validation
 from kpi_engine.domain.metrics import normalize, resolve
 from kpi_engine.domain.model import SnapshotRow
+from kpi_engine.services import import_content
 
 if TYPE_CHECKING:
     import numpy as np
@@ -209,6 +211,10 @@ def _render(error: ImportFileError, lang: str) -> str:
             params["where"] = (f" in column '{error.column}'" if en
                                else f" di kolom '{error.column}'")
         reason, hint = validation.reason(error.code, lang, variant=error.variant, **params)
+    elif error.code in dc.TEXTS and f"{error.code}:{error.variant}" not in _TEXTS:
+        params = dict(values)
+        del params["code"]
+        reason, hint = dc.reason(error.code, lang, **params)
     else:
         reason, hint = (texts[2], texts[3]) if en else (texts[0], texts[1])
         reason, hint = reason.format(**values), hint.format(**values)
@@ -250,14 +256,19 @@ class ParsedImport:
     rows: list[SnapshotRow]
     shape: str  # "long" or "wide"
     lines: int  # data lines read (blank lines not counted)
+    # content rows (SPEC §11): a file with a post_id or segment column holds these instead
+    posts: tuple[dc.PostRow, ...] = ()
+    post_metrics: tuple[dc.PostMetricRow, ...] = ()
+    segments: tuple[dc.SegmentRow, ...] = ()
 
 
 def parse_import(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYTES,
-                 today: date | None = None) -> ParsedImport:
+                 today: date | None = None, timezone: str = "Asia/Jakarta") -> ParsedImport:
     """Parse and validate a whole import file; raise :class:`ImportFileError` on the first error.
 
     ``today`` is the workspace's local today: a row of a later day is refused (None: no
-    check against the calendar, for tools that only read a file)."""
+    check against the calendar, for tools that only read a file). ``timezone`` is the
+    workspace's: a post's ``published_at`` without an offset is local time there."""
     if len(data) > max_bytes:
         raise ImportFileError("too_large", size=_mb(len(data)), limit=_mb(max_bytes))
     if re.fullmatch(rb"(?:\xef\xbb\xbf)?\s*", data):  # stops at the first character
@@ -266,6 +277,8 @@ def parse_import(data: bytes, filename: str, *, max_bytes: int = DEFAULT_MAX_BYT
         raise ImportFileError("unknown_format", variant="xls", filename=filename)
     with _gc_paused():
         table = _read_xlsx(data, filename) if data.startswith(b"PK") else _read_csv(data, filename)
+        if import_content.is_content_header(table.header):
+            return _validate_content(table, today, timezone)
         return _validate(table, today)
 
 
@@ -496,6 +509,32 @@ def _validate(table: _Table, today: date | None) -> ParsedImport:
     except iv.CellProblem as problem:
         raise _located(problem, table) from None
     return ParsedImport(rows=result.rows, shape=layout.shape, lines=result.lines)
+
+
+def _validate_content(table: _Table, today: date | None, timezone: str) -> ParsedImport:
+    """A file with post or segment rows (``kpi_engine.services.import_content``)."""
+    try:
+        parsed = import_content.parse_content(
+            table.header, table.columns, base_fields=FIELD_NAMES, typed=table.typed,
+            indonesian=table.indonesian, today=today, timezone=timezone)
+    except import_content.ContentProblem as problem:
+        line = (table.header_line if problem.row is None
+                else table.line_of(int(table.records[problem.row])))
+        params = dict(problem.params)
+        if "other_row" in params:
+            params["other_line"] = table.line_of(int(table.records[params.pop("other_row")]))
+        if problem.code == "bad_competitor" and problem.variant == "conflict":
+            params["other_flag"] = _COMPETITOR_WORDS[not params["flag"]]
+            params["flag"] = _COMPETITOR_WORDS[params["flag"]]
+        if problem.code == "missing_column":
+            params["word"] = _FIELD_WORDS.get(str(params.get("word")), (params.get("word"),))[0]
+        raise ImportFileError(problem.code, line=line, column=problem.column,
+                              variant=problem.variant, **params) from None
+    shape = "long" if any(FIELD_NAMES.get(normalize(h)) == "metric" for h in table.header) \
+        else "wide"
+    return ParsedImport(rows=[], shape=shape, lines=parsed.lines, posts=tuple(parsed.posts),
+                        post_metrics=tuple(parsed.post_metrics),
+                        segments=tuple(parsed.segments))
 
 
 def _located(problem: iv.CellProblem, table: _Table) -> ImportFileError:

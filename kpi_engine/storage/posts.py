@@ -147,8 +147,8 @@ class ContentStore:
             return WriteResult(written=0, replaced=0)
         values: dict[tuple[int, date], dict[str, float]] = {}
         for m in metrics:
-            key = (pk[(ids[(m.platform, m.handle)], m.post_id)], m.day)
-            values.setdefault(key, {})[m.metric] = m.value
+            reading = (pk[(ids[(m.platform, m.handle)], m.post_id)], m.day)
+            values.setdefault(reading, {})[m.metric] = m.value
         pm = sp.post_metrics.c
         replaced = 0
         existing = conn.execute(
