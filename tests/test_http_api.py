@@ -555,3 +555,84 @@ def test_token_cli(sqlite_url: str, capsys: pytest.CaptureFixture[str]) -> None:
         assert main(["--db", sqlite_url, "token", "list", "--workspace", "nope"]) == 1
     finally:
         app.close()
+
+
+# --------------------------------------------------------------------------- content (SPEC §11)
+
+
+async def test_posts_and_segments_are_written_by_the_import_rules(api: Api) -> None:
+    from kpi_engine.storage.posts import ContentStore
+
+    token = api.token("acme")
+    posts = [
+        {"date": "2026-11-21", "channel": "instagram", "post_id": "P1",
+         "published_at": "2026-11-20T19:30:00+07:00", "format": "reel",
+         "caption": "Promo #Gajian", "permalink": "https://instagram.com/p/P1",
+         "likes": 120, "comments": 8, "shares": 2, "saves": 10, "reach": 4000},
+        {"date": "2026-11-21", "channel": "instagram", "post_id": 77,
+         "published_at": "2026-11-21T08:00", "format": "feed", "likes": "40"},
+    ]
+    status, body = await api.call("POST", "/api/v1/posts", token, json={"rows": posts})
+    assert status == 200, body
+    assert body == {"workspace": "acme", "rows": 2, "posts": 2, "written": 6, "inserted": 6,
+                    "replaced": 0}
+    ws = api.app.store.workspace("acme")
+    assert ws is not None
+    content = ContentStore(api.app.store)
+    top = content.top_posts(ws.id, date(2026, 11, 16), TODAY)
+    assert [(p.post_id, p.value, p.format) for p in top] == [("P1", 140.0, "reel"),
+                                                              ("77", 40.0, "feed")]
+    status, body = await api.call("POST", "/api/v1/posts", token, json=posts[:1])
+    assert status == 200 and (body["written"], body["replaced"]) == (5, 5)
+
+    segments = [{"date": "2026-11-21", "channel": "instagram", "segment": "city:Jakarta",
+                 "followers": 700},
+                {"date": "2026-11-21", "channel": "instagram", "segment": "city:Surabaya",
+                 "followers": 300}]
+    status, body = await api.call("POST", "/api/v1/segments", token, json=segments)
+    assert status == 200 and body["written"] == 2, body
+    got = [(b.bucket, b.share_pct) for b in content.audience(ws.id, TODAY, TODAY)]
+    assert got == [("Jakarta", 70.0), ("Surabaya", 30.0)]
+
+
+@pytest.mark.parametrize("path, row, code, field, words", [
+    ("/api/v1/posts", {"date": "2026-11-21", "channel": "instagram", "post_id": "X",
+                       "published_at": "2026-11-20T10:00", "likes": 1.5},
+     "fraction", "likes", "likes dihitung dalam bilangan bulat"),
+    ("/api/v1/posts", {"date": "2030-01-02", "channel": "instagram", "post_id": "X",
+                       "published_at": "2026-11-20T10:00", "likes": 1},
+     "future_day", "date", "belum terjadi"),
+    ("/api/v1/posts", {"date": "2026-11-21", "channel": "instagram", "post_id": "X",
+                       "published_at": "2026-11-20T10:00", "likes": 1, "spend": 3},
+     "unknown_field", "spend", "kolom 'spend' tidak dikenal"),
+    ("/api/v1/segments", {"date": "2026-11-21", "channel": "instagram", "segment": "planet:Mars",
+                          "followers": 1}, "bad_segment", "segment", "segmen 'planet:Mars'"),
+    ("/api/v1/segments", {"date": "2026-11-21", "channel": "instagram", "segment": "age:18-24",
+                          "followers": -4}, "negative", "followers", "negatif"),
+])
+async def test_bad_content_rows_write_nothing(api: Api, path: str, row: dict[str, Any],
+                                              code: str, field: str, words: str) -> None:
+    from kpi_engine.storage.posts import ContentStore
+
+    token = api.token("acme")
+    good = ({"date": "2026-11-21", "channel": "instagram", "post_id": "OK",
+             "published_at": "2026-11-20T10:00", "likes": 1} if "posts" in path else
+            {"date": "2026-11-21", "channel": "instagram", "segment": "city:Jakarta",
+             "followers": 5})
+    status, body = await api.call("POST", path, token, json=[good, row])
+    assert status == 422, body
+    assert body["written"] == 0 and body["errors"][0]["index"] == 1
+    assert (body["errors"][0]["code"], body["errors"][0]["field"]) == (code, field)
+    assert words.lower() in body["message"].lower()
+    assert body["message"].endswith("Tidak ada data yang disimpan.")
+    status, en = await api.call("POST", path, token, json=[good, row], params={"lang": "en"})
+    assert status == 422 and en["message"].endswith("Nothing was saved.")
+    ws = api.app.store.workspace("acme")
+    assert ws is not None
+    content = ContentStore(api.app.store)
+    assert content.count_posts(ws.id) == 0
+    assert content.audience(ws.id, TODAY, TODAY) == []
+    doc = openapi_document()
+    conforms(response_schema(doc, path, "post", 422), body, doc, path)
+    conforms(doc["components"]["schemas"]["PostBatch" if "posts" in path else "SegmentBatch"],
+             [good], doc)

@@ -16,6 +16,7 @@ Replies (``message``, row reasons) are in the workspace's language, or ``?lang=i
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
 import gc
 import json
@@ -121,6 +122,7 @@ APP_KEY = web.AppKey("kpibot_app", App)
 READINESS_KEY = web.AppKey("kpibot_readiness", Readiness)
 _dumps = functools.partial(json.dumps, ensure_ascii=False)
 _SQLITE_WRITER = threading.Lock()
+_NO_LOCK = contextlib.nullcontext()
 _GC_LOCK = threading.Lock()
 _gc_pauses = 0
 
@@ -132,6 +134,8 @@ def setup_api(web_app: web.Application, app: App, platforms: list[Platform]) -> 
     web_app[READINESS_KEY] = readiness
     web_app.router.add_post(f"{API}/snapshots", snapshots_view)
     web_app.router.add_post(f"{API}/imports", imports_view)
+    web_app.router.add_post(f"{API}/posts", posts_view)
+    web_app.router.add_post(f"{API}/segments", segments_view)
     web_app.router.add_get(f"{API}/kpi", kpi_view)
     web_app.router.add_get(f"{API}/openapi.json", openapi_view)
     web_app.router.add_get("/readyz", readyz)
@@ -292,6 +296,61 @@ def _write(call: Call, rows: list[SnapshotRow]) -> WriteResult:
         return store.write_snapshots(call.workspace.id, rows)
     with _SQLITE_WRITER:  # one writer at a time, handed over at once (SQLite's busy wait sleeps)
         return store.write_snapshots(call.workspace.id, rows)
+
+
+@endpoint("posts")
+async def posts_view(request: web.Request, call: Call) -> web.Response:
+    """A JSON batch of post rows (SPEC §11): all written, or none and the first problem."""
+    body = await request.read()
+    return await asyncio.to_thread(_write_content, call, body, "posts")
+
+
+@endpoint("segments")
+async def segments_view(request: web.Request, call: Call) -> web.Response:
+    """A JSON batch of audience buckets: all written, or none and the first problem."""
+    body = await request.read()
+    return await asyncio.to_thread(_write_content, call, body, "segments")
+
+
+def _write_content(call: Call, body: bytes, kind: str) -> web.Response:
+    from adapters.http.api_content import ContentBatchError, read_content
+    from kpi_engine.services.ingest import write_content
+
+    items = _items(call, body)
+    try:
+        parsed = read_content(items, kind, lang=call.lang, today=_today(call),
+                              timezone=call.workspace.timezone)
+    except ContentBatchError as exc:
+        call.log["invalid_rows"] = 1
+        raise ApiError(422, "invalid_rows", exc.text, invalid_rows=1, written=0,
+                       errors=[exc.as_json()]) from None
+    with _SQLITE_WRITER if call.app.store.dialect == "sqlite" else _NO_LOCK:
+        result = write_content(call.app.store, call.workspace.id, call.workspace.timezone,
+                               parsed.posts, parsed.post_metrics, parsed.segments)
+    call.log.update(written=result.written, replaced=result.replaced)
+    return _json({"workspace": call.workspace.slug, "rows": len(items),
+                  "posts": len(parsed.posts), "written": result.written,
+                  "inserted": result.inserted, "replaced": result.replaced})
+
+
+def _items(call: Call, body: bytes) -> list[Any]:
+    """The rows of a JSON batch (an array, or ``{"rows": [...]}``), or the API's 4xx."""
+    try:
+        payload = json.loads(body)
+    except RecursionError:
+        raise ApiError(400, "too_deep", call.text("too_deep")) from None
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise ApiError(400, "bad_json", call.text("bad_json", detail=str(exc)[:120])) from None
+    items = payload.get("rows") if isinstance(payload, dict) else payload
+    if not isinstance(items, list):
+        raise ApiError(400, "bad_batch", call.text("bad_batch"))
+    if not items:
+        raise ApiError(400, "empty_batch", call.text("empty_batch"))
+    if len(items) > MAX_ROWS:
+        raise ApiError(413, "too_many_rows", call.text("too_many_rows", count=len(items),
+                                                      limit=MAX_ROWS))
+    call.log["rows"] = len(items)
+    return items
 
 
 @endpoint("imports")

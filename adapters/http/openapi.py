@@ -6,6 +6,7 @@ from __future__ import annotations
 import copy
 from typing import Any
 
+from adapters.http.api_content import POST_FIELDS, SEGMENT_FIELDS
 from adapters.http.api_rows import FIELDS, MAX_ROWS
 
 
@@ -62,6 +63,99 @@ SCHEMAS: dict[str, Any] = {
              "properties": {"rows": {"type": "array", "items": _ref("SnapshotRow"),
                                      "minItems": 1, "maxItems": MAX_ROWS}}},
         ],
+    },
+    "PostRow": {
+        "type": "object",
+        "description": "A post's attributes and its lifetime values read on `date` (the wide "
+                       "import shape with a post_id column, SPEC §11). The key (channel, "
+                       "post_id) identifies the post; (post, date, metric) replaces an earlier "
+                       "value.",
+        "required": ["date", "channel", "post_id", "published_at"],
+        "additionalProperties": False,
+        "properties": {
+            "date": {"type": "string", "examples": ["2026-11-08"],
+                     "description": "The day the lifetime values were read (not after today, "
+                                    "not before publishing)."},
+            "channel": {"type": "string", "examples": ["instagram", "instagram:@rival"]},
+            "post_id": {"type": ["string", "integer"], "maxLength": 200},
+            "published_at": {"type": "string", "examples": ["2026-11-02T19:30:00+07:00"],
+                             "description": "ISO date-time; without an offset, the "
+                                            "workspace's local time."},
+            "format": {"type": ["string", "null"],
+                       "examples": ["feed", "reel", "carousel", "story", "video", "short"]},
+            "caption": {"type": ["string", "null"], "maxLength": 5000,
+                        "description": "Its hashtags are extracted."},
+            "permalink": {"type": ["string", "null"], "maxLength": 500,
+                          "examples": ["https://instagram.com/p/abc"]},
+            "competitor": {"type": ["boolean", "integer", "string", "null"]},
+            **{m: {"type": ["number", "string"], "minimum": 0, "maximum": 1e12,
+                   "description": "A whole number ≥ 0."}
+               for m in POST_FIELDS if m not in ("date", "channel", "post_id", "published_at",
+                                                 "format", "caption", "permalink",
+                                                 "competitor")},
+        },
+    },
+    "SegmentRow": {
+        "type": "object",
+        "description": "One audience bucket of a channel on a day (a gauge).",
+        "required": ["date", "channel", "segment"],
+        "additionalProperties": False,
+        "properties": {
+            "date": {"type": "string", "examples": ["2026-11-08"]},
+            "channel": {"type": "string", "examples": ["instagram"]},
+            "segment": {"type": "string",
+                        "examples": ["city:Jakarta", "age:18-24", "gender:female"]},
+            "followers": {"type": ["number", "string"], "minimum": 0, "maximum": 1e12},
+            "subscribers": {"type": ["number", "string"], "minimum": 0, "maximum": 1e12},
+            "competitor": {"type": ["boolean", "integer", "string", "null"]},
+        },
+    },
+    "PostBatch": {
+        "oneOf": [
+            {"type": "array", "items": _ref("PostRow"), "minItems": 1, "maxItems": MAX_ROWS},
+            {"type": "object", "required": ["rows"],
+             "properties": {"rows": {"type": "array", "items": _ref("PostRow"),
+                                     "minItems": 1, "maxItems": MAX_ROWS}}},
+        ],
+    },
+    "SegmentBatch": {
+        "oneOf": [
+            {"type": "array", "items": _ref("SegmentRow"), "minItems": 1,
+             "maxItems": MAX_ROWS},
+            {"type": "object", "required": ["rows"],
+             "properties": {"rows": {"type": "array", "items": _ref("SegmentRow"),
+                                     "minItems": 1, "maxItems": MAX_ROWS}}},
+        ],
+    },
+    "ContentWriteResult": {
+        "type": "object",
+        "required": ["workspace", "rows", "posts", "written", "inserted", "replaced"],
+        "properties": {
+            "workspace": {"type": "string"},
+            "rows": {"type": "integer", "description": "Rows received."},
+            "posts": {"type": "integer", "description": "Distinct posts in the batch."},
+            "written": {"type": "integer", "description": "Values stored."},
+            "inserted": {"type": "integer"},
+            "replaced": {"type": "integer"},
+        },
+    },
+    "ContentInvalidRows": {
+        "type": "object",
+        "required": ["error", "message", "invalid_rows", "written", "errors"],
+        "properties": {
+            "error": {"type": "string", "const": "invalid_rows"},
+            "message": {"type": "string"},
+            "invalid_rows": {"type": "integer", "const": 1},
+            "written": {"type": "integer", "const": 0},
+            "errors": {"type": "array", "maxItems": 1, "items": {
+                "type": "object", "required": ["index", "field", "code", "reason"],
+                "properties": {
+                    "index": {"type": ["integer", "null"]},
+                    "field": {"type": ["string", "null"], "examples": [
+                        *POST_FIELDS, *SEGMENT_FIELDS[2:]]},
+                    "code": {"type": "string"},
+                    "reason": {"type": "string"}}}},
+        },
     },
     "WriteResult": {
         "type": "object",
@@ -187,6 +281,39 @@ def openapi_document() -> dict[str, Any]:
                     "413": _json(_ref("Error"), f"More than {MAX_ROWS:,} rows."),
                     "422": _json(_ref("InvalidRows"), "Nothing written: every invalid row "
                                                       "with its reason."),
+                },
+            }},
+            "/api/v1/posts": {"post": {
+                "operationId": "writePosts",
+                "summary": f"Write at most {MAX_ROWS:,} post rows (attributes and lifetime "
+                           "values), all or none",
+                "description": "Idempotent: (post, date, metric) written again replaces its "
+                               "value. The same rules and sentences as an import file.",
+                "parameters": [_WORKSPACE, _LANG],
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": _ref("PostBatch")}}},
+                "responses": {
+                    "200": _json(_ref("ContentWriteResult"), "Every row written."),
+                    "400": _json(_ref("Error"), "Not JSON, not a batch, or empty."),
+                    **_ERRORS,
+                    "413": _json(_ref("Error"), f"More than {MAX_ROWS:,} rows."),
+                    "422": _json(_ref("ContentInvalidRows"), "Nothing written: the first "
+                                                             "invalid row and its reason."),
+                },
+            }},
+            "/api/v1/segments": {"post": {
+                "operationId": "writeSegments",
+                "summary": f"Write at most {MAX_ROWS:,} audience buckets, all or none",
+                "parameters": [_WORKSPACE, _LANG],
+                "requestBody": {"required": True, "content": {
+                    "application/json": {"schema": _ref("SegmentBatch")}}},
+                "responses": {
+                    "200": _json(_ref("ContentWriteResult"), "Every row written."),
+                    "400": _json(_ref("Error"), "Not JSON, not a batch, or empty."),
+                    **_ERRORS,
+                    "413": _json(_ref("Error"), f"More than {MAX_ROWS:,} rows."),
+                    "422": _json(_ref("ContentInvalidRows"), "Nothing written: the first "
+                                                             "invalid row and its reason."),
                 },
             }},
             "/api/v1/imports": {"post": {

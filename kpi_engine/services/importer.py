@@ -518,23 +518,31 @@ def _validate_content(table: _Table, today: date | None, timezone: str) -> Parse
             table.header, table.columns, base_fields=FIELD_NAMES, typed=table.typed,
             indonesian=table.indonesian, today=today, timezone=timezone)
     except import_content.ContentProblem as problem:
-        line = (table.header_line if problem.row is None
-                else table.line_of(int(table.records[problem.row])))
-        params = dict(problem.params)
-        if "other_row" in params:
-            params["other_line"] = table.line_of(int(table.records[params.pop("other_row")]))
-        if problem.code == "bad_competitor" and problem.variant == "conflict":
-            params["other_flag"] = _COMPETITOR_WORDS[not params["flag"]]
-            params["flag"] = _COMPETITOR_WORDS[params["flag"]]
-        if problem.code == "missing_column":
-            params["word"] = _FIELD_WORDS.get(str(params.get("word")), (params.get("word"),))[0]
-        raise ImportFileError(problem.code, line=line, column=problem.column,
-                              variant=problem.variant, **params) from None
+        def line(row: int | None) -> int:
+            return table.header_line if row is None else table.line_of(int(table.records[row]))
+
+        raise content_error(problem, line) from None
     shape = "long" if any(FIELD_NAMES.get(normalize(h)) == "metric" for h in table.header) \
         else "wide"
     return ParsedImport(rows=[], shape=shape, lines=parsed.lines, posts=tuple(parsed.posts),
                         post_metrics=tuple(parsed.post_metrics),
                         segments=tuple(parsed.segments))
+
+
+def content_error(problem: import_content.ContentProblem,
+                  where: Callable[[int | None], Any]) -> ImportFileError:
+    """The error of a bad content row; ``where`` turns a row index (None: the header) into
+    the line (a file's line number, or the API's ``#index``) that messages name."""
+    params = dict(problem.params)
+    if "other_row" in params:
+        params["other_line"] = where(params.pop("other_row"))
+    if problem.code == "bad_competitor" and problem.variant == "conflict":
+        params["other_flag"] = _COMPETITOR_WORDS[not params["flag"]]
+        params["flag"] = _COMPETITOR_WORDS[params["flag"]]
+    if problem.code == "missing_column":
+        params["word"] = _FIELD_WORDS.get(str(params.get("word")), (params.get("word"),))[0]
+    return ImportFileError(problem.code, line=where(problem.row), column=problem.column,
+                           variant=problem.variant, **params)
 
 
 def _located(problem: iv.CellProblem, table: _Table) -> ImportFileError:
