@@ -8,8 +8,8 @@ category summary, the per-channel comparison. Import: a long CSV of 1,000,000 ro
 (``--quick``: 100,000) through ``kpibot import`` as a real subprocess.
 
 Other benchmarks (``bench/router.py``, ``bench/telegram.py``, ``bench/slack.py``,
-``bench/api.py``, ``bench/alerts.py``) are run too, each in a process of its own, unless
-``--engine-only``; their keys join the summary line.
+``bench/api.py``, ``bench/alerts.py``, ``bench/posts.py`` with ``posts_p95_ms``) are run
+too, each in a process of its own, unless ``--engine-only``; their keys join the summary line.
 """
 
 from __future__ import annotations
@@ -268,7 +268,7 @@ def main() -> None:
     summary.update(engine_bench(args.quick))
     summary.update(import_bench(args.quick))
     if not args.engine_only:
-        for name in ("router", "telegram", "slack", "api", "alerts"):
+        for name in ("router", "telegram", "slack", "api", "alerts", "posts"):
             summary.update(optional(name, args.quick))
     print(json.dumps(summary))
 
