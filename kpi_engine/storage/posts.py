@@ -137,8 +137,9 @@ class ContentStore:
                                          for m in metrics)})
         if latest:
             post_pks = [pk[k] for k in latest]
-            conn.execute(delete(sp.post_hashtags).where(sp.post_hashtags.c.post_id.in_(
-                bindparam("pks", expanding=True))), {"pks": post_pks})
+            for part in _chunks(post_pks):
+                conn.execute(delete(sp.post_hashtags).where(sp.post_hashtags.c.post_id.in_(
+                    bindparam("pks", expanding=True))), {"pks": part})
             tags = [{"post_id": pk[k], "tag": tag} for k, p in latest.items()
                     for tag in p.hashtags]
             if tags:
@@ -151,10 +152,10 @@ class ContentStore:
             values.setdefault(reading, {})[m.metric] = m.value
         pm = sp.post_metrics.c
         replaced = 0
-        existing = conn.execute(
-            select(pm.post_id, pm.day, *(pm[m] for m in dc.POST_METRICS))
-            .where(pm.post_id.in_(bindparam("pks", expanding=True))),
-            {"pks": sorted({k[0] for k in values})}).all()
+        existing = [row for part in _chunks(sorted({k[0] for k in values})) for row in
+                    conn.execute(select(pm.post_id, pm.day, *(pm[m] for m in dc.POST_METRICS))
+                                 .where(pm.post_id.in_(bindparam("pks", expanding=True))),
+                                 {"pks": part}).all()]
         for row in existing:
             given = values.get((row.post_id, row.day))
             if given:
@@ -174,12 +175,15 @@ class ContentStore:
         if not keys:
             return {}
         p = sp.posts.c
-        rows = conn.execute(select(p.id, p.channel_id, p.post_id).where(
-            p.workspace_id == workspace_id,
-            p.channel_id.in_(bindparam("cids", expanding=True)),
-            p.post_id.in_(bindparam("pids", expanding=True))),
-            {"cids": sorted({k[0] for k in keys}), "pids": sorted({k[1] for k in keys})}).all()
-        found = {(r.channel_id, r.post_id): r.id for r in rows}
+        found: dict[tuple[int, str], int] = {}
+        for part in _chunks(sorted({k[1] for k in keys})):
+            rows = conn.execute(select(p.id, p.channel_id, p.post_id).where(
+                p.workspace_id == workspace_id,
+                p.channel_id.in_(bindparam("cids", expanding=True)),
+                p.post_id.in_(bindparam("pids", expanding=True))),
+                {"cids": sorted({k[0] for k in keys}), "pids": part}).all()
+            found.update({(r.channel_id, r.post_id): r.id for r in rows
+                          if (r.channel_id, r.post_id) in keys})
         missing = keys - found.keys()
         if missing:
             raise KeyError(f"lifetime values for unknown posts: {sorted(missing)[:3]}")
@@ -344,6 +348,12 @@ class ContentStore:
                                previous=None if r.previous is None else float(r.previous),
                                share_pct=dc.share_pct(float(r.value), float(r.total)))
                 for r in rows]
+
+
+def _chunks(values: list[Any], size: int = 5000) -> list[list[Any]]:
+    """``values`` in lists of at most ``size``: an ``IN`` list stays under SQLite's limit of
+    bound variables however many posts a file holds."""
+    return [values[i:i + size] for i in range(0, len(values), size)] or [[]]
 
 
 def _as_date(value: Any) -> date:

@@ -151,3 +151,20 @@ def test_a_bad_segment_row_rejects_the_whole_file(store: Store, row: str, words:
     ws = store.workspace("brand")
     assert ws is not None
     assert ContentStore(store).audience(ws.id, date(2026, 11, 1), date(2026, 11, 30)) == []
+
+
+def test_a_file_of_33000_posts_imports_twice_idempotently(store: Store) -> None:
+    """33,000 posts: more than the 32,766 bound variables of SQLite's default build (this
+    machine's build allows more; the writes look posts up in chunks either way)."""
+    n = 33_000
+    lines = ["date,channel,post_id,published_at,format,caption,likes"] + [
+        f"2026-11-03,instagram,P{i},2026-11-02T10:00,reel,#a,{i % 500}" for i in range(n)]
+    assert _import(store, "\n".join(lines)) == (n, 0)
+    assert _import(store, "\n".join(lines)) == (n, n)
+    ws = store.workspace("brand")
+    assert ws is not None
+    content = ContentStore(store)
+    assert content.count_posts(ws.id) == n
+    tags = content.by_hashtag(ws.id, date(2026, 11, 2), date(2026, 11, 8), min_posts=1)
+    # likes i % 500 over 33,000 posts: 66 full cycles of 0..499, Σ = 66 × 124,750
+    assert [(g.key, g.posts, g.engagement) for g in tags] == [("a", n, 66 * 124_750.0)]
