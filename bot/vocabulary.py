@@ -111,6 +111,9 @@ ARGUMENT_WORDS: frozenset[str] = frozenset({
     "hours", "hour", "minutes", "akhir", "end", "viewer", "editor", "admin", "terbaik",
     "tertinggi", "terendah", "paling", "tinggi", "rendah", "best", "top", "kenaikan",
     "penurunan", "growth", "pertumbuhan", "naiknya", "turunnya", "progress", "status",
+    # the direction of a change in a "kenapa … turun?" / "why did … fall" question
+    "fall", "fell", "falls", "falling", "dropped", "drops", "dropping", "rose", "rising",
+    "go", "went", "gone", "anjlok", "merosot", "melonjak",
 })
 
 #: The words for a campaign, followed by its name ("kampanye ramadan", "campaign: promo").
@@ -194,5 +197,5 @@ UNDERSTOOD: frozenset[str] = frozenset({
     "jelaskan", "jelasin", "lihatin", "liatin", "cek", "cekin", "kabarnya", "gimana?", "by",
     "than", "then", "but", "tapi", "namun", "not", "no", "yes", "apa", "aja", "saja",
     "kemana", "dimana", "berapa?", "nilai", "value", "figure", "figures", "numbers", "kali",
-    "times",
+    "times", "padahal", "mulu", "melulu",
 })
