@@ -136,3 +136,45 @@ def test_no_previous_data_reply_names_no_driver(app: App, ws: int) -> None:
     missing = app.router.handle(Request(text="/kenapa", platform="cli", workspace="demo",
                                         now=NOW))
     assert missing.error == "why_needs_metric"
+
+
+def test_a_drop_alert_names_its_two_largest_contributors(store: Store) -> None:
+    """ER (per post) drops on instagram only: 200 → 40 likes a day on 1.000 followers and a
+    post a day, tiktok steady at 400. Week 2–8 Nov: 100 × (1.400 + 2.800) / 14.000 = 30%;
+    week 9–15 Nov: 100 × (280 + 2.800) / 14.000 = 22% (−26,7%). By channel: instagram
+    20% → 4% at weight ½ both weeks: rate effect −8 points, all of the change."""
+    from datetime import timedelta
+    from zoneinfo import ZoneInfo
+
+    from bot.alert_views import render
+    from kpi_engine.services.alert_explain import DETAIL_KEY, drivers
+    from kpi_engine.services.alert_inputs import run_tick
+
+    ws = store.ensure_workspace("erdrop")
+    today = D(2026, 11, 22)
+    rows = []
+    for i in range(61):
+        day = today - timedelta(days=60 - i)
+        for platform, likes in (("instagram", 200), ("tiktok", 400)):
+            if platform == "instagram" and day >= D(2026, 11, 9):
+                likes = 40
+            rows += [SnapshotRow(day, platform, "", "likes", likes),
+                     SnapshotRow(day, platform, "", "followers", 1000.0),
+                     SnapshotRow(day, platform, "", "posts", 1.0)]
+    store.write_snapshots(ws.id, rows)
+    now = datetime(2026, 11, 22, 10, tzinfo=ZoneInfo("Asia/Jakarta"))
+    found = run_tick(store, now, render, dry_run=True)
+    total = next(q for q in found if q.event.rule.key == "drop" and q.event.subject == "*")
+    e = total.event.observation.detail[DETAIL_KEY]
+    assert (e.answer.previous_value, e.answer.value) == (pytest.approx(30), pytest.approx(22))
+    top = drivers(e)
+    assert [(c.key, round(c.change, 6), round(c.share_of_change_pct, 4)) for c in top] == [
+        ("instagram", -8.0, 100.0)]
+    assert e.rate_effect == pytest.approx(-8) and e.mix_effect == pytest.approx(0)
+    text = total.as_json()["text"]
+    assert ("Dibanding 2–8 Nov 2026: Engagement rate turun 8,0 poin (−26,7%), terutama dari "
+            "instagram: −8,0 poin, 100% dari penurunan. Penyumbang terbesar: instagram "
+            "−8,0 poin (100%).") in text, text
+    # the instagram rule is one channel: nothing to split by campaign, no driver invented
+    ig = next(q for q in found if q.event.rule.key == "drop" and q.event.subject == "instagram")
+    assert "Penyumbang" not in ig.as_json()["text"]
