@@ -32,8 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from kpi_engine.domain.model import SnapshotRow  # noqa: E402
 from kpi_engine.domain.periods import Period, PeriodQuery  # noqa: E402
-from kpi_engine.services import answers  # noqa: E402
-from kpi_engine.services import explain  # noqa: E402
+from kpi_engine.services import answers, explain  # noqa: E402
 from kpi_engine.storage.db import make_engine, migrate  # noqa: E402
 from kpi_engine.storage.store import Store  # noqa: E402
 
