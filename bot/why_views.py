@@ -62,6 +62,11 @@ def amount(metric: Metric, value: float, currency: str, lang: str, *,
     return ("+" if value > 0 else "−" if value < 0 else "±") + shown
 
 
+def share_text(pct: float) -> str:
+    """A share of the change: ``61%``; a part that moved against it ``−57%``."""
+    return fmt.percent(pct, 0).replace("-", "−")
+
+
 def key_label(c: ex.Contribution, lang: str) -> str:
     if c.by == "campaign":
         return c.key or _m("untagged", lang)
@@ -76,14 +81,14 @@ def sentence(e: ex.Explanation, lang: str, currency: str = "IDR") -> str:
            f"{amount(metric, change, currency, lang)}"
     if a.change_pct is not None:
         head += f" ({fmt.signed_percent(a.change_pct)})"
-    top = next((c for c in e.contributions if c.by == "channel"
-                and c.share_of_change_pct is not None and c.change * change > 0), None)
-    if top is None or len([c for c in e.contributions if c.by == "channel"]) < 2:
-        top = next((c for c in e.contributions if c.share_of_change_pct is not None
-                    and c.change * change > 0 and c.by == "campaign"), top)
+    pulling = [c for c in e.contributions
+               if c.share_of_change_pct is not None and c.change * change > 0]
+    several = len([c for c in e.contributions if c.by == "channel"]) > 1
+    # one channel explains nothing about itself: its campaigns do, if it has several
+    top = next((c for c in pulling if c.by == ("channel" if several else "campaign")), None)
     if top is None:
         return head + "."
-    share = fmt.percent(top.share_of_change_pct or 0.0, 0)
+    share = share_text(top.share_of_change_pct or 0.0)
     return (f"{head}, {_m('mostly', lang)} {key_label(top, lang)}: "
             f"{amount(metric, top.change, currency, lang, signed=True)}, {share} "
             f"{_m('of_drop' if change < 0 else 'of_rise', lang)}.")
@@ -125,7 +130,7 @@ def why_reply(e: ex.Explanation, lang: str, currency: str = "IDR") -> Reply:
             line += f" ← {views.value_text(metric, c.previous, currency, lang)}"
             line += f" ({amount(metric, c.change, currency, lang, signed=True)}"
             if c.share_of_change_pct is not None:
-                line += f", {fmt.percent(c.share_of_change_pct, 0)}"
+                line += f", {share_text(c.share_of_change_pct)}"
             body.append(line + ")")
     if e.rate_effect is not None:
         body.append(_m("effects", lang,
@@ -153,7 +158,7 @@ def drop_alert_lines(detail: dict[str, object], lang: str, currency: str = "IDR"
     for c in top:
         text = f"{key_label(c, lang)} {amount(e.metric, c.change, currency, lang, signed=True)}"
         if c.share_of_change_pct is not None:
-            text += f" ({fmt.percent(c.share_of_change_pct, 0)})"
+            text += f" ({share_text(c.share_of_change_pct)})"
         parts.append(text)
     return [_m("alert_why", lang, prev=prev, sentence=sentence(e, lang, currency),
                drivers=", ".join(parts))]
