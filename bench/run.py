@@ -32,7 +32,7 @@ sys.path.insert(0, str(ROOT))
 
 from kpi_engine.domain.model import SnapshotRow  # noqa: E402
 from kpi_engine.domain.periods import Period, PeriodQuery  # noqa: E402
-from kpi_engine.services import answers  # noqa: E402
+from kpi_engine.services import answers, explain  # noqa: E402
 from kpi_engine.storage.db import make_engine, migrate  # noqa: E402
 from kpi_engine.storage.store import Store  # noqa: E402
 
@@ -173,6 +173,7 @@ def engine_bench(quick: bool) -> dict[str, Any]:
     floor_ms: list[float] = []
     shapes: dict[str, dict[str, float]] = {}
     summary_ms: list[float] = []
+    why_ms: list[float] = []
     for w in range(min(workspaces, 5)):
         ws = store.workspace(f"ws{w:02d}")
         assert ws is not None
@@ -199,13 +200,20 @@ def engine_bench(quick: bool) -> dict[str, Any]:
             s["floor"] += f  # type: ignore[operator]
         summary_ms += timed(lambda ws=ws, chans=chans: answers.summary(
             store, ws.id, chans, WEEK), repeat // 5)
+        # /kenapa (issue 15): the same shapes as the /kpi questions, explained by channel
+        # and campaign (the ratio with its rate/mix split)
+        for key, period in (("reach", WEEK), ("followers", LAST_MONTH),
+                            ("engagement_rate", LAST_QUARTER), ("revenue", LAST_MONTH)):
+            why_ms += timed(lambda ws=ws, chans=chans, key=key, period=period: explain.explain(
+                store, ws.id, chans, key, period), repeat // 5)
     for name, s in shapes.items():
         print(f"  {name:22s} engine p95 {p95(s['engine']):6.2f} ms   floor p95 "  # type: ignore[arg-type]
               f"{p95(s['floor']):6.2f} ms", file=sys.stderr)  # type: ignore[arg-type]
+    print(f"  why (/kenapa)          engine p95 {p95(why_ms):6.2f} ms", file=sys.stderr)
     store.engine.dispose()
     return {"snapshots": workspaces * days * len(CHANNELS) * len(METRICS),
             "query_p95_ms": round(p95(engine_ms), 2), "floor_p95_ms": round(p95(floor_ms), 2),
-            "summary_p95_ms": round(p95(summary_ms), 2)}
+            "summary_p95_ms": round(p95(summary_ms), 2), "why_p95_ms": round(p95(why_ms), 2)}
 
 
 def import_bench(quick: bool) -> dict[str, Any]:

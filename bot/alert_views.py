@@ -7,6 +7,7 @@ from __future__ import annotations
 from bot import formatting as fmt
 from bot import goal_phrases as gp
 from bot.i18n import translate
+from bot.why_views import drop_alert_lines
 from kpi_engine.domain.alerts import AlertEvent, GoalSignal, Observation
 from kpi_engine.domain.metrics import METRICS, Unit
 from kpi_engine.services.alert_inputs import Rendered
@@ -137,8 +138,10 @@ def _drop(event: AlertEvent, obs: Observation, lang: str, currency: str) -> tupl
     unit = _m("weeks" if obs.detail.get("period") == "week" else "days", lang)
     return (_m("drop_title", lang, metric=metric.label(lang), scope=scope,
                pct=_pct(abs(obs.change_pct or 0.0))),
-            _m("drop_body", lang, when=when, dates=dates, value=value, median=median,
-               n=obs.detail.get("periods", 4), unit=unit, points=points, limit=limit))
+            "\n".join([_m("drop_body", lang, when=when, dates=dates, value=value,
+                          median=median, n=obs.detail.get("periods", 4), unit=unit,
+                          points=points, limit=limit),
+                       *drop_alert_lines(obs.detail, lang, currency)]))
 
 
 def _threshold(event: AlertEvent, obs: Observation, lang: str, currency: str

@@ -17,6 +17,7 @@ from bot.goal_commands import goal_line, register_goals
 from bot.import_command import register_import
 from bot.linking import register_linking
 from bot.router import Router
+from bot.why_command import register_why
 from config.settings import Settings, load_settings
 from kpi_engine.storage.db import ensure_schema, make_engine
 from kpi_engine.storage.store import Store
@@ -51,4 +52,5 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None,
     register_goal_admin(router)
     register_alerts(router)
     register_digests(router)
+    register_why(router)
     return App(settings, engine, store, router)

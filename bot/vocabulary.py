@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "langganan": "subscribe", "subscribe": "subscribe",
     "berhenti": "unsubscribe", "unsubscribe": "unsubscribe",
     "roi": "roi",
+    "kenapa": "why", "why": "why", "mengapa": "why",
     "bantuan": "help", "help": "help",
     "start": "start",
     "undang": "invite", "invite": "invite",
@@ -32,16 +33,16 @@ COMMANDS: dict[str, str] = {
 COMMAND_LANG: dict[str, str] = {
     **{w: "id" for w in ("metrik", "ringkasan", "rangkuman", "grafik", "bandingkan", "catat",
                          "impor", "senyap", "langganan", "berhenti", "bantuan", "undang",
-                         "gabung", "peran")},
+                         "gabung", "peran", "kenapa", "mengapa")},
     **{w: "en" for w in ("metric", "summary", "chart", "compare", "goal", "record", "import",
                          "snooze", "subscribe", "unsubscribe", "help", "invite", "join",
-                         "role")},
+                         "role", "why")},
 }
 
 #: Commands whose text is a question about metrics: periods, metrics and channels are read
 #: from it and filler words are dropped. The others keep their arguments as typed.
 QUERY_COMMANDS: frozenset[str] = frozenset(
-    {"kpi", "summary", "chart", "compare", "record", "roi"})
+    {"kpi", "summary", "chart", "compare", "record", "roi", "why"})
 
 #: Commands whose arguments may still name a metric and a channel (but no period: "3 bulan"
 #: in ``/target`` is a deadline, "2 jam" in ``/senyap`` a duration).
@@ -57,6 +58,7 @@ INTENT_WORDS: dict[str, str] = {
     **dict.fromkeys(("bandingkan", "bandingin", "perbandingan", "compare", "comparison",
                      "vs", "versus", "kompetitor", "pesaing", "competitor", "competitors",
                      "rival", "kompetitornya", "pesaingnya"), "compare"),
+    **dict.fromkeys(("kenapa", "mengapa", "why", "knp", "napa", "kenapakah"), "why"),
     **dict.fromkeys(("grafik", "grafiknya", "chart", "diagram", "graph", "plot"), "chart"),
     **dict.fromkeys(("catat", "catatkan", "record", "input"), "record"),
     **dict.fromkeys(("goal", "goals", "target", "targets", "sasaran"), "goal"),
@@ -66,7 +68,7 @@ INTENT_WORDS: dict[str, str] = {
 }
 
 #: When a sentence shows several intents, the first of these wins.
-INTENT_PRIORITY: tuple[str, ...] = ("record", "goal", "compare", "chart", "summary", "help",
+INTENT_PRIORITY: tuple[str, ...] = ("record", "goal", "why", "compare", "chart", "summary", "help",
                                     "kpi")
 
 #: Greetings: a message of only these (and fillers) asks for help.
@@ -109,6 +111,9 @@ ARGUMENT_WORDS: frozenset[str] = frozenset({
     "hours", "hour", "minutes", "akhir", "end", "viewer", "editor", "admin", "terbaik",
     "tertinggi", "terendah", "paling", "tinggi", "rendah", "best", "top", "kenaikan",
     "penurunan", "growth", "pertumbuhan", "naiknya", "turunnya", "progress", "status",
+    # the direction of a change in a "kenapa … turun?" / "why did … fall" question
+    "fall", "fell", "falls", "falling", "dropped", "drops", "dropping", "rose", "rising",
+    "go", "went", "gone", "anjlok", "merosot", "melonjak",
 })
 
 #: The words for a campaign, followed by its name ("kampanye ramadan", "campaign: promo").
@@ -192,5 +197,5 @@ UNDERSTOOD: frozenset[str] = frozenset({
     "jelaskan", "jelasin", "lihatin", "liatin", "cek", "cekin", "kabarnya", "gimana?", "by",
     "than", "then", "but", "tapi", "namun", "not", "no", "yes", "apa", "aja", "saja",
     "kemana", "dimana", "berapa?", "nilai", "value", "figure", "figures", "numbers", "kali",
-    "times",
+    "times", "padahal", "mulu", "melulu",
 })

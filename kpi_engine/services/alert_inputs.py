@@ -35,6 +35,7 @@ from kpi_engine.domain.alerts import (
 from kpi_engine.domain.formulas import Needs, Terms, needs_for
 from kpi_engine.domain.metrics import METRICS
 from kpi_engine.domain.model import Channel, Workspace
+from kpi_engine.services import alert_explain
 from kpi_engine.services import goal_signals as gs
 from kpi_engine.storage import schema as t
 from kpi_engine.storage import schema_alerts as a
@@ -243,6 +244,7 @@ def run_tick(store: Store, now: datetime, render: Render, *,
     with store.begin() as conn:
         inputs = load_inputs(conn, now, workspace_ids, goals=goals)
         result = evaluate(inputs.data, inputs.states, now)
+        alert_explain.annotate(result.events, inputs.data)  # drivers from the terms read
         queued = _queue(inputs, result, now, render)
         if not dry_run:
             if inputs.settled:
