@@ -15,8 +15,13 @@ from typing import Any
 
 from bot import views
 from bot.charts import ChartSpec, render_chart
-from bot.commands import channel_error, metric_or_error, period_or_error, unknown_channel_reply
 from bot.i18n import translate
+from bot.question_parts import (
+    channel_error,
+    metric_or_error,
+    period_or_error,
+    unknown_channel_reply,
+)
 from bot.reply import Reply
 from bot.router import Command, Context, Router
 from kpi_engine.domain.metrics import METRICS

@@ -15,11 +15,11 @@ from typing import Any
 
 from bot import formatting as fmt
 from bot import views
-from bot.commands import channel_error, period_or_error
 from bot.goal_commands import command_body
 from bot.i18n import t, translate
 from bot.linking import ROLE_NAMES
 from bot.mentions import USER_MENTION
+from bot.question_parts import channel_error, period_or_error
 from bot.reply import Reply
 from bot.router import OPERATOR_PLATFORMS, Command, Context, Router, error_reply
 from kpi_engine.domain.metrics import METRICS
