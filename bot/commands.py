@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import date
 
+from bot import command_names as names
 from bot import formatting as fmt
 from bot import views
 from bot.i18n import t
@@ -180,7 +181,7 @@ def make_help(router: Router) -> Command:
         lines += ["", HELP_OUTRO[en]]
         return Reply(title="KPI Bot", body=lines, intent="help", lang=ctx.lang)
 
-    return Command("help", "bantuan", "help", Role.VIEWER, help_,
+    return Command(names.HELP, Role.VIEWER, help_,
                    "daftar perintah ini", "this list of commands", needs_link=False,
                    quick=True)
 
@@ -194,24 +195,24 @@ def make_start(help_command: Command) -> Command:
         reply.intent = "start"
         return reply
 
-    return Command("start", "start", "start", Role.VIEWER, start,
+    return Command(names.START, Role.VIEWER, start,
                    "mulai dan lihat bantuan", "start and see the help", needs_link=False)
 
 
 def register_foundation(router: Router) -> None:
     """Register the commands of the foundation on ``router``."""
     V, E = Role.VIEWER, Role.EDITOR
-    router.register(Command("kpi", "kpi", "kpi", V, kpi,
+    router.register(Command(names.KPI, V, kpi,
                             "satu metrik: /kpi reach instagram minggu ini",
                             "one metric: /kpi reach instagram this week", quick=True))
-    router.register(Command("summary", "ringkasan", "summary", V, summary,
+    router.register(Command(names.SUMMARY, V, summary,
                             "semua kategori: /ringkasan bulan ini",
                             "every category: /summary this month", quick=True))
-    router.register(Command("compare", "bandingkan", "compare", V, compare,
+    router.register(Command(names.COMPARE, V, compare,
                             "per kanal, termasuk pesaing: /bandingkan reach bulan lalu",
                             "by channel, competitors included: /compare reach last month",
                             quick=True))
-    router.register(Command("record", "catat", "record", E, record,
+    router.register(Command(names.RECORD, E, record,
                             "catat satu angka: /catat linkedin followers 1.250 kemarin",
                             "record one number: /record linkedin followers 1250 yesterday"))
     help_command = make_help(router)
