@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from datetime import time, timedelta
 
+from bot import command_names as names
 from bot import formatting as fmt
 from bot.i18n import Phrasebook
 from bot.numbers import parse_number
@@ -409,9 +410,9 @@ def snooze_command(ctx: Context) -> Reply:
 def register_alerts(router: Router) -> None:
     """Register /alert and /senyap (/langganan and /berhenti: ``bot.digest_commands``)."""
     V, E = Role.VIEWER, Role.EDITOR
-    router.register(Command("alert", "alert", "alert", V, alert_command,
+    router.register(Command(names.ALERT, V, alert_command,
                             "aturan alert: /alert er < 2%, /alert hapus 3",
                             "alert rules: /alert er < 2%, /alert remove 3"))
-    router.register(Command("snooze", "senyap", "snooze", E, snooze_command,
+    router.register(Command(names.SNOOZE, E, snooze_command,
                             "tunda alert di chat ini: /senyap 2 jam",
                             "defer alerts in this chat: /snooze 2 hours"))

@@ -13,10 +13,16 @@ from collections.abc import Callable, Sequence
 from datetime import date
 from typing import Any
 
+from bot import command_names as names
 from bot import views
 from bot.charts import ChartSpec, render_chart
-from bot.commands import channel_error, metric_or_error, period_or_error, unknown_channel_reply
 from bot.i18n import translate
+from bot.question_parts import (
+    channel_error,
+    metric_or_error,
+    period_or_error,
+    unknown_channel_reply,
+)
 from bot.reply import Reply
 from bot.router import Command, Context, Router
 from kpi_engine.domain.metrics import METRICS
@@ -93,7 +99,7 @@ def make_chart(goal_line: GoalLookup | None = None) -> Command:
         target, label, forecast = line
         return chart_reply(ctx, metric, p.channel, p.campaign, pq, target, label, forecast)
 
-    return Command("chart", "grafik", "chart", Role.VIEWER, chart,
+    return Command(names.CHART, Role.VIEWER, chart,
                    "grafik harian: /grafik followers instagram 30 hari terakhir",
                    "daily chart: /chart followers instagram last 30 days")
 

@@ -3,55 +3,28 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import date
-from typing import Any
 
+from bot import command_names as names
 from bot import formatting as fmt
 from bot import views
 from bot.i18n import t
 from bot.numbers import as_typed, is_bare, parse_number
+from bot.question_parts import (  # noqa: F401  (re-exported: older imports)
+    RECORD_ERRORS,
+    channel_error,
+    metric_or_error,
+    period_or_error,
+    refused,
+    unknown_channel_reply,
+)
 from bot.reply import Reply
 from bot.router import Command, Context, Router, error_reply, unknown_metric_reply
 from bot.side_by_side import side_by_side
 from kpi_engine.domain import validation
 from kpi_engine.domain.metrics import METRICS
 from kpi_engine.domain.model import PLATFORMS, Role, SnapshotRow, parse_channel_name
-from kpi_engine.domain.periods import PeriodQuery, default_period
 from kpi_engine.services import answers
-
-#: The validation codes of a value /catat refuses → the reply's error code.
-RECORD_ERRORS = {"negative": "record_negative", "too_large_value": "record_absurd",
-                 "fraction": "record_fraction", "not_finite": "record_bad_value",
-                 "future_day": "period_future", "name_control": "record_bad_name",
-                 "name_too_long": "record_bad_name"}
-
-
-def metric_or_error(ctx: Context, missing: Callable[[str], Reply]) -> str | Reply:
-    """The metric the text names; for an unknown word the closest metric as a hint; with
-    no metric at all ``missing(lang)`` (the command's own usage line)."""
-    p = ctx.parsed
-    if p.metric is not None:
-        return p.metric
-    if p.unknown_metric:
-        return unknown_metric_reply(p, ctx.lang)
-    return missing(ctx.lang)
-
-
-def period_or_error(ctx: Context) -> PeriodQuery | Reply:
-    p = ctx.parsed
-    if p.period_error is not None:
-        code = "period_future" if p.period_error.code == "future" else "period_invalid"
-        return error_reply(code, ctx.lang, text=p.period_error.text)
-    return p.period or default_period(ctx.today, ctx.lang)
-
-
-def channel_error(ctx: Context) -> Reply | None:
-    p = ctx.parsed
-    if p.unknown_channel:
-        known = ", ".join(c.name for c in ctx.channels) or t("no_channels", ctx.lang)
-        return error_reply("unknown_channel", ctx.lang, name=p.unknown_channel, known=known)
-    return None
 
 
 def kpi(ctx: Context) -> Reply:
@@ -175,17 +148,6 @@ def record(ctx: Context) -> Reply:
         "campaign": campaign or None, "replaced": old is not None})
 
 
-def refused(code: str, lang: str, **params: Any) -> Reply:
-    """A value, day or name /catat may not store: the sentence every way in shares."""
-    return Reply(body=[validation.sentence(code, lang, **params)], intent="error",
-                 error=RECORD_ERRORS.get(code, "record_bad_value"), lang=lang, ephemeral=True)
-
-
-def unknown_channel_reply(ctx: Context, exc: answers.UnknownChannel) -> Reply:
-    known = ", ".join(exc.known) or t("no_channels", ctx.lang)
-    return error_reply("unknown_channel", ctx.lang, name=exc.name, known=known)
-
-
 HELP_INTRO = (
     "KPI Bot menjawab pertanyaan KPI media sosial tim Anda. Tanya dengan perintah atau "
     "kalimat biasa, misalnya \"berapa engagement instagram bulan lalu?\".",
@@ -219,7 +181,7 @@ def make_help(router: Router) -> Command:
         lines += ["", HELP_OUTRO[en]]
         return Reply(title="KPI Bot", body=lines, intent="help", lang=ctx.lang)
 
-    return Command("help", "bantuan", "help", Role.VIEWER, help_,
+    return Command(names.HELP, Role.VIEWER, help_,
                    "daftar perintah ini", "this list of commands", needs_link=False,
                    quick=True)
 
@@ -233,24 +195,24 @@ def make_start(help_command: Command) -> Command:
         reply.intent = "start"
         return reply
 
-    return Command("start", "start", "start", Role.VIEWER, start,
+    return Command(names.START, Role.VIEWER, start,
                    "mulai dan lihat bantuan", "start and see the help", needs_link=False)
 
 
 def register_foundation(router: Router) -> None:
     """Register the commands of the foundation on ``router``."""
     V, E = Role.VIEWER, Role.EDITOR
-    router.register(Command("kpi", "kpi", "kpi", V, kpi,
+    router.register(Command(names.KPI, V, kpi,
                             "satu metrik: /kpi reach instagram minggu ini",
                             "one metric: /kpi reach instagram this week", quick=True))
-    router.register(Command("summary", "ringkasan", "summary", V, summary,
+    router.register(Command(names.SUMMARY, V, summary,
                             "semua kategori: /ringkasan bulan ini",
                             "every category: /summary this month", quick=True))
-    router.register(Command("compare", "bandingkan", "compare", V, compare,
+    router.register(Command(names.COMPARE, V, compare,
                             "per kanal, termasuk pesaing: /bandingkan reach bulan lalu",
                             "by channel, competitors included: /compare reach last month",
                             quick=True))
-    router.register(Command("record", "catat", "record", E, record,
+    router.register(Command(names.RECORD, E, record,
                             "catat satu angka: /catat linkedin followers 1.250 kemarin",
                             "record one number: /record linkedin followers 1250 yesterday"))
     help_command = make_help(router)

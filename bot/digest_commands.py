@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from datetime import time
 
+from bot import command_names as names
 from bot.alert_commands import after_command, read_time
 from bot.i18n import Phrasebook
 from bot.reply import Reply
@@ -133,8 +134,8 @@ def unsubscribe_command(ctx: Context) -> Reply:
 def register_digests(router: Router) -> None:
     """Register /langganan and /berhenti on ``router``."""
     V = Role.VIEWER
-    router.register(Command("subscribe", "langganan", "subscribe", V, subscribe_command,
+    router.register(Command(names.SUBSCRIBE, V, subscribe_command,
                             "ringkasan terjadwal: /langganan harian 08:00",
                             "scheduled digest: /subscribe daily 08:00"))
-    router.register(Command("unsubscribe", "berhenti", "unsubscribe", V, unsubscribe_command,
+    router.register(Command(names.UNSUBSCRIBE, V, unsubscribe_command,
                             "berhenti berlangganan ringkasan", "stop the digests"))

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 from typing import Any
 
+from bot import command_names as names
 from bot import formatting as fmt
 from bot import views
-from bot.commands import channel_error, period_or_error
 from bot.goal_commands import command_body
 from bot.i18n import t, translate
 from bot.linking import ROLE_NAMES
 from bot.mentions import USER_MENTION
+from bot.question_parts import channel_error, period_or_error
 from bot.reply import Reply
 from bot.router import OPERATOR_PLATFORMS, Command, Context, Router, error_reply
 from kpi_engine.domain.metrics import METRICS
@@ -243,9 +244,9 @@ def _role_list(ctx: Context) -> Reply:
 
 
 def register_goal_admin(router: Router) -> None:
-    router.register(Command("roi", "roi", "roi", Role.VIEWER, roi,
+    router.register(Command(names.ROI, Role.VIEWER, roi,
                             "ROI, ROAS, CPC, biaya dan pendapatan: /roi ramadan",
                             "ROI, ROAS, CPC, spend and revenue: /roi ramadan"))
-    router.register(Command("role", "peran", "role", Role.ADMIN, role,
+    router.register(Command(names.ROLE, Role.ADMIN, role,
                             "atur peran di chat ini: /peran @budi editor",
                             "set roles in this chat: /role @budi editor"))

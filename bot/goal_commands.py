@@ -21,6 +21,7 @@ import re
 from dataclasses import dataclass, field
 from datetime import date
 
+from bot import command_names as names
 from bot import goal_views as gv
 from bot.i18n import t, translate
 from bot.mentions import drop_mentions
@@ -436,7 +437,7 @@ def register_goals(router: Router) -> None:
     """Register /target (/goal) (/roi and /peran: ``bot.goal_admin``). ``goal_line`` (below) is what
     bootstrap hands to ``register_charts`` so /grafik draws a goal's target line."""
     router.register(Command(
-        "goal", "target", "goal", Role.VIEWER, goal,
+        names.GOAL, Role.VIEWER, goal,
         "target SMART: /target followers +20% instagram 3 bulan · /target (daftar) · "
         "/target 3 · /target ubah 3 60rb · /target hapus 3",
         "SMART goals: /goal followers +20% instagram 3 months · /goal (list) · /goal 3 · "

@@ -7,6 +7,7 @@ a file the adapter refused to download because it is too large arrives with only
 
 from __future__ import annotations
 
+from bot import command_names as names
 from bot.i18n import translate
 from bot.reply import Reply
 from bot.router import Command, Context, Router
@@ -71,6 +72,6 @@ def _mb(size: int) -> str:
 
 def register_import(router: Router) -> None:
     """``/impor`` (``/import``): editors import a CSV/XLSX sent with the command."""
-    router.register(Command("import", "impor", "import", Role.EDITOR, import_file,
+    router.register(Command(names.IMPORT, Role.EDITOR, import_file,
                             "impor file CSV/XLSX yang dikirim dengan perintah ini",
                             "import the CSV/XLSX file sent with this command"))

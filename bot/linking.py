@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from zoneinfo import ZoneInfo
 
+from bot import command_names as names
 from bot import formatting as fmt
 from bot.i18n import translate
 from bot.reply import Reply
@@ -147,15 +148,15 @@ def register_linking(router: Router) -> None:
     """``/undang`` (``/invite``), ``/gabung`` (``/join``) and ``/start KODE``.
 
     Register after the foundation: ``/start`` keeps its welcome when no code is given."""
-    router.register(Command("invite", "undang", "invite", Role.ADMIN, invite,
+    router.register(Command(names.INVITE, Role.ADMIN, invite,
                             "buat kode undangan sekali pakai (admin)",
                             "create a one-time invite code (admin)"))
-    router.register(Command("join", "gabung", "join", Role.VIEWER, join,
+    router.register(Command(names.JOIN, Role.VIEWER, join,
                             "hubungkan chat ini dengan kode: /gabung KODE",
                             "link this chat with a code: /join CODE", needs_link=False))
     previous = router.commands.get("start")
     router.register(Command(
-        "start", "start", "start", Role.VIEWER,
+        names.START, Role.VIEWER,
         _start_with_code(previous.handler if previous else None),
         previous.help_id if previous else "mulai, atau gabung dengan kode: /start KODE",
         previous.help_en if previous else "start, or join with a code: /start CODE",

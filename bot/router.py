@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from zoneinfo import ZoneInfo
 
+from bot.command_names import CommandNames
 from bot.conversation import SuggestionMemory, clarify_reply, small_talk_reply, understood
 from bot.i18n import t
 from bot.parsing import ParsedText, parse_text
@@ -51,11 +52,10 @@ Handler = Callable[[Context], Reply]
 
 @dataclass(frozen=True)
 class Command:
-    """A command users can call: its names, the role it needs, its help line."""
+    """A command users can call: its names (declared once, in ``bot.command_names``), the
+    role it needs, its help line."""
 
-    name: str  # canonical name (parsing.COMMANDS values)
-    id_name: str
-    en_name: str
+    names: CommandNames
     role: Role
     handler: Handler
     help_id: str
@@ -64,6 +64,19 @@ class Command:
     #: Answered from a few reads of the database: writes nothing, renders no chart, reads
     #: no file. On an in-process database such a command may run on the event loop.
     quick: bool = False
+
+    @property
+    def name(self) -> str:
+        """The canonical name (``bot.vocabulary.COMMANDS`` values)."""
+        return self.names.name
+
+    @property
+    def id_name(self) -> str:
+        return self.names.id_name
+
+    @property
+    def en_name(self) -> str:
+        return self.names.en_name
 
 
 def error_reply(code: str, lang: str, **params: object) -> Reply:

@@ -7,46 +7,25 @@ platform words in ``kpi_engine.domain.model.PLATFORM_ALIASES``; this module hold
 
 from __future__ import annotations
 
-#: Every command word (Indonesian, English, aliases) → its canonical command.
-COMMANDS: dict[str, str] = {
-    "kpi": "kpi", "metric": "kpi", "metrik": "kpi",
-    "ringkasan": "summary", "rangkuman": "summary", "summary": "summary",
-    "grafik": "chart", "chart": "chart",
-    "bandingkan": "compare", "compare": "compare",
-    "target": "goal", "goal": "goal",
-    "catat": "record", "record": "record",
-    "impor": "import", "import": "import",
-    "alert": "alert",
-    "senyap": "snooze", "snooze": "snooze",
-    "langganan": "subscribe", "subscribe": "subscribe",
-    "berhenti": "unsubscribe", "unsubscribe": "unsubscribe",
-    "roi": "roi",
-    "kenapa": "why", "why": "why", "mengapa": "why",
-    "bantuan": "help", "help": "help",
-    "start": "start",
-    "undang": "invite", "invite": "invite",
-    "gabung": "join", "join": "join",
-    "peran": "role", "role": "role",
-}
+from bot.command_names import ALL as _ALL_COMMANDS
+
+#: Every command word (Indonesian, English, aliases) → its canonical command
+#: (declared in ``bot.command_names``).
+COMMANDS: dict[str, str] = {w: c.name for c in _ALL_COMMANDS for w in c.words}
 
 #: The language a command word shows; neutral words (kpi, roi, alert, start, target) are absent.
 COMMAND_LANG: dict[str, str] = {
-    **{w: "id" for w in ("metrik", "ringkasan", "rangkuman", "grafik", "bandingkan", "catat",
-                         "impor", "senyap", "langganan", "berhenti", "bantuan", "undang",
-                         "gabung", "peran", "kenapa", "mengapa")},
-    **{w: "en" for w in ("metric", "summary", "chart", "compare", "goal", "record", "import",
-                         "snooze", "subscribe", "unsubscribe", "help", "invite", "join",
-                         "role", "why")},
-}
+    w: lang for c in _ALL_COMMANDS for w in c.words if (lang := c.lang(w)) is not None}
 
 #: Commands whose text is a question about metrics: periods, metrics and channels are read
 #: from it and filler words are dropped. The others keep their arguments as typed.
 QUERY_COMMANDS: frozenset[str] = frozenset(
-    {"kpi", "summary", "chart", "compare", "record", "roi", "why"})
+    c.name for c in _ALL_COMMANDS if c.reads == "question")
 
 #: Commands whose arguments may still name a metric and a channel (but no period: "3 bulan"
 #: in ``/target`` is a deadline, "2 jam" in ``/senyap`` a duration).
-METRIC_ARG_COMMANDS: frozenset[str] = frozenset({"goal", "alert"})
+METRIC_ARG_COMMANDS: frozenset[str] = frozenset(
+    c.name for c in _ALL_COMMANDS if c.reads == "metric")
 
 #: Words that show what a sentence asks for (single normalized words).
 INTENT_WORDS: dict[str, str] = {

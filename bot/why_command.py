@@ -9,8 +9,14 @@ never a made-up driver.
 
 from __future__ import annotations
 
-from bot.commands import channel_error, metric_or_error, period_or_error, unknown_channel_reply
+from bot import command_names as names
 from bot.i18n import translate
+from bot.question_parts import (
+    channel_error,
+    metric_or_error,
+    period_or_error,
+    unknown_channel_reply,
+)
 from bot.reply import Reply
 from bot.router import Command, Context, Router
 from bot.why_views import WHY_MESSAGES, why_reply
@@ -43,7 +49,7 @@ def why(ctx: Context) -> Reply:
 
 def register_why(router: Router) -> None:
     """Register /kenapa (/why)."""
-    router.register(Command("why", "kenapa", "why", Role.VIEWER, why,
+    router.register(Command(names.WHY, Role.VIEWER, why,
                             "apa penyebab perubahan: /kenapa engagement tiktok bulan lalu",
                             "what drove a change: /why engagement tiktok last month",
                             quick=True))

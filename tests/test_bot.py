@@ -8,6 +8,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from bot import command_names as names
 from bot.bootstrap import App
 from bot.reply import Request
 from bot.router import Command
@@ -174,7 +175,7 @@ def test_no_trace_reaches_the_chat(app: App, bot: Conversation,
     def boom(_ctx: object) -> None:
         raise RuntimeError("database on fire")
 
-    app.router.register(Command("kpi", "kpi", "kpi", Role.VIEWER, boom,  # type: ignore[arg-type]
+    app.router.register(Command(names.KPI, Role.VIEWER, boom,  # type: ignore[arg-type]
                                 "", ""))
     with caplog.at_level(logging.ERROR):
         reply = app.router.handle(Request(text="/kpi reach", platform="cli", now=NOW))

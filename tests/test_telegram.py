@@ -21,6 +21,7 @@ from sqlalchemy import Engine
 from adapters.chat.telegram import TelegramPlatform, split_html
 from adapters.http.server import serve
 from bot.bootstrap import App, bootstrap
+from bot.command_names import ROI
 from bot.reply import Reply
 from bot.router import Command
 from config.settings import Settings
@@ -280,7 +281,7 @@ async def test_slow_answers_show_typing(bot: TelegramPlatform, api: BotApiStandi
         time.sleep(0.7)
         return Reply(body=["selesai"])
 
-    bot.app.router.register(Command("roi", "roi", "roi", Role.VIEWER, slow, "roi", "roi"))
+    bot.app.router.register(Command(ROI, Role.VIEWER, slow, "roi", "roi"))
     text = await ask(api, LINKED, "/roi")
     assert text == "selesai"
     actions = api.sent("sendChatAction", LINKED)
