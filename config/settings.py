@@ -11,7 +11,7 @@ PLACEHOLDERS = {"changeme", "change-me", "xxx", "your-token-here", "token", "sec
 #: What Telegram accepts as a webhook's ``secret_token``.
 WEBHOOK_SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
 #: The chat platforms by name (``Request.platform``, ``kpibot link --platform``): each is a
-#: module of ``adapters/chat/`` with its settings below (``tests/test_layers.py`` checks).
+#: module of ``adapters/chat/`` with its settings below (``tests/unit/test_layers.py`` checks).
 CHAT_PLATFORMS = ("telegram", "slack")
 
 

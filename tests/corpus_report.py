@@ -12,7 +12,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from tests.data.phrasings import CASES as PHRASINGS
-from tests.test_corpus import CATEGORIES, category_cases, mismatches
+from tests.unit.test_corpus import CATEGORIES, category_cases, mismatches
 
 
 def safe_mismatches(text: str, expected: dict) -> dict:

@@ -1,4 +1,4 @@
-"""The OpenAPI 3.1 document of the HTTP API (hand-written; ``tests/test_http_api.py`` checks
+"""The OpenAPI 3.1 document of the HTTP API (hand-written; ``tests/integration/test_http_api.py`` checks
 it against the routes and the real responses)."""
 
 from __future__ import annotations

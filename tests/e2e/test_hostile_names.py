@@ -36,9 +36,9 @@ from kpi_engine.storage import alert_store, outbox
 from kpi_engine.storage.outbox import Message
 from kpi_engine.storage.schema import workspaces
 from tests.data.hostile_names import CAMPAIGNS, HANDLES, SLACK_MARKUP, WORKSPACE_NAME
+from tests.e2e.test_slack import LINKED, NOW, TODAY, Slack, block_text, seeded_app, slack_settings
 from tests.slack_standin import SlackStandIn
 from tests.telegram_standin import BotApiStandin, parse_html
-from tests.test_slack import LINKED, NOW, TODAY, Slack, block_text, seeded_app, slack_settings
 
 TG_TOKEN = "123456789:AAHhostile-names_abcdefghijklmnopq"
 TG_EDITOR = 2001

@@ -9,7 +9,7 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 PACKAGES = ("bot", "kpi_engine", "adapters", "config")
 ENGINE_MUST_NOT_IMPORT = {"telegram", "slack_bolt", "slack_sdk", "apscheduler", "aiohttp",
                           "bot", "adapters"}

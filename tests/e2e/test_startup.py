@@ -15,7 +15,7 @@ import pytest
 
 from tests.telegram_standin import BotApiStandin
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456789:AAHsecretPart_abcdefghijklmnopqrstu"
 OTHER_TOKEN = "987654321:AAHsomeoneElse_abcdefghijklmnopqr"
 SLACK_BOT = "xoxb-1111-2222-SlackBotSecretValue"

@@ -16,7 +16,7 @@ from kpi_engine.services.answers import resolve_scope
 from kpi_engine.services.seed import seed_demo
 from kpi_engine.services.series import chart_data, daily_series
 from kpi_engine.storage.store import Store
-from tests.test_engine import count_statements
+from tests.integration.test_engine import count_statements
 
 D = date(2026, 11, 10)  # the span is D .. D+4 (10–14 Nov)
 END = D + timedelta(days=4)

@@ -252,17 +252,17 @@ def test_kpibot_import_subprocess_reads_the_excel_file(tmp_path: Path) -> None:
     path = write(tmp_path, "excel.csv", EXCEL_ID)
     exe = [sys.executable, "-m", "adapters.cli", "--db", db]
     done = subprocess.run([*exe, "import", str(path), "--workspace", "acme"],
-                          capture_output=True, text=True, cwd=Path(__file__).parents[1],
+                          capture_output=True, text=True, cwd=Path(__file__).parents[2],
                           timeout=120)
     assert done.returncode == 0, done.stderr
     ask = subprocess.run([*exe, "ask", "reach instagram 20 Nov", "--json", "--workspace",
                           "acme", "--now", NOW.isoformat()], capture_output=True, text=True,
-                         cwd=Path(__file__).parents[1], timeout=120)
+                         cwd=Path(__file__).parents[2], timeout=120)
     assert ask.returncode == 0, ask.stderr
     assert json.loads(ask.stdout)["value"] == indonesian("5.100")
     bad = write(tmp_path, "bad.csv", "date,channel,metric,value\n2099-01-01,instagram,reach,5\n")
     done = subprocess.run([*exe, "import", str(bad), "--workspace", "acme"],
-                          capture_output=True, text=True, cwd=Path(__file__).parents[1],
+                          capture_output=True, text=True, cwd=Path(__file__).parents[2],
                           timeout=120)
     assert done.returncode == 1 and done.stderr.startswith("Baris 2: tanggal 2099-01-01")
     assert "Traceback" not in done.stderr

@@ -24,11 +24,11 @@ from kpi_engine.storage.guards import JOIN_ATTEMPTS, first_sighting, join_wait, 
 from kpi_engine.storage.linking import create_join_code
 from kpi_engine.storage.schema import join_codes
 from kpi_engine.storage.store import Store
+from tests.e2e.test_slack import LINKED, Slack, slack, standin  # noqa: F401  (fixtures)
+from tests.e2e.test_telegram import LINKED as TG_LINKED
+from tests.e2e.test_telegram import _free_port, make_app
 from tests.slack_standin import TEAM_ID, SlackStandIn
 from tests.telegram_standin import BotApiStandin
-from tests.test_slack import LINKED, Slack, slack, standin  # noqa: F401  (fixtures)
-from tests.test_telegram import LINKED as TG_LINKED
-from tests.test_telegram import _free_port, make_app
 
 T0 = datetime(2026, 12, 2, 4, 0, tzinfo=UTC)
 

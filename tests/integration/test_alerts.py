@@ -32,7 +32,7 @@ from kpi_engine.storage.store import Store
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
 TODAY = date(2026, 11, 22)  # the demo's last day (a Sunday)
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 GAP = (TODAY - timedelta(days=30), TODAY - timedelta(days=26))  # tiktok sends nothing
 OWN = ("instagram", "tiktok", "youtube")
 ENGAGEMENT = ("likes", "comments", "shares", "saves")

@@ -51,7 +51,7 @@ TZ = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 11, 22, 15, 0, tzinfo=TZ)  # a Sunday afternoon in Jakarta
 TODAY = NOW.date()
 LINKED, UNLINKED = "C0LINKED", "C0STRANGER"
-MANIFEST = Path(__file__).resolve().parent.parent / "adapters" / "chat" / "slack_manifest.yml"
+MANIFEST = Path(__file__).resolve().parents[2] / "adapters" / "chat" / "slack_manifest.yml"
 
 
 def expected_reach_this_week() -> float:

@@ -45,9 +45,9 @@ from config.settings import Settings
 from kpi_engine.storage.db import head_revision, make_engine
 from kpi_engine.storage.tokens import ApiTokens
 from tests.conftest import PG_URL
-from tests.test_http_api import start, week_of_reach
+from tests.integration.test_http_api import start, week_of_reach
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 BIN = Path(sys.executable).parent
 
 

@@ -17,7 +17,7 @@ import pytest
 
 from kpi_engine.storage.db import SqliteServerLock
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def env_for(db: str) -> dict[str, str]:

@@ -32,7 +32,7 @@ from kpi_engine.storage.outbox import Message
 from kpi_engine.storage.store import Store
 from tests.telegram_standin import BotApiStandin
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 NOW = datetime(2026, 11, 23, 3, 0, tzinfo=UTC)  # 10:00 in Jakarta
 FAST = {"telegram": Limits(per_second=None, chat_interval=0.05),
         "slack": Limits(per_second=None, chat_interval=0.05)}

@@ -22,7 +22,7 @@ from kpi_engine.services.seed import seed_demo
 from kpi_engine.storage import schema as t
 from kpi_engine.storage.db import make_engine, migrate
 from kpi_engine.storage.linking import create_join_code
-from tests.test_engine import count_statements
+from tests.integration.test_engine import count_statements
 
 JKT = ZoneInfo("Asia/Jakarta")
 NOW = datetime(2026, 11, 22, 10, 0, tzinfo=JKT)

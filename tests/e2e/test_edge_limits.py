@@ -27,10 +27,10 @@ from kpi_engine.storage import schema_alerts as a
 from kpi_engine.storage.db import make_engine, migrate
 from tests.conftest import PG_URL
 from tests.data.hostile_names import CAMPAIGNS, HANDLES
+from tests.e2e.test_slack import LINKED, Slack, slack, standin  # noqa: F401  (fixtures)
+from tests.e2e.test_telegram import EDITOR, NOW, TODAY, TOKEN, ask, make_app
+from tests.integration.test_http_api import Api, api  # noqa: F401  (fixture)
 from tests.telegram_standin import BotApiStandin
-from tests.test_http_api import Api, api  # noqa: F401  (fixture)
-from tests.test_slack import LINKED, Slack, slack, standin  # noqa: F401  (fixtures)
-from tests.test_telegram import EDITOR, NOW, TODAY, TOKEN, ask, make_app
 
 INTERNAL = "terjadi kesalahan"
 
@@ -43,7 +43,7 @@ async def tg_api() -> AsyncIterator[BotApiStandin]:
 
 @pytest.fixture
 async def bot(db_engine: Engine, tg_api: BotApiStandin) -> AsyncIterator[TelegramPlatform]:
-    """The Telegram platform, polling the stand-in (as in tests/test_telegram.py)."""
+    """The Telegram platform, polling the stand-in (as in tests/e2e/test_telegram.py)."""
     platform = TelegramPlatform(make_app(db_engine, tg_api.url), poll_timeout=1)
     await platform.start()
     try:

@@ -455,7 +455,7 @@ def test_garbage_collection_is_restored() -> None:
 
 def test_pandas_is_imported_lazily() -> None:
     code = "import sys, kpi_engine.services.importer; assert 'pandas' not in sys.modules"
-    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[1])
+    subprocess.run([sys.executable, "-c", code], check=True, cwd=Path(__file__).parents[2])
 
 
 def test_a_hundred_thousand_rows_parse_quickly(tmp_path: Path) -> None:

@@ -34,7 +34,7 @@ TODAY = date(2026, 11, 22)
 FIRST = TODAY - timedelta(days=59)  # day i = 0 .. 59 (today)
 NOW = datetime.combine(TODAY, time(10), tzinfo=JKT)
 CHAT = ("telegram", "100")
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 
 
 def _rows() -> list[SnapshotRow]:

@@ -215,7 +215,7 @@ def test_any_message_teaches_the_bot_a_username(chat: Conversation, app: App) ->
 
 def test_a_chat_question_costs_three_statements(chat: Conversation, app: App) -> None:
     """Access (link + workspace), the workspace's channels and campaigns, the answer."""
-    from tests.test_engine import count_statements
+    from tests.integration.test_engine import count_statements
 
     chat.reply("/kpi reach", user_name="sari")  # first sighting of the username is written
     with count_statements(app.engine) as seen:

@@ -23,7 +23,7 @@ from openpyxl import Workbook
 from kpi_engine.services import xlsx_guard
 from kpi_engine.services.importer import ImportFileError, parse_import
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 RSS_LIMIT_MB = 300
 
 

@@ -27,7 +27,7 @@ from kpi_engine.storage.outbox import Message
 from kpi_engine.storage.store import Store
 from tests.telegram_standin import BotApiStandin
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]
 TOKEN = "123456789:AAHsuper-Token_abcdefghijklmnopqrstu"
 CHATS = [21, 22, 23]
 LOCK_SECONDS = 8.0  # with a 1 s busy timeout: the lock outlasts it eight times

@@ -11,7 +11,7 @@ import pytest
 from bot.parsing import ParsedText, parse_text
 from tests.data.corpus import BOT, CAMPAIGNS, CHANNELS, TODAY, Case
 from tests.data.phrasings import CASES as PHRASINGS
-from tests.test_parsing import case_id, observed
+from tests.unit.test_parsing import case_id, observed
 
 CATEGORIES = ("periods", "channels", "metrics", "campaigns", "breakdowns", "clarifications",
               "smalltalk", "commands", "mixed", "explanations")
