@@ -20,8 +20,7 @@ from kpi_engine.domain.formulas import (
 from kpi_engine.domain.metrics import CATEGORY_METRICS, METRICS, Category, Metric, Unit
 from kpi_engine.domain.model import Channel, parse_channel_name
 from kpi_engine.domain.periods import Period, PeriodQuery
-from kpi_engine.storage.store import Store
-from kpi_engine.storage.terms import fetch_terms
+from kpi_engine.domain.ports import SnapshotTerms
 
 
 class UnknownChannel(LookupError):
@@ -145,7 +144,7 @@ def _spans(pq: PeriodQuery) -> tuple[Span, Span]:
     return (Span(pq.current.start, pq.current.end), Span(pq.previous.start, pq.previous.end))
 
 
-def _fetch(store: Store, workspace_id: int, scope: Scope, metrics: Sequence[Metric],
+def _fetch(store: SnapshotTerms, workspace_id: int, scope: Scope, metrics: Sequence[Metric],
            pq: PeriodQuery, campaign: str | None, *, all_channels: bool = False) -> Terms:
     needs = Needs()
     for span in _spans(pq):
@@ -154,17 +153,16 @@ def _fetch(store: Store, workspace_id: int, scope: Scope, metrics: Sequence[Metr
     ids = scope.channel_ids
     if not needs.competitor_mentions and not all_channels:
         ids = sorted(c.id for c in scope.main)
-    with store.connect() as conn:
-        return fetch_terms(conn, workspace_id, ids, needs, campaign)
+    return store.snapshot_terms(workspace_id, ids, needs, campaign)
 
 
-def kpi(store: Store, workspace_id: int, channels: Sequence[Channel], metric_key: str,
+def kpi(store: SnapshotTerms, workspace_id: int, channels: Sequence[Channel], metric_key: str,
         pq: PeriodQuery, channel: str | None = None, campaign: str | None = None) -> KpiAnswer:
     """One metric over a period and the previous one."""
     return kpis(store, workspace_id, channels, [metric_key], pq, channel, campaign)[0]
 
 
-def kpis(store: Store, workspace_id: int, channels: Sequence[Channel],
+def kpis(store: SnapshotTerms, workspace_id: int, channels: Sequence[Channel],
          metric_keys: Sequence[str], pq: PeriodQuery, channel: str | None = None,
          campaign: str | None = None) -> list[KpiAnswer]:
     """Several metrics over the same period, in one statement."""
@@ -203,7 +201,7 @@ class Summary:
     sections: list[tuple[Category, list[KpiAnswer]]]
 
 
-def summary(store: Store, workspace_id: int, channels: Sequence[Channel], pq: PeriodQuery,
+def summary(store: SnapshotTerms, workspace_id: int, channels: Sequence[Channel], pq: PeriodQuery,
             channel: str | None = None, campaign: str | None = None,
             categories: Sequence[Category] | None = None) -> Summary:
     """The key metrics of each category (SPEC §3), in one statement."""
@@ -231,7 +229,7 @@ class Comparison:
     rows: list[ComparisonRow]  # own channels, competitors, then the own total
 
 
-def compare(store: Store, workspace_id: int, channels: Sequence[Channel], metric_key: str,
+def compare(store: SnapshotTerms, workspace_id: int, channels: Sequence[Channel], metric_key: str,
             pq: PeriodQuery, campaign: str | None = None) -> Comparison:
     """``metric`` per channel, competitors included, and the total of own channels."""
     metric = METRICS[metric_key]

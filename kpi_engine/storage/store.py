@@ -29,8 +29,10 @@ from sqlalchemy import (
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from kpi_engine.domain.formulas import Needs, Terms
 from kpi_engine.domain.model import Channel, Role, SnapshotRow, Workspace, WriteResult
 from kpi_engine.storage import schema as t
+from kpi_engine.storage.terms import fetch_terms
 
 BATCH = 5000
 
@@ -61,6 +63,12 @@ class Store:
     def begin(self) -> Iterator[Connection]:
         with self.engine.begin() as conn:
             yield conn
+
+    def snapshot_terms(self, workspace_id: int, channel_ids: Sequence[int], needs: Needs,
+                       campaign: str | None = None) -> Terms:
+        """The ``SnapshotTerms`` port: one statement (``storage.terms.fetch_terms``)."""
+        with self.connect() as conn:
+            return fetch_terms(conn, workspace_id, channel_ids, needs, campaign)
 
     @contextmanager
     def connect(self) -> Iterator[Connection]:
