@@ -17,8 +17,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import and_, select, update
-
 from kpi_engine.domain.formulas import Span
 from kpi_engine.domain.metrics import Category
 from kpi_engine.domain.model import Workspace
@@ -26,7 +24,7 @@ from kpi_engine.domain.periods import Period, PeriodQuery
 from kpi_engine.services import answers
 from kpi_engine.services.goals import track
 from kpi_engine.services.series import Series, daily_series_many
-from kpi_engine.storage import schema_alerts as a
+from kpi_engine.storage import alert_state as st
 from kpi_engine.storage.alert_store import Subscription, utc
 from kpi_engine.storage.goal_store import GoalStore
 from kpi_engine.storage.outbox import Message, add_chart, enqueue
@@ -179,12 +177,8 @@ def _goals(store: Store, workspace: Workspace, day: date) -> list[GoalLine]:
 
 def _alerts(store: Store, workspace_id: int, since: datetime, until: datetime
             ) -> list[AlertLine]:
-    c = a.alert_log.c
-    q = select(c.at, c.kind, c.state, c.summary).where(and_(
-        c.workspace_id == workspace_id, c.at > since, c.at <= until))
     with store.connect() as conn:
-        rows = conn.execute(q.order_by(c.at, c.id)).all()
-    return [AlertLine(utc(r.at), r.kind, r.state, r.summary) for r in rows]
+        return [AlertLine(*row) for row in st.logged_alerts(conn, workspace_id, since, until)]
 
 
 def _chart(store: Store, workspace: Workspace, digest: Digest, channels: list[Any]) -> None:
@@ -216,13 +210,9 @@ def queue_digest(store: Store, sub: Subscription, day: date, now: datetime, *,
     """Queue a subscription's digest for its local ``day``: the text, then the chart (two
     messages: Telegram wants a second between two messages to one chat), and mark the day
     done — one transaction. False when that day's digest was already queued."""
-    s = a.subscriptions.c
     stamp = utc(now)
     with store.begin() as conn:
-        done = conn.execute(update(a.subscriptions).where(and_(
-            s.id == sub.id, (s.last_day.is_(None)) | (s.last_day < day))).values(
-            last_day=day, last_at=stamp))
-        if not done.rowcount:
+        if not st.mark_digest_day(conn, sub.id, day, stamp):
             return False
         messages = [Message(digest_key(sub, day, "text"), sub.workspace_id, "digest",
                             sub.platform, sub.chat_id, lang, title, body, stamp, footer)]
