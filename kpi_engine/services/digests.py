@@ -13,6 +13,7 @@ one transaction, keyed by (subscription, local day): never twice for the same da
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -25,6 +26,7 @@ from kpi_engine.services import answers
 from kpi_engine.services.goals import track
 from kpi_engine.services.series import Series, daily_series_many
 from kpi_engine.storage import alert_state as st
+from kpi_engine.storage import alert_store
 from kpi_engine.storage.alert_store import Subscription, utc
 from kpi_engine.storage.goal_store import GoalStore
 from kpi_engine.storage.outbox import Message, add_chart, enqueue
@@ -223,3 +225,48 @@ def queue_digest(store: Store, sub: Subscription, day: date, now: datetime, *,
                                     chart_id=chart_id))
         enqueue(conn, messages, stamp)
     return True
+
+
+# -- the one way a subscription's digest is sent ----------------------------------------------
+
+@dataclass(frozen=True)
+class DigestText:
+    """A digest in words, as ``bot/digest_views.py`` renders it."""
+
+    title: str
+    body: str
+    footer: str = ""
+    chart_png: bytes | None = None
+    chart_caption: str = ""
+
+
+RenderDigest = Callable[[Digest], DigestText]
+
+
+def subscriptions(store: Store) -> list[Subscription]:
+    """Every digest subscription (the scheduler's jobs)."""
+    return alert_store.subscriptions(store)
+
+
+def digest_for(store: Store, sub_id: int) -> tuple[Subscription, Workspace] | None:
+    """The subscription and its workspace; None when either is gone."""
+    sub = alert_store.subscription(store, sub_id)
+    if sub is None:
+        return None
+    ws = store.workspace_by_id(sub.workspace_id)
+    return None if ws is None else (sub, ws)
+
+
+def send_digest(store: Store, sub: Subscription, day: date, now: datetime,
+                render: RenderDigest) -> bool:
+    """Build, render and queue ``sub``'s digest for its local ``day`` (False: that day was
+    done already, or the workspace is gone)."""
+    ws = store.workspace_by_id(sub.workspace_id)
+    if ws is None:
+        return False
+    lang = sub.lang or ws.language
+    digest = build_digest(store, ws, sub.kind, day, now, lang=lang, alerts_since=sub.last_at)
+    text = render(digest)
+    return queue_digest(store, sub, day, now, lang=lang, title=text.title, body=text.body,
+                        footer=text.footer, chart_png=text.chart_png,
+                        chart_caption=text.chart_caption)
