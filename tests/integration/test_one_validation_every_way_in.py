@@ -31,7 +31,7 @@ CSV = f"date,channel,metric,value\n2026-11-21,instagram,followers,{TYPED}\n"
 
 
 def test_the_value_is_out_of_range_by_the_one_rule() -> None:
-    assert 5e12 > validation.MAX_VALUE
+    assert validation.MAX_VALUE < 5e12
     assert validation.value_problem("followers", 5e12) == "too_large_value"
     assert validation.value_problem("followers", validation.MAX_VALUE) is None
 
