@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, text
 
 from kpi_engine.domain.formulas import ChannelSets, Needs, Span, Terms
+from kpi_engine.storage.types import bind_day
 
 # the ``k`` column of the statement: what a row holds
 _SUM, _CHANGE = 0, 2
@@ -57,10 +58,8 @@ class DailyRows:
 def fetch_daily(conn: Connection, workspace_id: int, sets: ChannelSets, needs: Needs,
                  spans: Sequence[Span], campaign: str | None) -> DailyRows:
     daily = DailyRows()
-    sqlite = conn.dialect.name == "sqlite"
-
     def d(day: date) -> Any:
-        return day.isoformat() if sqlite else day
+        return bind_day(conn, day)
 
     counters = sorted({m for m, _, _ in needs.sums})
     gauges = sorted({m for m, _ in needs.lasts})

@@ -31,6 +31,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from kpi_engine.domain.model import Channel, Role, SnapshotRow, Workspace, WriteResult
 from kpi_engine.storage import schema as t
+from kpi_engine.storage.types import bind_day, bind_moment
 
 BATCH = 5000
 
@@ -280,12 +281,10 @@ class Store:
         )
 
     def _day_param(self, day: date) -> Any:
-        return day.isoformat() if self.dialect == "sqlite" else day
+        return bind_day(self.engine.dialect, day)
 
     def _stamp_param(self, when: datetime) -> Any:
-        if self.dialect == "sqlite":
-            return when.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-        return when
+        return bind_moment(self.engine.dialect, when)
 
     def snapshot_value(self, workspace_id: int, channel_id: int, metric: str, day: date,
                        campaign: str = "") -> float | None:

@@ -15,6 +15,7 @@ from kpi_engine.domain.goal_model import ACHIEVED, ACTIVE, MISSED, Goal
 from kpi_engine.storage import schema_goals as g
 from kpi_engine.storage.alert_store import utc
 from kpi_engine.storage.goal_store import goal_from_row
+from kpi_engine.storage.types import bind_day
 
 GoalEvents = dict[int, list[tuple[str, datetime, float | None]]]
 Older = dict[tuple[int, str, str], float]  # (channel, counter, campaign) → Σ before the window
@@ -51,8 +52,7 @@ def older_sums(conn: Connection, goal_ids: Sequence[int], pairs: Sequence[tuple[
     if not goal_ids or not pairs:
         return out
     params: dict[str, Any] = {"ids": list(goal_ids),
-                              "before": before.isoformat() if conn.dialect.name == "sqlite"
-                              else before}
+                              "before": bind_day(conn, before)}
     selects = []
     for i, (goal_metric, stored) in enumerate(pairs):
         params[f"g{i}"], params[f"s{i}"] = goal_metric, stored
