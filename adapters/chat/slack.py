@@ -48,8 +48,8 @@ from bot.mentions import USER_MENTION
 from bot.parsing import COMMANDS
 from bot.reply import Reply, Request
 from bot.runtime.delivery import Failure, Limits, retry_after_of
+from kpi_engine.services.guards import first_sighting
 from kpi_engine.services.ingest import CHAT_MAX_BYTES
-from kpi_engine.storage.guards import first_sighting
 
 log = logging.getLogger(__name__)
 

@@ -26,7 +26,7 @@ def _now(app: App, text: str | None, timezone: str) -> datetime:
 def alerts(app: App, args: argparse.Namespace) -> int:
     """Evaluate every rule now (or at ``--now``); queue what fires unless ``--dry-run``."""
     from bot.alert_views import render
-    from kpi_engine.services.alert_inputs import run_tick
+    from kpi_engine.services.alert_tick import run_alert_tick
 
     ids = None
     timezone = app.settings.timezone
@@ -36,8 +36,8 @@ def alerts(app: App, args: argparse.Namespace) -> int:
             print(f"kpibot: no workspace '{args.workspace}'", file=sys.stderr)
             return 1
         ids, timezone = [ws.id], ws.timezone
-    found = run_tick(app.store, _now(app, args.now, timezone), render, workspace_ids=ids,
-                     dry_run=args.dry_run)
+    found = run_alert_tick(app.store, _now(app, args.now, timezone), render,
+                           workspace_ids=ids, dry_run=args.dry_run)
     if args.json:
         print(json.dumps([q.as_json() for q in found], ensure_ascii=False))
         return 0

@@ -269,7 +269,7 @@ def cmd_link(app: App, args: argparse.Namespace) -> int:
 
 
 def cmd_token(app: App, args: argparse.Namespace) -> int:
-    from kpi_engine.storage.tokens import ApiTokens
+    from kpi_engine.services.tokens import ApiTokens
 
     tokens = ApiTokens(app.store)
     ws = app.store.workspace(args.workspace) if args.workspace else None

@@ -29,7 +29,6 @@ from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
 
 from aiohttp import BodyPartReader, web
-from sqlalchemy import text
 
 from adapters.http.api_rows import MAX_ROWS, read_batch
 from adapters.http.observability import log_request, metrics, metrics_view
@@ -38,7 +37,8 @@ from bot.i18n import translate
 from bot.reply import Request
 from kpi_engine.domain.model import SnapshotRow, Workspace, WriteResult
 from kpi_engine.domain.validation import local_today
-from kpi_engine.storage.tokens import ApiToken, ApiTokens
+from kpi_engine.services import health
+from kpi_engine.services.tokens import ApiToken, ApiTokens
 
 if TYPE_CHECKING:
     from adapters.chat.platform import Platform
@@ -481,5 +481,4 @@ async def readyz(request: web.Request) -> web.Response:
 
 
 def _ping(app: App) -> None:
-    with app.engine.connect() as conn:
-        conn.execute(text("SELECT 1"))
+    health.ping(app.engine)

@@ -28,7 +28,7 @@ from typing import TYPE_CHECKING, Any
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 from prometheus_client.exposition import choose_encoder
 
-from kpi_engine.storage.tokens import TOKEN_PATTERN
+from kpi_engine.services.tokens import TOKEN_PATTERN
 
 if TYPE_CHECKING:
     from aiohttp import web

@@ -67,10 +67,10 @@ async def serve(app: App, *, stop: asyncio.Event | None = None,
             started.append(platform)
         from bot.runtime.scheduler import Scheduler  # alerts, digests and the outbox dispatcher
         from bot.runtime.supervision import Health
-        from kpi_engine.storage import outbox
+        from kpi_engine.services import delivery
 
         registry = metrics()
-        registry.outbox_backlog_from(lambda: outbox.counts(app.engine).get(outbox.PENDING, 0))
+        registry.outbox_backlog_from(lambda: delivery.pending(app.engine))
         registry.watch_jobs(("dispatcher", "alerts", "digests", "digest", "leader"))
         health = Health(on_change=registry.job_changed)  # failing jobs: /readyz, /metrics
         web_app[READINESS_KEY].jobs = health.checks

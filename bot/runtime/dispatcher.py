@@ -32,8 +32,8 @@ from bot.i18n import translate
 from bot.reply import Reply
 from bot.runtime.delivery import DeliveryPolicy, GenericPolicy, Limits, Sender
 from bot.runtime.supervision import JobHealth
-from kpi_engine.storage import outbox
-from kpi_engine.storage.outbox import Claimed
+from kpi_engine.services import delivery as outbox
+from kpi_engine.services.delivery import Claimed
 
 log = logging.getLogger(__name__)
 

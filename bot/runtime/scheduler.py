@@ -35,11 +35,10 @@ from bot.digest_views import render_digest
 from bot.runtime.delivery import DeliveryPolicy, Sender
 from bot.runtime.dispatcher import Dispatcher
 from bot.runtime.supervision import Health, JobHealth
-from kpi_engine.services.alert_inputs import run_tick
-from kpi_engine.services.digests import build_digest, queue_digest
-from kpi_engine.storage import alert_store
-from kpi_engine.storage.alert_store import Subscription
-from kpi_engine.storage.leader import LeaderLock
+from kpi_engine.services import digests
+from kpi_engine.services.alert_tick import run_alert_tick
+from kpi_engine.services.delivery import LeaderLock
+from kpi_engine.services.digests import Digest, DigestText, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -227,7 +226,8 @@ class Scheduler:
         """Evaluate every alert rule and queue what fires."""
         job = self.health.job("alerts:tick")
         try:
-            queued = await asyncio.to_thread(run_tick, self.app.store, self.clock(), render)
+            queued = await asyncio.to_thread(run_alert_tick, self.app.store, self.clock(),
+                                             render)
         except Exception as exc:
             self._retry(job, exc, self.alert_tick)
             return 0
@@ -245,7 +245,7 @@ class Scheduler:
         """Digest jobs = the subscriptions in the database (added, changed, removed)."""
         job = self.health.job("digests:sync")
         try:
-            subs = await asyncio.to_thread(alert_store.subscriptions, self.app.store)
+            subs = await asyncio.to_thread(digests.subscriptions, self.app.store)
             zones = {ws.id: ws.timezone for ws in
                      await asyncio.to_thread(self.app.store.workspaces)}
         except Exception as exc:
@@ -289,13 +289,10 @@ class Scheduler:
         return done
 
     def _digest(self, sub_id: int, now: datetime) -> bool:
-        store = self.app.store
-        sub = alert_store.subscription(store, sub_id)
-        if sub is None:
+        found = digests.digest_for(self.app.store, sub_id)
+        if found is None:
             return False
-        ws = store.workspace_by_id(sub.workspace_id)
-        if ws is None:
-            return False
+        sub, ws = found
         fire = last_fire(trigger_for(sub, ws.timezone), now)
         if fire is None:
             return False
@@ -307,13 +304,12 @@ class Scheduler:
 
 def send_digest(app: App, sub: Subscription, day: Any, now: datetime) -> bool:
     """Build and queue ``sub``'s digest for local ``day`` (False: that day was done)."""
-    ws = app.store.workspace_by_id(sub.workspace_id)
-    if ws is None:
-        return False
-    lang = sub.lang or ws.language
-    digest = build_digest(app.store, ws, sub.kind, day, now, lang=lang, alerts_since=sub.last_at)
+    return digests.send_digest(app.store, sub, day, now, digest_text)
+
+
+def digest_text(digest: Digest) -> DigestText:
+    """``bot/digest_views.py``'s rendering, as ``services.digests.send_digest`` takes it."""
     view = render_digest(digest)
     reply = view.reply
-    return queue_digest(app.store, sub, day, now, lang=lang, title=reply.title,
-                        body="\n".join(reply.body), footer=reply.footer, chart_png=view.chart,
-                        chart_caption=view.chart_caption)
+    return DigestText(reply.title, "\n".join(reply.body), reply.footer, view.chart,
+                      view.chart_caption)

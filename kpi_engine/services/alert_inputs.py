@@ -13,14 +13,13 @@ longer; then the writes. Every value is computed from that window by the formula
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from kpi_engine.domain.alerts import (
     AlertEvent,
@@ -34,27 +33,24 @@ from kpi_engine.domain.alerts import (
 )
 from kpi_engine.domain.formulas import Needs, Terms, needs_for
 from kpi_engine.domain.metrics import METRICS
-from kpi_engine.domain.model import Channel, Workspace
 from kpi_engine.services import alert_explain
 from kpi_engine.services import goal_signals as gs
-from kpi_engine.storage import schema as t
-from kpi_engine.storage import schema_alerts as a
+from kpi_engine.storage import alert_state as st
 from kpi_engine.storage.alert_store import (
     AlertSettings,
     active_snoozes,
     all_settings,
-    as_date,
     rules_for,
     team_rules,
     utc,
 )
 from kpi_engine.storage.daily_window import fetch_window
-from kpi_engine.storage.outbox import Message, _insert, deliver_at, enqueue
+from kpi_engine.storage.outbox import Message, deliver_at, enqueue
 from kpi_engine.storage.store import Store
 
 STALE_LOOKBACK = timedelta(days=90)
 
-Chat = tuple[str, str]  # (platform, chat id)
+Chat = st.Chat
 
 
 @dataclass(frozen=True)
@@ -103,20 +99,6 @@ def _needs(rules: Iterable[Rule], today: date) -> Needs:
     return needs
 
 
-def silent_since(conn: Connection, channels: Sequence[Channel], before: date,
-                 lookback: date) -> dict[int, date]:
-    """The last snapshot day before ``before`` of channels silent since (one statement)."""
-    if not channels:
-        return {}
-    s = t.snapshots.c
-    q = (select(s.channel_id, func.max(s.day))
-         .where(s.workspace_id.in_(sorted({c.workspace_id for c in channels})),
-                s.channel_id.in_([c.id for c in channels]), s.day < before, s.day >= lookback)
-         .group_by(s.channel_id))
-    return {int(ch): day for ch, day in
-            ((ch, as_date(day)) for ch, day in conn.execute(q).all()) if day is not None}
-
-
 # -- the tick -------------------------------------------------------------------------------------
 
 @dataclass
@@ -132,38 +114,13 @@ class TickInputs:
 def load_inputs(conn: Connection, now: datetime, workspace_ids: Sequence[int] | None = None,
                 *, goals: bool = True) -> TickInputs:
     """Everything the rules of these workspaces (None: all) look at."""
-    w = t.workspaces.c
-    q = select(t.workspaces).order_by(w.id)
-    if workspace_ids is not None:
-        q = q.where(w.id.in_(list(workspace_ids)))
-    workspaces = [Workspace(r.id, r.slug, r.name, r.timezone, r.language, r.currency)
-                  for r in conn.execute(q).all()]
-    c = t.channels.c
-    q = select(t.channels).order_by(c.id)
-    if workspace_ids is not None:
-        q = q.where(c.workspace_id.in_(list(workspace_ids)))
-    channels: dict[int, list[Channel]] = defaultdict(list)
-    for r in conn.execute(q).all():
-        channels[int(r.workspace_id)].append(Channel(r.id, r.workspace_id, r.platform,
-                                                     r.handle, bool(r.is_competitor)))
+    workspaces = st.workspaces(conn, workspace_ids)
+    channels = st.channels_by_workspace(conn, workspace_ids)
     team = team_rules(conn, workspace_ids)
     settings = all_settings(conn, workspace_ids)
     snoozes = active_snoozes(conn, now)
-    st = a.alert_state.c
-    q = select(a.alert_state)
-    if workspace_ids is not None:
-        q = q.where(st.workspace_id.in_(list(workspace_ids)))
-    states = {(int(r.workspace_id), r.rule_key, r.subject): State(
-        bool(r.firing), int(r.seq), utc(r.since) if r.since else None,
-        utc(r.last_notified_at) if r.last_notified_at else None, r.last_value)
-        for r in conn.execute(q).all()}
-    ln = t.chat_links.c
-    q = select(ln.workspace_id, ln.platform, ln.chat_id).where(ln.user_id == "").order_by(ln.id)
-    if workspace_ids is not None:
-        q = q.where(ln.workspace_id.in_(list(workspace_ids)))
-    chats: dict[int, list[Chat]] = defaultdict(list)
-    for r in conn.execute(q).all():
-        chats[int(r.workspace_id)].append((r.platform, r.chat_id))
+    states = st.states(conn, workspace_ids)
+    chats = st.linked_chats(conn, workspace_ids)
 
     today = {ws.id: utc(now).astimezone(ZoneInfo(ws.timezone)).date() for ws in workspaces}
     rules = {ws.id: rules_for(settings.get(ws.id, AlertSettings()), team.get(ws.id, []))
@@ -203,7 +160,7 @@ def load_inputs(conn: Connection, now: datetime, workspace_ids: Sequence[int] | 
         last = dict(window.last_seen)
         silent = [ch for item in data for ch in item.channels
                   if last.get(ch.id, any_from - timedelta(days=1)) < any_from]
-        last.update(silent_since(conn, silent, any_from, any_from - STALE_LOOKBACK))
+        last.update(st.silent_since(conn, silent, any_from, any_from - STALE_LOOKBACK))
         for item in data:
             item.last_days = {ch.id: last[ch.id] for ch in item.channels if ch.id in last}
     if goal_rows:
@@ -268,20 +225,10 @@ def _queue(inputs: TickInputs, result: TickResult, now: datetime, render: Render
 
 def write(conn: Connection, result: TickResult, queued: list[Queued], now: datetime) -> None:
     """States, the alert log and the outbox messages (same transaction as the caller's)."""
-    if result.states:
-        ins = _insert(conn, a.alert_state)
-        cols = ("firing", "seq", "since", "last_notified_at", "last_value", "updated_at")
-        conn.execute(ins.on_conflict_do_update(
-            index_elements=["workspace_id", "rule_key", "subject"],
-            set_={c: getattr(ins.excluded, c) for c in cols}), [
-            {"workspace_id": ws, "rule_key": rule, "subject": subject, "firing": s.firing,
-             "seq": s.seq, "since": s.since, "last_notified_at": s.last_notified_at,
-             "last_value": s.last_value, "updated_at": now}
-            for (ws, rule, subject), s in result.states.items()])
+    st.write_states(conn, result.states, now)
     if not queued:
         return
-    conn.execute(_insert(conn, a.alert_log).on_conflict_do_nothing(
-        index_elements=["workspace_id", "rule_key", "subject", "seq"]), [
+    st.log_alerts(conn, [
         {"workspace_id": q.event.workspace.id, "rule_key": q.event.rule.key,
          "subject": q.event.subject, "kind": q.event.observation.kind,
          "metric": q.event.observation.metric, "channel": q.event.observation.channel,

@@ -13,11 +13,10 @@ one transaction, keyed by (subscription, local day): never twice for the same da
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
-
-from sqlalchemy import and_, select, update
 
 from kpi_engine.domain.formulas import Span
 from kpi_engine.domain.metrics import Category
@@ -26,7 +25,8 @@ from kpi_engine.domain.periods import Period, PeriodQuery
 from kpi_engine.services import answers
 from kpi_engine.services.goals import track
 from kpi_engine.services.series import Series, daily_series_many
-from kpi_engine.storage import schema_alerts as a
+from kpi_engine.storage import alert_state as st
+from kpi_engine.storage import alert_store
 from kpi_engine.storage.alert_store import Subscription, utc
 from kpi_engine.storage.goal_store import GoalStore
 from kpi_engine.storage.outbox import Message, add_chart, enqueue
@@ -179,12 +179,8 @@ def _goals(store: Store, workspace: Workspace, day: date) -> list[GoalLine]:
 
 def _alerts(store: Store, workspace_id: int, since: datetime, until: datetime
             ) -> list[AlertLine]:
-    c = a.alert_log.c
-    q = select(c.at, c.kind, c.state, c.summary).where(and_(
-        c.workspace_id == workspace_id, c.at > since, c.at <= until))
     with store.connect() as conn:
-        rows = conn.execute(q.order_by(c.at, c.id)).all()
-    return [AlertLine(utc(r.at), r.kind, r.state, r.summary) for r in rows]
+        return [AlertLine(*row) for row in st.logged_alerts(conn, workspace_id, since, until)]
 
 
 def _chart(store: Store, workspace: Workspace, digest: Digest, channels: list[Any]) -> None:
@@ -216,13 +212,9 @@ def queue_digest(store: Store, sub: Subscription, day: date, now: datetime, *,
     """Queue a subscription's digest for its local ``day``: the text, then the chart (two
     messages: Telegram wants a second between two messages to one chat), and mark the day
     done — one transaction. False when that day's digest was already queued."""
-    s = a.subscriptions.c
     stamp = utc(now)
     with store.begin() as conn:
-        done = conn.execute(update(a.subscriptions).where(and_(
-            s.id == sub.id, (s.last_day.is_(None)) | (s.last_day < day))).values(
-            last_day=day, last_at=stamp))
-        if not done.rowcount:
+        if not st.mark_digest_day(conn, sub.id, day, stamp):
             return False
         messages = [Message(digest_key(sub, day, "text"), sub.workspace_id, "digest",
                             sub.platform, sub.chat_id, lang, title, body, stamp, footer)]
@@ -233,3 +225,48 @@ def queue_digest(store: Store, sub: Subscription, day: date, now: datetime, *,
                                     chart_id=chart_id))
         enqueue(conn, messages, stamp)
     return True
+
+
+# -- the one way a subscription's digest is sent ----------------------------------------------
+
+@dataclass(frozen=True)
+class DigestText:
+    """A digest in words, as ``bot/digest_views.py`` renders it."""
+
+    title: str
+    body: str
+    footer: str = ""
+    chart_png: bytes | None = None
+    chart_caption: str = ""
+
+
+RenderDigest = Callable[[Digest], DigestText]
+
+
+def subscriptions(store: Store) -> list[Subscription]:
+    """Every digest subscription (the scheduler's jobs)."""
+    return alert_store.subscriptions(store)
+
+
+def digest_for(store: Store, sub_id: int) -> tuple[Subscription, Workspace] | None:
+    """The subscription and its workspace; None when either is gone."""
+    sub = alert_store.subscription(store, sub_id)
+    if sub is None:
+        return None
+    ws = store.workspace_by_id(sub.workspace_id)
+    return None if ws is None else (sub, ws)
+
+
+def send_digest(store: Store, sub: Subscription, day: date, now: datetime,
+                render: RenderDigest) -> bool:
+    """Build, render and queue ``sub``'s digest for its local ``day`` (False: that day was
+    done already, or the workspace is gone)."""
+    ws = store.workspace_by_id(sub.workspace_id)
+    if ws is None:
+        return False
+    lang = sub.lang or ws.language
+    digest = build_digest(store, ws, sub.kind, day, now, lang=lang, alerts_since=sub.last_at)
+    text = render(digest)
+    return queue_digest(store, sub, day, now, lang=lang, title=text.title, body=text.body,
+                        footer=text.footer, chart_png=text.chart_png,
+                        chart_caption=text.chart_caption)

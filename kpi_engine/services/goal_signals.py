@@ -25,51 +25,33 @@ from collections import defaultdict
 from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date, datetime, timedelta
-from typing import Any
 
-from sqlalchemy import Connection, bindparam, insert, select, text, update
+from sqlalchemy import Connection
 
 from kpi_engine.domain import goal_math as gm
 from kpi_engine.domain.alerts import GoalSignal
 from kpi_engine.domain.formulas import ChannelSets, Needs, Span, Terms, Value, compute, needs_for
-from kpi_engine.domain.goal_model import ACHIEVED, ACTIVE, MISSED, Goal
+from kpi_engine.domain.goal_model import ACTIVE, Goal
 from kpi_engine.domain.metrics import METRICS
 from kpi_engine.domain.model import Channel
 from kpi_engine.services.answers import UnknownChannel
 from kpi_engine.services.goals import Progress, goal_scope, outcome, progress_of
-from kpi_engine.storage import schema_goals as g
+from kpi_engine.storage import tick_goals as tg
 from kpi_engine.storage.alert_store import utc
 from kpi_engine.storage.daily_window import Window
-from kpi_engine.storage.goal_store import goal_from_row
 
 EVENT_LOOKBACK = timedelta(days=30)
 SERIES_DAYS = gm.TREND_DAYS + gm.LATE_DAYS  # the pace's window, and a week of late data
 
-GoalEvents = dict[int, list[tuple[str, datetime, float | None]]]
-Older = dict[tuple[int, str, str], float]  # (channel, counter, campaign) → Σ before the window
+GoalEvents = tg.GoalEvents
+Older = tg.Older
 Settled = tuple[Goal, str, float | None, date]  # goal, outcome, value, local day
 
 
 def load_goals(conn: Connection, now: datetime, workspace_ids: Sequence[int] | None
                ) -> tuple[dict[int, Goal], GoalEvents]:
     """Active goals, and goals reached or missed lately with those events."""
-    c, e = g.goals.c, g.goal_events.c
-    q = select(g.goals).where(c.status == ACTIVE)
-    if workspace_ids is not None:
-        q = q.where(c.workspace_id.in_(list(workspace_ids)))
-    goals = {int(r.id): goal_from_row(r) for r in conn.execute(q).all()}
-    q = (select(g.goals, e.kind.label("event_kind"), e.at.label("event_at"),
-                e.value.label("event_value"))
-         .select_from(g.goal_events.join(g.goals, g.goals.c.id == e.goal_id))
-         .where(e.kind.in_([ACHIEVED, MISSED]), e.at >= utc(now) - EVENT_LOOKBACK)
-         .order_by(e.id))
-    if workspace_ids is not None:
-        q = q.where(e.workspace_id.in_(list(workspace_ids)))
-    events: GoalEvents = defaultdict(list)
-    for r in conn.execute(q).all():
-        goals.setdefault(int(r.id), goal_from_row(r))
-        events[int(r.id)].append((r.event_kind, utc(r.event_at), r.event_value))
-    return goals, events
+    return tg.load_goals(conn, utc(now) - EVENT_LOOKBACK, workspace_ids)
 
 
 def stored_parts(goals: Sequence[Goal]) -> tuple[set[str], set[str]]:
@@ -90,24 +72,7 @@ def older_sums(conn: Connection, goals: Sequence[Goal], before: date) -> dict[in
     if not older or not counters:
         return out
     pairs = sorted({(x.metric, m) for x in older for m in stored_parts([x])[0]})
-    params: dict[str, Any] = {"ids": sorted(x.id for x in older),
-                              "before": before.isoformat() if conn.dialect.name == "sqlite"
-                              else before}
-    selects = []
-    for i, (goal_metric, stored) in enumerate(pairs):
-        params[f"g{i}"], params[f"s{i}"] = goal_metric, stored
-        selects.append(f"SELECT :g{i} AS gm, :s{i} AS sm")
-    sql = ("SELECT g.id, s.channel_id, s.metric, s.campaign, SUM(s.value) FROM goals g"
-           f" JOIN ({' UNION ALL '.join(selects)}) m ON m.gm = g.metric"
-           " JOIN snapshots s ON s.workspace_id = g.workspace_id AND s.metric = m.sm"
-           " AND s.day >= g.start_day AND s.day < :before AND s.day <= g.deadline"
-           " AND (g.campaign IS NULL OR s.campaign = g.campaign)"
-           " WHERE g.id IN :ids GROUP BY g.id, s.channel_id, s.metric, s.campaign")
-    stmt = text(sql).bindparams(bindparam("ids", expanding=True))
-    for gid, ch, metric, campaign, value in conn.execute(stmt, params).all():
-        if value is not None:
-            out[int(gid)][(int(ch), metric, str(campaign or ""))] = float(value)
-    return out
+    return tg.older_sums(conn, sorted(x.id for x in older), pairs, before)
 
 
 def signals(goals: dict[int, Goal], events: GoalEvents, today: dict[int, date],
@@ -143,17 +108,7 @@ def settle(conn: Connection, settled: Sequence[Settled], now: datetime) -> None:
         by_status[item[1]].append(item)
     stamp = utc(now)
     for status, items in by_status.items():
-        moved = set(conn.execute(
-            update(g.goals).where(g.goals.c.id.in_([x[0].id for x in items]),
-                                  g.goals.c.status == ACTIVE)
-            .values(status=status, status_at=stamp, updated_at=stamp)
-            .returning(g.goals.c.id)).scalars())
-        rows = [{"goal_id": goal.id, "workspace_id": goal.workspace_id, "kind": status,
-                 "at": stamp, "day": day, "value": value, "target": goal.target,
-                 "deadline": goal.deadline, "detail": "", "by_user": ""}
-                for goal, _, value, day in items if goal.id in moved]
-        if rows:
-            conn.execute(insert(g.goal_events), rows)
+        tg.settle(conn, status, [(goal, value, day) for goal, _, value, day in items], stamp)
 
 
 def _progress(goal: Goal, today: date, channels: list[Channel], window: Window,

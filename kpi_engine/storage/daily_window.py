@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import Connection, bindparam, text
 
 from kpi_engine.domain.formulas import Needs, Terms
+from kpi_engine.storage.types import bind_day
 
 SeriesKey = tuple[int, int, str]  # (workspace, channel, metric)
 
@@ -158,10 +159,8 @@ def fetch_window(conn: Connection, start: date, end: date, *, counters: Iterable
     counters, gauges = sorted(set(counters)), sorted(set(gauges))
     if not counters and not gauges and any_from is None:
         return window
-    sqlite = conn.dialect.name == "sqlite"
-
     def d(day: date) -> Any:
-        return day.isoformat() if sqlite else day
+        return bind_day(conn, day)
 
     params: dict[str, Any] = {"lo": d(start), "glo": d(gauge_start), "hi": d(end),
                               "cm": counters or [""], "gm": gauges or [""],

@@ -38,6 +38,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     return create_engine(url, **kwargs)
 
 
+def ping(engine: Engine) -> None:
+    """One round trip to the database (``SELECT 1``); raises what the driver raises."""
+    with engine.connect() as conn:
+        conn.execute(text("SELECT 1"))
+
+
 def _sqlite_pragmas(timeout: float, dbapi_conn: Any, _record: Any) -> None:
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")

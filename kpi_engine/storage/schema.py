@@ -11,8 +11,6 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
-    Date,
-    DateTime,
     Double,
     ForeignKey,
     Index,
@@ -23,6 +21,8 @@ from sqlalchemy import (
     Table,
     UniqueConstraint,
 )
+
+from kpi_engine.storage.types import ISODate, UTCDateTime
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -43,7 +43,7 @@ workspaces = Table(
     Column("timezone", String(64), nullable=False, server_default="Asia/Jakarta"),
     Column("language", String(8), nullable=False, server_default="id"),
     Column("currency", String(8), nullable=False, server_default="IDR"),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 channels = Table(
@@ -55,7 +55,7 @@ channels = Table(
     Column("platform", String(64), nullable=False),
     Column("handle", String(200), nullable=False, server_default=""),
     Column("is_competitor", Boolean, nullable=False, server_default="0"),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
     UniqueConstraint("workspace_id", "platform", "handle", name="uq_channels_key"),
 )
 
@@ -67,10 +67,10 @@ snapshots = Table(
     Column("metric", String(64), nullable=False),
     Column("channel_id", Integer, ForeignKey("channels.id", ondelete="CASCADE"),
            nullable=False),
-    Column("day", Date, nullable=False),
+    Column("day", ISODate(), nullable=False),
     Column("campaign", String(100), nullable=False, server_default=""),
     Column("value", Double, nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
     PrimaryKeyConstraint("workspace_id", "metric", "channel_id", "day", "campaign",
                          name="pk_snapshots"),
 )
@@ -81,7 +81,7 @@ campaigns = Table(
     Column("workspace_id", Integer, ForeignKey("workspaces.id", ondelete="CASCADE"),
            nullable=False),
     Column("name", String(100), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
     PrimaryKeyConstraint("workspace_id", "name", name="pk_campaigns"),
 )
 
@@ -96,7 +96,7 @@ chat_links = Table(
     # "" links the whole chat; a user id gives that user a role inside the chat
     Column("user_id", String(64), nullable=False, server_default=""),
     Column("role", String(16), nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
     UniqueConstraint("platform", "chat_id", "user_id", name="uq_chat_links_key"),
 )
 Index("ix_chat_links_workspace", chat_links.c.workspace_id)
@@ -109,9 +109,9 @@ join_codes = Table(
            nullable=False),
     Column("role", String(16), nullable=False),
     Column("created_by", String(64), nullable=False, server_default=""),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("expires_at", DateTime(timezone=True), nullable=False),
-    Column("used_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("expires_at", UTCDateTime(), nullable=False),
+    Column("used_at", UTCDateTime(), nullable=True),
 )
 
 # the usernames seen in each chat, so ``/peran @budi editor`` finds Budi's id (migration 0002g)
@@ -122,7 +122,7 @@ chat_users = Table(
     Column("chat_id", String(64), nullable=False),
     Column("user_id", String(64), nullable=False),
     Column("user_name", String(100), nullable=False, server_default=""),  # lower case, no "@"
-    Column("last_seen", DateTime(timezone=True), nullable=False),
+    Column("last_seen", UTCDateTime(), nullable=False),
     PrimaryKeyConstraint("platform", "chat_id", "user_id", name="pk_chat_users"),
 )
 Index("ix_chat_users_name", chat_users.c.platform, chat_users.c.chat_id, chat_users.c.user_name)

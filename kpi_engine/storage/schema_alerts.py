@@ -22,8 +22,6 @@ from __future__ import annotations
 from sqlalchemy import (
     Boolean,
     Column,
-    Date,
-    DateTime,
     Double,
     ForeignKey,
     Index,
@@ -37,6 +35,7 @@ from sqlalchemy import (
 )
 
 from kpi_engine.storage.schema import metadata
+from kpi_engine.storage.types import ISODate, UTCDateTime
 
 alert_rules = Table(
     "alert_rules",
@@ -56,7 +55,7 @@ alert_rules = Table(
     Column("platform", String(32), nullable=False, server_default=""),
     Column("chat_id", String(64), nullable=False, server_default=""),
     Column("created_by", String(100), nullable=False, server_default=""),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 Index("ix_alert_rules_workspace", alert_rules.c.workspace_id)
 
@@ -68,7 +67,7 @@ alert_settings = Table(
     Column("quiet_start", String(5), nullable=False, server_default="21:00"),
     Column("quiet_end", String(5), nullable=False, server_default="07:00"),
     Column("disabled", String(100), nullable=False, server_default=""),  # "drop,stale"
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
 )
 
 alert_snoozes = Table(
@@ -78,7 +77,7 @@ alert_snoozes = Table(
     Column("chat_id", String(64), nullable=False),
     Column("workspace_id", Integer, ForeignKey("workspaces.id", ondelete="CASCADE"),
            nullable=False),
-    Column("until", DateTime(timezone=True), nullable=False),
+    Column("until", UTCDateTime(), nullable=False),
     PrimaryKeyConstraint("platform", "chat_id", name="pk_alert_snoozes"),
 )
 
@@ -91,10 +90,10 @@ alert_state = Table(
     Column("subject", String(200), nullable=False),  # channel name, "*" (total), goal id
     Column("firing", Boolean, nullable=False),
     Column("seq", Integer, nullable=False, server_default="0"),
-    Column("since", DateTime(timezone=True), nullable=True),
-    Column("last_notified_at", DateTime(timezone=True), nullable=True),
+    Column("since", UTCDateTime(), nullable=True),
+    Column("last_notified_at", UTCDateTime(), nullable=True),
     Column("last_value", Double, nullable=True),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
     PrimaryKeyConstraint("workspace_id", "rule_key", "subject", name="pk_alert_state"),
 )
 
@@ -112,7 +111,7 @@ alert_log = Table(
     Column("state", String(10), nullable=False),  # firing | resolved
     Column("seq", Integer, nullable=False),
     Column("summary", String(500), nullable=False, server_default=""),
-    Column("at", DateTime(timezone=True), nullable=False),
+    Column("at", UTCDateTime(), nullable=False),
     UniqueConstraint("workspace_id", "rule_key", "subject", "seq", name="uq_alert_log_event"),
 )
 Index("ix_alert_log_workspace_at", alert_log.c.workspace_id, alert_log.c.at)
@@ -131,10 +130,10 @@ subscriptions = Table(
     Column("minute", Integer, nullable=False),
     Column("lang", String(8), nullable=True),  # NULL: the workspace's language
     Column("created_by", String(100), nullable=False, server_default=""),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
-    Column("last_day", Date, nullable=True),  # local day of the last digest queued
-    Column("last_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
+    Column("last_day", ISODate(), nullable=True),  # local day of the last digest queued
+    Column("last_at", UTCDateTime(), nullable=True),
     UniqueConstraint("platform", "chat_id", "kind", name="uq_subscriptions_chat_kind"),
 )
 Index("ix_subscriptions_workspace", subscriptions.c.workspace_id)
@@ -144,7 +143,7 @@ outbox_charts = Table(
     metadata,
     Column("id", Integer, primary_key=True),
     Column("png", LargeBinary, nullable=False),
-    Column("created_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
 )
 
 outbox = Table(
@@ -165,13 +164,13 @@ outbox = Table(
            nullable=True),
     # pending → sending (claimed) → sent; or back to pending (retry), or parked
     Column("status", String(10), nullable=False, server_default="pending"),
-    Column("not_before", DateTime(timezone=True), nullable=False),
+    Column("not_before", UTCDateTime(), nullable=False),
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("last_error", String(500), nullable=False, server_default=""),
     Column("claimed_by", String(64), nullable=False, server_default=""),
-    Column("claimed_until", DateTime(timezone=True), nullable=True),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("sent_at", DateTime(timezone=True), nullable=True),
+    Column("claimed_until", UTCDateTime(), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("sent_at", UTCDateTime(), nullable=True),
     UniqueConstraint("key", name="uq_outbox_key"),
 )
 Index("ix_outbox_due", outbox.c.status, outbox.c.not_before)

@@ -12,8 +12,6 @@ from __future__ import annotations
 
 from sqlalchemy import (
     Column,
-    Date,
-    DateTime,
     Double,
     ForeignKey,
     Index,
@@ -23,6 +21,7 @@ from sqlalchemy import (
 )
 
 from kpi_engine.storage.schema import metadata
+from kpi_engine.storage.types import ISODate, UTCDateTime
 
 goals = Table(
     "goals",
@@ -38,21 +37,21 @@ goals = Table(
     Column("value_input", Double, nullable=False),
     Column("target", Double, nullable=False),
     Column("baseline", Double, nullable=True),  # NULL: no history at creation
-    Column("start_day", Date, nullable=False),
-    Column("deadline", Date, nullable=False),
+    Column("start_day", ISODate(), nullable=False),
+    Column("deadline", ISODate(), nullable=False),
     # what the bot said at creation: the paces and its verdict (realistic, ambitious...)
     Column("required_per_week", Double, nullable=True),
     Column("historical_per_week", Double, nullable=True),
     Column("verdict", String(16), nullable=False, server_default=""),
     Column("status", String(16), nullable=False, server_default="active"),
-    Column("status_at", DateTime(timezone=True), nullable=True),
+    Column("status_at", UTCDateTime(), nullable=True),
     # who set it, and where: the alerts feature announces to that chat
     Column("owner_id", String(64), nullable=False, server_default=""),
     Column("owner_name", String(100), nullable=False, server_default=""),
     Column("platform", String(32), nullable=False, server_default=""),
     Column("chat_id", String(64), nullable=False, server_default=""),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("updated_at", DateTime(timezone=True), nullable=False),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("updated_at", UTCDateTime(), nullable=False),
 )
 Index("ix_goals_workspace_status", goals.c.workspace_id, goals.c.status)
 
@@ -65,11 +64,11 @@ goal_events = Table(
            nullable=False),
     # created, edited, cancelled, achieved, missed
     Column("kind", String(16), nullable=False),
-    Column("at", DateTime(timezone=True), nullable=False),
-    Column("day", Date, nullable=False),  # the workspace's local day of the event
+    Column("at", UTCDateTime(), nullable=False),
+    Column("day", ISODate(), nullable=False),  # the workspace's local day of the event
     Column("value", Double, nullable=True),  # the goal's current value then
     Column("target", Double, nullable=True),  # the target then (after an edit: the new one)
-    Column("deadline", Date, nullable=True),
+    Column("deadline", ISODate(), nullable=True),
     Column("detail", String(500), nullable=False, server_default=""),
     Column("by_user", String(64), nullable=False, server_default=""),
 )

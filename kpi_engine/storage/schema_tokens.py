@@ -6,9 +6,10 @@ part (``kpi_<prefix>_<secret>``): it finds the row, then the hash is compared in
 
 from __future__ import annotations
 
-from sqlalchemy import Column, DateTime, ForeignKey, Index, Integer, String, Table
+from sqlalchemy import Column, ForeignKey, Index, Integer, String, Table
 
 from kpi_engine.storage.schema import metadata
+from kpi_engine.storage.types import UTCDateTime
 
 api_tokens = Table(
     "api_tokens",
@@ -19,7 +20,7 @@ api_tokens = Table(
     Column("prefix", String(16), nullable=False, unique=True),
     Column("secret_hash", String(64), nullable=False),
     Column("name", String(100), nullable=False, server_default=""),
-    Column("created_at", DateTime(timezone=True), nullable=False),
-    Column("revoked_at", DateTime(timezone=True), nullable=True),
+    Column("created_at", UTCDateTime(), nullable=False),
+    Column("revoked_at", UTCDateTime(), nullable=True),
 )
 Index("ix_api_tokens_workspace", api_tokens.c.workspace_id)

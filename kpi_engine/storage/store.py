@@ -33,6 +33,7 @@ from kpi_engine.domain.formulas import Needs, Terms
 from kpi_engine.domain.model import Channel, Role, SnapshotRow, Workspace, WriteResult
 from kpi_engine.storage import schema as t
 from kpi_engine.storage.terms import fetch_terms
+from kpi_engine.storage.types import bind_day, bind_moment
 
 BATCH = 5000
 
@@ -288,12 +289,10 @@ class Store:
         )
 
     def _day_param(self, day: date) -> Any:
-        return day.isoformat() if self.dialect == "sqlite" else day
+        return bind_day(self.engine.dialect, day)
 
     def _stamp_param(self, when: datetime) -> Any:
-        if self.dialect == "sqlite":
-            return when.replace(tzinfo=None).isoformat(sep=" ", timespec="microseconds")
-        return when
+        return bind_moment(self.engine.dialect, when)
 
     def snapshot_value(self, workspace_id: int, channel_id: int, metric: str, day: date,
                        campaign: str = "") -> float | None:

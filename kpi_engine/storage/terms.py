@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy import Connection, TextClause, bindparam, text
 
 from kpi_engine.domain.formulas import Needs, Terms
+from kpi_engine.storage.types import bind_day
 
 
 def fetch_terms(conn: Connection, workspace_id: int, channel_ids: Sequence[int], needs: Needs,
@@ -20,10 +21,10 @@ def fetch_terms(conn: Connection, workspace_id: int, channel_ids: Sequence[int],
     terms = Terms()
     if not channel_ids or (not needs.sums and not needs.lasts):
         return terms
-    sqlite = conn.dialect.name == "sqlite"
+    sqlite = conn.dialect.name == "sqlite"  # only for the SQL of _as_text
 
     def d(day: date) -> Any:
-        return day.isoformat() if sqlite else day
+        return bind_day(conn, day)
 
     sums = sorted(needs.sums)
     lasts = sorted(needs.lasts)

@@ -176,8 +176,8 @@ async def test_a_failed_alert_tick_and_digest_are_retried_soon_not_next_turn(
     app.store.link_chat(ws.id, "telegram", "1", Role.ADMIN)
     sub = alert_store.subscribe(app.store, ws.id, "telegram", "1", "daily", 8, 0,
                                 datetime(2026, 11, 1, tzinfo=UTC))
-    tick = FlakyOnce(module.run_tick)
-    monkeypatch.setattr(module, "run_tick", tick)
+    tick = FlakyOnce(module.run_alert_tick)
+    monkeypatch.setattr(module, "run_alert_tick", tick)
     now = datetime(2026, 11, 23, 2, 0, tzinfo=UTC)  # 09:00 in Jakarta, after the 08:00 fire
     scheduler = Scheduler(app, {}, clock=lambda: now, tick_seconds=3600, sync_seconds=3600)
     caplog.set_level(logging.INFO, logger="bot.runtime.supervision")

@@ -52,3 +52,65 @@ def test_the_settings_list_every_chat_platform_of_the_registry() -> None:
     from config.settings import CHAT_PLATFORMS
 
     assert sorted(k.name for k in kinds()) == sorted(CHAT_PLATFORMS)
+
+
+# -- storage holds all SQL and only SQL (issue 14) ------------------------------------------------
+
+#: What a module outside ``kpi_engine/storage`` may take from SQLAlchemy: the handle types it
+#: passes down to storage functions, the driver's errors it turns into replies, and URL parsing
+#: (for the startup checks and the health page). No statement construct.
+SQLALCHEMY_ALLOWED = {"sqlalchemy.Engine", "sqlalchemy.Connection", "sqlalchemy.engine.make_url"}
+
+
+def sqlalchemy_constructs(source: str) -> list[str]:
+    """The SQLAlchemy names ``source`` imports beyond ``SQLALCHEMY_ALLOWED`` and errors."""
+    found: list[str] = []
+    for node in ast.walk(ast.parse(source)):
+        if isinstance(node, ast.Import):
+            found += [a.name for a in node.names if a.name.split(".")[0] == "sqlalchemy"]
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").split(".")[0] == "sqlalchemy":
+            module = node.module or ""
+            if module == "sqlalchemy.exc":
+                continue
+            found += [f"{module}.{a.name}" for a in node.names
+                      if f"{module}.{a.name}" not in SQLALCHEMY_ALLOWED]
+    return found
+
+
+def test_the_sql_check_sees_statement_constructs() -> None:
+    assert sqlalchemy_constructs("from sqlalchemy import select, Engine") == ["sqlalchemy.select"]
+    assert sqlalchemy_constructs("def f():\n    from sqlalchemy import text\n") == \
+        ["sqlalchemy.text"]
+    assert sqlalchemy_constructs("import sqlalchemy as sa") == ["sqlalchemy"]
+    assert sqlalchemy_constructs("from sqlalchemy.dialects.postgresql import insert") == \
+        ["sqlalchemy.dialects.postgresql.insert"]
+    assert sqlalchemy_constructs("from sqlalchemy import Table, Column") == \
+        ["sqlalchemy.Table", "sqlalchemy.Column"]
+    assert sqlalchemy_constructs(
+        "from sqlalchemy import Connection, Engine\nfrom sqlalchemy.exc import OperationalError\n"
+        "from sqlalchemy.engine import make_url") == []
+
+
+def test_only_storage_imports_sql_constructs() -> None:
+    outside = [p for folder in ("bot", "adapters", "kpi_engine", "config")
+               if (ROOT / folder).is_dir() for p in sorted((ROOT / folder).rglob("*.py"))
+               if not p.relative_to(ROOT).as_posix().startswith("kpi_engine/storage/")]
+    assert len(outside) > 50
+    found = {p.relative_to(ROOT).as_posix(): sqlalchemy_constructs(p.read_text(encoding="utf-8"))
+             for p in outside}
+    assert {p: names for p, names in found.items() if names} == {}
+
+
+#: Entry points (adapters/, bot/runtime/) that still import kpi_engine.storage, each with why.
+#: The composition roots (bot/bootstrap.py, adapters/cli/) build the engine and the stores.
+STORAGE_FROM_ENTRY_POINTS: dict[str, str] = {
+    "adapters.cli.kpibot": "composition root: makes the engine, migrates, the SQLite server lock",
+    "adapters.cli.startup": "composition root: the startup checks of the database",
+}
+
+
+def test_entry_points_reach_storage_only_through_services() -> None:
+    found = {m: sorted(i for i in imported if i.startswith("kpi_engine.storage"))
+             for m, imported in modules("adapters", "bot/runtime").items()}
+    found = {m: i for m, i in found.items() if i and m not in STORAGE_FROM_ENTRY_POINTS}
+    assert found == {}
