@@ -1,0 +1,60 @@
+"""Answers about posts (SPEC §11): the period's posts ranked by a metric.
+
+A post's value for a period is its latest lifetime value read on or before the period's
+end; the posts ranked are those published in the period (``ContentStore.top_posts``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from kpi_engine.domain import content as dc
+from kpi_engine.domain.model import Channel
+from kpi_engine.services.answers import resolve_scope
+from kpi_engine.storage.posts import ContentStore, TopPost
+from kpi_engine.storage.store import Store
+
+#: How many posts a ranking shows unless asked ("top 5"), and the most it shows.
+DEFAULT_TOP = 5
+MAX_TOP = 20
+
+
+@dataclass(frozen=True)
+class RankedPost:
+    post: TopPost
+    channel: str  # the channel's name (``instagram``, ``tiktok:@rival``)
+
+
+@dataclass(frozen=True)
+class PostRanking:
+    metric: str
+    start: date
+    end: date
+    scope_label: str | None  # the channel asked for; None: the workspace's own channels
+    rows: list[RankedPost]
+
+
+def clamp_top(n: int | None) -> int:
+    """The number of posts to show: ``DEFAULT_TOP`` unless asked, at most ``MAX_TOP``."""
+    if n is None or n < 1:
+        return DEFAULT_TOP
+    return min(n, MAX_TOP)
+
+
+def top_posts(store: Store, workspace_id: int, channels: Sequence[Channel], metric: str,
+              start: date, end: date, channel: str | None = None,
+              top: int | None = None) -> PostRanking:
+    """The posts published in [start, end] best first by ``metric`` (a post metric or
+    ``engagement``). An unknown channel raises ``answers.UnknownChannel``; a metric posts
+    do not carry raises ``ValueError``."""
+    if metric not in dc.RANKABLE:
+        raise ValueError(f"not a post metric: {metric}")
+    scope = resolve_scope(channels, channel)
+    ids = [c.id for c in scope.main] if channel else None
+    names = {c.id: c.name for c in channels}
+    found = ContentStore(store).top_posts(workspace_id, start, end, metric, clamp_top(top),
+                                          channel_ids=ids)
+    return PostRanking(metric, start, end, scope.label,
+                       [RankedPost(p, names.get(p.channel_id, "?")) for p in found])
