@@ -1,0 +1,143 @@
+"""/konten (/posts) through the real router on SQLite and PostgreSQL (SPEC §11), with
+values computed by hand from the rows written here."""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+
+import pytest
+
+from adapters.chat.slack import fallback_text, render_blocks
+from adapters.chat.telegram import split_html
+from bot.bootstrap import App
+from kpi_engine.domain.content import PostMetricRow, PostRow
+from kpi_engine.storage.posts import ContentStore
+from tests.conftest import Conversation
+
+TZ = "Asia/Jakarta"
+NOW = datetime(2026, 11, 10, 9, 0, tzinfo=UTC)  # Tuesday 10 Nov 2026, 16:00 in Jakarta
+HOSTILE = "<b>&amp; *tebal* | <https://evil.io|klik> <!channel>"  # under 60 chars
+
+
+def _post(pid: str, when: str, fmt: str, caption: str = "", platform: str = "instagram",
+          handle: str = "", competitor: bool | None = None) -> PostRow:
+    return PostRow(platform=platform, handle=handle, post_id=pid,
+                   published_at=datetime.fromisoformat(when).astimezone(UTC), format=fmt,
+                   caption=caption, permalink=f"https://example.com/p/{pid}?a=1&b=2",
+                   competitor=competitor)
+
+
+def _m(pid: str, day: date, platform: str = "instagram", handle: str = "",
+       **values: float) -> list[PostMetricRow]:
+    return [PostMetricRow(platform, handle, pid, day, k, v) for k, v in values.items()]
+
+
+def _seed(app: App) -> Conversation:
+    ws = app.store.ensure_workspace("brand")
+    posts = [
+        # last week (Mon 2 – Sun 8 Nov, Jakarta)
+        _post("A", "2026-11-02T19:30:00+07:00", "reel", "Reel A #promo"),
+        _post("B", "2026-11-03T09:00:00+07:00", "feed", HOSTILE),
+        _post("C", "2026-11-05T19:10:00+07:00", "carousel", "Carousel C"),
+        _post("T", "2026-11-04T20:00:00+07:00", "video", "TikTok T", platform="tiktok"),
+        _post("R", "2026-11-04T12:00:00+07:00", "reel", "rival", handle="@rival",
+              competitor=True),
+        # yesterday (Mon 9 Nov)
+        _post("Y", "2026-11-09T10:00:00+07:00", "story", "Story Y"),
+    ]
+    metrics = [
+        # A: latest reading on or before Sun 8 Nov is 8 Nov: 200+20+10+10 = 240, reach 2000
+        *_m("A", date(2026, 11, 3), likes=100, comments=10, shares=5, saves=5, reach=1000),
+        *_m("A", date(2026, 11, 8), likes=200, comments=20, shares=10, saves=10, reach=2000),
+        *_m("A", date(2026, 11, 9), likes=900, reach=9000),  # after last week's end
+        # B: 50 + 5 = 55, reach 800
+        *_m("B", date(2026, 11, 4), likes=50, comments=5, reach=800),
+        # C: 300, reach 700
+        *_m("C", date(2026, 11, 6), likes=300, comments=0, shares=0, saves=0, reach=700),
+        # T (tiktok): 120 + 30 = 150, reach 5000
+        *_m("T", date(2026, 11, 7), "tiktok", likes=120, shares=30, reach=5000),
+        # R: a competitor, never among the own channels' posts
+        *_m("R", date(2026, 11, 5), "instagram", "@rival", likes=9999, reach=99999),
+        # Y: 40 + 2 = 42
+        *_m("Y", date(2026, 11, 9), likes=40, comments=2, reach=400),
+    ]
+    ContentStore(app.store).write_posts(ws.id, TZ, posts, metrics)
+    return Conversation(app, NOW, workspace="brand")
+
+
+def test_posts_ranked_by_engagement_last_week(app: App) -> None:
+    bot = _seed(app)
+    reply = bot.reply("/konten minggu lalu")
+    assert reply.intent == "posts" and reply.error is None
+    data = reply.as_json()
+    assert data["metric"] == "engagement"
+    assert data["period"] == {"start": "2026-11-02", "end": "2026-11-08"}
+    # C 300 > A 240 > T 150 > B 55; R (competitor) and Y (published 9 Nov) left out
+    assert [(r["post_id"], r["channel"], r["value"]) for r in data["rows"]] == [
+        ("C", "instagram", 300.0), ("A", "instagram", 240.0), ("T", "tiktok", 150.0),
+        ("B", "instagram", 55.0)]
+    assert data["rows"][0]["format"] == "carousel"
+    assert data["rows"][0]["permalink"] == "https://example.com/p/C?a=1&b=2"
+    assert data["rows"][0]["published_at"] == "2026-11-05T12:10:00+00:00"
+    assert reply.body[0] == "1. Carousel · 5 Nov 2026 · instagram — 300 engagement"
+    assert "https://example.com/p/C?a=1&b=2" in reply.body[2]
+    assert "Nilai seumur postingan per 8 Nov 2026" in reply.footer
+
+
+def test_metric_channel_and_top_n(app: App) -> None:
+    bot = _seed(app)
+    data = bot.reply("/posts reach instagram last week top 2").as_json()
+    assert data["metric"] == "reach" and data["channel"] == "instagram"
+    assert [(r["post_id"], r["value"]) for r in data["rows"]] == [("A", 2000.0), ("B", 800.0)]
+    reply = bot.reply("/posts reach instagram last week top 2")
+    assert reply.title.startswith("Top posts · Reach · instagram · last week")
+
+
+@pytest.mark.parametrize("sentence, period, expected", [
+    ("konten apa yang paling bagus minggu lalu?", ("2026-11-02", "2026-11-08"),
+     ["C", "A", "T", "B"]),
+    ("top post ig minggu lalu", ("2026-11-02", "2026-11-08"), ["C", "A", "B"]),
+    ("postingan terbaik kmrn", ("2026-11-09", "2026-11-09"), ["Y"]),
+])
+def test_sentences_answer_the_ranking(app: App, sentence: str, period: tuple[str, str],
+                                      expected: list[str]) -> None:
+    bot = _seed(app)
+    data = bot.reply(sentence).as_json()
+    assert data["intent"] == "posts", data
+    assert (data["period"]["start"], data["period"]["end"]) == period
+    assert [r["post_id"] for r in data["rows"]] == expected
+
+
+def test_count_of_posts_is_still_the_kpi(app: App) -> None:
+    bot = _seed(app)
+    assert bot.reply("brp postingan ig bln ini").intent == "kpi"
+
+
+def test_no_posts_and_bad_input(app: App) -> None:
+    bot = _seed(app)
+    none = bot.reply("/konten 2026-10-01..2026-10-07")
+    assert none.intent == "posts" and none.as_json()["rows"] == []
+    assert "Belum ada postingan" in none.text and "/konten bulan lalu" in none.text
+    bad = bot.reply("/konten followers minggu lalu")
+    assert bad.error == "content_bad_metric" and "engagement, reach" in bad.text
+    en = bot.reply("/posts followers last week")
+    assert en.error == "content_bad_metric" and en.text.startswith("Posts are ranked")
+    unknown = bot.reply("/konten snapchat minggu lalu")
+    assert unknown.error == "unknown_channel"
+
+
+def test_hostile_caption_is_escaped_in_telegram_html_and_slack_mrkdwn(app: App) -> None:
+    bot = _seed(app)
+    reply = bot.reply("/konten minggu lalu")
+    assert any("<b>&amp; *tebal*" in line for line in reply.body)  # the reply is plain text
+    html = "\n".join(split_html(reply))
+    assert "&lt;b&gt;&amp;amp; *tebal* | &lt;https://evil.io|klik&gt; &lt;!channel&gt;" \
+        in html
+    assert "<b>&amp;" not in html and "<https://evil" not in html
+    assert "https://example.com/p/C?a=1&amp;b=2" in html  # a link Telegram shows as typed
+    blocks = render_blocks(reply)
+    text = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
+    assert "&lt;b&gt;&amp;amp; *tebal* | &lt;https://evil.io|klik&gt; &lt;!channel&gt;" \
+        in text
+    assert "<!channel>" not in text and "<https://evil" not in text
+    assert "<!channel>" not in fallback_text(reply)
