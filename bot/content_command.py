@@ -10,9 +10,11 @@ mrkdwn, and the link is a bare URL (never ``<url|label>`` built from a caption).
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 from datetime import date
 
 from bot import formatting as fmt
+from bot import question_shapes as shapes
 from bot import views
 from bot.commands import channel_error, period_or_error, unknown_channel_reply
 from bot.i18n import translate
@@ -20,7 +22,7 @@ from bot.reply import Reply
 from bot.router import Command, Context, Router, unknown_metric_reply
 from kpi_engine.domain import content as dc
 from kpi_engine.domain.model import Role
-from kpi_engine.domain.periods import Period
+from kpi_engine.domain.periods import Period, PeriodQuery, parse_period
 from kpi_engine.services import answers
 from kpi_engine.services import content as content_service
 
@@ -40,6 +42,36 @@ CONTENT_MESSAGES: dict[str, tuple[str, str]] = {
     "content_footer": ("Nilai seumur postingan per {day}; postingan yang terbit di periode ini.",
                        "Lifetime values as of {day}; posts published in the period."),
     "content_no_link": ("(tanpa tautan)", "(no link)"),
+    "format_title": ("Engagement per postingan menurut format · {scope} · {period}",
+                     "Engagement per post by format · {scope} · {period}"),
+    "time_title": ("Jam posting terbaik (engagement per postingan) · {scope} · {period}",
+                   "Best posting times (engagement per post) · {scope} · {period}"),
+    "hashtag_title": ("Hashtag terbaik (engagement per postingan) · {scope} · {period}",
+                      "Best hashtags (engagement per post) · {scope} · {period}"),
+    "group_line": ("{rank}. {name}: {per_post} per postingan ({posts} postingan)",
+                   "{rank}. {name}: {per_post} per post ({posts} posts)"),
+    "group_none": ("Belum ada postingan yang terbit pada {period}.",
+                   "No posts published in {period}."),
+    "not_enough": (
+        "Belum cukup data: perlu minimal {minimum} postingan per {unit} pada {period}. "
+        "Coba periode yang lebih panjang, misalnya: 90 hari terakhir",
+        "Not enough data yet: at least {minimum} posts per {unit} are needed in {period}. "
+        "Try a longer period, for example: last 90 days"),
+    "unit_time": ("hari dan jam", "weekday and hour"),
+    "unit_hashtag": ("hashtag", "hashtag"),
+    "thin_footer": ("{n} slot dengan kurang dari {minimum} postingan tidak diurutkan.",
+                    "{n} slots with fewer than {minimum} posts are not ranked."),
+    "group_footer": ("Nilai seumur postingan per {day}.", "Lifetime values as of {day}."),
+}
+
+WEEKDAYS = (("Senin", "Monday"), ("Selasa", "Tuesday"), ("Rabu", "Wednesday"),
+            ("Kamis", "Thursday"), ("Jumat", "Friday"), ("Sabtu", "Saturday"),
+            ("Minggu", "Sunday"))
+
+#: ``/konten format``, ``/konten jam``, ``/konten hashtag``: the first argument word.
+VIEW_WORDS: dict[str, str] = {
+    "format": "format", "formats": "format", "jam": "time", "waktu": "time", "time": "time",
+    "times": "time", "hashtag": "hashtag", "hashtags": "hashtag", "tagar": "hashtag",
 }
 
 FORMAT_LABELS: dict[str, tuple[str, str]] = {
@@ -100,9 +132,65 @@ def posts_reply(ranking: content_service.PostRanking, lang: str, period: Period,
                  intent="posts", data=data, lang=lang)
 
 
+def view_of(ctx: Context) -> str | None:
+    """The view asked for: the first argument of ``/konten`` or the sentence's shape."""
+    first = ctx.request.text.split()[1:2] if ctx.request.text.lstrip().startswith("/") else []
+    if first and first[0].lower() in VIEW_WORDS:
+        return VIEW_WORDS[first[0].lower()]
+    return shapes.content_view(ctx.request.text)
+
+
+def _group_name(view: str, key: object, lang: str) -> str:
+    if view == "format":
+        return format_label(str(key), lang)
+    if view == "time" and isinstance(key, tuple):
+        weekday, hour = key
+        return f"{WEEKDAYS[weekday][0 if lang == 'id' else 1]} {hour:02d}:00–{hour:02d}:59"
+    return f"#{key}"
+
+
+def groups_reply(answer: content_service.GroupAnswer, lang: str, period: Period,
+                 today: date) -> Reply:
+    period_text = views.period_label(period, lang)
+    rows: list[dict[str, object]] = []
+    for g in answer.rows:
+        row: dict[str, object] = {"posts": g.posts, "engagement": g.engagement,
+                                  "per_post": None if g.per_post is None
+                                  else round(g.per_post, 4)}
+        if answer.view == "time" and isinstance(g.key, tuple):
+            row.update(weekday=g.key[0], hour=g.key[1])
+        else:
+            row[answer.view] = g.key
+        rows.append(row)
+    data = {"view": answer.view, "metric": "engagement",
+            "period": {"start": answer.start.isoformat(), "end": answer.end.isoformat()},
+            "channel": answer.scope_label, "minimum_posts": answer.minimum, "rows": rows}
+    intent = {"format": "content_format", "time": "posting_time",
+              "hashtag": "hashtags"}[answer.view]
+    if not answer.rows:
+        if answer.view == "format" or (answer.view == "time" and not answer.thin):
+            text = _msg("group_none", lang, period=period_text)
+        else:
+            text = _msg("not_enough", lang, minimum=answer.minimum, period=period_text,
+                        unit=_msg(f"unit_{answer.view}", lang))
+        return Reply(body=[text], intent=intent, data=data, lang=lang)
+    body = [_msg("group_line", lang, rank=i, name=_group_name(answer.view, g.key, lang),
+                 per_post=fmt.number(g.per_post or 0.0, 1), posts=fmt.number(g.posts))
+            for i, g in enumerate(answer.rows[:10], 1)]
+    footer = _msg("group_footer", lang, day=fmt.day(min(answer.end, today), lang))
+    if answer.thin:
+        footer += " " + _msg("thin_footer", lang, n=answer.thin, minimum=answer.minimum)
+    title = _msg(f"{answer.view}_title", lang,
+                 scope=views.scope_label(answer.scope_label, None, lang), period=period_text)
+    return Reply(title=title, body=body, footer=footer, intent=intent, data=data, lang=lang)
+
+
 def content(ctx: Context) -> Reply:
-    """/konten [metric] [channel] [period] [top N]."""
+    """/konten [metric] [channel] [period] [top N]; /konten format | jam | hashtag."""
     p = ctx.parsed
+    view = view_of(ctx)
+    if view is not None:
+        return _groups(ctx, view)
     metric = p.metric
     if metric in (None, "posts", "engagement_rate", "engagement_rate_reach") and \
             not p.unknown_metric:
@@ -127,6 +215,32 @@ def content(ctx: Context) -> Reply:
     except answers.UnknownChannel as exc:
         return unknown_channel_reply(ctx, exc)
     return posts_reply(ranking, ctx.lang, period, ctx.today)
+
+
+def _groups(ctx: Context, view: str) -> Reply:
+    if ctx.parsed.period is None and ctx.parsed.period_error is None and view != "format":
+        # a slot or a hashtag needs several posts: without a period, the last 90 days
+        pq: PeriodQuery | Reply = parse_period(
+            "90 hari terakhir" if ctx.lang == "id" else "last 90 days", ctx.today, ctx.lang)
+    else:
+        pq = period_or_error(ctx)
+    if isinstance(pq, Reply):
+        return pq
+    bad = channel_error(ctx)
+    if bad:
+        return bad
+    period = pq.current
+    reader = {"format": content_service.by_format, "time": content_service.posting_time,
+              "hashtag": content_service.hashtags}[view]
+    try:
+        answer = reader(ctx.store, ctx.workspace.id, ctx.channels, period.start, period.end,
+                        ctx.parsed.channel)
+    except answers.UnknownChannel as exc:
+        return unknown_channel_reply(ctx, exc)
+    named = shapes.formats_named(ctx.request.text) if view == "format" else []
+    if len(named) > 1:  # "reel vs feed": those formats only
+        answer = replace(answer, rows=[g for g in answer.rows if g.key in named])
+    return groups_reply(answer, ctx.lang, period, ctx.today)
 
 
 def make_content() -> Command:

@@ -361,6 +361,8 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
         if result.command in ("kpi", "chart", "compare") and result.metric == "posts" \
                 and _BEST_POST.search(before_shapes) and not _RANK_CHANNELS.search(before_shapes):
             result.command = "content"  # "postingan terbaik kmrn", "top post ig bulan ini"
+        if shapes.content_view(before_shapes) is not None:
+            result.command = "content"  # "reel vs feed", "jam posting terbaik", "hashtag …"
         if result.command == "alert":
             result.text = "/alert"
         if word is not None and COMMANDS[word] != result.command:

@@ -13,7 +13,7 @@ from datetime import date
 from kpi_engine.domain import content as dc
 from kpi_engine.domain.model import Channel
 from kpi_engine.services.answers import resolve_scope
-from kpi_engine.storage.posts import ContentStore, TopPost
+from kpi_engine.storage.posts import ContentStore, GroupValue, TopPost
 from kpi_engine.storage.store import Store
 
 #: How many posts a ranking shows unless asked ("top 5"), and the most it shows.
@@ -58,3 +58,50 @@ def top_posts(store: Store, workspace_id: int, channels: Sequence[Channel], metr
                                           channel_ids=ids)
     return PostRanking(metric, start, end, scope.label,
                        [RankedPost(p, names.get(p.channel_id, "?")) for p in found])
+
+
+@dataclass(frozen=True)
+class GroupAnswer:
+    """Posts of a period grouped (by format, weekday × hour, hashtag), best per post first;
+    ``minimum``: the fewest posts a group needs to be ranked (time and hashtags)."""
+
+    view: str  # "format", "time", "hashtag"
+    start: date
+    end: date
+    scope_label: str | None
+    rows: list[GroupValue]
+    minimum: int
+    thin: int  # groups left out for having fewer posts than ``minimum``
+
+
+def _scope_ids(channels: Sequence[Channel], channel: str | None) -> tuple[list[int] | None,
+                                                                          str | None]:
+    scope = resolve_scope(channels, channel)
+    return ([c.id for c in scope.main] if channel else None), scope.label
+
+
+def by_format(store: Store, workspace_id: int, channels: Sequence[Channel], start: date,
+              end: date, channel: str | None = None) -> GroupAnswer:
+    ids, label = _scope_ids(channels, channel)
+    rows = ContentStore(store).by_format(workspace_id, start, end, channel_ids=ids)
+    return GroupAnswer("format", start, end, label, rows, 1, 0)
+
+
+def posting_time(store: Store, workspace_id: int, channels: Sequence[Channel], start: date,
+                 end: date, channel: str | None = None,
+                 minimum: int = dc.MIN_POSTS_PER_CELL) -> GroupAnswer:
+    """Weekday × local hour cells by engagement per post; cells with fewer than ``minimum``
+    posts are not ranked (counted in ``thin``)."""
+    ids, label = _scope_ids(channels, channel)
+    cells = ContentStore(store).by_posting_time(workspace_id, start, end, channel_ids=ids)
+    kept = [c for c in cells if dc.enough_posts(c.posts, minimum)]
+    return GroupAnswer("time", start, end, label, kept, minimum, len(cells) - len(kept))
+
+
+def hashtags(store: Store, workspace_id: int, channels: Sequence[Channel], start: date,
+             end: date, channel: str | None = None,
+             minimum: int = dc.MIN_POSTS_PER_HASHTAG, limit: int = 10) -> GroupAnswer:
+    ids, label = _scope_ids(channels, channel)
+    rows = ContentStore(store).by_hashtag(workspace_id, start, end, min_posts=minimum,
+                                          limit=limit, channel_ids=ids)
+    return GroupAnswer("hashtag", start, end, label, rows, minimum, 0)
