@@ -141,3 +141,69 @@ def test_hostile_caption_is_escaped_in_telegram_html_and_slack_mrkdwn(app: App) 
         in text
     assert "<!channel>" not in text and "<https://evil" not in text
     assert "<!channel>" not in fallback_text(reply)
+
+
+def _seed_slots(app: App) -> Conversation:
+    """Week 5–11 Oct 2026 (Jakarta): three posts on Monday 09h (40, 50, 60 → 50 per post),
+    three on Wednesday 19h (10, 20, 30 → 20 per post), one on Friday 12h (1000, a slot of
+    one post). #kopi on the Monday three; #promo on the Wednesday three and the Friday one
+    ((10+20+30+1000)/4 = 265); #solo only on Friday (one post: not ranked)."""
+    bot = _seed(app)
+    ws = app.store.workspace("brand")
+    assert ws is not None
+    spec = [("M1", "2026-10-05T09:05:00+07:00", "reel", "#kopi", 40),
+            ("M2", "2026-10-05T09:40:00+07:00", "feed", "#kopi", 50),
+            ("M3", "2026-10-05T09:59:00+07:00", "reel", "#kopi", 60),
+            ("W1", "2026-10-07T19:00:00+07:00", "reel", "#promo", 10),
+            ("W2", "2026-10-07T19:30:00+07:00", "feed", "#promo", 20),
+            ("W3", "2026-10-07T19:45:00+07:00", "feed", "#promo", 30),
+            ("F1", "2026-10-09T12:00:00+07:00", "carousel", "#promo #solo", 1000)]
+    posts = [_post(pid, when, fmt, caption) for pid, when, fmt, caption, _ in spec]
+    metrics = [m for pid, *_, likes in spec for m in _m(pid, date(2026, 10, 11), likes=likes)]
+    ContentStore(app.store).write_posts(ws.id, TZ, posts, metrics)
+    return bot
+
+
+def test_engagement_per_post_by_format(app: App) -> None:
+    bot = _seed(app)
+    data = bot.reply("/konten format minggu lalu").as_json()
+    assert data["intent"] == "content_format"
+    assert [(r["format"], r["posts"], r["per_post"]) for r in data["rows"]] == [
+        ("carousel", 1, 300.0), ("reel", 1, 240.0), ("video", 1, 150.0), ("feed", 1, 55.0)]
+    vs = bot.reply("reel vs feed minggu lalu")
+    assert vs.intent == "content_format"
+    assert [(r["format"], r["per_post"]) for r in vs.as_json()["rows"]] == [
+        ("reel", 240.0), ("feed", 55.0)]
+    assert vs.body == ["1. Reel: 240,0 per postingan (1 postingan)",
+                       "2. Feed: 55,0 per postingan (1 postingan)"]
+    slots = _seed_slots(app).reply("/konten format 2026-10-05..2026-10-11").as_json()
+    # carousel 1000/1; reel (40+60+10)/3; feed (50+20+30)/3
+    assert [(r["format"], r["posts"], r["per_post"]) for r in slots["rows"]] == [
+        ("carousel", 1, 1000.0), ("reel", 3, round(110 / 3, 4)), ("feed", 3, round(100 / 3, 4))]
+
+
+def test_best_posting_time_needs_three_posts_per_slot(app: App) -> None:
+    bot = _seed_slots(app)
+    reply = bot.reply("jam posting terbaik 2026-10-05..2026-10-11")
+    data = reply.as_json()
+    assert data["intent"] == "posting_time" and data["minimum_posts"] == 3
+    # Monday (0) 09h: 150/3 = 50; Wednesday (2) 19h: 60/3 = 20; Friday 12h has one post
+    assert [(r["weekday"], r["hour"], r["posts"], r["per_post"]) for r in data["rows"]] == [
+        (0, 9, 3, 50.0), (2, 19, 3, 20.0)]
+    assert reply.body[0] == "1. Senin 09:00–09:59: 50,0 per postingan (3 postingan)"
+    assert "1 slot dengan kurang dari 3 postingan" in reply.footer
+    thin = bot.reply("jam posting terbaik minggu lalu")  # four slots of one post each
+    assert thin.as_json()["rows"] == []
+    assert thin.text.startswith("Belum cukup data: perlu minimal 3 postingan per hari dan jam")
+    en = bot.reply("best time to post 2026-10-05..2026-10-11", lang="en")
+    assert en.intent == "posting_time" and en.body[0].startswith("1. Monday 09:00–09:59")
+
+
+def test_best_hashtags_need_three_posts(app: App) -> None:
+    bot = _seed_slots(app)
+    data = bot.reply("hashtag terbaik 2026-10-05..2026-10-11").as_json()
+    assert data["intent"] == "hashtags"
+    assert [(r["hashtag"], r["posts"], r["per_post"]) for r in data["rows"]] == [
+        ("promo", 4, 265.0), ("kopi", 3, 50.0)]
+    none = bot.reply("/konten hashtag minggu lalu")  # only #promo on A: one post
+    assert none.as_json()["rows"] == [] and none.text.startswith("Belum cukup data")

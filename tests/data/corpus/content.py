@@ -61,6 +61,10 @@ CASES: list[Case] = [
     ('/posts instagram yesterday top 3', {'command': 'content', 'channel': 'instagram', 'start': '2026-11-21', 'end': '2026-11-21'}),
     ('/content engagement last week', {'command': 'content', 'metric': 'engagement', 'start': '2026-11-09', 'end': '2026-11-15'}),
     ('/konten saves instagram bulan lalu', {'command': 'content', 'channel': 'instagram', 'metric': 'saves', 'start': '2026-10-01', 'end': '2026-10-31'}),
+    ('/konten format', {'command': 'content'}),
+    ('/konten jam', {'command': 'content'}),
+    ('/konten hashtag bulan lalu', {'command': 'content', 'start': '2026-10-01', 'end': '2026-10-31'}),
+    ('/posts format last month', {'command': 'content', 'start': '2026-10-01', 'end': '2026-10-31'}),
     # the number of posts is the KPI, not a ranking
     ("berapa postingan instagram bulan ini", {"command": "kpi", "metric": "posts", **THIS_MONTH}),
     ("posts ig kemarin brp", {"command": "kpi", "metric": "posts", **YESTERDAY}),
