@@ -9,6 +9,7 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from bot.alert_commands import register_alerts
+from bot.audience_command import register_audience
 from bot.chart_command import register_charts
 from bot.commands import register_foundation
 from bot.content_command import register_content
@@ -53,4 +54,5 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None,
     register_alerts(router)
     register_digests(router)
     register_content(router)
+    register_audience(router)
     return App(settings, engine, store, router)

@@ -22,6 +22,7 @@ COMMANDS: dict[str, str] = {
     "berhenti": "unsubscribe", "unsubscribe": "unsubscribe",
     "roi": "roi",
     "konten": "content", "posts": "content", "content": "content",
+    "audiens": "audience", "audience": "audience",
     "bantuan": "help", "help": "help",
     "start": "start",
     "undang": "invite", "invite": "invite",
@@ -33,16 +34,16 @@ COMMANDS: dict[str, str] = {
 COMMAND_LANG: dict[str, str] = {
     **{w: "id" for w in ("metrik", "ringkasan", "rangkuman", "grafik", "bandingkan", "catat",
                          "impor", "senyap", "langganan", "berhenti", "bantuan", "undang",
-                         "gabung", "peran", "konten")},
+                         "gabung", "peran", "konten", "audiens")},
     **{w: "en" for w in ("metric", "summary", "chart", "compare", "goal", "record", "import",
                          "snooze", "subscribe", "unsubscribe", "help", "invite", "join",
-                         "role", "content")},
+                         "role", "content", "audience")},
 }
 
 #: Commands whose text is a question about metrics: periods, metrics and channels are read
 #: from it and filler words are dropped. The others keep their arguments as typed.
 QUERY_COMMANDS: frozenset[str] = frozenset(
-    {"kpi", "summary", "chart", "compare", "record", "roi", "content"})
+    {"kpi", "summary", "chart", "compare", "record", "roi", "content", "audience"})
 
 #: Commands whose arguments may still name a metric and a channel (but no period: "3 bulan"
 #: in ``/target`` is a deadline, "2 jam" in ``/senyap`` a duration).
@@ -62,6 +63,8 @@ INTENT_WORDS: dict[str, str] = {
     # "posts" stays the metric (the metric aliases win in the phrases); as a first word it
     # keeps the sentence a sentence ("posts ig kemarin brp": the count)
     **dict.fromkeys(("konten", "kontennya", "content", "posts"), "content"),
+    **dict.fromkeys(("audiens", "audience", "demografi", "demographics", "demografis"),
+                    "audience"),
     **dict.fromkeys(("catat", "catatkan", "record", "input"), "record"),
     **dict.fromkeys(("goal", "goals", "target", "targets", "sasaran"), "goal"),
     **dict.fromkeys(("bantuan", "help", "panduan", "bantu", "cara", "caranya", "perintah",
@@ -70,7 +73,7 @@ INTENT_WORDS: dict[str, str] = {
 }
 
 #: When a sentence shows several intents, the first of these wins.
-INTENT_PRIORITY: tuple[str, ...] = ("record", "goal", "content", "compare", "chart", "summary", "help",
+INTENT_PRIORITY: tuple[str, ...] = ("record", "goal", "content", "audience", "compare", "chart", "summary", "help",
                                     "kpi")
 
 #: Greetings: a message of only these (and fillers) asks for help.

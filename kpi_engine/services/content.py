@@ -13,7 +13,7 @@ from datetime import date
 from kpi_engine.domain import content as dc
 from kpi_engine.domain.model import Channel
 from kpi_engine.services.answers import resolve_scope
-from kpi_engine.storage.posts import ContentStore, GroupValue, TopPost
+from kpi_engine.storage.posts import AudienceBucket, ContentStore, GroupValue, TopPost
 from kpi_engine.storage.store import Store
 
 #: How many posts a ranking shows unless asked ("top 5"), and the most it shows.
@@ -105,3 +105,27 @@ def hashtags(store: Store, workspace_id: int, channels: Sequence[Channel], start
     rows = ContentStore(store).by_hashtag(workspace_id, start, end, min_posts=minimum,
                                           limit=limit, channel_ids=ids)
     return GroupAnswer("hashtag", start, end, label, rows, minimum, 0)
+
+
+@dataclass(frozen=True)
+class AudienceAnswer:
+    start: date
+    end: date
+    scope_label: str | None
+    rows: list[tuple[str, AudienceBucket]]  # (channel name, bucket), largest first per dimension
+
+
+def audience(store: Store, workspace_id: int, channels: Sequence[Channel], start: date,
+             end: date, channel: str | None = None) -> AudienceAnswer:
+    """Each audience bucket's latest value on or before ``end``, its share of its channel's
+    dimension and its change from the latest value before ``start``."""
+    ids, label = _scope_ids(channels, channel)
+    names = {c.id: c.name for c in channels}
+    found = ContentStore(store).audience(workspace_id, start, end, channel_ids=ids)
+    return AudienceAnswer(start, end, label, [(names.get(b.channel_id, "?"), b) for b in found])
+
+
+def find_bucket(answer: AudienceAnswer, word: str) -> list[tuple[str, AudienceBucket]]:
+    """The buckets named ``word`` (a city, an age group, a gender), case-insensitively."""
+    wanted = " ".join(word.lower().split())
+    return [(n, b) for n, b in answer.rows if b.bucket.lower() == wanted]
