@@ -207,3 +207,62 @@ def test_best_hashtags_need_three_posts(app: App) -> None:
         ("promo", 4, 265.0), ("kopi", 3, 50.0)]
     none = bot.reply("/konten hashtag minggu lalu")  # only #promo on A: one post
     assert none.as_json()["rows"] == [] and none.text.startswith("Belum cukup data")
+
+
+def _seed_audience(app: App) -> Conversation:
+    """Instagram: Jakarta 600 → 660 (+10 %), Bandung 400 → 340 (−15 %) between 31 Oct and
+    8 Nov; on 8 Nov 660 + 340 = 1000, shares 66 % and 34 %. Female 550, male 450 (no earlier
+    value). TikTok: Jakarta 200 only on 8 Nov."""
+    from kpi_engine.domain.content import SegmentRow
+
+    bot = _seed(app)
+    ws = app.store.workspace("brand")
+    assert ws is not None
+    before, after = date(2026, 10, 31), date(2026, 11, 8)
+    rows = [SegmentRow(before, "instagram", "", "city", "Jakarta", 600),
+            SegmentRow(before, "instagram", "", "city", "Bandung", 400),
+            SegmentRow(after, "instagram", "", "city", "Jakarta", 660),
+            SegmentRow(after, "instagram", "", "city", "Bandung", 340),
+            SegmentRow(after, "instagram", "", "gender", "female", 550),
+            SegmentRow(after, "instagram", "", "gender", "male", 450),
+            SegmentRow(after, "tiktok", "", "city", "Jakarta", 200),
+            SegmentRow(after, "instagram", "@rival", "city", "Jakarta", 9999, True)]
+    ContentStore(app.store).write_segments(ws.id, rows)
+    return bot
+
+
+def test_audience_top_buckets_with_share_and_change(app: App) -> None:
+    bot = _seed_audience(app)
+    reply = bot.reply("/audiens instagram minggu lalu")
+    data = reply.as_json()
+    assert data["intent"] == "audience" and data["channel"] == "instagram"
+    got = [(r["dimension"], r["bucket"], r["value"], r["share_pct"], r["change_pct"])
+           for r in data["rows"]]
+    assert got == [("city", "Jakarta", 660.0, pytest.approx(66.0), pytest.approx(10.0)),
+                   ("city", "Bandung", 340.0, pytest.approx(34.0), pytest.approx(-15.0)),
+                   ("gender", "female", 550.0, pytest.approx(55.0), None),
+                   ("gender", "male", 450.0, pytest.approx(45.0), None)]
+    assert "• Jakarta: 660 (66,0%), +10,0%" in reply.body
+    assert "• perempuan: 550 (55,0%), belum ada pembanding" in reply.body
+    en = bot.reply("/audience instagram last week")
+    assert "• female: 550 (55,0%), no earlier value" in en.body
+    none = bot.reply("/audiens instagram 2026-10-01..2026-10-07")
+    assert none.as_json()["rows"] == [] and "Belum ada data audiens" in none.text
+
+
+def test_segment_word_in_a_metric_question_answers_the_bucket(app: App) -> None:
+    bot = _seed_audience(app)
+    for text in ("followers ig jakarta minggu lalu", "/kpi followers ig jakarta minggu lalu"):
+        data = bot.reply(text).as_json()
+        assert data["intent"] == "audience", (text, data)
+        assert data["segment"] == {"dimension": "city", "bucket": "Jakarta"}
+        assert [(r["channel"], r["value"]) for r in data["rows"]] == [("instagram", 660.0)]
+    both = bot.reply("followers jakarta minggu lalu").as_json()  # own channels: ig + tiktok
+    assert sorted((r["channel"], r["value"]) for r in both["rows"]) == [
+        ("instagram", 660.0), ("tiktok", 200.0)]
+    female = bot.reply("followers ig perempuan minggu lalu").as_json()
+    assert female["segment"] == {"dimension": "gender", "bucket": "female"}
+    other = bot.reply("reach ig jakarta minggu lalu")
+    assert other.error == "segment_metric" and "hanya ada untuk followers" in other.text
+    plain = bot.reply("followers ig minggu lalu")
+    assert plain.intent == "kpi"  # no segment word: the metric as before

@@ -65,6 +65,13 @@ CASES: list[Case] = [
     ('/konten jam', {'command': 'content'}),
     ('/konten hashtag bulan lalu', {'command': 'content', 'start': '2026-10-01', 'end': '2026-10-31'}),
     ('/posts format last month', {'command': 'content', 'start': '2026-10-01', 'end': '2026-10-31'}),
+    ('audiens instagram bulan ini', {'command': 'audience', 'channel': 'instagram', 'start': '2026-11-01', 'end': '2026-11-22'}),
+    ('audiens tiktok bulan lalu', {'command': 'audience', 'channel': 'tiktok', 'start': '2026-10-01', 'end': '2026-10-31'}),
+    ('demografi followers ig', {'command': 'audience', 'channel': 'instagram', 'metric': 'followers'}),
+    ('audience instagram last month', {'command': 'audience', 'channel': 'instagram', 'start': '2026-10-01', 'end': '2026-10-31'}),
+    ('/audiens', {'command': 'audience'}),
+    ('/audiens instagram bulan ini', {'command': 'audience', 'channel': 'instagram', 'start': '2026-11-01', 'end': '2026-11-22'}),
+    ('/audience tiktok last week', {'command': 'audience', 'channel': 'tiktok', 'start': '2026-11-09', 'end': '2026-11-15'}),
     # the number of posts is the KPI, not a ranking
     ("berapa postingan instagram bulan ini", {"command": "kpi", "metric": "posts", **THIS_MONTH}),
     ("posts ig kemarin brp", {"command": "kpi", "metric": "posts", **YESTERDAY}),
