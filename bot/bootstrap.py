@@ -9,8 +9,10 @@ from datetime import datetime
 from sqlalchemy import Engine
 
 from bot.alert_commands import register_alerts
+from bot.audience_command import register_audience
 from bot.chart_command import register_charts
 from bot.commands import register_foundation
+from bot.content_command import register_content
 from bot.digest_commands import register_digests
 from bot.goal_admin import register_goal_admin
 from bot.goal_commands import goal_line, register_goals
@@ -53,4 +55,6 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None,
     register_alerts(router)
     register_digests(router)
     register_why(router)
+    register_content(router)
+    register_audience(router)
     return App(settings, engine, store, router)

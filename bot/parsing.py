@@ -358,6 +358,11 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
         if shapes.asks_alerts(before_shapes) and result.metric is None:
             intents.append("alert")
         result.command = _sentence_command(result, intents, greeted, periods_named, breakdown)
+        if result.command in ("kpi", "chart", "compare") and result.metric == "posts" \
+                and _BEST_POST.search(before_shapes) and not _RANK_CHANNELS.search(before_shapes):
+            result.command = "content"  # "postingan terbaik kmrn", "top post ig bulan ini"
+        if shapes.content_view(before_shapes) is not None:
+            result.command = "content"  # "reel vs feed", "jam posting terbaik", "hashtag …"
         if result.command == "alert":
             result.text = "/alert"
         if word is not None and COMMANDS[word] != result.command:
@@ -369,6 +374,12 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
     return result
 
 
+#: "the best post": a posts question that asks for the posts themselves, not their count.
+_BEST_POST = re.compile(r"(?<!\w)(?:top|best|terbaik|teratas|terbagus|paling\s+bagus|"
+                        r"paling\s+laku|paling\s+rame|paling\s+ramai)(?!\w)", re.IGNORECASE)
+#: "which channel posts the most": channels ranked (by their number of posts).
+_RANK_CHANNELS = re.compile(r"(?<!\w)(?:channel|kanal|platform|akun)\s+(?:mana|apa|which)"
+                            r"|(?<!\w)which\s+(?:channel|platform)", re.IGNORECASE)
 _BY_REACH = re.compile(r"(?<!\w)(?:by|per|berdasarkan|based\s+on|dari|dr)\s+(?:reach|jangkauan)"
                        r"(?!\w)", re.IGNORECASE)
 _COMPETITOR_WORDS = frozenset({"pesaing", "kompetitor", "competitor", "competitors", "rival",

@@ -166,3 +166,48 @@ def digest_request(text: str) -> str | None:
             out += f" {hour:02d}:{clock.group(2) or '00'}"
             break
     return out
+
+
+#: Format words of posts (SPEC §11): two of them side by side ask for engagement by format.
+_FORMAT_WORD = r"(?:reels?|feeds?|carousels?|karosel|story|stories|video|videos|shorts?)"
+_FORMATS_VS = re.compile(rf"(?<!\w){_FORMAT_WORD}\s+(?:vs\.?|versus|atau|or|lawan|dan|and|&)\s+"
+                         rf"{_FORMAT_WORD}(?!\w)", _I)
+_BY_FORMAT = re.compile(r"(?<!\w)(?:per|tiap|by|each)\s+format(?!\w)|(?<!\w)format\s+"
+                        r"(?:apa|mana|terbaik|paling|yang\s+paling|konten|postingan|post)"
+                        r"|(?<!\w)(?:best|top|which)\s+(?:post\s+)?format", _I)
+#: "jam posting terbaik", "waktu terbaik untuk posting", "best time to post".
+_POSTING_TIME = re.compile(
+    r"(?<!\w)(?:jam|waktu|hari\s+dan\s+jam)\s+(?:posting|post|upload|unggah|ngepost|"
+    r"ngepos)|(?<!\w)(?:jam|waktu)\s+(?:terbaik|paling\s+bagus)\s+(?:untuk|buat|utk)\s+"
+    r"(?:posting|post|upload)|(?<!\w)(?:best|top)\s+(?:time|times|hour|hours)\s+(?:to\s+)?"
+    r"(?:post|posting|publish)|(?<!\w)posting\s+(?:time|times|hour|hours)", _I)
+#: "hashtag terbaik bulan ini", "best hashtags", "tagar apa yang paling bagus".
+_HASHTAGS = re.compile(r"(?<!\w)(?:hashtags?|tagar|tagline\s+hashtag)(?!\w)", _I)
+
+
+def content_view(text: str) -> str | None:
+    """Which view of the posts a sentence asks for: ``format`` ("reel vs feed", "per
+    format"), ``time`` ("jam posting terbaik"), ``hashtag`` ("hashtag terbaik"), or None."""
+    if _POSTING_TIME.search(text):
+        return "time"
+    if _HASHTAGS.search(text):
+        return "hashtag"
+    if _FORMATS_VS.search(text) or _BY_FORMAT.search(text):
+        return "format"
+    return None
+
+
+_FORMAT_CANON = {"reel": "reel", "reels": "reel", "feed": "feed", "feeds": "feed",
+                 "carousel": "carousel", "carousels": "carousel", "karosel": "carousel",
+                 "story": "story", "stories": "story", "video": "video", "videos": "video",
+                 "short": "short", "shorts": "short"}
+
+
+def formats_named(text: str) -> list[str]:
+    """The post formats a sentence names ("reel vs feed" → reel, feed), in order."""
+    found: list[str] = []
+    for word in re.findall(r"\w+", text.lower()):
+        canon = _FORMAT_CANON.get(word)
+        if canon and canon not in found:
+            found.append(canon)
+    return found

@@ -48,6 +48,8 @@ class Context:
 
 
 Handler = Callable[[Context], Reply]
+#: Reads a request before its command: a reply answers it, None hands it on.
+MetricReader = Callable[[Context], "Reply | None"]
 
 
 @dataclass(frozen=True)
@@ -93,6 +95,10 @@ class Router:
         self.commands: dict[str, Command] = {}
         #: each chat's last "maksud Anda …?", accepted by a bare "ya"
         self.suggestions = SuggestionMemory()
+        #: read a metric question before it is asked back or answered: a word the parser
+        #: could not place may be an audience bucket ("followers ig jakarta"); a reply here
+        #: answers it (reads only, so it may run on the quick path)
+        self.metric_readers: list[MetricReader] = []
 
     def register(self, command: Command) -> None:
         self.commands[command.name] = command
@@ -185,6 +191,13 @@ class Router:
             return error_reply("empty", lang)
         if parsed.command == "smalltalk":
             return small_talk_reply(parsed, lang)
+        if parsed.command == "kpi" and self.metric_readers and role.allows(Role.VIEWER):
+            ctx = Context(req, workspace, role, lang, local_now, today, channels, campaigns,
+                          parsed, self.store)
+            for reader in self.metric_readers:
+                early = reader(ctx)
+                if early is not None:
+                    return early
         if parsed.unclear and parsed.command in CLARIFIED and not _answered_by_handler(parsed):
             return clarify_reply(parsed, lang, [c.name for c in channels], campaigns)
         if parsed.command == "unknown":

@@ -39,6 +39,11 @@ INTENT_WORDS: dict[str, str] = {
                      "rival", "kompetitornya", "pesaingnya"), "compare"),
     **dict.fromkeys(("kenapa", "mengapa", "why", "knp", "napa", "kenapakah"), "why"),
     **dict.fromkeys(("grafik", "grafiknya", "chart", "diagram", "graph", "plot"), "chart"),
+    # "posts" stays the metric (the metric aliases win in the phrases); as a first word it
+    # keeps the sentence a sentence ("posts ig kemarin brp": the count)
+    **dict.fromkeys(("konten", "kontennya", "content", "posts"), "content"),
+    **dict.fromkeys(("audiens", "audience", "demografi", "demographics", "demografis"),
+                    "audience"),
     **dict.fromkeys(("catat", "catatkan", "record", "input"), "record"),
     **dict.fromkeys(("goal", "goals", "target", "targets", "sasaran"), "goal"),
     **dict.fromkeys(("bantuan", "help", "panduan", "bantu", "cara", "caranya", "perintah",
@@ -47,8 +52,9 @@ INTENT_WORDS: dict[str, str] = {
 }
 
 #: When a sentence shows several intents, the first of these wins.
-INTENT_PRIORITY: tuple[str, ...] = ("record", "goal", "why", "compare", "chart", "summary", "help",
-                                    "kpi")
+INTENT_PRIORITY: tuple[str, ...] = ("record", "goal", "why", "content", "audience", "compare",
+                                     "chart", "summary", "help",
+                                     "kpi")
 
 #: Greetings: a message of only these (and fillers) asks for help.
 GREETINGS: frozenset[str] = frozenset({

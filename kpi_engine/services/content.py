@@ -1,0 +1,131 @@
+"""Answers about posts (SPEC §11): the period's posts ranked by a metric.
+
+A post's value for a period is its latest lifetime value read on or before the period's
+end; the posts ranked are those published in the period (``ContentStore.top_posts``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import date
+
+from kpi_engine.domain import content as dc
+from kpi_engine.domain.model import Channel
+from kpi_engine.services.answers import resolve_scope
+from kpi_engine.storage.posts import AudienceBucket, ContentStore, GroupValue, TopPost
+from kpi_engine.storage.store import Store
+
+#: How many posts a ranking shows unless asked ("top 5"), and the most it shows.
+DEFAULT_TOP = 5
+MAX_TOP = 20
+
+
+@dataclass(frozen=True)
+class RankedPost:
+    post: TopPost
+    channel: str  # the channel's name (``instagram``, ``tiktok:@rival``)
+
+
+@dataclass(frozen=True)
+class PostRanking:
+    metric: str
+    start: date
+    end: date
+    scope_label: str | None  # the channel asked for; None: the workspace's own channels
+    rows: list[RankedPost]
+
+
+def clamp_top(n: int | None) -> int:
+    """The number of posts to show: ``DEFAULT_TOP`` unless asked, at most ``MAX_TOP``."""
+    if n is None or n < 1:
+        return DEFAULT_TOP
+    return min(n, MAX_TOP)
+
+
+def top_posts(store: Store, workspace_id: int, channels: Sequence[Channel], metric: str,
+              start: date, end: date, channel: str | None = None,
+              top: int | None = None) -> PostRanking:
+    """The posts published in [start, end] best first by ``metric`` (a post metric or
+    ``engagement``). An unknown channel raises ``answers.UnknownChannel``; a metric posts
+    do not carry raises ``ValueError``."""
+    if metric not in dc.RANKABLE:
+        raise ValueError(f"not a post metric: {metric}")
+    scope = resolve_scope(channels, channel)
+    ids = [c.id for c in scope.main] if channel else None
+    names = {c.id: c.name for c in channels}
+    found = ContentStore(store).top_posts(workspace_id, start, end, metric, clamp_top(top),
+                                          channel_ids=ids)
+    return PostRanking(metric, start, end, scope.label,
+                       [RankedPost(p, names.get(p.channel_id, "?")) for p in found])
+
+
+@dataclass(frozen=True)
+class GroupAnswer:
+    """Posts of a period grouped (by format, weekday × hour, hashtag), best per post first;
+    ``minimum``: the fewest posts a group needs to be ranked (time and hashtags)."""
+
+    view: str  # "format", "time", "hashtag"
+    start: date
+    end: date
+    scope_label: str | None
+    rows: list[GroupValue]
+    minimum: int
+    thin: int  # groups left out for having fewer posts than ``minimum``
+
+
+def _scope_ids(channels: Sequence[Channel], channel: str | None) -> tuple[list[int] | None,
+                                                                          str | None]:
+    scope = resolve_scope(channels, channel)
+    return ([c.id for c in scope.main] if channel else None), scope.label
+
+
+def by_format(store: Store, workspace_id: int, channels: Sequence[Channel], start: date,
+              end: date, channel: str | None = None) -> GroupAnswer:
+    ids, label = _scope_ids(channels, channel)
+    rows = ContentStore(store).by_format(workspace_id, start, end, channel_ids=ids)
+    return GroupAnswer("format", start, end, label, rows, 1, 0)
+
+
+def posting_time(store: Store, workspace_id: int, channels: Sequence[Channel], start: date,
+                 end: date, channel: str | None = None,
+                 minimum: int = dc.MIN_POSTS_PER_CELL) -> GroupAnswer:
+    """Weekday × local hour cells by engagement per post; cells with fewer than ``minimum``
+    posts are not ranked (counted in ``thin``)."""
+    ids, label = _scope_ids(channels, channel)
+    cells = ContentStore(store).by_posting_time(workspace_id, start, end, channel_ids=ids)
+    kept = [c for c in cells if dc.enough_posts(c.posts, minimum)]
+    return GroupAnswer("time", start, end, label, kept, minimum, len(cells) - len(kept))
+
+
+def hashtags(store: Store, workspace_id: int, channels: Sequence[Channel], start: date,
+             end: date, channel: str | None = None,
+             minimum: int = dc.MIN_POSTS_PER_HASHTAG, limit: int = 10) -> GroupAnswer:
+    ids, label = _scope_ids(channels, channel)
+    rows = ContentStore(store).by_hashtag(workspace_id, start, end, min_posts=minimum,
+                                          limit=limit, channel_ids=ids)
+    return GroupAnswer("hashtag", start, end, label, rows, minimum, 0)
+
+
+@dataclass(frozen=True)
+class AudienceAnswer:
+    start: date
+    end: date
+    scope_label: str | None
+    rows: list[tuple[str, AudienceBucket]]  # (channel name, bucket), largest first per dimension
+
+
+def audience(store: Store, workspace_id: int, channels: Sequence[Channel], start: date,
+             end: date, channel: str | None = None) -> AudienceAnswer:
+    """Each audience bucket's latest value on or before ``end``, its share of its channel's
+    dimension and its change from the latest value before ``start``."""
+    ids, label = _scope_ids(channels, channel)
+    names = {c.id: c.name for c in channels}
+    found = ContentStore(store).audience(workspace_id, start, end, channel_ids=ids)
+    return AudienceAnswer(start, end, label, [(names.get(b.channel_id, "?"), b) for b in found])
+
+
+def find_bucket(answer: AudienceAnswer, word: str) -> list[tuple[str, AudienceBucket]]:
+    """The buckets named ``word`` (a city, an age group, a gender), case-insensitively."""
+    wanted = " ".join(word.lower().split())
+    return [(n, b) for n, b in answer.rows if b.bucket.lower() == wanted]
