@@ -99,6 +99,13 @@ async def test_an_alert_has_buttons_and_votes_are_recorded_once(
     assert votes(bot.app.engine) == [(str(LINKED), 1)]
     assert "tidak berguna" in await press(api, message, keys["👎 tidak berguna"])  # replaced
     assert votes(bot.app.engine) == [(str(LINKED), -1)]
+    # /alert shows the rule's counts: fired once, rated not useful once
+    before = len(api.sent("sendMessage", LINKED))
+    api.inject(api.message(LINKED, "/alert"))
+    listing = str((await api.wait_for("sendMessage", before + 1, chat_id=LINKED))[before]
+                  .params["text"])
+    line = next(x for x in listing.split("\n") if x.strip().startswith("#"))
+    assert "dipicu 1, 👍 0, 👎 1" in line
 
 
 async def test_chart_button_sends_the_rules_chart(bot: TelegramPlatform,
@@ -164,7 +171,8 @@ async def test_enough_not_useful_votes_propose_a_looser_rule(bot: TelegramPlatfo
         proposals = conn.execute(select(o.title, o.body, o.chat_id).where(
             o.key.like(f"p:{ws_id}:{rule.key}:%"))).all()
     assert len(proposals) == 1 and proposals[0].chat_id == str(LINKED)
-    assert "3 dari 3" in proposals[0].body and "> 1,2" in proposals[0].body
+    assert "3 dari 3" in proposals[0].body and "di atas 1,2" in proposals[0].body
+    assert "/alert reach > 1.2" in proposals[0].body  # a command that parses as it reads
     # it goes out through the outbox like any message; the rule itself is unchanged
     await Dispatcher(app.engine, {"telegram": bot}, clock=lambda: NOW,
                      limits={"telegram": Limits(per_second=None, chat_interval=0)}
