@@ -18,8 +18,12 @@ from bot.runtime.dispatcher import Dispatcher
 from kpi_engine.services.alert_inputs import run_tick
 from kpi_engine.storage import alert_store
 from kpi_engine.storage import schema_alerts as a
+from tests import test_slack as base
 from tests.slack_standin import TEAM_ID
-from tests.test_slack import LINKED, NOW, UNLINKED, Slack, slack, standin  # noqa: F401
+from tests.test_slack import LINKED, NOW, UNLINKED, Slack
+
+slack = base.slack  # the fixtures of the Slack tests
+standin = base.standin
 
 
 async def deliver(slack: Slack) -> dict[str, Any]:
