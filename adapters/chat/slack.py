@@ -156,7 +156,7 @@ def render_blocks(reply: Reply) -> list[dict[str, Any]]:
     if reply.footer:
         blocks.append({"type": "context", "elements": [
             {"type": "mrkdwn", "text": _clip(escape(reply.footer), CONTEXT_MAX)}]})
-    blocks = blocks[:49]
+    blocks = blocks[:49] if reply.buttons else blocks[:50]
     if reply.buttons:  # an alert's buttons: one actions block (``app.action(BUTTON_ACTION)``)
         blocks.append({"type": "actions", "block_id": "kpibot_alert", "elements": [
             {"type": "button", "action_id": f"{BUTTON_PREFIX}{b.action}", "value": b.token,
