@@ -24,7 +24,7 @@ from bot.router import OPERATOR_PLATFORMS, Command, Context, Router
 from kpi_engine.domain.alerts import DEFAULT_KEYS, Rule
 from kpi_engine.domain.metrics import METRICS, Unit, suggest
 from kpi_engine.domain.model import Role
-from kpi_engine.storage import alert_store, outbox
+from kpi_engine.storage import alert_feedback, alert_store, outbox
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "list_title": ("Aturan alert · {name}", "Alert rules · {name}"),
@@ -88,6 +88,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "weeks": ("minggu", "weeks"),
     "days": ("hari", "days"),
     "all_own": ("semua kanal sendiri", "all own channels"),
+    "votes": (" — 30 hari: dipicu {fired}, 👍 {useful}, 👎 {bad}",
+              " — 30 days: fired {fired}, 👍 {useful}, 👎 {bad}"),
     # snooze
     "snooze_usage": ("Format: /senyap 2 jam (atau 30 menit, 1 hari); /senyap off untuk "
                      "mengakhiri.",
@@ -186,14 +188,21 @@ def alert_command(ctx: Context) -> Reply:
 def _list(ctx: Context) -> Reply:
     lang, ws = ctx.lang, ctx.workspace
     rules, settings = alert_store.list_rules(ctx.store, ws.id)
+    feedback = alert_feedback.rule_feedback(ctx.store, ws.id, ctx.now)
+
+    def votes(rule: Rule) -> str:
+        f = feedback.get(rule.key, alert_feedback.RuleFeedback())
+        return _m("votes", lang, fired=f.fired, useful=f.useful, bad=f.not_useful)
+
     body = [_m("defaults", lang)]
     for rule in rules:
         if rule.default:
             off = _m("off", lang) if rule.key in settings.disabled else ""
-            body.append(f"  • {describe(rule, lang)}{off}")
+            body.append(f"  • {describe(rule, lang)}{off}{votes(rule)}")
     body += ["", _m("team", lang)]
     team = [r for r in rules if not r.default]
-    body += [f"  #{r.id} {describe(r, lang, ws.currency)}" for r in team] or [_m("none", lang)]
+    body += [f"  #{r.id} {describe(r, lang, ws.currency)}{votes(r)}" for r in team
+             ] or [_m("none", lang)]
     body.append("")
     if settings.quiet_start and settings.quiet_end:
         body.append(_m("quiet", lang, start=settings.quiet_start.strftime("%H:%M"),
@@ -208,7 +217,9 @@ def _list(ctx: Context) -> Reply:
                  footer=_m("list_help", lang), intent="alert_list", lang=lang,
                  data={"rules": [{"id": r.id, "key": r.key, "kind": r.kind, "metric": r.metric,
                                   "channel": r.channel, "op": r.op, "value": r.value,
-                                  "enabled": r.key not in settings.disabled}
+                                  "enabled": r.key not in settings.disabled,
+                                  "feedback": vars(feedback.get(
+                                      r.key, alert_feedback.RuleFeedback()))}
                                  for r in rules]})
 
 

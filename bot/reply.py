@@ -25,6 +25,29 @@ class Request:
     attachment_size: int | None = None  # bytes, when known before download (a refused file)
 
 
+@dataclass(frozen=True)
+class Button:
+    """A button under a message: ``token`` is what a press sends back (``<outbox id>:<action>``,
+    the action one of ``ACTIONS``); the platform adds its own prefix."""
+
+    action: str
+    label: str
+    token: str
+
+
+#: An alert's buttons: view the chart, snooze a day, useful, not useful.
+ACTIONS = ("c", "s", "u", "d")
+_LABELS = {"c": ("Lihat grafik", "View chart"), "s": ("Senyapkan 1 hari", "Snooze 1 day"),
+           "u": ("👍 berguna", "👍 useful"), "d": ("👎 tidak berguna", "👎 not useful")}
+
+
+def alert_buttons(row_id: int, lang: str) -> list[Button]:
+    """The buttons of the alert sent as outbox row ``row_id``, labelled in ``lang``."""
+    en = lang == "en"
+    return [Button(action, _LABELS[action][1 if en else 0], f"{row_id}:{action}")
+            for action in ACTIONS]
+
+
 @dataclass
 class Reply:
     """A reply: a title line, body lines, a footer line; ``text`` joins them as plain text.
@@ -42,6 +65,7 @@ class Reply:
     ephemeral: bool = False
     lang: str = "id"
     chart: bytes | None = None  # a PNG, when the reply has a chart
+    buttons: list[Button] = field(default_factory=list)  # an alert's buttons
 
     @property
     def text(self) -> str:

@@ -59,6 +59,7 @@ class Call:
     files: dict[str, bytes] = field(default_factory=dict)
     status: int = 200
     at: float = 0.0  # time.perf_counter() when answered
+    result: Any = None  # what the stand-in answered (the message sent …)
 
 
 def utf16_len(text: str) -> int:
@@ -139,6 +140,7 @@ class BotApiStandin:
                          "can_read_all_group_messages": False, "supports_inline_queries": False}
         self.calls: list[Call] = []
         self.updates: list[dict[str, Any]] = []  # not yet confirmed by getUpdates' offset
+        self.callback_queries: dict[str, bool] = {}  # press id → answered
         self.files: dict[str, tuple[bytes, str]] = {}  # file_id → (data, file_path)
         self.commands: dict[tuple[str, str], list[dict[str, str]]] = {}  # (scope, lang) → list
         self.webhook: dict[str, Any] | None = None
@@ -305,6 +307,7 @@ class BotApiStandin:
             if handler is None:
                 raise ApiError(404, "Not Found")
             result = await handler(params, files)
+            call.result = result
             body: dict[str, Any] = {"ok": True, "result": result}
         except ApiError as exc:
             call.status = exc.status
@@ -358,7 +361,46 @@ class BotApiStandin:
             raise ApiError(400, "Bad Request: message text is empty")
         if len(text) > MAX_TEXT:
             raise ApiError(400, "Bad Request: message is too long")
-        return self._bot_message(chat, text=text, **({"entities": entities} if entities else {}))
+        markup = self._markup(params)
+        return self._bot_message(chat, text=text, **({"entities": entities} if entities else {}),
+                                 **({"reply_markup": markup} if markup else {}))
+
+    def _markup(self, params: dict[str, Any]) -> dict[str, Any] | None:
+        """An inline keyboard, checked like the Bot API (callback_data 1–64 bytes)."""
+        markup = params.get("reply_markup")
+        if not markup:
+            return None
+        for row in markup.get("inline_keyboard", []):
+            for button in row:
+                data = button.get("callback_data")
+                if data is not None and not 1 <= len(str(data).encode()) <= 64:
+                    raise ApiError(400, "Bad Request: BUTTON_DATA_INVALID")
+                if not button.get("text"):
+                    raise ApiError(400, "Bad Request: text buttons are unallowed in the "
+                                        "inline keyboard")
+        return dict(markup)
+
+    def press(self, message: dict[str, Any], data: str, *, user_id: int | None = None,
+              username: str = "tester", chat_id: int | None = None) -> dict[str, Any]:
+        """A user's press on a button of ``message`` (a message the bot sent) as an update;
+        ``chat_id`` puts the same press in another chat (a copied or forged press)."""
+        chat = message["chat"] if chat_id is None else self.add_chat(chat_id)
+        uid = user_id if user_id is not None else (chat["id"] if chat["id"] > 0 else 777)
+        query_id = str(next(self._message_ids) + 10_000_000)
+        self.callback_queries[query_id] = False
+        return {"callback_query": {
+            "id": query_id, "chat_instance": f"ci{chat['id']}", "data": data,
+            "from": {"id": uid, "is_bot": False, "first_name": username, "username": username},
+            "message": {**message, "chat": chat}}}
+
+    async def _m_answercallbackquery(self, params: dict[str, Any], files: dict[str, bytes]
+                                     ) -> Any:
+        query_id = str(params.get("callback_query_id", ""))
+        if self.callback_queries.get(query_id, True):
+            raise ApiError(400, "Bad Request: query is too old and response timeout expired "
+                                "or query ID is invalid")
+        self.callback_queries[query_id] = True
+        return True
 
     async def _m_sendphoto(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         chat = self._chat(params)

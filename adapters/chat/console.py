@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import re
 import sys
+from dataclasses import replace
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, TextIO
 
+from bot.alert_buttons import press
 from bot.bootstrap import App
 from bot.reply import Reply, Request
 
@@ -48,7 +50,11 @@ def terminal_safe(text: str) -> str:
 
 
 def render(reply: Reply) -> str:
-    return terminal_safe(reply.text)
+    """The reply as text; an alert's buttons as numbered choices (type the number)."""
+    text = terminal_safe(reply.text)
+    if reply.buttons:
+        text += "\n" + "   ".join(f"[{i}] {b.label}" for i, b in enumerate(reply.buttons, 1))
+    return text
 
 
 def save_chart(reply: Reply, folder: Path = CHART_DIR) -> str:
@@ -77,6 +83,8 @@ class ConsolePlatform:
 
     def __init__(self, out: TextIO | None = None) -> None:
         self.out = out or sys.stdout
+        self.choices: list[str] = []  # the press tokens of the last alert shown, by number
+        self.chat_id = ""  # the chat the last alert was sent to (its presses come from it)
 
     def routes(self) -> list[web.RouteDef]:
         return []
@@ -88,9 +96,13 @@ class ConsolePlatform:
         return None
 
     async def send(self, chat_id: str, reply: Reply) -> None:
+        if reply.buttons:
+            self.chat_id = chat_id
         self.show(reply)
 
     def show(self, reply: Reply) -> None:
+        if reply.buttons:
+            self.choices = [b.token for b in reply.buttons]
         print(render(reply), file=self.out)
         if reply.chart:
             print(save_chart(reply), file=self.out)
@@ -124,6 +136,10 @@ def run_console(app: App, *, workspace: str | None = None, now: datetime | None 
         if not text:
             continue
         request = _request(text, ws, now, lang)
+        if text.isdigit() and 1 <= int(text) <= len(console.choices):  # a numbered choice
+            request = replace(request, chat_id=console.chat_id)
+            console.show(press(app.router, request, console.choices[int(text) - 1]))
+            continue
         console.show(app.router.handle(request))
 
 

@@ -42,6 +42,7 @@ from slack_sdk.http_retry.builtin_async_handlers import (
 from slack_sdk.web.async_client import AsyncWebClient
 
 from adapters.chat.platform import PlatformConfigError, PlatformKind, answer
+from bot.alert_buttons import press
 from bot.bootstrap import App
 from bot.i18n import t, translate
 from bot.mentions import USER_MENTION
@@ -155,7 +156,17 @@ def render_blocks(reply: Reply) -> list[dict[str, Any]]:
     if reply.footer:
         blocks.append({"type": "context", "elements": [
             {"type": "mrkdwn", "text": _clip(escape(reply.footer), CONTEXT_MAX)}]})
-    return blocks[:50]
+    blocks = blocks[:49] if reply.buttons else blocks[:50]
+    if reply.buttons:  # an alert's buttons: one actions block (``app.action(BUTTON_ACTION)``)
+        blocks.append({"type": "actions", "block_id": "kpibot_alert", "elements": [
+            {"type": "button", "action_id": f"{BUTTON_PREFIX}{b.action}", "value": b.token,
+             "text": {"type": "plain_text", "text": b.label, "emoji": True}}
+            for b in reply.buttons]})
+    return blocks
+
+
+#: An alert button's ``action_id`` prefix; its ``value`` is the press token.
+BUTTON_PREFIX = "kpibot_alert_"
 
 
 def fallback_text(reply: Reply) -> str:
@@ -245,6 +256,15 @@ def build_bolt_app(platform: SlackPlatform) -> AsyncApp:
     bolt.command(re.compile(rf"^(?:{known})$"))(slash_command)
     # a command added to the manifest before the router knows it: the router says so
     bolt.command(re.compile(r"^/[\w-]+$"))(slash_command)
+
+    @bolt.action(re.compile(rf"^{BUTTON_PREFIX}"))
+    async def button(ack: AsyncAck, body: dict[str, Any], action: dict[str, Any],
+                     respond: AsyncRespond) -> None:
+        """A press on an alert's button (``block_actions``; Bolt has checked the signature):
+        acknowledged at once (Slack wants it within 3 s), then checked and run like a
+        command (``bot.alert_buttons``); the answer goes to the channel."""
+        await ack()
+        await platform.on_button(body, action, respond)
 
     @bolt.event("app_mention")
     async def app_mention(event: dict[str, Any], body: dict[str, Any],
@@ -405,6 +425,24 @@ class SlackPlatform:
                               channel)
                 await self._respond(respond, Reply(body=[t("internal_error", reply.lang)],
                                                    error="internal_error"), "ephemeral")
+
+    async def on_button(self, body: dict[str, Any], action: dict[str, Any],
+                        respond: AsyncRespond) -> None:
+        channel = (body.get("channel") or {}).get("id", "")
+        user = body.get("user") or {}
+        request = Request(text="", platform="slack", chat_id=channel,
+                          user_id=user.get("id", ""), user_name=user.get("username", ""),
+                          chat_type=_chat_type(channel))
+        async with self._working():
+            reply = await asyncio.to_thread(press, self.app.router, request,
+                                            str(action.get("value") or ""))
+            try:
+                if reply.chart:
+                    await self.send(channel, reply)
+                else:  # the answer to one press: seen by the one who pressed
+                    await self._respond(respond, reply, "ephemeral")
+            except Exception:
+                log.exception("slack: answering a button in %s failed", channel)
 
     async def on_mention(self, event: dict[str, Any]) -> None:
         channel = event.get("channel", "")

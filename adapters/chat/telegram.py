@@ -34,6 +34,7 @@ from urllib.parse import urlparse
 from aiohttp import web
 
 from adapters.chat.platform import PlatformKind, answer_later, answer_now
+from bot.alert_buttons import press
 from bot.i18n import t
 from bot.parsing import COMMANDS
 from bot.reply import Reply, Request
@@ -147,10 +148,48 @@ async def send_reply(bot: Bot, chat_id: int | str, reply: Reply,
     else:
         parts = split_html(reply)
     preview = LinkPreviewOptions(is_disabled=True)
-    for part in parts:
+    for i, part in enumerate(parts):
+        markup = keyboard(reply) if i == len(parts) - 1 else None
         await bot.send_message(target, part, parse_mode=ParseMode.HTML,
-                               link_preview_options=preview, reply_parameters=params)
+                               link_preview_options=preview, reply_parameters=params,
+                               reply_markup=markup)
         params = None
+
+
+#: The prefix of an alert button's ``callback_data`` (≤ 64 bytes with the token).
+BUTTON_PREFIX = "kb:"
+
+
+def keyboard(reply: Reply) -> Any:
+    """An alert's buttons as an inline keyboard (two rows of two); None without buttons."""
+    if not reply.buttons:
+        return None
+    from telegram import InlineKeyboardButton, InlineKeyboardMarkup
+
+    keys = [InlineKeyboardButton(b.label, callback_data=BUTTON_PREFIX + b.token)
+            for b in reply.buttons]
+    return InlineKeyboardMarkup([keys[i:i + 2] for i in range(0, len(keys), 2)])
+
+
+async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+    """A press on an alert's button: answered at once (``answerCallbackQuery``), then the
+    press is checked and run like a command (``bot.alert_buttons``) and its reply sent."""
+    query = update.callback_query
+    if query is None:
+        return
+    await query.answer()  # at once: Telegram shows a spinner until it is answered
+    message = query.message
+    if message is None or not query.data:
+        return
+    app: App = context.bot_data["kpibot"]
+    chat = message.chat
+    request = Request(text="", platform="telegram", chat_id=str(chat.id),
+                      user_id=str(query.from_user.id), user_name=query.from_user.username or "",
+                      chat_type=CHAT_TYPES.get(chat.type, "group"))
+    token = query.data.removeprefix(BUTTON_PREFIX)
+    reply = await asyncio.to_thread(press, app.router, request, token)
+    await send_reply(context.bot, chat.id, reply,
+                     reply_to=message.message_id if chat.type != "private" else None)
 
 
 def _chat_id(chat_id: int | str) -> int | str:
@@ -356,7 +395,13 @@ def build_application(app: App, *, token: str | None = None, api_url: str | None
                       ) -> Application:
     """The PTB ``Application`` of KPI Bot. ``overall_max_rate`` is Telegram's ~30 messages/s
     (0: no overall limit, e.g. against a local stand-in); group limits stay on."""
-    from telegram.ext import AIORateLimiter, ApplicationBuilder, MessageHandler, filters
+    from telegram.ext import (
+        AIORateLimiter,
+        ApplicationBuilder,
+        CallbackQueryHandler,
+        MessageHandler,
+        filters,
+    )
 
     from adapters.chat.telegram_http import AiohttpRequest
 
@@ -384,6 +429,7 @@ def build_application(app: App, *, token: str | None = None, api_url: str | None
     application.bot_data["kpibot"] = app
     application.add_handler(MessageHandler(
         filters.UpdateType.MESSAGE & (filters.TEXT | filters.Document.ALL), on_message))
+    application.add_handler(CallbackQueryHandler(on_button, pattern=f"^{BUTTON_PREFIX}"))
     application.add_error_handler(on_error)
     return application
 
@@ -437,7 +483,7 @@ class TelegramPlatform:
             await application.bot.shutdown()  # close its HTTP sessions; the CLI explains
             raise
         await self._set_commands()
-        allowed = ["message"]
+        allowed = ["message", "callback_query"]
         if self.webhook_url is not None:
             await application.bot.set_webhook(self.webhook_url, secret_token=self.secret,
                                               allowed_updates=allowed)

@@ -29,7 +29,7 @@ from typing import Any
 from sqlalchemy import Engine
 
 from bot.i18n import translate
-from bot.reply import Reply
+from bot.reply import Reply, alert_buttons
 from bot.runtime.delivery import DeliveryPolicy, GenericPolicy, Limits, Sender
 from bot.runtime.supervision import JobHealth
 from kpi_engine.services import delivery as outbox
@@ -102,8 +102,10 @@ def notice_text(row: Claimed, lang: str, error: str) -> tuple[str, str]:
 
 
 def as_reply(row: Claimed) -> Reply:
+    buttons = alert_buttons(row.id, row.lang) if row.kind == "alert" and row.actions else []
     return Reply(title=row.title, body=row.body.split("\n") if row.body else [],
-                 footer=row.footer, intent=row.kind, lang=row.lang, chart=row.chart)
+                 footer=row.footer, intent=row.kind, lang=row.lang, chart=row.chart,
+                 buttons=buttons)
 
 
 @dataclass

@@ -45,7 +45,7 @@ from kpi_engine.storage.alert_store import (
     utc,
 )
 from kpi_engine.storage.daily_window import fetch_window
-from kpi_engine.storage.outbox import Message, deliver_at, enqueue
+from kpi_engine.storage.outbox import Message, deliver_at, enqueue, event_ref
 from kpi_engine.storage.store import Store
 
 STALE_LOOKBACK = timedelta(days=90)
@@ -236,5 +236,6 @@ def write(conn: Connection, result: TickResult, queued: list[Queued], now: datet
          "at": now} for q in queued])
     enqueue(conn, [Message(outbox_key(q.event, chat), q.event.workspace.id, "alert", chat[0],
                            chat[1], q.event.workspace.language, q.rendered.title,
-                           q.rendered.body, q.not_before[chat])
+                           q.rendered.body, q.not_before[chat],
+                           actions=event_ref(q.event.rule.key, q.event.subject, q.event.seq))
                    for q in queued for chat in q.chats], now)

@@ -55,6 +55,7 @@ class Message:
     not_before: datetime
     footer: str = ""
     chart_id: int | None = None
+    actions: str = ""  # an alert's buttons: its event, ``event_ref`` (empty: none)
 
 
 @dataclass(frozen=True)
@@ -73,6 +74,7 @@ class Claimed:
     footer: str
     chart: bytes | None
     attempts: int
+    actions: str = ""
 
 
 # -- when ---------------------------------------------------------------------------------------
@@ -138,7 +140,7 @@ def enqueue(conn: Connection, messages: Sequence[Message], now: datetime) -> Non
     rows = [{"key": m.key, "workspace_id": m.workspace_id, "kind": m.kind,
              "platform": m.platform, "chat_id": m.chat_id, "lang": m.lang,
              "title": m.title[:500], "body": m.body, "footer": m.footer[:500],
-             "chart_id": m.chart_id, "status": PENDING, "not_before": utc(m.not_before),
+             "chart_id": m.chart_id, "actions": m.actions[:300], "status": PENDING, "not_before": utc(m.not_before),
              "attempts": 0, "last_error": "", "claimed_by": "", "created_at": stamp}
             for m in messages]
     conn.execute(_insert(conn, a.outbox).on_conflict_do_nothing(index_elements=["key"]), rows)
@@ -152,6 +154,45 @@ def defer_chat(conn: Connection, platform: str, chat_id: str, until: datetime,
         o.platform == platform, o.chat_id == chat_id, o.kind == "alert",
         o.status == PENDING, o.not_before < utc(until))).values(not_before=utc(until)))
     return int(done.rowcount or 0)
+
+
+def event_ref(rule_key: str, subject: str, seq: int) -> str:
+    """What an alert row stores in ``actions``: the event its buttons act on."""
+    return f"{rule_key}\t{subject}\t{seq}"
+
+
+def parse_ref(actions: str) -> tuple[str, str, int] | None:
+    parts = actions.split("\t")
+    if len(parts) != 3 or not parts[2].lstrip("-").isdigit():
+        return None
+    return parts[0], parts[1], int(parts[2])
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A delivered alert row, as a button press finds it."""
+
+    id: int
+    workspace_id: int
+    platform: str
+    chat_id: str
+    lang: str
+    rule_key: str
+    subject: str
+    seq: int
+
+
+def sent_alert(engine: Engine, row_id: int) -> Sent | None:
+    """The alert row ``row_id`` with buttons (None: no such row, or no buttons)."""
+    o = a.outbox.c
+    with engine.connect() as conn:
+        r = conn.execute(select(o.id, o.workspace_id, o.platform, o.chat_id, o.lang,
+                                o.actions).where(and_(o.id == row_id, o.kind == "alert"))
+                         ).first()
+    ref = parse_ref(r.actions or "") if r is not None else None
+    if r is None or ref is None:
+        return None
+    return Sent(int(r.id), int(r.workspace_id), r.platform, r.chat_id, r.lang, *ref)
 
 
 # -- the dispatcher's side --------------------------------------------------------------------
@@ -186,7 +227,8 @@ def claim(engine: Engine, owner: str, now: datetime, *, limit: int = 100,
             .where(and_(o.c.id.in_(ids), o.c.status == SENDING, o.c.claimed_by == owner))
             .order_by(o.c.id)).all()
     return [Claimed(int(r.id), r.key, int(r.workspace_id), r.kind, r.platform, r.chat_id,
-                    r.lang, r.title, r.body, r.footer, r.png, int(r.attempts)) for r in rows]
+                    r.lang, r.title, r.body, r.footer, r.png, int(r.attempts), r.actions or "")
+            for r in rows]
 
 
 def mark_sent(engine: Engine, row_id: int, owner: str, now: datetime) -> bool:

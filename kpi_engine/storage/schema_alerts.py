@@ -162,6 +162,8 @@ outbox = Table(
     Column("footer", String(500), nullable=False, server_default=""),
     Column("chart_id", Integer, ForeignKey("outbox_charts.id", ondelete="SET NULL"),
            nullable=True),
+    # an alert's buttons: "rule_key\tsubject\tseq" of its event ("" : no buttons)
+    Column("actions", String(300), nullable=False, server_default=""),
     # pending → sending (claimed) → sent; or back to pending (retry), or parked
     Column("status", String(10), nullable=False, server_default="pending"),
     Column("not_before", UTCDateTime(), nullable=False),
@@ -176,3 +178,24 @@ outbox = Table(
 Index("ix_outbox_due", outbox.c.status, outbox.c.not_before)
 Index("ix_outbox_chat", outbox.c.platform, outbox.c.chat_id, outbox.c.id)
 Index("ix_outbox_workspace_kind", outbox.c.workspace_id, outbox.c.kind, outbox.c.created_at)
+
+
+#: One vote per user per alert event (the 👍 / 👎 buttons): pressing again replaces it.
+alert_feedback = Table(
+    "alert_feedback",
+    metadata,
+    Column("id", Integer, primary_key=True),
+    Column("workspace_id", Integer, ForeignKey("workspaces.id", ondelete="CASCADE"),
+           nullable=False),
+    Column("rule_key", String(32), nullable=False),
+    Column("subject", String(200), nullable=False),
+    Column("seq", Integer, nullable=False),
+    Column("platform", String(32), nullable=False),
+    Column("user_id", String(100), nullable=False),
+    Column("vote", Integer, nullable=False),  # 1 useful, -1 not useful
+    Column("at", UTCDateTime(), nullable=False),
+    UniqueConstraint("workspace_id", "rule_key", "subject", "seq", "platform", "user_id",
+                     name="uq_alert_feedback_vote"),
+)
+Index("ix_alert_feedback_rule", alert_feedback.c.workspace_id, alert_feedback.c.rule_key,
+      alert_feedback.c.at)
