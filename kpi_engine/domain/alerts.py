@@ -55,6 +55,8 @@ class Rule:
     periods: int = 4  # drop: the N periods whose median is the baseline
     repeat: timedelta = timedelta(hours=24)
     min_volume: float = 100.0
+    k: float = 3.0  # drop: the fall must also exceed k x the scaled MAD of the baseline
+    direction: str = "drop"  # drop: drop | rise | both
     id: int | None = None
     platform: str = ""  # the chat a team rule was added in: its alerts go there
     chat_id: str = ""
@@ -181,8 +183,53 @@ def last_complete(period: str, today: date) -> Span:
 
 
 def previous_spans(period: str, span: Span, n: int) -> list[Span]:
-    step = WEEK if period == "week" else DAY
-    return [Span(span.start - step * i, span.end - step * i) for i in range(1, n + 1)]
+    """The N periods before ``span`` a drop compares with: the previous N weeks, or for a day
+    the same weekday of the previous N weeks (so a weekly pattern is not a drop)."""
+    return [Span(span.start - WEEK * i, span.end - WEEK * i) for i in range(1, n + 1)]
+
+
+MAD_SCALE = 1.4826  # scaled MAD: a consistent estimate of the standard deviation
+DIRECTIONS = ("drop", "rise", "both")
+
+
+@dataclass(frozen=True)
+class DropVerdict:
+    """What the drop math decided: ``firing`` None when there is too little history."""
+
+    firing: bool | None
+    median: float | None = None
+    mad: float | None = None  # scaled MAD (x 1.4826) of the baseline values
+    change_pct: float | None = None
+    guard: bool = False  # the minimum-volume (or zero-median) guard kept it quiet
+
+
+def scaled_mad(values: Sequence[float]) -> float:
+    """Median absolute deviation from the median, x 1.4826."""
+    med = statistics.median(values)
+    return MAD_SCALE * statistics.median(abs(v - med) for v in values)
+
+
+def drop_verdict(current: float | None, baseline: Sequence[float], volume: float | None, *,
+                 pct: float, k: float, min_volume: float, direction: str = "drop",
+                 min_history: int = 2) -> DropVerdict:
+    """Pure drop/rise decision. Fires when ``current`` is >= ``pct`` % away from the median of
+    ``baseline`` in ``direction`` AND more than ``k`` scaled MADs away from it; never when the
+    median volume of the baseline is below ``min_volume`` or the median is not positive; not
+    decided (``firing`` None) with fewer than ``min_history`` baseline values."""
+    if direction not in DIRECTIONS:
+        raise ValueError(f"direction {direction!r}")
+    if current is None or len(baseline) < max(1, min_history):
+        return DropVerdict(firing=None)
+    median = statistics.median(baseline)
+    mad = scaled_mad(baseline)
+    if median <= 0 or volume is None or volume < min_volume:
+        return DropVerdict(firing=False, median=median, mad=mad, guard=True)
+    change = 100.0 * (current - median) / median
+    dev = current - median
+    fall = change <= -pct and -dev > k * mad
+    rise = change >= pct and dev > k * mad
+    firing = {"drop": fall, "rise": rise, "both": fall or rise}[direction]
+    return DropVerdict(firing=firing, median=median, mad=mad, change_pct=change)
 
 
 def spans_for(rule: Rule, today: date) -> list[Span]:
@@ -234,20 +281,24 @@ def observe_drop(rule: Rule, data: WorkspaceData) -> list[Observation]:
         values = [p.value for p in prev if p.value is not None]
         base = dict(rule=rule, subject=subject, kind="drop", metric=rule.metric,
                     channel=channel, span=cur_span)
-        if cur.value is None or len(values) < max(2, rule.periods - 1):
+        volumes = [v for v in (_volume(rule.metric, p) for p in prev) if v is not None]
+        vol = statistics.median(volumes) if volumes else None
+        verdict = drop_verdict(cur.value, values, vol, pct=rule.value, k=rule.k,
+                               min_volume=rule.min_volume, direction=rule.direction,
+                               min_history=max(2, rule.periods - 1))
+        if verdict.firing is None:
             out.append(Observation(firing=None, **base))  # type: ignore[arg-type]
             continue
-        median = statistics.median(values)
-        volumes = [v for v in (_volume(rule.metric, p) for p in prev) if v is not None]
         detail = {"periods": rule.periods, "period": rule.period, "threshold_pct": rule.value,
-                  "volume": statistics.median(volumes) if volumes else 0.0}
-        if median <= 0 or not volumes or statistics.median(volumes) < rule.min_volume:
-            out.append(Observation(firing=False, value=cur.value, baseline=median,
+                  "volume": vol or 0.0, "mad": verdict.mad, "k": rule.k,
+                  "direction": rule.direction}
+        if verdict.guard:
+            out.append(Observation(firing=False, value=cur.value, baseline=verdict.median,
                                    detail={**detail, "guard": True}, **base))  # type: ignore[arg-type]
             continue
-        change = 100.0 * (cur.value - median) / median
-        out.append(Observation(firing=change <= -rule.value, value=cur.value, baseline=median,
-                               change_pct=change, detail=detail, **base))  # type: ignore[arg-type]
+        out.append(Observation(firing=verdict.firing, value=cur.value, baseline=verdict.median,
+                               change_pct=verdict.change_pct, detail=detail,
+                               **base))  # type: ignore[arg-type]
     return out
 
 

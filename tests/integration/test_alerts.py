@@ -186,7 +186,9 @@ def drop_condition(o: Oracle, channels: tuple[str, ...], today: date) -> bool | 
     volumes = [n for _, n in prev if n is not None]
     if median <= 0 or not volumes or statistics.median(volumes) < 100:
         return False
-    return 100.0 * (cur - median) / median <= -20.0
+    # issue 15: the fall must also be beyond k=3 scaled MADs (x 1.4826) of the N weeks
+    mad = 1.4826 * statistics.median([abs(v - median) for v in values])
+    return 100.0 * (cur - median) / median <= -20.0 and median - cur > 3 * mad
 
 
 @pytest.fixture
@@ -272,8 +274,10 @@ def test_sixty_days_of_ticks_give_exactly_the_expected_alerts(demo: Any) -> None
     # the dip week fires on the Monday after it, for the channels and the total
     dip_monday = engagement_dip_week(TODAY)[1] + timedelta(days=1)
     at_dip = {(k, s, st) for when, k, s, st in expected if when == local(dip_monday)}
-    assert {("drop", "instagram", "firing"), ("drop", "tiktok", "firing"),
-            ("drop", "*", "firing")} <= at_dip
+    # issue 15 (k = 3 scaled MADs): instagram's fall is 3.4 MADs below a steady baseline and
+    # fires; tiktok's (1.1 MADs) and the total's (1.3 MADs) are within their noisy baselines
+    assert ("drop", "instagram", "firing") in at_dip
+    assert not {("drop", "tiktok", "firing"), ("drop", "*", "firing")} & at_dip
 
     # the outbox: one row per event and chat, deferred out of the quiet hours, in order
     with store.connect() as conn:
@@ -290,7 +294,9 @@ def test_drop_alert_says_what_by_how_much_and_against_what(demo: Any) -> None:
     store, _, _ = demo
     dip_start, dip_end = engagement_dip_week(TODAY)
     found = run_tick(store, local(dip_end + timedelta(days=1), 9), render, dry_run=True)
-    total = next(q for q in found if q.event.rule.key == "drop" and q.event.subject == "*")
+    # issue 15: with k = 3 MADs only instagram's dip fires (the total's is within its noise)
+    total = next(q for q in found
+                 if q.event.rule.key == "drop" and q.event.subject == "instagram")
     text = total.as_json()["text"]
     assert "Engagement rate turun" in text and "median 4 minggu" in text
     assert f"{dip_start.day}–{dip_end.day} Nov 2026" in text and "≥20%" in text
