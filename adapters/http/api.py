@@ -257,21 +257,7 @@ def _paused_gc(fn: Callable[..., web.Response], *args: Any) -> web.Response:
 
 
 def _write_batch(call: Call, body: bytes) -> web.Response:
-    try:
-        payload = json.loads(body)
-    except RecursionError:  # nested thousands deep: a batch is an array of flat rows
-        raise ApiError(400, "too_deep", call.text("too_deep")) from None
-    except (ValueError, UnicodeDecodeError) as exc:
-        raise ApiError(400, "bad_json", call.text("bad_json", detail=str(exc)[:120])) from None
-    items = payload.get("rows") if isinstance(payload, dict) else payload
-    if not isinstance(items, list):
-        raise ApiError(400, "bad_batch", call.text("bad_batch"))
-    if not items:
-        raise ApiError(400, "empty_batch", call.text("empty_batch"))
-    if len(items) > MAX_ROWS:
-        raise ApiError(413, "too_many_rows", call.text("too_many_rows", count=len(items),
-                                                      limit=MAX_ROWS))
-    call.log["rows"] = len(items)
+    items = _items(call, body)
     batch = read_batch(items, today=_today(call))
     if batch.problems:
         invalid = len({p.index for p in batch.problems})
@@ -337,7 +323,7 @@ def _items(call: Call, body: bytes) -> list[Any]:
     """The rows of a JSON batch (an array, or ``{"rows": [...]}``), or the API's 4xx."""
     try:
         payload = json.loads(body)
-    except RecursionError:
+    except RecursionError:  # nested thousands deep: a batch is an array of flat rows
         raise ApiError(400, "too_deep", call.text("too_deep")) from None
     except (ValueError, UnicodeDecodeError) as exc:
         raise ApiError(400, "bad_json", call.text("bad_json", detail=str(exc)[:120])) from None
