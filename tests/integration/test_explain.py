@@ -178,3 +178,15 @@ def test_a_drop_alert_names_its_two_largest_contributors(store: Store) -> None:
     # the instagram rule is one channel: nothing to split by campaign, no driver invented
     ig = next(q for q in found if q.event.rule.key == "drop" and q.event.subject == "instagram")
     assert "Penyumbang" not in ig.as_json()["text"]
+
+
+def test_a_word_not_understood_is_asked_back_not_dropped(app: App, ws: int) -> None:
+    """A misspelt channel or an unknown handle gets the closest reading, never an
+    explanation of all channels (the same clarification as /kpi)."""
+    typo = app.router.handle(Request(text="knp reach tiktk turun minggu ini?", platform="cli",
+                                     workspace="demo", now=NOW))
+    assert typo.intent == "error" and typo.error == "unclear", typo.text
+    assert "tiktok" in typo.text
+    handle = app.router.handle(Request(text="kenapa reach kopinusantara turun minggu ini",
+                                       platform="cli", workspace="demo", now=NOW))
+    assert handle.intent == "error" and handle.error == "unclear_channel", handle.text
