@@ -59,6 +59,7 @@ class Pacer:
     _next: float = 0.0
     _chats: dict[str, float] = field(default_factory=dict)
     _groups: dict[str, deque[float]] = field(default_factory=dict)
+    _started: deque[float] = field(default_factory=deque)
 
     def reserve(self, chat_id: str) -> float:
         now = self.clock()
@@ -78,6 +79,27 @@ class Pacer:
         if len(self._chats) > 50_000:
             self._chats = {c: t for c, t in self._chats.items() if t > now}
         return at
+
+    def wait_before_send(self) -> float:
+        """Seconds to wait before a send may start, by the sends that actually started in the
+        last second. ``reserve`` plans evenly spaced slots; when the machine stalls, several
+        slots pass at once and their sends would go out together, a burst over the platform's
+        overall limit (measured: 294 × 429 in the 1,000-chat fan-out on a loaded machine). So
+        a send also waits while the last second already holds ``per_second`` (rounded down)
+        starts. 0 when it may start now; the caller records the start with ``started``."""
+        if not self.limits.per_second:
+            return 0.0
+        now = self.clock()
+        while self._started and self._started[0] <= now - 1.0:
+            self._started.popleft()
+        if len(self._started) < max(1, int(self.limits.per_second)):
+            return 0.0
+        return self._started[0] + 1.0 - now
+
+    def started(self) -> None:
+        """A send starts now (see ``wait_before_send``)."""
+        if self.limits.per_second:
+            self._started.append(self.clock())
 
     def sent(self, chat_id: str) -> None:
         """A message to ``chat_id`` has just gone out (the platform answered): its next one
@@ -241,6 +263,9 @@ class Dispatcher:
         delay = at - pacer.clock()
         if delay > 0:
             await asyncio.sleep(delay)
+        while (wait := pacer.wait_before_send()) > 0:
+            await asyncio.sleep(wait)
+        pacer.started()
         try:
             await platform.send(row.chat_id, as_reply(row))
         except asyncio.CancelledError:

@@ -127,6 +127,29 @@ def test_pacer_keeps_the_overall_rate_and_group_limits() -> None:
     assert group[20] >= group[0] + 60.0
 
 
+def test_pacer_holds_back_sends_that_a_stall_bunched_together() -> None:
+    """The slots were planned 1/30 s apart, but the machine stalled and 45 of them came due at
+    the same moment: only 30 sends may start in any one second (Telegram's overall limit)."""
+    now = [100.0]
+    pacer = Pacer(Limits(per_second=30, chat_interval=1.0), clock=lambda: now[0])
+    for i in range(45):
+        pacer.reserve(str(i))
+    now[0] = 102.0  # every slot has passed
+    starts = 0
+    while pacer.wait_before_send() == 0:
+        pacer.started()
+        starts += 1
+    assert starts == 30
+    now[0] += 0.5
+    assert pacer.wait_before_send() == pytest.approx(0.5)
+    now[0] += 0.5
+    assert pacer.wait_before_send() == 0
+    unlimited = Pacer(Limits(per_second=None, chat_interval=1.0), clock=lambda: now[0])
+    for _ in range(100):
+        unlimited.started()
+    assert unlimited.wait_before_send() == 0
+
+
 def test_pacer_spaces_a_chat_from_when_its_message_actually_went_out() -> None:
     """Issue 13 item 10: the slot booked for a chat's first message was 100.0; the send went
     out late (at 100.15, the machine was busy). The next message to that chat must wait the
