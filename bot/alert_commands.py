@@ -653,8 +653,11 @@ def register_alerts(router: Router) -> None:
     """Register /alert and /senyap (/langganan and /berhenti: ``bot.digest_commands``)."""
     V, E = Role.VIEWER, Role.EDITOR
     router.register(Command(names.ALERT, V, alert_command,
-                            "aturan alert: /alert er < 2%, /alert hapus 3",
-                            "alert rules: /alert er < 2%, /alert remove 3"))
+                            "aturan alert: /alert er < 2%, /alert reach turun 30% harian "
+                            "toleransi 2 min 1000, /alert ubah 3 arah naik, /alert hapus 3",
+                            "alert rules: /alert er < 2%, /alert reach drop 30% daily "
+                            "tolerance 2 min 1000, /alert edit 3 direction rise, "
+                            "/alert remove 3"))
     router.register(Command(names.SNOOZE, E, snooze_command,
                             "tunda alert di chat ini: /senyap 2 jam",
                             "defer alerts in this chat: /snooze 2 hours"))
