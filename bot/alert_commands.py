@@ -224,7 +224,9 @@ _DROP_RE = re.compile(r"\b(turun|drop|drops|falls?|anjlok)\b\s*(?:≥|>=)?\s*([\
 _VERB_RE = re.compile(r"(?<![\w=-])(" + "|".join(sorted(do.VERBS, key=len, reverse=True))
                       + r")(?![\w=-])", re.IGNORECASE)
 #: Words of "add" a drop rule may start with: ``/alert tambah turun er 20%``.
-_ADD_WORDS = frozenset({"tambah", "tambahkan", "add", "new", "baru", "buat"})
+_ADD_WORDS = frozenset({"tambah", "tambahkan", "add", "new", "baru", "buat",
+                        # "… untuk semua kanal sendiri", "… for all own channels"
+                        "semua", "all", "total", "sendiri", "own", "channels", "kanal"})
 _TIME_RE = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?$")
 _DURATION_RE = re.compile(r"^(\d+(?:[.,]\d+)?)\s*([a-z]*)$")
 _UNITS = {

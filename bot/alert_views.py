@@ -146,9 +146,11 @@ def _drop(event: AlertEvent, obs: Observation, lang: str, currency: str) -> tupl
     if metric.unit is Unit.PERCENT and obs.value is not None and obs.baseline is not None:
         points = f" ({fmt.points(obs.value - obs.baseline)} {'pts' if lang == 'en' else 'poin'})"
     assert obs.span is not None
-    # a daily rule compares with the same weekday of the weeks before: "median 4 Senin"
+    # a daily rule compares with the same weekday of the weeks before: "median 4 hari
+    # Senin" ("hari": Sunday is "Minggu", the word for weeks), "the 4 Mondays"
+    weekday = format_date(obs.span.start, "EEEE", locale=lang)
     unit = (_m("weeks", lang) if obs.detail.get("period") == "week"
-            else format_date(obs.span.start, "EEEE", locale=lang))
+            else f"{weekday}s" if lang == "en" else f"hari {weekday}")
     rose = (obs.change_pct or 0.0) > 0
     return (_m("rise_title" if rose else "drop_title", lang, metric=metric.label(lang),
                scope=scope, pct=_pct(abs(obs.change_pct or 0.0))),

@@ -59,6 +59,7 @@ WEEK_WORDS = frozenset({"minggu", "pekan", "week", "weeks"})
 AFTER_WEEKS = frozenset({"terakhir", "sebelumnya", "lalu", "last", "before", "previous"})
 DAILY = frozenset({"harian", "daily", "hari", "day", "per-hari"})
 WEEKLY = frozenset({"mingguan", "weekly", "per-minggu", "per-pekan"})
+EVERY = frozenset({"per", "tiap", "setiap", "every"})
 
 DIRECTION_VALUES: dict[str, str] = {
     **dict.fromkeys(("turun", "drop", "drops", "down", "jatuh", "menurun", "fall", "falls"),
@@ -202,6 +203,14 @@ def read(text: str) -> DropOptions | OptionError:
                 return error
             used += tokens[i:i + width]
             i += width
+            continue
+        if word in EVERY and i + 1 < len(tokens) and tokens[i + 1] in (
+                DAILY | WEEK_WORDS):  # "per hari", "tiap minggu", "every week"
+            error = put("period", "day" if tokens[i + 1] in DAILY else "week", word)
+            if error is not None:
+                return error
+            used += tokens[i:i + 2]
+            i += 2
             continue
         if word in DAILY | WEEKLY:
             error = put("period", "day" if word in DAILY else "week", word)

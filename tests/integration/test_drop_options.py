@@ -98,7 +98,7 @@ def test_a_sunday_dip_normal_for_sundays_is_quiet_a_real_monday_drop_fires(shop:
     assert obs.detail["mad"] == pytest.approx(1.4826 * 10)
     assert (obs.detail["k"], obs.detail["direction"], obs.detail["periods"]) == (3.0, "drop", 4)
     text = alert.as_json()["text"]
-    assert "Jangkauan turun 40%" in text and "median 4 Senin sebelumnya 1.000" in text
+    assert "Jangkauan turun 40%" in text and "median 4 hari Senin sebelumnya 1.000" in text
     assert "Batas alert: turun ≥30%" not in text and "Batas alert: turun ≥20%" in text
 
 

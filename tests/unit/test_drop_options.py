@@ -44,6 +44,9 @@ def test_the_example_of_the_brief() -> None:
     ("reach turun 20% periode 6", {"value": 20.0, "direction": "drop", "periods": 6}),
     ("reach turun 20% 8 minggu terakhir", {"value": 20.0, "direction": "drop", "periods": 8}),
     ("reach turun 20% mingguan", {"value": 20.0, "direction": "drop", "period": "week"}),
+    ("reach turun 20% per hari", {"value": 20.0, "direction": "drop", "period": "day"}),
+    ("reach turun 20% tiap minggu", {"value": 20.0, "direction": "drop", "period": "week"}),
+    ("reach drops 20% every day", {"value": 20.0, "direction": "drop", "period": "day"}),
     # English
     ("reach drop 20% daily tolerance 2 min 500 direction rise n=3",
      {"value": 20.0, "direction": "rise", "k": 2.0, "min_volume": 500.0, "periods": 3,
