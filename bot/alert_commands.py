@@ -3,7 +3,11 @@
 - ``/alert`` (``/alert daftar``, ``/alert list``) lists the rules: the defaults every
   workspace has (engagement-rate drop, stale data, goals) and the team's own.
 - Editors add and remove rules: ``/alert er < 2%``, ``/alert cpc > 5000 instagram``,
-  ``/alert reach turun 30%`` (a drop against the median of 4 weeks; ``harian``: of 4 days),
+  ``/alert reach turun 30%`` (a drop against the median of the 4 weeks before; ``harian``:
+  yesterday against the same weekday of the 4 weeks before), ``/alert reach naik 30%`` (a
+  rise), with the rule's own options (``bot.drop_options``: ``toleransi 2``, ``min 1000``,
+  ``arah turun|naik|dua-arah``, ``n=6``); ``/alert ubah 3 toleransi 2 min 500``
+  (``/alert edit 3 …``) changes them and says old → new;
   ``/alert hapus 3`` (``/alert remove 3``); ``/alert hapus drop`` turns a default off,
   ``/alert aktifkan drop`` (``/alert on drop``) on again; ``/alert tenang 22:00-06:00``
   (``/alert quiet``) sets the quiet hours (``off``: none).
@@ -16,12 +20,21 @@ import re
 from datetime import time, timedelta
 
 from bot import command_names as names
+from bot import drop_options as do
 from bot import formatting as fmt
 from bot.i18n import Phrasebook
 from bot.numbers import parse_number
 from bot.reply import Reply
 from bot.router import OPERATOR_PLATFORMS, Command, Context, Router
-from kpi_engine.domain.alerts import DEFAULT_KEYS, Rule
+from kpi_engine.domain.alerts import (
+    DEFAULT_K,
+    DEFAULT_KEYS,
+    DEFAULT_MIN_VOLUME,
+    DEFAULT_PERIODS,
+    K_RANGE,
+    PERIODS_RANGE,
+    Rule,
+)
 from kpi_engine.domain.metrics import METRICS, Unit, suggest
 from kpi_engine.domain.model import Role
 from kpi_engine.storage import alert_feedback, alert_store, outbox
@@ -33,9 +46,9 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "none": ("  belum ada — contoh: /alert er < 2%", "  none yet — e.g. /alert er < 2%"),
     "off": (" (nonaktif)", " (off)"),
     "d_drop": ("drop — engagement rate minggu lalu turun ≥20% dari median 4 minggu "
-               "sebelumnya (per kanal dan total)",
+               "sebelumnya (per kanal dan total){options}",
                "drop — last week's engagement rate ≥20% below the median of the 4 weeks "
-               "before (per channel and in total)"),
+               "before (per channel and in total){options}"),
     "d_stale": ("stale — tidak ada data dari sebuah kanal selama 3 hari",
                 "stale — no data from a channel for 3 days"),
     "d_goal": ("target — target tercapai, tidak sesuai jalur (maks. seminggu sekali), terlewat",
@@ -45,15 +58,23 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "no_quiet": ("Tanpa jam tenang.", "No quiet hours."),
     "snoozed": ("Chat ini disenyapkan sampai {until}.", "This chat is snoozed until {until}."),
     "list_help": ("Tambah: /alert er < 2% · /alert cpc > 5000 instagram · /alert reach turun "
-                  "30% · hapus: /alert hapus 3",
+                  "30% harian toleransi 2 min 1000 · ubah: /alert ubah 3 toleransi 2 · "
+                  "hapus: /alert hapus 3",
                   "Add: /alert er < 2% · /alert cpc > 5000 instagram · /alert reach drop 30% "
-                  "· remove: /alert remove 3"),
+                  "daily tolerance 2 min 1000 · change: /alert edit 3 tolerance 2 · "
+                  "remove: /alert remove 3"),
     "usage": ("Format: /alert metrik < nilai [kanal], /alert metrik > nilai [kanal], "
-              "/alert metrik turun 30% [harian], /alert hapus NOMOR. Contoh: /alert er < 2%",
+              "/alert metrik turun 30% [kanal] [harian] [toleransi 2] [min 1000] "
+              "[arah turun|naik|dua-arah] [n=6], /alert ubah NOMOR toleransi 2, "
+              "/alert hapus NOMOR. Contoh: /alert er < 2%",
               "Usage: /alert metric < value [channel], /alert metric > value [channel], "
-              "/alert metric drop 30% [daily], /alert remove NUMBER. Example: /alert er < 2%"),
-    "needs_editor": ("Menambah atau menghapus alert butuh peran editor. Peran Anda: {role}.",
-                     "Adding or removing alerts needs the editor role. Your role: {role}."),
+              "/alert metric drop 30% [channel] [daily] [tolerance 2] [min 1000] "
+              "[direction drop|rise|both] [n=6], /alert edit NUMBER tolerance 2, "
+              "/alert remove NUMBER. Example: /alert er < 2%"),
+    "needs_editor": ("Menambah, mengubah atau menghapus alert butuh peran editor. Peran Anda: "
+                     "{role}.",
+                     "Adding, changing or removing alerts needs the editor role. Your role: "
+                     "{role}."),
     "unknown_metric": ("Metrik \"{word}\" tidak dikenal{hint}. {usage}",
                        "Unknown metric \"{word}\"{hint}. {usage}"),
     "did_you_mean": (" (maksud Anda: {suggestion}?)", " (did you mean: {suggestion}?)"),
@@ -63,13 +84,87 @@ MESSAGES: dict[str, tuple[str, str]] = {
                   "\"{value}\" is not a valid number. Examples: 2%, 5000, 5k, 1.5m."),
     "percent_only": ("{metric} bukan metrik persen; tulis angkanya tanpa %.",
                      "{metric} is not a percentage; give the number without %."),
-    "bad_drop": ("Persentase penurunan harus antara 1% dan 99%.",
-                 "The drop must be between 1% and 99%."),
+    "bad_drop": ("Persentase turun/naik harus antara 1% dan 99%, mis. /alert reach turun 30%.",
+                 "The drop (or rise) must be between 1% and 99%, e.g. /alert reach drop 30%."),
+    # a drop rule's own options (bot.drop_options)
+    "bad_k": ("Toleransi \"{word}\" tidak bisa dipakai: isi angka {lo} sampai {hi} (bawaan "
+              "{default}; makin besar, makin jarang alert). Contoh: toleransi 2. Belum ada "
+              "yang diubah.",
+              "Tolerance \"{word}\" cannot be used: give a number from {lo} to {hi} (default "
+              "{default}; the larger, the fewer alerts). Example: tolerance 2. Nothing was "
+              "changed."),
+    "bad_min": ("Volume minimal \"{word}\" tidak bisa dipakai: isi angka 0 atau lebih (bawaan "
+                "{default}). Contoh: min 1000. Belum ada yang diubah.",
+                "Minimum volume \"{word}\" cannot be used: give a number of 0 or more "
+                "(default {default}). Example: min 1000. Nothing was changed."),
+    "bad_periods": ("Jumlah minggu pembanding \"{word}\" tidak bisa dipakai: isi {lo} sampai "
+                    "{hi} (bawaan {default}). Contoh: n=6. Belum ada yang diubah.",
+                    "History of \"{word}\" weeks cannot be used: give {lo} to {hi} (default "
+                    "{default}). Example: n=6. Nothing was changed."),
+    "bad_direction": ("Arah \"{word}\" tidak dikenal: pilih arah turun, arah naik, atau arah "
+                      "dua-arah. Belum ada yang diubah.",
+                      "Unknown direction \"{word}\": choose direction drop, rise or both. "
+                      "Nothing was changed."),
+    "sensitivity": ("\"{word}\" bisa dibaca dua arah, jadi tidak saya tebak. Pakai toleransi "
+                    "N: angka besar = butuh perubahan lebih besar (alert lebih jarang), angka "
+                    "kecil = lebih peka. Bawaan {default}; contoh: toleransi 2. Belum ada yang "
+                    "diubah.",
+                    "\"{word}\" can be read both ways, so I won't guess. Use tolerance N: a "
+                    "larger number needs a bigger change (fewer alerts), a smaller one is more "
+                    "sensitive. Default {default}; e.g. tolerance 2. Nothing was changed."),
+    "twice": ("\"{word}\" disebut dua kali; tulis sekali saja. Belum ada yang diubah.",
+              "\"{word}\" is given twice; give it once. Nothing was changed."),
+    "no_value": ("\"{word}\" butuh nilai, mis. toleransi 2, min 1000, arah naik, n=6. Belum "
+                 "ada yang diubah.",
+                 "\"{word}\" needs a value, e.g. tolerance 2, min 1000, direction rise, n=6. "
+                 "Nothing was changed."),
+    "drop_extra": ("Kata \"{word}\" tidak saya pahami, jadi alert belum dibuat atau diubah. "
+                   "Yang bisa ditulis: kanal (mis. {example}), harian/mingguan, toleransi 2, "
+                   "min 1000, arah turun|naik|dua-arah, n=6.",
+                   "I don't understand \"{word}\", so no alert was made or changed. What may "
+                   "be written: a channel (e.g. {example}), daily/weekly, tolerance 2, "
+                   "min 1000, direction drop|rise|both, n=6."),
+    "drop_only": ("Toleransi, arah, min dan n hanya untuk alert turun/naik (mis. /alert reach "
+                  "turun 20% toleransi 2); alert batas (< atau >) tidak memakainya. Belum ada "
+                  "yang diubah.",
+                  "Tolerance, direction, min and n are for drop/rise alerts only (e.g. /alert "
+                  "reach drop 20% tolerance 2); a threshold alert (< or >) has none. Nothing "
+                  "was changed."),
+    "edit_usage": ("Format: /alert ubah NOMOR [toleransi 2] [min 1000] [arah turun|naik|"
+                   "dua-arah] [n=6] [25%] [harian|mingguan]. Nomornya ada di /alert.",
+                   "Usage: /alert edit NUMBER [tolerance 2] [min 1000] [direction drop|rise|"
+                   "both] [n=6] [25%] [daily|weekly]. The numbers are in /alert."),
+    "edit_default": ("Alert bawaan tidak bisa diubah. Buat aturan sendiri (mis. /alert er turun "
+                     "20% toleransi 2), lalu matikan yang bawaan: /alert hapus drop.",
+                     "A default alert cannot be changed. Add your own (e.g. /alert er drop 20% "
+                     "tolerance 2), then turn the default off: /alert remove drop."),
+    "edited": ("Alert #{id} diubah: {changes}. Sekarang: {rule}.",
+               "Alert #{id} changed: {changes}. Now: {rule}."),
+    "unchanged": ("Alert #{id} tidak berubah: {rule}.", "Alert #{id} is unchanged: {rule}."),
+    "o_pct": ("batas", "limit"),
+    "o_direction": ("arah", "direction"),
+    "o_k": ("toleransi", "tolerance"),
+    "o_min_volume": ("min", "min"),
+    "o_periods": ("n", "n"),
+    "o_period": ("periode", "period"),
+    "dir_drop": ("turun", "drop"),
+    "dir_rise": ("naik", "rise"),
+    "dir_both": ("dua-arah", "both"),
+    "period_day": ("harian", "daily"),
+    "period_week": ("mingguan", "weekly"),
+    "change_drop": ("turun", "down"),
+    "change_rise": ("naik", "up"),
+    "change_both": ("turun atau naik", "down or up"),
+    "vs_week": ("vs median {n} minggu sebelumnya", "vs the median of the {n} weeks before"),
+    "vs_day": ("vs median hari yang sama {n} minggu sebelumnya",
+               "vs the median of the same weekday in the {n} weeks before"),
+    "opts": ("toleransi {k} · min {min}", "tolerance {k} · min {min}"),
     "added": ("Alert #{id} ditambahkan: {rule}. Dicek tiap 5 menit; {when}.",
               "Alert #{id} added: {rule}. Checked every 5 minutes; {when}."),
     "when_day": ("nilai yang dinilai adalah hari kemarin", "it looks at yesterday's value"),
-    "when_drop": ("dibanding median {n} {unit} sebelumnya", "against the median of the {n} "
-                  "{unit} before"),
+    "when_drop_day": ("yang dinilai hari kemarin", "it looks at yesterday"),
+    "when_drop_week": ("yang dinilai minggu lalu (Senin–Minggu)",
+                       "it looks at last week (Monday–Sunday)"),
     "removed": ("Alert #{id} dihapus: {rule}.", "Alert #{id} removed: {rule}."),
     "no_rule": ("Tidak ada alert #{id}. Lihat daftarnya: /alert",
                 "There is no alert #{id}. See the list: /alert"),
@@ -84,7 +179,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                     "Usage: /alert quiet 21:00-07:00 (or: /alert quiet off)."),
     "op_below": ("di bawah", "below"),
     "op_above": ("di atas", "above"),
-    "drop_rule": ("{metric} {scope} turun ≥{pct}", "{metric} {scope} down ≥{pct}"),
+    "drop_rule": ("{metric} {scope} {change} ≥{pct} · {period}, {vs} · {options}",
+                  "{metric} {scope} {change} ≥{pct} · {period}, {vs} · {options}"),
     "weeks": ("minggu", "weeks"),
     "days": ("hari", "days"),
     "all_own": ("semua kanal sendiri", "all own channels"),
@@ -123,6 +219,14 @@ _OP_RE = re.compile(r"(?<![\w])(" + "|".join(re.escape(w) for w, _ in _OPS) + r"
                     re.IGNORECASE)
 _DROP_RE = re.compile(r"\b(turun|drop|drops|falls?|anjlok)\b\s*(?:≥|>=)?\s*([\d.,]+)\s*%",
                       re.IGNORECASE)
+#: A change rule's verb anywhere (``/alert tambah turun er 20%``, ``/alert reach naik 30%``):
+#: ``bot.drop_options`` reads the rest.
+_VERB_RE = re.compile(r"(?<![\w=-])(" + "|".join(sorted(do.VERBS, key=len, reverse=True))
+                      + r")(?![\w=-])", re.IGNORECASE)
+#: Words of "add" a drop rule may start with: ``/alert tambah turun er 20%``.
+_ADD_WORDS = frozenset({"tambah", "tambahkan", "add", "new", "baru", "buat",
+                        # "… untuk semua kanal sendiri", "… for all own channels"
+                        "semua", "all", "total", "sendiri", "own", "channels", "kanal"})
 _TIME_RE = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?$")
 _DURATION_RE = re.compile(r"^(\d+(?:[.,]\d+)?)\s*([a-z]*)$")
 _UNITS = {
@@ -150,17 +254,31 @@ def after_command(text: str) -> str:
 
 # -- /alert ----------------------------------------------------------------------------------
 
+def options_text(rule: Rule, lang: str) -> str:
+    """A drop rule's spread factor and minimum volume: ``toleransi 3 · min 1.000``."""
+    return _m("opts", lang, k=fmt.number(rule.k), min=fmt.number(rule.min_volume))
+
+
+def _pct(value: float) -> str:
+    return fmt.percent(value, 0) if value == int(value) else fmt.number(value) + "%"
+
+
 def describe(rule: Rule, lang: str, currency: str = "IDR") -> str:
-    """A rule in a few words: ``er semua kanal sendiri di bawah 2%``."""
+    """A rule in a few words: ``er semua kanal sendiri di bawah 2%``; a drop rule with its
+    options: ``Jangkauan instagram turun ≥30% · harian, vs median hari yang sama 4 minggu
+    sebelumnya · toleransi 3 · min 100``."""
     if rule.default:
-        return _m(f"d_{rule.key}", lang)
+        extra = f", {options_text(rule, lang)}" if rule.kind == "drop" else ""
+        return _m(f"d_{rule.key}", lang, options=extra)
     assert rule.metric is not None
     metric = METRICS[rule.metric]
     scope = rule.channel or _m("all_own", lang)
     if rule.kind == "drop":
-        unit = _m("weeks" if rule.period == "week" else "days", lang)
-        return (_m("drop_rule", lang, metric=metric.label(lang), scope=scope,
-                   pct=fmt.percent(rule.value, 0)) + f" ({rule.periods} {unit})")
+        vs = _m("vs_day" if rule.period == "day" else "vs_week", lang, n=rule.periods)
+        return _m("drop_rule", lang, metric=metric.label(lang), scope=scope,
+                  change=_m(f"change_{rule.direction}", lang), pct=_pct(rule.value),
+                  period=_m(f"period_{rule.period}", lang), vs=vs,
+                  options=options_text(rule, lang))
     side = _m("op_below" if rule.op == "<" else "op_above", lang)
     limit = (fmt.number(rule.value) + "%" if metric.unit is Unit.PERCENT
              else fmt.metric_value(metric, rule.value, currency))
@@ -182,6 +300,8 @@ def alert_command(ctx: Context) -> Reply:
         return _enable(ctx, words[1:])
     if head in ("tenang", "quiet"):
         return _quiet(ctx, words[1:])
+    if head in ("ubah", "edit", "change", "atur", "ganti"):
+        return _edit(ctx, rest.split()[1:])
     return _add(ctx, rest)
 
 
@@ -215,8 +335,7 @@ def _list(ctx: Context) -> Reply:
         body.append(_m("snoozed", lang, until=_local(ctx, until)))
     return Reply(title=_m("list_title", lang, name=ws.name), body=body,
                  footer=_m("list_help", lang), intent="alert_list", lang=lang,
-                 data={"rules": [{"id": r.id, "key": r.key, "kind": r.kind, "metric": r.metric,
-                                  "channel": r.channel, "op": r.op, "value": r.value,
+                 data={"rules": [{**rule_data(r),
                                   "enabled": r.key not in settings.disabled,
                                   "feedback": vars(feedback.get(
                                       r.key, alert_feedback.RuleFeedback()))}
@@ -306,20 +425,24 @@ def _add(ctx: Context, rest: str) -> Reply:
     operator = ctx.request.platform in OPERATOR_PLATFORMS
     platform = "" if operator else ctx.request.platform
     chat_id = "" if operator else ctx.request.chat_id
-    drop = _DROP_RE.search(rest)
-    if drop:
-        pct = parse_number(drop.group(2))
-        if pct is None or not 1 <= pct <= 99:
-            return _refuse(ctx, "bad_drop")
-        daily = re.search(r"\b(harian|daily|hari|day)\b", rest, re.IGNORECASE) is not None
-        rule = alert_store.add_rule(
-            ctx.store, ctx.workspace.id, kind="drop", metric=metric.key, value=pct,
-            channel=channel, op="<", period="day" if daily else "week", periods=4,
-            repeat=timedelta(days=1 if daily else 7), now=ctx.now,
-            created_by=ctx.request.user_name or ctx.request.user_id, platform=platform,
-            chat_id=chat_id)
-        when = _m("when_drop", lang, n=4, unit=_m("days" if daily else "weeks", lang))
-        return _added(ctx, rule, when)
+    if _DROP_RE.search(rest) or _VERB_RE.search(rest):
+        read = do.read(rest)
+        if isinstance(read, do.OptionError):
+            return _option_error(ctx, read)
+        if read.verb is not None and read.pct is not None:
+            stray = _stray_word(ctx, do.leftover(p.args, read.used), _ADD_WORDS)
+            if stray is not None:
+                return _drop_extra(ctx, stray)
+            period = read.period or "week"
+            rule = alert_store.add_rule(
+                ctx.store, ctx.workspace.id, kind="drop", metric=metric.key, value=read.pct,
+                channel=channel, op="<", period=period,
+                periods=read.periods or DEFAULT_PERIODS, repeat=_repeat(period),
+                k=DEFAULT_K if read.k is None else read.k,
+                direction=read.chosen_direction or "drop", min_volume=read.min_volume,
+                now=ctx.now, created_by=ctx.request.user_name or ctx.request.user_id,
+                platform=platform, chat_id=chat_id)
+            return _added(ctx, rule, _m(f"when_drop_{period}", lang))
     found = _OP_RE.search(rest)
     if not found:
         return _refuse(ctx, "usage")
@@ -335,6 +458,8 @@ def _add(ctx: Context, rest: str) -> Reply:
     if stray is not None and ":" in stray:  # platform:handle, not one of ours
         known = ", ".join(c.name for c in ctx.channels) or "–"
         return _refuse(ctx, "unknown_channel", name=stray, known=known)
+    if stray is not None and _is_option(stray):  # "/alert er < 2% toleransi 2"
+        return _refuse(ctx, "drop_only")
     if stray is not None:
         example = next((c.name for c in ctx.channels if not c.is_competitor), "instagram")
         return _refuse(ctx, "extra_words", word=fmt.excerpt(stray), example=example,
@@ -356,12 +481,13 @@ def _add(ctx: Context, rest: str) -> Reply:
     return _added(ctx, rule, _m("when_day", lang))
 
 
-def _stray_word(ctx: Context, words: list[str]) -> str | None:
+def _stray_word(ctx: Context, words: list[str], also: frozenset[str] = frozenset()
+                ) -> str | None:
     """The first word after a threshold's value that names no channel (``bogus`` in
     ``/alert reach < 5 bogus``): never dropped in silence."""
     from kpi_engine.domain.model import PLATFORM_ALIASES
 
-    known = set(_LINK_WORDS)
+    known = set(_LINK_WORDS) | also
     for alias in PLATFORM_ALIASES:
         known.update(alias.split())
     for c in ctx.channels:
@@ -373,11 +499,118 @@ def _stray_word(ctx: Context, words: list[str]) -> str | None:
     return None
 
 
+def rule_data(rule: Rule) -> dict[str, object]:
+    """A rule in ``ask --json``; a drop rule with its options."""
+    data: dict[str, object] = {"id": rule.id, "key": rule.key, "kind": rule.kind,
+                               "metric": rule.metric, "channel": rule.channel, "op": rule.op,
+                               "value": rule.value}
+    if rule.kind == "drop":
+        data.update(period=rule.period, periods=rule.periods, k=rule.k,
+                    direction=rule.direction, min_volume=rule.min_volume)
+    return data
+
+
 def _added(ctx: Context, rule: Rule, when: str) -> Reply:
     reply = _say(ctx, "added", "alert_added", id=rule.id,
                  rule=describe(rule, ctx.lang, ctx.workspace.currency), when=when)
-    reply.data = {"id": rule.id, "kind": rule.kind, "metric": rule.metric,
-                  "channel": rule.channel, "op": rule.op, "value": rule.value}
+    reply.data = {k: v for k, v in rule_data(rule).items() if k != "key"}
+    return reply
+
+
+# -- a drop rule's options: /alert ubah N … ---------------------------------------------------
+
+def _repeat(period: str) -> timedelta:
+    return timedelta(days=1 if period == "day" else 7)
+
+
+def _is_option(word: str) -> bool:
+    key, eq, _ = word.lower().partition("=")
+    return key in (do.K_WORDS | do.MIN_WORDS | do.PERIODS_WORDS | do.DIRECTION_WORDS
+                   | do.SENSITIVITY_WORDS) and (bool(eq) or key != "k")  # "5 k" is 5000
+
+
+def _option_error(ctx: Context, error: do.OptionError) -> Reply:
+    word = fmt.excerpt(error.word)
+    if error.code == "bad_k":
+        return _refuse(ctx, "bad_k", word=word, lo=fmt.number(K_RANGE[0]),
+                       hi=fmt.number(K_RANGE[1]), default=fmt.number(DEFAULT_K))
+    if error.code == "bad_min":
+        return _refuse(ctx, "bad_min", word=word, default=fmt.number(DEFAULT_MIN_VOLUME))
+    if error.code == "bad_periods":
+        return _refuse(ctx, "bad_periods", word=word, lo=PERIODS_RANGE[0],
+                       hi=PERIODS_RANGE[1], default=DEFAULT_PERIODS)
+    if error.code == "sensitivity":
+        return _refuse(ctx, "sensitivity", word=word, default=fmt.number(DEFAULT_K))
+    if error.code == "bad_drop":
+        return _refuse(ctx, "bad_drop")
+    return _refuse(ctx, error.code, word=word)  # bad_direction, twice, no_value
+
+
+def _drop_extra(ctx: Context, stray: str) -> Reply:
+    example = next((c.name for c in ctx.channels if not c.is_competitor), "instagram")
+    return _refuse(ctx, "drop_extra", word=fmt.excerpt(stray), example=example)
+
+
+def _option_value(rule: Rule, key: str, lang: str) -> str:
+    if key == "value":
+        return _pct(rule.value)
+    if key == "direction":
+        return _m(f"dir_{rule.direction}", lang)
+    if key == "k":
+        return fmt.number(rule.k)
+    if key == "min_volume":
+        return fmt.number(rule.min_volume)
+    if key == "periods":
+        return str(rule.periods)
+    return _m(f"period_{rule.period}", lang)
+
+
+def _edit(ctx: Context, args: list[str]) -> Reply:
+    """``/alert ubah 3 toleransi 2 min 500``: a team drop rule's options, old → new."""
+    if not args:
+        return _refuse(ctx, "edit_usage")
+    word = args[0].lstrip("#").lower()
+    if word in DEFAULT_NAMES:
+        return _refuse(ctx, "edit_default")
+    if not (word.isascii() and word.isdigit()):
+        return _refuse(ctx, "edit_usage")
+    if not 1 <= int(word) <= MAX_RULE_ID:
+        return _refuse(ctx, "bad_id", id=fmt.excerpt(word), max=fmt.number(MAX_RULE_ID))
+    read = do.read(" ".join(args[1:]))
+    if isinstance(read, do.OptionError):
+        return _option_error(ctx, read)
+    stray = do.leftover(do.words_of(" ".join(args[1:])), read.used)
+    if stray:
+        return _drop_extra(ctx, stray[0])
+    changes = read.options
+    if not changes:
+        return _refuse(ctx, "edit_usage")
+    rules, _ = alert_store.list_rules(ctx.store, ctx.workspace.id)
+    current = next((r for r in rules if r.id == int(word)), None)
+    if current is None:
+        return _refuse(ctx, "no_rule", id=word)
+    if current.kind != "drop":
+        return _refuse(ctx, "drop_only")
+    if "period" in changes:
+        changes["repeat_minutes"] = int(_repeat(str(changes["period"])).total_seconds() // 60)
+    done = alert_store.set_rule_options(ctx.store, ctx.workspace.id, current.id or 0,
+                                        **changes)
+    if done is None:  # removed in between
+        return _refuse(ctx, "no_rule", id=word)
+    before, after = done
+    lang = ctx.lang
+    parts = [f"{_m('o_' + ('pct' if key == 'value' else key), lang)} "
+             f"{_option_value(before, key, lang)} → {_option_value(after, key, lang)}"
+             for key in ("value", "direction", "k", "min_volume", "periods", "period")
+             if key in changes and _option_value(before, key, lang)
+             != _option_value(after, key, lang)]
+    text = describe(after, lang, ctx.workspace.currency)
+    if not parts:
+        reply = _say(ctx, "unchanged", "alert_edited", id=after.id, rule=text)
+    else:
+        reply = _say(ctx, "edited", "alert_edited", id=after.id, changes=", ".join(parts),
+                     rule=text)
+    reply.data = {"id": after.id, "before": rule_data(before), "after": rule_data(after)}
     return reply
 
 
@@ -422,8 +655,11 @@ def register_alerts(router: Router) -> None:
     """Register /alert and /senyap (/langganan and /berhenti: ``bot.digest_commands``)."""
     V, E = Role.VIEWER, Role.EDITOR
     router.register(Command(names.ALERT, V, alert_command,
-                            "aturan alert: /alert er < 2%, /alert hapus 3",
-                            "alert rules: /alert er < 2%, /alert remove 3"))
+                            "aturan alert: /alert er < 2%, /alert reach turun 30% harian "
+                            "toleransi 2 min 1000, /alert ubah 3 arah naik, /alert hapus 3",
+                            "alert rules: /alert er < 2%, /alert reach drop 30% daily "
+                            "tolerance 2 min 1000, /alert edit 3 direction rise, "
+                            "/alert remove 3"))
     router.register(Command(names.SNOOZE, E, snooze_command,
                             "tunda alert di chat ini: /senyap 2 jam",
                             "defer alerts in this chat: /snooze 2 hours"))

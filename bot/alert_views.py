@@ -4,6 +4,8 @@ what, and what it means for a goal on the same metric. ``render(event)`` is what
 
 from __future__ import annotations
 
+from babel.dates import format_date
+
 from bot import formatting as fmt
 from bot import goal_phrases as gp
 from bot.i18n import translate
@@ -19,13 +21,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "yesterday": ("Kemarin", "Yesterday"),
     # drop
     "drop_title": ("⚠️ {metric} turun {pct} · {scope}", "⚠️ {metric} down {pct} · {scope}"),
+    "rise_title": ("⚠️ {metric} naik {pct} · {scope}", "⚠️ {metric} up {pct} · {scope}"),
     "drop_body": ("{when} ({dates}): {value}, median {n} {unit} sebelumnya {median}{points}. "
-                  "Batas alert: turun ≥{limit}.",
+                  "Batas alert: {change} ≥{limit}.",
                   "{when} ({dates}): {value}, against a median of {median} over the {n} "
-                  "{unit} before{points}. Alert when down ≥{limit}."),
+                  "{unit} before{points}. Alert when {change} ≥{limit}."),
     "drop_ok_title": ("✅ Pulih: {metric} · {scope}", "✅ Resolved: {metric} · {scope}"),
-    "drop_ok_body": ("{when} ({dates}): {value}, median {median}: tidak lagi turun ≥{limit}.",
-                     "{when} ({dates}): {value}, median {median}: no longer down ≥{limit}."),
+    "drop_ok_body": ("{when} ({dates}): {value}, median {median}: tidak lagi {change} "
+                     "≥{limit}.",
+                     "{when} ({dates}): {value}, median {median}: no longer {change} "
+                     "≥{limit}."),
+    # a rule's direction (alert_rules.direction)
+    "change_drop": ("turun", "down"),
+    "change_rise": ("naik", "up"),
+    "change_both": ("turun atau naik", "down or up"),
     "weeks": ("minggu", "weeks"),
     "days": ("hari", "days"),
     # threshold
@@ -128,19 +137,26 @@ def _drop(event: AlertEvent, obs: Observation, lang: str, currency: str) -> tupl
     median = _value(obs.metric, obs.baseline, currency, lang)
     limit = fmt.percent(obs.rule.value, 0)
     scope = _scope(obs.channel, lang)
+    change = _m(f"change_{obs.rule.direction}", lang)
     if event.state == "resolved":
         return (_m("drop_ok_title", lang, metric=metric.label(lang), scope=scope),
                 _m("drop_ok_body", lang, when=when, dates=dates, value=value, median=median,
-                   limit=limit))
+                   change=change, limit=limit))
     points = ""
     if metric.unit is Unit.PERCENT and obs.value is not None and obs.baseline is not None:
         points = f" ({fmt.points(obs.value - obs.baseline)} {'pts' if lang == 'en' else 'poin'})"
-    unit = _m("weeks" if obs.detail.get("period") == "week" else "days", lang)
-    return (_m("drop_title", lang, metric=metric.label(lang), scope=scope,
-               pct=_pct(abs(obs.change_pct or 0.0))),
+    assert obs.span is not None
+    # a daily rule compares with the same weekday of the weeks before: "median 4 hari
+    # Senin" ("hari": Sunday is "Minggu", the word for weeks), "the 4 Mondays"
+    weekday = format_date(obs.span.start, "EEEE", locale=lang)
+    unit = (_m("weeks", lang) if obs.detail.get("period") == "week"
+            else f"{weekday}s" if lang == "en" else f"hari {weekday}")
+    rose = (obs.change_pct or 0.0) > 0
+    return (_m("rise_title" if rose else "drop_title", lang, metric=metric.label(lang),
+               scope=scope, pct=_pct(abs(obs.change_pct or 0.0))),
             "\n".join([_m("drop_body", lang, when=when, dates=dates, value=value,
                           median=median, n=obs.detail.get("periods", 4), unit=unit,
-                          points=points, limit=limit),
+                          points=points, change=change, limit=limit),
                        *drop_alert_lines(obs.detail, lang, currency)]))
 
 

@@ -39,6 +39,16 @@ DAY = timedelta(days=1)
 WEEK = timedelta(days=7)
 NEVER = timedelta.max  # one-shot alerts (goal reached / missed) never repeat
 
+#: A drop rule's own options (``alert_rules.k``, ``direction``, ``min_volume``, ``periods``):
+#: the defaults a rule has when it names none, and the ranges a team may set.
+DEFAULT_K = 3.0
+DEFAULT_MIN_VOLUME = 100.0
+DEFAULT_PERIODS = 4
+K_RANGE = (0.5, 10.0)  # k = 0 would drop the spread condition; beyond 10 nothing fires
+PERIODS_RANGE = (2, 12)  # fewer than 2 has no median; 12 weeks is a quarter
+MAX_MIN_VOLUME = 1e12
+DROP_PCT_RANGE = (1.0, 99.0)
+
 
 @dataclass(frozen=True)
 class Rule:
@@ -52,10 +62,10 @@ class Rule:
     op: str = "<"  # threshold: "<" or ">"
     value: float = 0.0  # threshold value; drop: percent; stale: days
     period: str = "day"  # day | week: the period a drop or threshold looks at
-    periods: int = 4  # drop: the N periods whose median is the baseline
+    periods: int = DEFAULT_PERIODS  # drop: the N periods whose median is the baseline
     repeat: timedelta = timedelta(hours=24)
-    min_volume: float = 100.0
-    k: float = 3.0  # drop: the fall must also exceed k x the scaled MAD of the baseline
+    min_volume: float = DEFAULT_MIN_VOLUME
+    k: float = DEFAULT_K  # drop: the fall must also exceed k x the scaled MAD of the baseline
     direction: str = "drop"  # drop: drop | rise | both
     id: int | None = None
     platform: str = ""  # the chat a team rule was added in: its alerts go there

@@ -14,7 +14,18 @@ from typing import Any
 
 from sqlalchemy import Connection, and_, delete, insert, select, update
 
-from kpi_engine.domain.alerts import DEFAULT_KEYS, DEFAULT_RULES, Rule
+from kpi_engine.domain.alerts import (
+    DEFAULT_K,
+    DEFAULT_KEYS,
+    DEFAULT_MIN_VOLUME,
+    DEFAULT_PERIODS,
+    DEFAULT_RULES,
+    DIRECTIONS,
+    K_RANGE,
+    MAX_MIN_VOLUME,
+    PERIODS_RANGE,
+    Rule,
+)
 from kpi_engine.storage import schema_alerts as a
 from kpi_engine.storage.store import Store
 
@@ -58,9 +69,13 @@ class Subscription:
 # -- rules ------------------------------------------------------------------------------------
 
 def rule_from_row(row: Any) -> Rule:
+    """A stored rule; a drop rule with its own options (a NULL ``min_volume``: the default)."""
     return Rule(key=f"r{row.id}", kind=row.kind, metric=row.metric, channel=row.channel,
                 op=row.op, value=float(row.value), period=row.period, periods=int(row.periods),
                 repeat=timedelta(minutes=int(row.repeat_minutes)), id=int(row.id),
+                k=float(row.k), direction=row.direction,
+                min_volume=(DEFAULT_MIN_VOLUME if row.min_volume is None
+                            else float(row.min_volume)),
                 platform=row.platform, chat_id=row.chat_id, created_by=row.created_by)
 
 
@@ -111,18 +126,65 @@ def list_rules(store: Store, workspace_id: int) -> tuple[list[Rule], AlertSettin
 
 def add_rule(store: Store, workspace_id: int, *, kind: str, metric: str, value: float,
              now: datetime, channel: str | None = None, op: str = "<", period: str = "day",
-             periods: int = 4, repeat: timedelta = timedelta(hours=24), platform: str = "",
-             chat_id: str = "", created_by: str = "") -> Rule:
+             periods: int = DEFAULT_PERIODS, repeat: timedelta = timedelta(hours=24),
+             platform: str = "", chat_id: str = "", created_by: str = "",
+             k: float = DEFAULT_K, direction: str = "drop", min_volume: float | None = None
+             ) -> Rule:
+    """Add a team rule; ``k``, ``direction`` and ``min_volume`` (None: the default) are a
+    drop rule's own options."""
+    _check_options(k=k, direction=direction, min_volume=min_volume, periods=periods)
     with store.begin() as conn:
         new_id = conn.execute(insert(a.alert_rules).values(
             workspace_id=workspace_id, kind=kind, metric=metric, channel=channel, op=op,
-            value=value, period=period, periods=periods,
+            value=value, period=period, periods=periods, k=k, direction=direction,
+            min_volume=min_volume,
             repeat_minutes=int(repeat.total_seconds() // 60), platform=platform,
             chat_id=chat_id, created_by=created_by, created_at=utc(now))
         ).inserted_primary_key
         assert new_id is not None
         row = conn.execute(select(a.alert_rules).where(a.alert_rules.c.id == new_id[0])).one()
     return rule_from_row(row)
+
+
+#: The options ``set_rule_options`` may change (the columns of ``alert_rules``).
+OPTION_COLUMNS = ("value", "k", "direction", "min_volume", "periods", "period",
+                  "repeat_minutes")
+
+
+def _check_options(**values: Any) -> None:
+    """The storage's own guard (the chat checks first, with a reply): nothing out of range
+    is written whatever the entry point."""
+    k, direction = values.get("k"), values.get("direction")
+    if k is not None and not K_RANGE[0] <= k <= K_RANGE[1]:
+        raise ValueError(f"k {k!r} outside {K_RANGE}")
+    if direction is not None and direction not in DIRECTIONS:
+        raise ValueError(f"direction {direction!r}")
+    volume, periods = values.get("min_volume"), values.get("periods")
+    if volume is not None and not 0 <= volume <= MAX_MIN_VOLUME:
+        raise ValueError(f"min_volume {volume!r}")
+    if periods is not None and not PERIODS_RANGE[0] <= periods <= PERIODS_RANGE[1]:
+        raise ValueError(f"periods {periods!r} outside {PERIODS_RANGE}")
+
+
+def set_rule_options(store: Store, workspace_id: int, rule_id: int, **changes: Any
+                     ) -> tuple[Rule, Rule] | None:
+    """Change a drop rule's options (``OPTION_COLUMNS``); (before, after), or None when the
+    workspace has no such rule. Its alert state is kept: the next tick judges the rule with
+    its new options (and resolves it once if it no longer holds)."""
+    unknown = set(changes) - set(OPTION_COLUMNS)
+    if unknown:
+        raise ValueError(f"not an option: {sorted(unknown)}")
+    _check_options(**changes)
+    r = a.alert_rules.c
+    where = and_(r.id == rule_id, r.workspace_id == workspace_id)
+    with store.begin() as conn:
+        row = conn.execute(select(a.alert_rules).where(where)).first()
+        if row is None:
+            return None
+        if changes:
+            conn.execute(update(a.alert_rules).where(where).values(**changes))
+        after = conn.execute(select(a.alert_rules).where(where)).one()
+    return rule_from_row(row), rule_from_row(after)
 
 
 def remove_rule(store: Store, workspace_id: int, rule_id: int) -> Rule | None:

@@ -1,6 +1,7 @@
 """Tables of alerts, digests and the outbox (SPEC §7) on the shared ``metadata``.
 
-- ``alert_rules``: the rules a team added (``/alert er < 2%``); the default rules (drop,
+- ``alert_rules``: the rules a team added (``/alert er < 2%``), a drop rule with its own
+  options (``k``, ``direction``, ``min_volume``, ``periods``); the default rules (drop,
   stale data, goals) are not rows: every workspace has them unless ``alert_settings.disabled``
   names them.
 - ``alert_settings``: per workspace quiet hours and disabled default rules.
@@ -50,6 +51,10 @@ alert_rules = Table(
     Column("value", Double, nullable=False),  # threshold value, or the drop in percent
     Column("period", String(8), nullable=False, server_default="day"),  # day | week
     Column("periods", Integer, nullable=False, server_default="4"),  # drop: N periods
+    # drop: the rule's own options (0007_drop_options); the defaults are today's behaviour
+    Column("k", Double, nullable=False, server_default="3"),  # x the scaled MAD
+    Column("direction", String(8), nullable=False, server_default="drop"),  # drop|rise|both
+    Column("min_volume", Double, nullable=True),  # NULL: alerts.DEFAULT_MIN_VOLUME
     Column("repeat_minutes", Integer, nullable=False, server_default="1440"),
     # the chat it was added in: its alerts go there
     Column("platform", String(32), nullable=False, server_default=""),

@@ -53,7 +53,8 @@ def test_editors_add_threshold_and_drop_rules(chats: dict[str, Conversation],
     assert "CPC instagram di atas Rp5.000" in chats["editor"].ask("/alert cpc > 5000 instagram")
     assert "di atas Rp1.500.000" in chats["editor"].ask("/alert spend di atas 1,5 jt")
     assert "turun ≥30%" in chats["editor"].ask("/alert reach turun 30%")
-    assert "median 4 hari sebelumnya" in chats["editor"].ask(
+    # a daily drop compares with the same weekday of the 4 weeks before (not 4 days)
+    assert "median hari yang sama 4 minggu sebelumnya" in chats["editor"].ask(
         "/alert reach tiktok turun 25% harian")
     assert team_rules(app) == [
         ("threshold", "engagement_rate", None, "<", 2.0),

@@ -56,6 +56,11 @@ CASES: list[Case] = [
     ("/alert@KpiBot", {"command": "alert", "args": []}),
     ("/alert tambah er turun 20%", {"command": "alert", "metric": "engagement_rate"}),
     ("/alert hapus 3", {"command": "alert", "args": ["hapus", "3"]}),
+    # a drop rule's own options (bot/drop_options.py reads them from the words left over)
+    ("/alert tambah turun engagement_rate 20% ig harian k=2 min 1000 arah naik", {"command": "alert", "metric": "engagement_rate", "channel": "instagram", "args": ["tambah", "turun", "20%", "harian", "k=2", "1000", "arah", "naik"]}),
+    ("/alert reach naik 30% tiktok toleransi 1,5", {"command": "alert", "metric": "reach", "channel": "tiktok", "args": ["naik", "30%", "toleransi", "1,5"]}),
+    ("/alert ubah 3 toleransi 2 min 500", {"command": "alert", "metric": None, "args": ["ubah", "3", "toleransi", "2", "500"]}),
+    ("/alert edit 3 tolerance 2 direction both", {"command": "alert", "metric": None, "args": ["edit", "3", "tolerance", "2", "direction", "both"]}),
     ("/senyap 1 jam", {"command": "snooze", "args": ["1", "jam"]}),
     ("/snooze 2 jam", {"command": "snooze", "args": ["2", "jam"]}),
     ("/langganan mingguan 09:00", {"command": "subscribe", "args": ["mingguan", "09:00"]}),
