@@ -44,7 +44,7 @@ CASES = all_cases()
 # The ParsedText attributes a case may name (issue 12), plus the period fields of observed().
 FIELDS = {"command", "command_word", "smalltalk", "metric", "channel", "channels", "campaign",
           "campaigns", "competitors", "start", "end", "period", "period_error", "unclear",
-          "unclear_kind", "suggestion", "lang", "args", "chart"}
+          "unclear_kind", "suggestion", "lang", "args", "chart", "rank_by", "rank_dir", "top"}
 KINDS = {"period", "channel", "campaign", "metric"}
 
 
