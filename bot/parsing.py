@@ -302,7 +302,11 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
         result.rank_by, body = shapes.take_ranking(body)
         if result.rank_by is None and (command == "rank" or _RANK_WORD.search(body)):
             result.rank_by, body = shapes.take_rank_key(body)  # /peringkat reach kanal
-        result.top = shapes.top_n(before_shapes)
+        top = shapes.top_n(before_shapes)
+        if top is not None and (command == "rank" or result.rank_by is not None):
+            # a ranking's "top 99999 minggu lalu", "5 kanal terbaik bulan lalu": the number
+            # is the cut, never a period
+            result.top, body = top[0], shapes.blank(body, top[1], top[2])
         result.rank_dir = shapes.rank_direction(before_shapes)
         trend, body = shapes.take_trend(body)
         result.campaign, body, unknown_campaign = campaign_names.take_campaign(body, campaigns,

@@ -169,12 +169,13 @@ _TOP = re.compile(
     r"\s+)?(?:teratas|terbaik|terburuk|tertinggi|terendah|terbawah|top|best|worst)(?!\w)", _I)
 
 
-def top_n(text: str) -> int | None:
-    """How many rows a ranking asks for: "top 3", "3 kanal terbaik", "5 hari terendah"."""
+def top_n(text: str) -> tuple[int, int, int] | None:
+    """How many rows a ranking asks for ("top 3", "3 kanal terbaik", "5 hari terendah"), and
+    where those words are (start, end)."""
     match = _TOP.search(text)
     if match is None:
         return None
-    return int(match.group(1) or match.group(2))
+    return int(match.group(1) or match.group(2)), match.start(), match.end()
 
 
 #: The direction words of a ranking, by what they ask: "worst" reverses the metric's better
