@@ -301,7 +301,7 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
         breakdown, body = shapes.take_breakdown(body)
         result.rank_by, body = shapes.take_ranking(body)
         if result.rank_by is None and (command == "rank" or _RANK_WORD.search(body)):
-            result.rank_by, body = shapes.take_rank_key(body)  # /peringkat reach kanal
+            result.rank_by, body = shapes.take_rank_key(body, campaigns)  # /peringkat reach kanal
         top = shapes.top_n(before_shapes)
         if top is not None and (command == "rank" or result.rank_by is not None):
             # a ranking's "top 99999 minggu lalu", "5 kanal terbaik bulan lalu": the number

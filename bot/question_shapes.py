@@ -8,7 +8,9 @@ out (same length, so later spans stay valid)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
+from bot.understanding import normalize
 from bot.vocabulary import COMMANDS
 
 _I = re.IGNORECASE
@@ -145,20 +147,21 @@ def take_ranking(text: str) -> tuple[str | None, str]:
 _BY_WORD = (
     ("day", re.compile(r"(?<![\w\d])(?<!\d )(?:per\s+)?(?:hari|harian|days?|daily)"
                        r"(?!\s+(?:ini|terakhir|lalu|kemarin|kmrn|ago|before))(?![\w])", _I)),
-    ("campaign", re.compile(r"(?<!\w)(?:per\s+)?(?:kampanye|campaigns?|kampanya)(?=\s*$|\s+(?:"
-                            r"ini|lalu|minggu|pekan|bulan|tahun|kuartal|hari|kemarin|this|last"
-                            r"|top|today|yesterday|sejak|since|\d|terendah|terburuk|worst"
-                            r"|lowest|tertinggi|terbaik|best|highest)(?!\w))", _I)),
+    ("campaign", re.compile(r"(?<!\w)(?:per\s+)?(?:kampanye|campaigns?|kampanya)(?!\w)", _I)),
     ("channel", re.compile(r"(?<!\w)(?:per\s+)?(?:kanal|channels?|platforms?)(?!\w)", _I)),
 )
 
 
-def take_rank_key(text: str) -> tuple[str | None, str]:
+def take_rank_key(text: str, campaigns: Sequence[str] = ()) -> tuple[str | None, str]:
     """What ``/peringkat`` ranks when it says so with a bare word (``kanal``, ``kampanye``,
     ``hari``); "kampanye ramadan" names a campaign (a filter), not what is ranked."""
+    names = [normalize(c) for c in campaigns]
     for by, pattern in _BY_WORD:
-        match = pattern.search(text)
-        if match:
+        for match in pattern.finditer(text):
+            after = normalize(text[match.end():]).strip()
+            if by == "campaign" and any(n and (after == n or after.startswith(n + " "))
+                                        for n in names):
+                continue  # "kampanye ramadan": that campaign
             return by, blank(text, match.start(), match.end())
     return None, text
 
@@ -183,10 +186,10 @@ def top_n(text: str) -> tuple[int, int, int] | None:
 _DIRECTIONS = (
     ("worst", r"terburuk|terjelek|paling\s+(?:buruk|jelek)|worst|jelek|buruk|bottom|terbawah"
               r"|underperform\w*"),
-    ("low", r"terendah|paling\s+(?:rendah|sedikit|dikit|kecil|murah)|tersedikit|terkecil"
-            r"|termurah|lowest|least|fewest|smallest|cheapest|murah"),
-    ("high", r"tertinggi|paling\s+(?:tinggi|banyak|besar|gede|mahal|rame|ramai)|terbanyak"
-             r"|terbesar|termahal|highest|most|biggest|largest|mahal"),
+    ("low", r"terendah|paling\s+(?:rendah|sedikit|dikit|kecil|murah|sepi|hemat)|tersedikit"
+            r"|terkecil|termurah|tersepi|terhemat|lowest|least|fewest|smallest|cheapest|murah"),
+    ("high", r"tertinggi|paling\s+(?:tinggi|banyak|besar|gede|mahal|rame|ramai|boros)"
+             r"|terbanyak|terbesar|termahal|terboros|highest|most|biggest|largest|mahal"),
 )
 _DIRECTION = re.compile("|".join(f"(?P<{name}>(?<!\\w)(?:{words})(?!\\w))"
                                  for name, words in _DIRECTIONS), _I)

@@ -161,6 +161,8 @@ UNDERSTOOD: frozenset[str] = frozenset({
     "murah", "termurah", "mahal", "termahal", "buruk", "terjelek", "terbawah", "sedikit",
     "dikit", "performing", "performer", "performers", "cheapest", "least", "fewest", "bottom",
     "biggest", "largest", "smallest", "urut", "diurutkan", "had", "rame", "ramai", "sepi",
+    "tersepi", "boros", "terboros", "hemat", "terhemat", "berdasarkan", "menurut", "based",
+    "termasuk", "including", "include",
     # profit, growth, rate
     "untung", "menguntungkan", "profit", "profitable", "cuan", "keuntungan", "laba",
     "growth", "pertumbuhan", "naik", "kenaikan", "bertambah", "tambah", "nambah", "penambahan",
