@@ -14,7 +14,7 @@ from tests.data.phrasings import CASES as PHRASINGS
 from tests.unit.test_parsing import case_id, observed
 
 CATEGORIES = ("periods", "channels", "metrics", "campaigns", "breakdowns", "clarifications",
-              "smalltalk", "commands", "mixed", "explanations", "content")
+              "smalltalk", "commands", "mixed", "explanations", "content", "rankings")
 
 
 def category_cases(name: str) -> list[Case]:
