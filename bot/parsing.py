@@ -375,7 +375,7 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
             result.text = "/alert"
         if word is not None and COMMANDS[word] != result.command:
             result.command_word = None  # "help reach ig" is no help request
-        result.chart = result.chart or result.command == "chart"  # "hari apa … paling tinggi"
+        result.chart = result.chart or result.command == "chart"
     elif command in ("kpi", "summary") and (breakdown == "channel" or len(result.channels) > 1
                                             or len(result.campaigns) > 1):
         result.command = "compare"  # "/kpi reach per kanal", "/kpi reach ig vs tiktok"
