@@ -18,6 +18,7 @@ from bot.goal_admin import register_goal_admin
 from bot.goal_commands import goal_line, register_goals
 from bot.import_command import register_import
 from bot.linking import register_linking
+from bot.rank_command import register_rank
 from bot.router import Router
 from bot.why_command import register_why
 from config.settings import Settings, load_settings
@@ -55,6 +56,7 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None,
     register_alerts(router)
     register_digests(router)
     register_why(router)
+    register_rank(router)
     register_content(router)
     register_audience(router)
     return App(settings, engine, store, router)

@@ -101,6 +101,8 @@ SUBSCRIBE = CommandNames("subscribe", "langganan", "subscribe")
 UNSUBSCRIBE = CommandNames("unsubscribe", "berhenti", "unsubscribe")
 ROI = CommandNames("roi", "roi", "roi", reads="question")
 WHY = CommandNames("why", "kenapa", "why", id_aliases=("mengapa",), reads="question")
+RANK = CommandNames("rank", "peringkat", "rank", id_aliases=("urutan",), neutral=("ranking",),
+                    reads="question")
 CONTENT = CommandNames("content", "konten", "posts", en_aliases=("content",), reads="question")
 AUDIENCE = CommandNames("audience", "audiens", "audience", reads="question")
 HELP = CommandNames("help", "bantuan", "help")
@@ -112,7 +114,7 @@ ROLE = CommandNames("role", "peran", "role")
 #: Every chat command, in the order of the parser's table.
 ALL: tuple[CommandNames, ...] = (
     KPI, SUMMARY, CHART, COMPARE, GOAL, RECORD, IMPORT, ALERT, SNOOZE, SUBSCRIBE,
-    UNSUBSCRIBE, ROI, WHY, CONTENT, AUDIENCE, HELP, START, INVITE, JOIN, ROLE,
+    UNSUBSCRIBE, ROI, WHY, RANK, CONTENT, AUDIENCE, HELP, START, INVITE, JOIN, ROLE,
 )
 
 BY_NAME: dict[str, CommandNames] = {c.name: c for c in ALL}

@@ -33,5 +33,9 @@ class ParsedText:
     unclear: str | None = None  # words not understood that look like a slot, as typed
     unclear_kind: str | None = None  # "period", "channel", "campaign", "metric"
     rank_by: str | None = None  # "which is best" by "channel", "campaign" or "day"
+    #: how a ranking is ordered: "best" (the metric's better direction first), "worst",
+    #: "high" (the largest value first: "tertinggi", "most"), "low" ("terendah", "termurah")
+    rank_dir: str | None = None
+    top: int | None = None  # "top 3", "5 kanal terbaik": how many rows a ranking shows
     text: str | None = None  # the text a handler reads when it differs from the message
     corrected: str | None = None  # the message with ``unclear`` replaced by ``suggestion``

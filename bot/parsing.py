@@ -68,7 +68,7 @@ from kpi_engine.domain.periods import PeriodError, PeriodQuery, find_period, par
 __all__ = ["COMMANDS", "COMMAND_LANG", "ParsedText", "parse_text"]
 
 #: Commands with a metric slot and a channel slot: an unknown word there is reported.
-_SLOT_COMMANDS = frozenset({"kpi", "chart", "compare", "record", "goal"})
+_SLOT_COMMANDS = frozenset({"kpi", "chart", "compare", "record", "goal", "rank"})
 
 _SLASH = re.compile(r"^/(\S*)")
 _NUMBER = re.compile(
@@ -300,6 +300,14 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
     if command not in METRIC_ARG_COMMANDS:  # "/target ... 3 bulan": a deadline, no period
         breakdown, body = shapes.take_breakdown(body)
         result.rank_by, body = shapes.take_ranking(body)
+        if result.rank_by is None and (command == "rank" or _RANK_WORD.search(body)):
+            result.rank_by, body = shapes.take_rank_key(body, campaigns)  # /peringkat reach kanal
+        top = shapes.top_n(before_shapes)
+        if top is not None and (command == "rank" or result.rank_by is not None):
+            # a ranking's "top 99999 minggu lalu", "5 kanal terbaik bulan lalu": the number
+            # is the cut, never a period
+            result.top, body = top[0], shapes.blank(body, top[1], top[2])
+        result.rank_dir = shapes.rank_direction(before_shapes)
         trend, body = shapes.take_trend(body)
         result.campaign, body, unknown_campaign = campaign_names.take_campaign(body, campaigns,
                                                                                 phrases)
@@ -367,11 +375,18 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
             result.text = "/alert"
         if word is not None and COMMANDS[word] != result.command:
             result.command_word = None  # "help reach ig" is no help request
-        result.chart = result.chart or result.command == "chart"  # "hari apa … paling tinggi"
+        result.chart = result.chart or result.command == "chart"
     elif command in ("kpi", "summary") and (breakdown == "channel" or len(result.channels) > 1
                                             or len(result.campaigns) > 1):
         result.command = "compare"  # "/kpi reach per kanal", "/kpi reach ig vs tiktok"
+    if result.command == "rank" and result.rank_by is None:
+        result.rank_by = breakdown  # "peringkat reach per kanal"
     return result
+
+
+#: A word that asks for a ranking in a sentence ("ranking kanal bulan ini").
+_RANK_WORD = re.compile(r"(?<!\w)(?:" + "|".join(
+    w for w, intent in INTENT_WORDS.items() if intent == "rank") + r")(?!\w)", re.IGNORECASE)
 
 
 #: "the best post": a posts question that asks for the posts themselves, not their count.
@@ -520,14 +535,15 @@ def _sentence_command(parsed: ParsedText, intents: list[str], greeted: bool,
         return command
     if "alert" in intents and parsed.metric is None:
         return "alert"  # "ada alert apa aja?"
-    if breakdown == "channel" or parsed.rank_by == "channel":
+    if command == "rank" or (parsed.rank_by is not None
+                             and command not in ("why", "content", "audience", "chart")):
+        return "rank"  # "kanal mana yang paling bagus", "hari apa … paling tinggi"
+    if breakdown == "channel":
         return "compare"
-    if breakdown == "campaign" or parsed.rank_by == "campaign":
+    if breakdown == "campaign":
         return "roi"
     if len(parsed.channels) > 1 or len(parsed.campaigns) > 1:
         return "compare"
-    if parsed.rank_by == "day" and command in ("kpi", "unknown"):
-        return "chart"
     return command
 
 

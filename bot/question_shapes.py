@@ -8,7 +8,9 @@ out (same length, so later spans stay valid)."""
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
+from bot.understanding import normalize
 from bot.vocabulary import COMMANDS
 
 _I = re.IGNORECASE
@@ -25,19 +27,45 @@ _BY_CAMPAIGN = re.compile(
     r"(?<!\w)(?:per|tiap|setiap|masing[\s-]*masing|by|each)\s+(?:kampanye|campaign|campaigns)"
     r"(?!\w)", _I)
 
-_BEST = (r"(?:paling|ter(?:baik|tinggi|banyak|besar|rendah|buruk|sedikit|kecil|laris|untung)"
-         r"|best|top|highest|lowest|worst|most|juara|unggul|menang)")
-#: "kanal mana / channel apa / which channel … paling …": a ranking of channels.
+_BEST = (r"(?:paling|ter(?:baik|tinggi|banyak|besar|rendah|buruk|sedikit|kecil|laris|untung"
+         r"|murah|mahal|jelek|bawah)|best|top|highest|lowest|worst|most|least|fewest|cheapest"
+         r"|biggest|largest|smallest|juara|unggul|menang)")
+#: How many rows: "top 3", "3 teratas" (counted apart by ``top_n``).
+_N = r"(?:\d{1,9}\s+)?"
+#: up to two words (a metric) between "kanal dengan" and "tertinggi": "kanal dengan
+#: engagement tertinggi", "campaign with the most conversions"
+def _between(name: str) -> str:
+    """The words in between, kept (a named group ``take_ranking`` does not blank)."""
+    return rf"(?P<{name}>(?:[\w-]+\s+){{0,2}}?)"
+#: "lowest ctr channel", "highest reach day": an English superlative, a metric, the key word.
+def _value_first(name: str) -> str:
+    return (r"(?:lowest|highest|best|worst|top|most|least|fewest|cheapest|biggest)\s+"
+            rf"(?P<{name}>(?:[\w-]+\s+){{1,2}}?)")
+_CHANNEL_WORD = r"(?:kanal|channels?|platforms?|sosmed|medsos|akun)"
+_CAMPAIGN_WORD = r"(?:kampanye|campaigns?|kampanya)"
+#: "kanal mana / channel apa / which channel … paling …", "worst performing channel",
+#: "channel with the most …": a ranking of channels.
 _RANK_CHANNEL = re.compile(
     r"(?<!\w)(?:(?:kanal|channel|platform|sosmed|medsos|akun)\s+(?:mana|apa)(?:\s+(?:yang|yg))?"
-    r"|which\s+(?:channel|platform)|(?:kanal|channel|platform)\s+" + _BEST + r")(?!\w)", _I)
+    r"|which\s+(?:channel|platform)s?|(?:kanal|channel|platform)\s+" + _BEST +
+    r"|" + _BEST + r"\s+" + _N + r"(?:performing\s+)?" + _CHANNEL_WORD +
+    r"|" + _CHANNEL_WORD + r"\s+(?:with|that\s+(?:has|had)|dengan|dgn)\s+(?:the\s+)?"
+    + _between("mid1") + _BEST + r"|" + _value_first("mid2") + _CHANNEL_WORD + r")(?!\w)", _I)
 _RANK_CAMPAIGN = re.compile(
     r"(?<!\w)(?:(?:kampanye|campaign|kampanya)\s+(?:mana|apa)(?:\s+(?:yang|yg))?"
-    r"|which\s+campaigns?|(?:kampanye|campaign)\s+" + _BEST + r")(?!\w)", _I)
+    r"|which\s+campaigns?|(?:kampanye|campaign)\s+" + _BEST +
+    r"|" + _BEST + r"\s+" + _N + r"(?:performing\s+)?" + _CAMPAIGN_WORD +
+    r"|" + _CAMPAIGN_WORD + r"\s+(?:with|that\s+(?:has|had)|dengan|dgn)\s+(?:the\s+)?"
+    + _between("mid1") + _BEST + r"|" + _value_first("mid2") + _CAMPAIGN_WORD + r")(?!\w)",
+    _I)
 _RANK_DAY = re.compile(
     r"(?<!\w)(?:hari\s+(?:apa|mana)(?:\s+(?:yang|yg))?|which\s+days?"
-    r"|(?:top|best)\s+\d{1,3}\s+(?:hari|days?)|\d{1,3}\s+(?:hari|days?)\s+" + _BEST +
-    r"|hari\s+" + _BEST + r"|(?:best|top)\s+days?)(?!\w)", _I)
+    r"|(?:top|best|worst)\s+\d{1,9}\s+(?:hari|days?)|\d{1,9}\s+(?:hari|days?)\s+" + _BEST +
+    r"|hari\s+" + _BEST + r"|(?:best|top|worst)\s+days?"
+    r"|days?\s+(?:with|when)\s+(?:the\s+)?" + _between("mid1") + _BEST
+    + r"|hari\s+(?:dengan|dgn)\s+" + _between("mid2") + _BEST + r"|" + _value_first("mid3")
+    + r"days?"
+    r")(?!\w)", _I)
 #: Words that only say "the best": understood, never an unknown word.
 BEST_WORDS = frozenset({
     "paling", "terbaik", "tertinggi", "terbanyak", "terbesar", "terendah", "terburuk",
@@ -107,8 +135,70 @@ def take_ranking(text: str) -> tuple[str | None, str]:
                         ("channel", _RANK_CHANNEL)):
         match = pattern.search(text)
         if match:
+            kept = [match.span(g) for g in ("mid1", "mid2", "mid3")
+                    if g in pattern.groupindex and match.group(g)]
+            start, end = kept[0] if kept else (match.end(), match.end())
+            return by, blank(blank(text, match.start(), start), end, match.end())
+    return None, text
+
+
+#: A ranking command's own words for what it ranks: ``/peringkat reach kanal``, ``/rank roi
+#: campaign``, ``/peringkat reach hari`` ("hari" of "hari ini" or "30 hari" is a period).
+_BY_WORD = (
+    ("day", re.compile(r"(?<![\w\d])(?<!\d )(?:per\s+)?(?:hari|harian|days?|daily)"
+                       r"(?!\s+(?:ini|terakhir|lalu|kemarin|kmrn|ago|before))(?![\w])", _I)),
+    ("campaign", re.compile(r"(?<!\w)(?:per\s+)?(?:kampanye|campaigns?|kampanya)(?!\w)", _I)),
+    ("channel", re.compile(r"(?<!\w)(?:per\s+)?(?:kanal|channels?|platforms?)(?!\w)", _I)),
+)
+
+
+def take_rank_key(text: str, campaigns: Sequence[str] = ()) -> tuple[str | None, str]:
+    """What ``/peringkat`` ranks when it says so with a bare word (``kanal``, ``kampanye``,
+    ``hari``); "kampanye ramadan" names a campaign (a filter), not what is ranked."""
+    names = [normalize(c) for c in campaigns]
+    for by, pattern in _BY_WORD:
+        for match in pattern.finditer(text):
+            after = normalize(text[match.end():]).strip()
+            if by == "campaign" and any(n and (after == n or after.startswith(n + " "))
+                                        for n in names):
+                continue  # "kampanye ramadan": that campaign
             return by, blank(text, match.start(), match.end())
     return None, text
+
+
+_TOP = re.compile(
+    r"(?<!\w)(?:top|teratas|best|worst|terbaik|terburuk|bottom)\s*(\d{1,9})(?![\w.,%])"
+    r"|(?<![\w.,])(\d{1,9})\s+(?:(?:hari|days?|kanal|channels?|platforms?|kampanye|campaigns?)"
+    r"\s+)?(?:teratas|terbaik|terburuk|tertinggi|terendah|terbawah|top|best|worst)(?!\w)", _I)
+
+
+def top_n(text: str) -> tuple[int, int, int] | None:
+    """How many rows a ranking asks for ("top 3", "3 kanal terbaik", "5 hari terendah"), and
+    where those words are (start, end)."""
+    match = _TOP.search(text)
+    if match is None:
+        return None
+    return int(match.group(1) or match.group(2)), match.start(), match.end()
+
+
+#: The direction words of a ranking, by what they ask: "worst" reverses the metric's better
+#: direction; "high" and "low" name the values themselves ("cpc paling murah": the lowest).
+_DIRECTIONS = (
+    ("worst", r"terburuk|terjelek|paling\s+(?:buruk|jelek)|worst|jelek|buruk|bottom|terbawah"
+              r"|underperform\w*"),
+    ("low", r"terendah|paling\s+(?:rendah|sedikit|dikit|kecil|murah|sepi|hemat)|tersedikit"
+            r"|terkecil|termurah|tersepi|terhemat|lowest|least|fewest|smallest|cheapest|murah"),
+    ("high", r"tertinggi|paling\s+(?:tinggi|banyak|besar|gede|mahal|rame|ramai|boros)"
+             r"|terbanyak|terbesar|termahal|terboros|highest|most|biggest|largest|mahal"),
+)
+_DIRECTION = re.compile("|".join(f"(?P<{name}>(?<!\\w)(?:{words})(?!\\w))"
+                                 for name, words in _DIRECTIONS), _I)
+
+
+def rank_direction(text: str) -> str:
+    """``best`` unless the text asks for the worst, or names high or low values first."""
+    match = _DIRECTION.search(text)
+    return match.lastgroup if match and match.lastgroup else "best"
 
 
 def take_trend(text: str) -> tuple[bool, str]:

@@ -279,7 +279,8 @@ def _command_word(text: str) -> str | None:
 
 
 #: Commands whose request is answered with a question when a word is not understood.
-CLARIFIED = frozenset({"kpi", "summary", "chart", "compare", "roi", "record", "why", "unknown"})
+CLARIFIED = frozenset({"kpi", "summary", "chart", "compare", "roi", "record", "why", "rank",
+                       "unknown"})
 
 
 def _answered_by_handler(parsed: ParsedText) -> bool:

@@ -38,6 +38,8 @@ INTENT_WORDS: dict[str, str] = {
                      "vs", "versus", "kompetitor", "pesaing", "competitor", "competitors",
                      "rival", "kompetitornya", "pesaingnya"), "compare"),
     **dict.fromkeys(("kenapa", "mengapa", "why", "knp", "napa", "kenapakah"), "why"),
+    **dict.fromkeys(("peringkat", "ranking", "rangking", "urutan", "urutkan", "rank",
+                     "rankings", "klasemen"), "rank"),
     **dict.fromkeys(("grafik", "grafiknya", "chart", "diagram", "graph", "plot"), "chart"),
     # "posts" stays the metric (the metric aliases win in the phrases); as a first word it
     # keeps the sentence a sentence ("posts ig kemarin brp": the count)
@@ -52,7 +54,8 @@ INTENT_WORDS: dict[str, str] = {
 }
 
 #: When a sentence shows several intents, the first of these wins.
-INTENT_PRIORITY: tuple[str, ...] = ("record", "goal", "why", "content", "audience", "compare",
+INTENT_PRIORITY: tuple[str, ...] = ("record", "goal", "why", "content", "audience", "rank",
+                                     "compare",
                                      "chart", "summary", "help",
                                      "kpi")
 
@@ -153,6 +156,13 @@ UNDERSTOOD: frozenset[str] = frozenset({
     "tersedikit", "terkecil", "terlaris", "best", "top", "highest", "lowest", "worst", "most",
     "juara", "unggul", "menang", "bagus", "jelek", "tinggi", "rendah", "banyak", "gede", "besar",
     "kecil", "mana", "which", "teratas", "urutan", "ranking", "peringkat",
+    # rankings: cheap and dear, worst and least ("kanal mana cpc paling murah", "worst
+    # performing channel", "campaign with the fewest conversions")
+    "murah", "termurah", "mahal", "termahal", "buruk", "terjelek", "terbawah", "sedikit",
+    "dikit", "performing", "performer", "performers", "cheapest", "least", "fewest", "bottom",
+    "biggest", "largest", "smallest", "urut", "diurutkan", "had", "rame", "ramai", "sepi",
+    "tersepi", "boros", "terboros", "hemat", "terhemat", "berdasarkan", "menurut", "based",
+    "termasuk", "including", "include",
     # profit, growth, rate
     "untung", "menguntungkan", "profit", "profitable", "cuan", "keuntungan", "laba",
     "growth", "pertumbuhan", "naik", "kenaikan", "bertambah", "tambah", "nambah", "penambahan",

@@ -137,6 +137,20 @@ class Terms:
         self.pairs[(channel, campaign, term)] = value
         self.sums[(channel, term)] = self.sums.get((channel, term), 0.0) + value
 
+    def campaigns(self, channel_ids: Iterable[int]) -> list[str]:
+        """The campaigns (``""``: untagged) with a sum term for any of ``channel_ids``."""
+        ids = set(channel_ids)
+        return sorted({camp for (c, camp, _) in self.pairs if c in ids})
+
+    def only_campaign(self, name: str) -> Terms:
+        """The sum terms of one campaign (``""``: the untagged rows), as if nothing else had
+        been fetched; last terms are kept (a gauge has no campaign of its own)."""
+        sub = Terms(lasts=dict(self.lasts), statements=self.statements)
+        for (c, camp, term), value in self.pairs.items():
+            if camp == name:
+                sub.add_sum(c, camp, term, value)
+        return sub
+
     def sum(self, term: SumTerm, channel_ids: Iterable[int]) -> float | None:
         found = [self.sums[(c, term)] for c in channel_ids if (c, term) in self.sums]
         return sum(found) if found else None

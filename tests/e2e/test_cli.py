@@ -62,6 +62,26 @@ def test_ask_json_named_channel_english(db: str, capsys: pytest.CaptureFixture[s
     assert "Clicks" in out["text"]
 
 
+def test_ask_json_rank_shape(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    """SPEC §9 ``rank``: every day of last week ranked by the day's instagram reach, computed
+    here from the demo rows."""
+    out = ask_json(db, "hari apa reach ig paling tinggi minggu lalu?", capsys)
+    assert {"intent", "metric", "by", "order", "rows", "period", "text"} <= set(out)
+    assert (out["intent"], out["metric"], out["by"], out["order"]) == ("rank", "reach", "day",
+                                                                       "desc")
+    assert out["period"] == {"label": "minggu lalu", "start": "2026-11-09",
+                             "end": "2026-11-15"}
+    days = [date(2026, 11, 9) + timedelta(days=i) for i in range(7)]
+    by_day = {d.isoformat(): demo_sum("reach", d, d, {"instagram"}) for d in days}
+    expected = sorted(by_day.items(), key=lambda kv: (-kv[1], kv[0]))
+    assert [(r["key"], r["value"]) for r in out["rows"]] == expected
+    assert all(set(r) == {"key", "value"} for r in out["rows"])
+    assert out["text"].startswith("Peringkat hari · Jangkauan · instagram · minggu lalu")
+    worst = ask_json(db, "/rank reach channel last week worst top 2", capsys)
+    assert (worst["by"], worst["order"], worst["top"]) == ("channel", "asc", 2)
+    assert len(worst["rows"]) == 2 and all("competitor" in r for r in worst["rows"])
+
+
 def test_ask_error_is_json_and_exit_zero(db: str, capsys: pytest.CaptureFixture[str]) -> None:
     out = ask_json(db, "/kpi rech minggu ini", capsys)
     assert out["intent"] == "error" and out["error"] == "unknown_metric"

@@ -155,10 +155,18 @@ def test_per_kanal_keeps_campaign_and_period(bot: Conversation) -> None:
 
 
 def test_which_campaign_is_best_is_roi_over_all_campaigns(bot: Conversation) -> None:
+    # /roi over all campaigns until rankings existed; since issue 15 every campaign ranked by
+    # ROI, each value the one /kpi gives for that campaign
     reply = bot.reply("kampanye mana yang paling untung?")
-    assert reply.intent == bot.reply("/roi").intent
+    assert (reply.intent, reply.data["by"], reply.data["metric"]) == ("rank", "campaign", "roi")
     assert reply.data["campaign"] is None
     assert "mana" not in reply.text.lower().split()
+    rows = [r for r in reply.data["rows"] if r["value"] is not None]
+    assert rows
+    for r in rows:
+        assert r["value"] == bot.reply(f"/kpi roi kampanye {r['key']}").data["value"]
+    values = [r["value"] for r in rows]
+    assert values == sorted(values, reverse=True)
 
 
 # --- clarifications and "ya" ---------------------------------------------------------------

@@ -14,7 +14,7 @@ from tests.data.phrasings import CASES as PHRASINGS
 from tests.unit.test_parsing import case_id, observed
 
 CATEGORIES = ("periods", "channels", "metrics", "campaigns", "breakdowns", "clarifications",
-              "smalltalk", "commands", "mixed", "explanations", "content")
+              "smalltalk", "commands", "mixed", "explanations", "content", "rankings")
 
 
 def category_cases(name: str) -> list[Case]:
@@ -44,7 +44,7 @@ CASES = all_cases()
 # The ParsedText attributes a case may name (issue 12), plus the period fields of observed().
 FIELDS = {"command", "command_word", "smalltalk", "metric", "channel", "channels", "campaign",
           "campaigns", "competitors", "start", "end", "period", "period_error", "unclear",
-          "unclear_kind", "suggestion", "lang", "args", "chart"}
+          "unclear_kind", "suggestion", "lang", "args", "chart", "rank_by", "rank_dir", "top"}
 KINDS = {"period", "channel", "campaign", "metric"}
 
 

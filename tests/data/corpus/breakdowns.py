@@ -1,7 +1,7 @@
 """Breakdowns: "per kanal" (the compare breakdown, campaign and period kept), two or more
 channels or campaigns side by side (vs / sama / dan / commas), "kanal mana yang paling ..."
-(compare until rankings exist), us against the competitors, and period against period
-(which stays the change of one /kpi answer, never a per-channel comparison)."""
+(a ranking of channels since /peringkat exists, issue 15), us against the competitors, and
+period against period (which stays the change of one /kpi answer, never a per-channel comparison)."""
 
 from __future__ import annotations
 
@@ -97,14 +97,15 @@ CASES: list[Case] = [
     ("revenue harbolnas sm gajian", {"metric": "revenue", "campaigns": ["harbolnas", "gajian"]}),
     # "top 3 hari" names no period: the period is the one named after it (issue 12)
     ("top 3 hari engagement bulan lalu", {"metric": "engagement", **LAST_MONTH}),
-    # "kanal mana yang paling ...": compare until rankings exist (issue 12)
-    ("kanal mana yang paling bagus bln ini", {"command": "compare", "channel": None, "campaign": None, **THIS_MONTH}),
-    ("kanal mana yang reachnya paling tinggi", {"command": "compare", "metric": "reach", "channel": None}),
-    ("channel mana yg engagement paling tinggi mgg lalu", {"command": "compare", "metric": "engagement", "channel": None, **LAST_WEEK}),
-    ("kanal mana yang paling tinggi konversinya bln lalu", {"command": "compare", "metric": "conversions", **LAST_MONTH}),
-    ("kanal mana yg paling bagus er nya", {"command": "compare", "metric": "engagement_rate"}),
-    ("kanal mana sih yang paling bagus?", {"command": "compare", "channel": None, "campaign": None}),
-    ("kanal mana yang revenue paling tinggi kuartal ini", {"command": "compare", "metric": "revenue", **THIS_QUARTER}),
+    # "kanal mana yang paling ...": compare until rankings existed (issue 12); a ranking of
+    # channels since issue 15
+    ("kanal mana yang paling bagus bln ini", {"command": "rank", "rank_by": "channel", "channel": None, "campaign": None, **THIS_MONTH}),
+    ("kanal mana yang reachnya paling tinggi", {"command": "rank", "rank_by": "channel", "metric": "reach", "channel": None}),
+    ("channel mana yg engagement paling tinggi mgg lalu", {"command": "rank", "rank_by": "channel", "metric": "engagement", "channel": None, **LAST_WEEK}),
+    ("kanal mana yang paling tinggi konversinya bln lalu", {"command": "rank", "rank_by": "channel", "metric": "conversions", **LAST_MONTH}),
+    ("kanal mana yg paling bagus er nya", {"command": "rank", "rank_by": "channel", "metric": "engagement_rate"}),
+    ("kanal mana sih yang paling bagus?", {"command": "rank", "rank_by": "channel", "channel": None, "campaign": None}),
+    ("kanal mana yang revenue paling tinggi kuartal ini", {"command": "rank", "rank_by": "channel", "metric": "revenue", **THIS_QUARTER}),
     # us against the competitors
     ("followers ig vs kompetitor", {"command": "compare", "metric": "followers", "competitors": True}),
     ("engagement kita vs pesaing bln lalu", {"command": "compare", "metric": "engagement", "competitors": True, **LAST_MONTH}),
@@ -127,7 +128,7 @@ CASES: list[Case] = [
     ("breakdown per channel followers", {"command": "compare", "metric": "followers"}),
     ("reach ig vs tt vs yt bln lalu", {"command": "compare", "metric": "reach", "channels": ["instagram", "tiktok", "youtube"], **LAST_MONTH}),
     ("bandingin followers ig kita sama kopirival", {"command": "compare", "metric": "followers", "channels": ["instagram", IG_RIVAL]}),
-    ("kanal mana yg paling tinggi reachnya mgg ini", {"command": "compare", "metric": "reach", "channel": None, **THIS_WEEK}),
+    ("kanal mana yg paling tinggi reachnya mgg ini", {"command": "rank", "rank_by": "channel", "metric": "reach", "channel": None, **THIS_WEEK}),
     ("revenue kampanye gajian per kanal", {"command": "compare", "metric": "revenue", "campaign": "gajian"}),
     ("per kanal followers bln lalu", {"command": "compare", "metric": "followers", **LAST_MONTH}),
     ("ig vs tt", {"command": "compare", "channels": ["instagram", "tiktok"]}),

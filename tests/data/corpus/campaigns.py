@@ -1,6 +1,6 @@
 """Campaigns as campaign owners ask about them: a known campaign with or without
 "kampanye"/"campaign", with a metric, channel and period; ROI questions ("kampanye mana yang
-paling untung" is /roi over all campaigns, never a campaign named "mana"); an unknown
+paling untung" ranks every campaign by ROI, never a campaign named "mana"); an unknown
 campaign in a sentence is never a filter but a clarification. Known campaigns: ramadan,
 harbolnas, back to school, gajian, imlek (tests/data/corpus/__init__.py)."""
 
@@ -65,14 +65,15 @@ CASES: list[Case] = [
     ("berapa roi kampanye gajian bln lalu", {"command": "kpi", "metric": "roi", "campaign": "gajian", **LAST_MONTH}),
     ("brp roi ramadan", {"command": "kpi", "metric": "roi", "campaign": "ramadan"}),
     ("roi campaign gajian dong", {"command": "roi", "campaign": "gajian"}),
-    # "kampanye mana yang paling untung": /roi over all campaigns (issue 12)
-    ("kampanye mana yang paling untung?", {"command": "roi", "campaign": None, **NO_PERIOD}),
-    ("kampanye mana yg paling untung bln lalu", {"command": "roi", "campaign": None, **LAST_MONTH}),
-    ("campaign mana yang paling untung mgg ini", {"command": "roi", "campaign": None, **THIS_WEEK}),
-    ("kampanye mana paling untung thn ini", {"command": "roi", "campaign": None, **THIS_YEAR}),
-    ("kampanye apa yang paling untung bulan ini", {"command": "roi", "campaign": None, **THIS_MONTH}),
-    ("which campaign is the most profitable", {"command": "roi", "campaign": None, "lang": "en"}),
-    ("kampanye mana sih yang paling untung?", {"command": "roi", "campaign": None}),
+    # "kampanye mana yang paling untung": /roi over all campaigns (issue 12); since issue 15
+    # the campaigns ranked by ROI
+    ("kampanye mana yang paling untung?", {"command": "rank", "rank_by": "campaign", "metric": "roi", "campaign": None, **NO_PERIOD}),
+    ("kampanye mana yg paling untung bln lalu", {"command": "rank", "rank_by": "campaign", "metric": "roi", "campaign": None, **LAST_MONTH}),
+    ("campaign mana yang paling untung mgg ini", {"command": "rank", "rank_by": "campaign", "metric": "roi", "campaign": None, **THIS_WEEK}),
+    ("kampanye mana paling untung thn ini", {"command": "rank", "rank_by": "campaign", "metric": "roi", "campaign": None, **THIS_YEAR}),
+    ("kampanye apa yang paling untung bulan ini", {"command": "rank", "rank_by": "campaign", "metric": "roi", "campaign": None, **THIS_MONTH}),
+    ("which campaign is the most profitable", {"command": "rank", "rank_by": "campaign", "metric": "roi", "campaign": None, "lang": "en"}),
+    ("kampanye mana sih yang paling untung?", {"command": "rank", "rank_by": "campaign", "metric": "roi", "campaign": None}),
     # an unknown campaign in a sentence: a clarification, never a filter (issue 12)
     ("revenue kampanye lebaran bln lalu", {"campaign": None, "unclear": "lebaran", "unclear_kind": "campaign", "metric": "revenue", **LAST_MONTH}),
     ("konversi campaign 11.11 bln ini", {"campaign": None, "unclear": "11.11", "unclear_kind": "campaign", **THIS_MONTH}),

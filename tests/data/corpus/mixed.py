@@ -62,7 +62,7 @@ CASES: list[Case] = [
     ("tiktok shares this month", {"command": "kpi", "metric": "shares", "channel": "tiktok", "lang": "en", **THIS_MONTH}),
     ("reviews this month", {"command": "kpi", "metric": "testimonials", "lang": "en", **THIS_MONTH}),
     ("issues resolved last week", {"command": "kpi", "metric": "issues_resolved", "lang": "en", **LAST_WEEK}),
-    ("which channel is the best this month", {"command": "compare", "channel": None, "lang": "en", **THIS_MONTH}),
+    ("which channel is the best this month", {"command": "rank", "rank_by": "channel", "channel": None, "lang": "en", **THIS_MONTH}),
     ("revenue gajian vs ramadan this year", {"metric": "revenue", "campaigns": ["gajian", "ramadan"], "lang": "en", **THIS_YEAR}),
     # Indonesian and English together
     ("guys reach ig last month brp ya", {"command": "kpi", "metric": "reach", "channel": "instagram", **LAST_MONTH}),
