@@ -270,14 +270,14 @@ def cmd_link(app: App, args: argparse.Namespace) -> int:
 
 
 def cmd_token(app: App, args: argparse.Namespace) -> int:
-    from kpi_engine.services.tokens import ApiTokens
+    from kpi_engine.services import tokens
 
-    tokens = ApiTokens(app.store)
-    ws = app.store.workspace(args.workspace) if args.workspace else None
+    ws = workspaces.find_workspace(app.store, args.workspace) if args.workspace else None
     if args.token_command == "create":
-        ws = ws or app.store.ensure_workspace(args.workspace, timezone=app.settings.timezone,
-                                              language=app.settings.language)
-        new = tokens.create(ws.id, name=args.name)
+        ws = ws or workspaces.ensure_workspace(app.store, args.workspace,
+                                               timezone=app.settings.timezone,
+                                               language=app.settings.language)
+        new = tokens.create_token(app.store, ws.id, name=args.name)
         print(f"Token {new.token.id} for workspace '{ws.slug}' (shown once; keep it secret):")
         print(new.secret)
         return 0
@@ -286,7 +286,7 @@ def cmd_token(app: App, args: argparse.Namespace) -> int:
         return 1
     if args.token_command == "list":
         assert ws is not None
-        for tok in tokens.for_workspace(ws.id):
+        for tok in tokens.workspace_tokens(app.store, ws.id):
             state = f"revoked {tok.revoked_at:%Y-%m-%d}" if tok.revoked_at else "active"
             print(f"{tok.id}\tkpi_{tok.prefix}_…\t{state}\t{tok.name}")
         return 0
@@ -295,9 +295,10 @@ def cmd_token(app: App, args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     if ws is not None:
-        print(f"{tokens.revoke_workspace(ws.id)} token(s) of workspace '{ws.slug}' revoked.")
+        revoked = tokens.revoke_workspace_tokens(app.store, ws.id)
+        print(f"{revoked} token(s) of workspace '{ws.slug}' revoked.")
         return 0
-    if not tokens.revoke(args.id):
+    if not tokens.revoke_token(app.store, args.id):
         print(f"kpibot: no active token {args.id}", file=sys.stderr)
         return 1
     print(f"Token {args.id} revoked.")
