@@ -17,7 +17,8 @@ from bot.i18n import Phrasebook
 from bot.reply import Reply
 from bot.router import OPERATOR_PLATFORMS, Command, Context, Router
 from kpi_engine.domain.model import Role
-from kpi_engine.storage import alert_store
+from kpi_engine.services import digests
+from kpi_engine.services.digests import Subscription
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "needs_admin": ("Mengatur langganan ringkasan butuh peran admin. Peran Anda: {role}.",
@@ -64,7 +65,7 @@ _BOOK = Phrasebook(MESSAGES)
 _m, _say, _refuse = _BOOK.text, _BOOK.say, _BOOK.refuse
 
 
-def _describe_sub(sub: alert_store.Subscription, lang: str, tz: str) -> str:
+def _describe_sub(sub: Subscription, lang: str, tz: str) -> str:
     at = f"{sub.hour:02d}:{sub.minute:02d}"
     if sub.kind == "weekly":
         return _m("sub_weekly", lang, day=DAY_NAMES[sub.weekday or 0][lang == "en"], time=at,
@@ -78,7 +79,7 @@ def subscribe_command(ctx: Context) -> Reply:
     words = after_command(req.text).lower().split()
     tz = ctx.workspace.timezone
     if not words:
-        subs = alert_store.subscriptions(ctx.store, platform=req.platform, chat_id=req.chat_id)
+        subs = digests.chat_subscriptions(ctx.store, req.platform, req.chat_id)
         if not subs:
             return _say(ctx, "sub_none", "subscribe", usage=_m("sub_usage", lang))
         return Reply(body=[_m("sub_list", lang)] + [f"  • {_describe_sub(s, lang, tz)}"
@@ -104,9 +105,9 @@ def subscribe_command(ctx: Context) -> Reply:
         if parsed is None:
             return _refuse(ctx, "bad_time", text=args[0])
         at = parsed
-    sub = alert_store.subscribe(ctx.store, ctx.workspace.id, req.platform, req.chat_id, kind,
-                                at.hour, at.minute, ctx.now, weekday=weekday,
-                                lang=req.lang, created_by=req.user_name or req.user_id)
+    sub = digests.subscribe(ctx.store, ctx.workspace.id, req.platform, req.chat_id, kind, at,
+                            ctx.now, weekday=weekday, lang=req.lang,
+                            created_by=req.user_name or req.user_id)
     reply = _say(ctx, "sub_set", "subscribe", what=_describe_sub(sub, lang, tz))
     reply.data = {"id": sub.id, "kind": kind, "weekday": weekday,
                   "time": f"{at.hour:02d}:{at.minute:02d}", "timezone": tz}
@@ -124,7 +125,7 @@ def unsubscribe_command(ctx: Context) -> Reply:
         kind = "daily"
     elif words and words[0] in ("mingguan", "weekly"):
         kind = "weekly"
-    removed = alert_store.unsubscribe(ctx.store, req.platform, req.chat_id, kind)
+    removed = digests.unsubscribe(ctx.store, req.platform, req.chat_id, kind)
     if not removed:
         return _say(ctx, "unsub_none", "unsubscribe")
     what = ", ".join(_m(s.kind, lang) for s in removed)

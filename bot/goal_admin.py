@@ -26,8 +26,8 @@ from bot.router import OPERATOR_PLATFORMS, Command, Context, Router, error_reply
 from kpi_engine.domain.metrics import METRICS
 from kpi_engine.domain.model import Role
 from kpi_engine.domain.periods import Period, PeriodQuery
-from kpi_engine.services import answers
-from kpi_engine.storage.goal_store import campaign_span
+from kpi_engine.services import answers, linking
+from kpi_engine.services.workspaces import campaign_span
 
 ADMIN_MESSAGES: dict[str, tuple[str, str]] = {
     "roi_title": ("ROI · {scope} · {period}", "ROI · {scope} · {period}"),
@@ -175,11 +175,9 @@ def _roi_reply(ctx: Context, found: list[answers.KpiAnswer], pq: PeriodQuery,
 
 def _chat_role(ctx: Context) -> Role | None:
     req = ctx.request
-    for link in ctx.store.links(ctx.workspace.id):
-        if (link["platform"], link["chat_id"], link["user_id"]) == (req.platform,
-                                                                    req.chat_id, ""):
-            return Role(link["role"])
-    return None
+    return next((link.role for link in linking.chat_roles(ctx.store, ctx.workspace.id,
+                                                           req.platform, req.chat_id)
+                 if not link.user_id), None)
 
 
 def role(ctx: Context) -> Reply:
@@ -202,14 +200,14 @@ def role(ctx: Context) -> Reply:
         user_id, shown = who, who
     else:
         name = who.lstrip("@")
-        found = ctx.store.find_user(req.platform, req.chat_id, name)
+        found = linking.find_user(ctx.store, req.platform, req.chat_id, name)
         if found is None:
             return _error("role_unknown_user", lang, name=name)
         user_id, shown = found, "@" + name.lower()
     if user_id == req.user_id:
         return _error("role_self", lang)
     new_role = wanted[0]
-    ctx.store.link_chat(ctx.workspace.id, req.platform, req.chat_id, new_role, user_id=user_id)
+    linking.link(ctx.store, ctx.workspace.id, req.platform, req.chat_id, new_role, user_id=user_id)
     body = [_msg("role_set", lang, user=shown, role=_role_name(new_role, lang))]
     chat_role = _chat_role(ctx)
     if chat_role is not None and chat_role.rank > new_role.rank:
@@ -225,19 +223,17 @@ def _role_name(r: Role, lang: str) -> str:
 
 def _role_list(ctx: Context) -> Reply:
     req, lang = ctx.request, ctx.lang
-    names = ctx.store.user_names(req.platform, req.chat_id)
+    names = linking.user_names(ctx.store, req.platform, req.chat_id)
     body: list[str] = []
     users: list[dict[str, str]] = []
-    for link in ctx.store.links(ctx.workspace.id):
-        if (link["platform"], link["chat_id"]) != (req.platform, req.chat_id):
-            continue
-        r = Role(link["role"])
-        if not link["user_id"]:
+    for link in linking.chat_roles(ctx.store, ctx.workspace.id, req.platform, req.chat_id):
+        r = link.role
+        if not link.user_id:
             body.insert(0, _msg("role_chat", lang, role=_role_name(r, lang)))
             continue
-        shown = "@" + names[link["user_id"]] if names.get(link["user_id"]) else link["user_id"]
+        shown = "@" + names[link.user_id] if names.get(link.user_id) else link.user_id
         body.append(_msg("role_user", lang, user=shown, role=_role_name(r, lang)))
-        users.append({"user_id": link["user_id"], "role": r.value})
+        users.append({"user_id": link.user_id, "role": r.value})
     return Reply(title=_msg("role_list_title", lang), body=body,
                  footer=_msg("role_footer", lang), intent="role", lang=lang,
                  data={"users": users})

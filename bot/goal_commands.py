@@ -31,12 +31,12 @@ from bot.router import Command, Context, Router, error_reply
 from bot.vocabulary import COMMANDS
 from kpi_engine.domain.deadlines import Deadline, DeadlineError, find_deadline
 from kpi_engine.domain.goal_math import Shape
-from kpi_engine.domain.goal_model import CANCELLED, GoalError, GoalRequest
+from kpi_engine.domain.goal_model import GoalError, GoalRequest
 from kpi_engine.domain.metrics import METRICS, Metric, Unit
 from kpi_engine.domain.model import Role
+from kpi_engine.services import goals as goal_service
 from kpi_engine.services.answers import UnknownChannel
-from kpi_engine.services.goals import Progress, create_goal, edit_goal, track
-from kpi_engine.storage.goal_store import GoalStore
+from kpi_engine.services.goals import Progress, track
 
 COMMAND_MESSAGES: dict[str, tuple[str, str]] = {
     "usage": ("Format: /target metrik nilai [kanal] tenggat. Contoh: /target followers +20% "
@@ -286,9 +286,8 @@ def _just_asking(ctx: Context, body: str) -> bool:
 
 
 def _track_all(ctx: Context, everything: bool) -> list[Progress]:
-    store = GoalStore(ctx.store)
-    goals = store.list_goals(ctx.workspace.id, None if everything else ("active",))
-    return [track(ctx.store, ctx.workspace.id, ctx.channels, g, ctx.today) for g in goals]
+    return goal_service.goals_progress(ctx.store, ctx.workspace.id, ctx.channels, ctx.today,
+                                       everything=everything)
 
 
 def list_goals(ctx: Context, *, everything: bool) -> Reply:
@@ -299,38 +298,31 @@ def list_goals(ctx: Context, *, everything: bool) -> Reply:
 
 def show_goal(ctx: Context, goal_id: int) -> Reply:
     """One goal with its history and chart."""
-    store = GoalStore(ctx.store)
-    found = store.get(ctx.workspace.id, goal_id)
+    found = goal_service.find_goal(ctx.store, ctx.workspace.id, goal_id)
     if found is None:
         return _error("not_found", ctx.lang, id=goal_id)
     progress = track(ctx.store, ctx.workspace.id, ctx.channels, found, ctx.today)
-    events = store.events(ctx.workspace.id, goal_id=goal_id)
+    events = goal_service.goal_history(ctx.store, ctx.workspace.id, goal_id)
     return gv.show_reply(progress, events, ctx.workspace.currency, ctx.lang)
 
 
 def cancel_goal(ctx: Context, goal_id: int) -> Reply:
-    store = GoalStore(ctx.store)
-    found = store.get(ctx.workspace.id, goal_id)
+    found = goal_service.find_goal(ctx.store, ctx.workspace.id, goal_id)
     if found is None:
         return _error("not_found", ctx.lang, id=goal_id)
     if not found.active:
         return _error("not_active", ctx.lang, id=goal_id,
                       status=translate(gv.STATUS, found.status, ctx.lang))
-    progress = track(ctx.store, ctx.workspace.id, ctx.channels, found, ctx.today, trend=False)
-    store.set_status(found, CANCELLED, now=ctx.now, day=ctx.today, value=progress.current,
-                     by_user=ctx.request.user_id)
-    cancelled = store.get(ctx.workspace.id, goal_id)
-    assert cancelled is not None
-    progress = track(ctx.store, ctx.workspace.id, ctx.channels, cancelled, ctx.today,
-                     trend=False)
+    cancelled, progress = goal_service.cancel_goal(ctx.store, ctx.workspace.id, ctx.channels,
+                                                   found, ctx.today, ctx.now,
+                                                   by_user=ctx.request.user_id)
     return gv.cancelled_reply(cancelled, progress, ctx.workspace.currency, ctx.lang)
 
 
 def change_goal(ctx: Context, goal_id: int, text: str) -> Reply:
     """A new value and/or deadline; the baseline and the history stay."""
     lang = ctx.lang
-    store = GoalStore(ctx.store)
-    found = store.get(ctx.workspace.id, goal_id)
+    found = goal_service.find_goal(ctx.store, ctx.workspace.id, goal_id)
     if found is None:
         return _error("not_found", lang, id=goal_id)
     try:
@@ -343,9 +335,10 @@ def change_goal(ctx: Context, goal_id: int, text: str) -> Reply:
     if read.value is None and hit is None:
         return _error("edit_nothing", lang, id=goal_id)
     try:
-        changed = edit_goal(store, found, ctx.today, ctx.now, value_kind=read.value_kind,
-                            value=read.value, deadline=hit[0].day if hit else None,
-                            by_user=ctx.request.user_id)
+        changed = goal_service.change_goal(ctx.store, found, ctx.today, ctx.now,
+                                           value_kind=read.value_kind, value=read.value,
+                                           deadline=hit[0].day if hit else None,
+                                           by_user=ctx.request.user_id)
     except GoalError as exc:
         return _goal_error(ctx, exc, found.metric, found.channel, read.value_text or "")
     progress = track(ctx.store, ctx.workspace.id, ctx.channels, changed, ctx.today)
@@ -382,8 +375,8 @@ def set_goal(ctx: Context, body: str) -> Reply:
                           read.channel, read.campaign, start=read.deadline.period_start)
     req = ctx.request
     try:
-        created, plan = create_goal(
-            ctx.store, GoalStore(ctx.store), ctx.workspace.id, ctx.channels, request,
+        created, plan = goal_service.set_goal(
+            ctx.store, ctx.workspace.id, ctx.channels, request,
             ctx.today, ctx.now, owner_id=req.user_id, owner_name=req.user_name,
             platform=req.platform, chat_id=req.chat_id)
     except GoalError as exc:
@@ -422,8 +415,8 @@ def goal_line(ctx: Context, metric_key: str, channel: str | None
     """The target line of ``/grafik``: an active goal on the same metric, channel and
     campaign. A level's or ratio's target is drawn as is; a total's as the daily average it
     needs over its window (the chart shows daily values)."""
-    found = GoalStore(ctx.store).for_metric(ctx.workspace.id, metric_key, channel,
-                                            ctx.parsed.campaign)
+    found = goal_service.goals_on(ctx.store, ctx.workspace.id, metric_key, channel,
+                                  ctx.parsed.campaign)
     if not found:
         return None
     g = found[0]

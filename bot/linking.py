@@ -15,15 +15,7 @@ from bot.i18n import translate
 from bot.reply import Reply
 from bot.router import Command, Context, Handler, Router, error_reply
 from kpi_engine.domain.model import Role
-from kpi_engine.storage.guards import JOIN_ATTEMPTS, JOIN_WINDOW, join_wait, record_wrong_join
-from kpi_engine.storage.linking import (
-    CODE_TTL,
-    JoinCodeError,
-    create_join_code,
-    normalize_code,
-    peek_join_code,
-    redeem_join_code,
-)
+from kpi_engine.services import linking
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "invite_title": ("Kode undangan · {workspace}", "Invite code · {workspace}"),
@@ -87,11 +79,11 @@ def _error(key: str, lang: str, **params: object) -> Reply:
 def invite(ctx: Context) -> Reply:
     """Create a one-time join code for this workspace (admins only)."""
     lang, ws = ctx.lang, ctx.workspace
-    code = create_join_code(ctx.store, ws.id, now=ctx.now,
-                            created_by=ctx.request.user_id or ctx.request.user_name)
+    code = linking.invite(ctx.store, ws.id, now=ctx.now,
+                          created_by=ctx.request.user_id or ctx.request.user_name)
     local = code.expires_at.astimezone(ZoneInfo(ws.timezone))
     until = f"{fmt.day(local.date(), lang)} {local:%H.%M}"
-    hours = int(CODE_TTL.total_seconds() // 3600)
+    hours = int(linking.CODE_TTL.total_seconds() // 3600)
     return Reply(
         title=_msg("invite_title", lang, workspace=ws.name),
         body=[_msg("invite_code", lang, code=code.code), _msg("invite_how", lang, code=code.code)],
@@ -108,28 +100,22 @@ def join(ctx: Context) -> Reply:
         if ctx.workspace.id == 0:
             return error_reply("not_linked", lang)
         return _error("join_usage", lang)
-    code = normalize_code("".join(ctx.parsed.args))[:40]
-    wait = join_wait(ctx.store, req.platform, req.chat_id, ctx.now)
-    if wait is not None:  # guessing codes: at most JOIN_ATTEMPTS wrong ones per window
-        minutes = max(1, -(-int(wait.total_seconds()) // 60))
-        return _error("join_wait", lang, attempts=JOIN_ATTEMPTS, minutes=minutes,
-                      window=int(JOIN_WINDOW.total_seconds() // 60))
-    if ctx.workspace.id != 0:  # a linked chat: the same workspace, or an admin moving it
-        found = peek_join_code(ctx.store, code)
-        if found is not None and found.workspace_id == ctx.workspace.id:
+    linked = ctx.workspace.id != 0
+    done = linking.join(ctx.store, req.platform, req.chat_id, "".join(ctx.parsed.args),
+                        now=ctx.now, linked_to=ctx.workspace.id if linked else None,
+                        may_move=linked and ctx.role.allows(Role.ADMIN))
+    if isinstance(done, linking.JoinRefused):
+        if done.reason == "wait":
+            return _error("join_wait", lang, attempts=linking.JOIN_ATTEMPTS,
+                          minutes=done.wait_minutes,
+                          window=int(linking.JOIN_WINDOW.total_seconds() // 60))
+        if done.reason == "already":
             return _error("join_already", lang, workspace=ctx.workspace.name)
-        if found is not None and not ctx.role.allows(Role.ADMIN):
-            return _error("join_switch_admin", lang)
-    try:
-        workspace, role = redeem_join_code(ctx.store, code, req.platform, req.chat_id,
-                                           now=ctx.now)
-    except JoinCodeError as exc:
-        record_wrong_join(ctx.store, req.platform, req.chat_id, ctx.now)
-        return _error(f"join_{exc.code}", lang, code=code)
-    return Reply(body=[_msg("join_ok", lang, workspace=workspace.name,
-                            role=ROLE_NAMES[role][lang == "en"])],
+        return _error(f"join_{done.reason}", lang, code=done.code)
+    return Reply(body=[_msg("join_ok", lang, workspace=done.workspace.name,
+                            role=ROLE_NAMES[done.role][lang == "en"])],
                  intent="join", lang=lang,
-                 data={"workspace": workspace.slug, "role": role.value})
+                 data={"workspace": done.workspace.slug, "role": done.role.value})
 
 
 def _start_with_code(previous: Handler | None) -> Handler:

@@ -21,7 +21,8 @@ from bot.parsing import ParsedText, parse_text
 from bot.reply import Reply, Request, failure_code
 from bot.vocabulary import COMMANDS
 from kpi_engine.domain.model import Channel, Role, Workspace
-from kpi_engine.storage.store import Store
+from kpi_engine.services import linking, workspaces
+from kpi_engine.services.workspaces import Store
 
 log = logging.getLogger(__name__)
 
@@ -150,16 +151,16 @@ class Router:
         if req.platform not in OPERATOR_PLATFORMS | TOKEN_PLATFORMS and req.user_name:
             # who is who in this chat, for ``/peran @name``
             aware = now if now.tzinfo else now.replace(tzinfo=UTC)
-            if quick and not self.store.knows_user(req.platform, req.chat_id, req.user_id,
-                                                    req.user_name, aware):
+            if quick and not linking.knows_user(self.store, req.platform, req.chat_id,
+                                                req.user_id, req.user_name, aware):
                 return None
-            self.store.remember_user(req.platform, req.chat_id, req.user_id, req.user_name,
-                                     aware)
+            linking.remember_user(self.store, req.platform, req.chat_id, req.user_id,
+                                  req.user_name, aware)
         tz = ZoneInfo(workspace.timezone)
         # a clock without an offset (``--now 2026-11-22``) is the workspace's local time
         local_now = now.astimezone(tz) if now.tzinfo else now.replace(tzinfo=tz)
         today = local_now.date()
-        channels, campaigns = self.store.channels_and_campaigns(workspace.id)
+        channels, campaigns = workspaces.channels_and_campaigns(self.store, workspace.id)
         names = [c.name for c in channels]
         parsed = parse_text(req.text, today, channels=names, campaigns=campaigns)
         lang = req.lang or parsed.lang or workspace.language or self.default_language
@@ -234,22 +235,22 @@ class Router:
 
     def _access(self, req: Request) -> tuple[Workspace, Role] | Reply | None:
         if req.platform in TOKEN_PLATFORMS:
-            ws = self.store.workspace(req.workspace) if req.workspace else None
+            ws = workspaces.find_workspace(self.store, req.workspace) if req.workspace else None
             return (ws, Role.VIEWER) if ws else None
         if req.platform in OPERATOR_PLATFORMS:
             slug = req.workspace
             if slug is None:
-                found = self.store.workspaces()
+                found = workspaces.all_workspaces(self.store)
                 if not found:
                     return error_reply("no_workspace", req.lang or self.default_language,
                                        name="demo")
                 return found[0], Role.ADMIN
-            ws = self.store.workspace(slug)
+            ws = workspaces.find_workspace(self.store, slug)
             if ws is None:
                 return error_reply("no_workspace", req.lang or self.default_language,
                                    name=slug)
             return ws, Role.ADMIN
-        return self.store.chat_access(req.platform, req.chat_id, req.user_id)
+        return linking.access(self.store, req.platform, req.chat_id, req.user_id)
 
     def _unlinked(self, req: Request, now: datetime) -> Reply:
         """An unlinked chat may ask for help or join with a code; it learns nothing else."""

@@ -18,6 +18,7 @@ from bot.bootstrap import App, bootstrap
 from bot.reply import Request
 from config.settings import CHAT_PLATFORMS, Settings, load_settings
 from kpi_engine.domain.model import Role, Workspace
+from kpi_engine.services import linking, workspaces
 from kpi_engine.storage.db import SchemaOutOfDate
 
 log = logging.getLogger("kpibot")
@@ -244,24 +245,24 @@ def _workspace(app: App, slug: str, *, create: bool) -> Workspace | None:
     """Workspace ``slug``; a missing one is created only when the database has none yet or
     ``--create`` is given (SPEC §9: a typo never makes a second brand). Else None, and
     the existing workspaces are named on stderr."""
-    found = app.store.workspace(slug)
+    found = workspaces.find_workspace(app.store, slug)
     if found is not None:
         return found
-    existing = [ws.slug for ws in app.store.workspaces()]
+    existing = [ws.slug for ws in workspaces.all_workspaces(app.store)]
     if existing and not create:
         names = ", ".join(existing[:20]) + (", …" if len(existing) > 20 else "")
         print(f"kpibot: there is no workspace '{slug}'. Existing: {names}. Check the name, "
               f"or add --create to make a new workspace '{slug}'.", file=sys.stderr)
         return None
-    return app.store.ensure_workspace(slug, timezone=app.settings.timezone,
-                                      language=app.settings.language)
+    return workspaces.ensure_workspace(app.store, slug, timezone=app.settings.timezone,
+                                       language=app.settings.language)
 
 
 def cmd_link(app: App, args: argparse.Namespace) -> int:
     ws = _workspace(app, args.workspace, create=args.create)
     if ws is None:
         return 1
-    app.store.link_chat(ws.id, args.platform, args.chat, Role(args.role), user_id=args.user)
+    linking.link(app.store, ws.id, args.platform, args.chat, Role(args.role), user_id=args.user)
     who = f"user {args.user} in " if args.user else ""
     print(f"Linked {who}{args.platform} chat {args.chat} to workspace '{ws.slug}' as "
           f"{args.role}.")
@@ -269,14 +270,14 @@ def cmd_link(app: App, args: argparse.Namespace) -> int:
 
 
 def cmd_token(app: App, args: argparse.Namespace) -> int:
-    from kpi_engine.services.tokens import ApiTokens
+    from kpi_engine.services import tokens
 
-    tokens = ApiTokens(app.store)
-    ws = app.store.workspace(args.workspace) if args.workspace else None
+    ws = workspaces.find_workspace(app.store, args.workspace) if args.workspace else None
     if args.token_command == "create":
-        ws = ws or app.store.ensure_workspace(args.workspace, timezone=app.settings.timezone,
-                                              language=app.settings.language)
-        new = tokens.create(ws.id, name=args.name)
+        ws = ws or workspaces.ensure_workspace(app.store, args.workspace,
+                                               timezone=app.settings.timezone,
+                                               language=app.settings.language)
+        new = tokens.create_token(app.store, ws.id, name=args.name)
         print(f"Token {new.token.id} for workspace '{ws.slug}' (shown once; keep it secret):")
         print(new.secret)
         return 0
@@ -285,7 +286,7 @@ def cmd_token(app: App, args: argparse.Namespace) -> int:
         return 1
     if args.token_command == "list":
         assert ws is not None
-        for tok in tokens.for_workspace(ws.id):
+        for tok in tokens.workspace_tokens(app.store, ws.id):
             state = f"revoked {tok.revoked_at:%Y-%m-%d}" if tok.revoked_at else "active"
             print(f"{tok.id}\tkpi_{tok.prefix}_…\t{state}\t{tok.name}")
         return 0
@@ -294,9 +295,10 @@ def cmd_token(app: App, args: argparse.Namespace) -> int:
               file=sys.stderr)
         return 2
     if ws is not None:
-        print(f"{tokens.revoke_workspace(ws.id)} token(s) of workspace '{ws.slug}' revoked.")
+        revoked = tokens.revoke_workspace_tokens(app.store, ws.id)
+        print(f"{revoked} token(s) of workspace '{ws.slug}' revoked.")
         return 0
-    if not tokens.revoke(args.id):
+    if not tokens.revoke_token(app.store, args.id):
         print(f"kpibot: no active token {args.id}", file=sys.stderr)
         return 1
     print(f"Token {args.id} revoked.")

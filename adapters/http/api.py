@@ -38,7 +38,7 @@ from bot.reply import Request
 from kpi_engine.domain.model import SnapshotRow, Workspace, WriteResult
 from kpi_engine.domain.validation import local_today
 from kpi_engine.services import health
-from kpi_engine.services.tokens import ApiToken, ApiTokens
+from kpi_engine.services.tokens import ApiToken, authenticate
 
 if TYPE_CHECKING:
     from adapters.chat.platform import Platform
@@ -214,11 +214,7 @@ async def _authorize(request: web.Request) -> Call:
 
 
 def _lookup(app: App, secret: str) -> tuple[ApiToken, Workspace] | None:
-    token = ApiTokens(app.store).lookup(secret)
-    if token is None:
-        return None
-    ws = app.store.workspace_by_id(token.workspace_id)
-    return (token, ws) if ws is not None else None
+    return authenticate(app.store, secret)
 
 
 def _lang(value: str | None) -> str | None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 from kpi_engine.domain.formulas import Span
@@ -246,6 +246,31 @@ RenderDigest = Callable[[Digest], DigestText]
 def subscriptions(store: Store) -> list[Subscription]:
     """Every digest subscription (the scheduler's jobs)."""
     return alert_store.subscriptions(store)
+
+
+# -- a chat's subscriptions (``/langganan``, ``/berhenti``) -------------------------------------
+
+def chat_subscriptions(store: Store, platform: str, chat_id: str) -> list[Subscription]:
+    """This chat's digest subscriptions, oldest first."""
+    return alert_store.subscriptions(store, platform=platform, chat_id=chat_id)
+
+
+def subscribe(store: Store, workspace_id: int, platform: str, chat_id: str, kind: str,
+              at: time, now: datetime, *, weekday: int | None = None,
+              lang: str | None = None, created_by: str = "") -> Subscription:
+    """Subscribe the chat to the ``daily`` or ``weekly`` digest at local time ``at`` (weekly:
+    on ``weekday``, 0 = Monday); subscribing again to the same kind changes its time."""
+    if kind not in ("daily", "weekly"):
+        raise ValueError(f"unknown digest kind {kind!r}")
+    return alert_store.subscribe(store, workspace_id, platform, chat_id, kind, at.hour,
+                                 at.minute, now, weekday=weekday, lang=lang,
+                                 created_by=created_by)
+
+
+def unsubscribe(store: Store, platform: str, chat_id: str, kind: str | None = None
+                ) -> list[Subscription]:
+    """Stop the chat's digests (of ``kind``, or all); the stopped ones."""
+    return alert_store.unsubscribe(store, platform, chat_id, kind)
 
 
 def digest_for(store: Store, sub_id: int) -> tuple[Subscription, Workspace] | None:

@@ -42,6 +42,8 @@ from kpi_engine.domain.formulas import Needs, Span, Value, compute, gauge_as_of,
 from kpi_engine.domain.goal_math import Shape
 from kpi_engine.domain.goal_model import (
     ACHIEVED,
+    ACTIVE,
+    CANCELLED,
     MISSED,
     Goal,
     GoalError,
@@ -322,6 +324,67 @@ def edit_goal(goals: GoalStore, goal: Goal, today: date, now: datetime, *,
         raise GoalError("deadline_past")
     return goals.update(goal, target=new_target, value_kind=new_kind, value_input=new_input,
                         deadline=new_deadline, now=now, day=today, by_user=by_user)
+
+
+# ------------------------------------------------------------------ the chat's use cases
+# ``/target`` (``/goal``) and ``/grafik``'s target line call these with the store; the goal
+# table behind it is ``storage/goal_store.py``'s.
+
+def set_goal(store: Store, workspace_id: int, channels: Sequence[Channel],
+             request: GoalRequest, today: date, now: datetime, *, owner_id: str = "",
+             owner_name: str = "", platform: str = "", chat_id: str = ""
+             ) -> tuple[Goal, GoalPlan]:
+    """Plan and store a goal in the workspace (``create_goal`` on its goal table)."""
+    return create_goal(store, GoalStore(store), workspace_id, channels, request, today, now,
+                       owner_id=owner_id, owner_name=owner_name, platform=platform,
+                       chat_id=chat_id)
+
+
+def change_goal(store: Store, goal: Goal, today: date, now: datetime, *,
+                value_kind: str | None = None, value: float | None = None,
+                deadline: date | None = None, by_user: str = "") -> Goal:
+    """A new target and/or deadline for an active goal (``edit_goal`` on its goal table)."""
+    return edit_goal(GoalStore(store), goal, today, now, value_kind=value_kind, value=value,
+                     deadline=deadline, by_user=by_user)
+
+
+def find_goal(store: Store, workspace_id: int, goal_id: int) -> Goal | None:
+    """Goal ``goal_id`` of this workspace (any status), or None."""
+    return GoalStore(store).get(workspace_id, goal_id)
+
+
+def goal_history(store: Store, workspace_id: int, goal_id: int) -> list[GoalEvent]:
+    """The goal's events (created, edited, achieved …), oldest first."""
+    return GoalStore(store).events(workspace_id, goal_id=goal_id)
+
+
+def goals_progress(store: Store, workspace_id: int, channels: Sequence[Channel], today: date,
+                   *, everything: bool = False) -> list[Progress]:
+    """The progress of the workspace's active goals (``everything``: of all), oldest first."""
+    found = GoalStore(store).list_goals(workspace_id, None if everything else (ACTIVE,))
+    return [track(store, workspace_id, channels, g, today) for g in found]
+
+
+def cancel_goal(store: Store, workspace_id: int, channels: Sequence[Channel], goal: Goal,
+                today: date, now: datetime, *, by_user: str = "") -> tuple[Goal, Progress]:
+    """Cancel an active goal, keeping the value it had reached in its ``cancelled`` event;
+    the cancelled goal and its progress. ``GoalError("not_active")`` when it is settled."""
+    if not goal.active:
+        raise GoalError("not_active", status=goal.status)
+    reached = track(store, workspace_id, channels, goal, today, trend=False)
+    goals = GoalStore(store)
+    goals.set_status(goal, CANCELLED, now=now, day=today, value=reached.current,
+                     by_user=by_user)
+    cancelled = goals.get(workspace_id, goal.id)
+    if cancelled is None:  # pragma: no cover - goals are never deleted
+        raise GoalError("not_active", status=CANCELLED)
+    return cancelled, track(store, workspace_id, channels, cancelled, today, trend=False)
+
+
+def goals_on(store: Store, workspace_id: int, metric_key: str, channel: str | None,
+             campaign: str | None) -> list[Goal]:
+    """The active goals on this metric, channel and campaign (a chart's target line)."""
+    return GoalStore(store).for_metric(workspace_id, metric_key, channel, campaign)
 
 
 # ----------------------------------------------------------------------------- track

@@ -114,3 +114,20 @@ def test_entry_points_reach_storage_only_through_services() -> None:
              for m, imported in modules("adapters", "bot/runtime").items()}
     found = {m: i for m, i in found.items() if i and m not in STORAGE_FROM_ENTRY_POINTS}
     assert found == {}
+
+
+#: Modules of bot/ (besides the composition root ``bot/bootstrap.py``) that still import
+#: kpi_engine.storage: moved by the lead after the alert helpers merge.
+STORAGE_FROM_BOT: frozenset[str] = frozenset({"bot.alert_commands", "bot.alert_buttons"})
+
+
+def test_bot_reaches_storage_only_through_services() -> None:
+    """Chat handlers and the router call kpi_engine/services; only the composition root
+    builds the store (the store's type comes through ``kpi_engine.services.workspaces``)."""
+    found = {m: sorted(i for i in imported if i.startswith("kpi_engine.storage"))
+             for m, imported in modules("bot").items()}
+    assert "bot.router" in found and "bot.bootstrap" in found
+    assert found["bot.bootstrap"], "the check must see the composition root's storage import"
+    found = {m: i for m, i in found.items()
+             if i and m != "bot.bootstrap" and m not in STORAGE_FROM_BOT}
+    assert found == {}
