@@ -122,6 +122,7 @@ class _Failure:
     body: Any
     headers: dict[str, str]
     times: int
+    after: int = 0
 
 
 class GraphError(Exception):
@@ -199,6 +200,7 @@ class MetaStandin:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            disable_nagle_algorithm = True  # headers and body in separate writes: no 40 ms wait
 
             def do_GET(self) -> None:
                 standin._handle(self, "GET")
@@ -237,11 +239,12 @@ class MetaStandin:
     def fail_next(self, match: str, status: int = 400, *, code: int = 4,
                   message: str = "(#4) Application request limit reached",
                   subcode: int | None = None, headers: dict[str, str] | None = None,
-                  body: Any = None, times: int = 1) -> None:
-        """The next ``times`` requests whose path contains ``match`` answer this error
-        (``body="html"``: a non-JSON 5xx page)."""
+                  body: Any = None, times: int = 1, after: int = 0) -> None:
+        """The ``times`` requests whose path contains ``match`` that come after the next
+        ``after`` such requests answer this error (``body="html"``: a non-JSON 5xx page; a
+        ``status`` 200 with a ``body``: that body instead of the account's)."""
         err = body if body is not None else error_body(code, message, subcode)
-        self.failures.append(_Failure(match, status, err, dict(headers or {}), times))
+        self.failures.append(_Failure(match, status, err, dict(headers or {}), times, after))
 
     def requests_to(self, fragment: str) -> list[Call]:
         return [c for c in self.calls if fragment in c.path]
@@ -265,7 +268,10 @@ class MetaStandin:
         with self._lock:
             self.calls.append(call)
             failure = next((f for f in self.failures if f.match in parts.path), None)
-            if failure is not None:
+            if failure is not None and failure.after > 0:
+                failure.after -= 1
+                failure = None
+            elif failure is not None:
                 failure.times -= 1
                 if failure.times <= 0:
                     self.failures.remove(failure)
