@@ -59,7 +59,11 @@ def account(days: int, posts: int, seed: int = 17) -> IgAccount:
                            {"reach": likes * 12, "likes": likes, "comments": likes // 9,
                             "shares": likes // 20, "saved": likes // 15, "views": likes * 25},
                            like_count=likes, comments_count=likes // 9))
-    demographics = {"city": {f"Kota {c}, Indonesia": rnd.randint(50, 5000) for c in range(45)},
+    cities = ["Jakarta, Jakarta", "Surabaya, East Java", "Bandung, West Java",
+              "Medan, North Sumatra", "Bekasi, West Java", "Tangerang, Banten",
+              "Depok, West Java", "Semarang, Central Java", "Makassar, South Sulawesi",
+              "Yogyakarta, Yogyakarta", *(f"Kota {c}, Indonesia" for c in range(35))]
+    demographics = {"city": {c: rnd.randint(50, 5000) for c in cities},
                     "age": {"13-17": 300, "18-24": 4200, "25-34": 5100, "35-44": 1900,
                             "45-54": 600, "55-64": 200, "65+": 90},
                     "gender": {"F": 7000, "M": 5200, "U": 300}}
