@@ -33,6 +33,10 @@ class Settings(BaseSettings):
     meta_api_version: str = "v24.0"
     meta_app_id: str | None = None
     meta_app_secret: SecretStr | None = None
+    # TikTok API for Business (TikTok business account, TikTok Ads)
+    tiktok_api_url: str | None = None  # None: https://business-api.tiktok.com
+    tiktok_app_id: str | None = None
+    tiktok_app_secret: SecretStr | None = None
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     timezone: str = "Asia/Jakarta"
@@ -42,6 +46,7 @@ class Settings(BaseSettings):
 
     @field_validator("telegram_token", "telegram_webhook_secret", "slack_bot_token",
                      "slack_signing_secret", "slack_app_token", "meta_app_secret",
+                     "tiktok_app_secret",
                      mode="before")
     @classmethod
     def _no_placeholders(cls, value: object) -> object:
@@ -60,7 +65,7 @@ class Settings(BaseSettings):
                              "Telegram accepts), e.g. from `openssl rand -hex 32`")
         return value
 
-    @field_validator("telegram_api_url", "slack_api_url", "meta_api_url")
+    @field_validator("telegram_api_url", "slack_api_url", "meta_api_url", "tiktok_api_url")
     @classmethod
     def _api_url(cls, value: str | None, info: ValidationInfo) -> str | None:
         """A base URL; for Telegram the server root, ``…/bot`` accepted too (SPEC §9)."""

@@ -68,7 +68,8 @@ class JsonHttp:
         self._client.close()
 
     def request(self, method: str, path: str, *, params: Mapping[str, Any] | None = None,
-                data: Mapping[str, Any] | None = None, headers: Mapping[str, str] | None = None,
+                data: Mapping[str, Any] | None = None, json_body: Any = None,
+                headers: Mapping[str, str] | None = None,
                 secrets: Iterable[str] = ()) -> Answer:
         """The answer of ``method path``; a 4xx is returned, a 5xx or network failure that
         outlives the retries raises ``SourceError("server")`` with a scrubbed message."""
@@ -79,7 +80,7 @@ class JsonHttp:
             self.requests += 1
             try:
                 response = self._client.request(method, path, params=params, data=data,
-                                                headers=headers)
+                                                json=json_body, headers=headers)
             except httpx.HTTPError as exc:
                 problem = f"{type(exc).__name__}: {exc}"
                 if attempt <= self.retries:
