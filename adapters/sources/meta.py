@@ -49,7 +49,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
@@ -272,8 +272,8 @@ def _published(stamp: object) -> datetime | None:
 class MetaSource:
     """What the three Meta sources share: the client, the clock, refresh, the counters."""
 
-    platform: ClassVar[str] = ""
-    refetch_days: ClassVar[int] = 3
+    platform: str = ""
+    refetch_days: int = 3
 
     def __init__(self, graph: Graph | None = None, *, app_id: str = "", app_secret: str = "",
                  clock: Callable[[], datetime] | None = None) -> None:
@@ -391,8 +391,8 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\u202a-\u202e\u2066-
 
 
 class InstagramSource(MetaSource):
-    platform: ClassVar[str] = "instagram"
-    refetch_days: ClassVar[int] = 3
+    platform: str = "instagram"
+    refetch_days: int = 3
 
     #: time series (day by day in one answer)
     SERIES: ClassVar[dict[str, str]] = {"reach": "reach"}
@@ -548,8 +548,8 @@ class InstagramSource(MetaSource):
 
 
 class FacebookPageSource(MetaSource):
-    platform: ClassVar[str] = "facebook"
-    refetch_days: ClassVar[int] = 3
+    platform: str = "facebook"
+    refetch_days: int = 3
 
     SERIES: ClassVar[dict[str, str]] = {"page_impressions_unique": "reach",
                                         "page_media_view": "views", "page_follows": "followers"}
@@ -590,8 +590,8 @@ class FacebookPageSource(MetaSource):
 
 
 class MetaAdsSource(MetaSource):
-    platform: ClassVar[str] = "meta_ads"
-    refetch_days: ClassVar[int] = 28
+    platform: str = "meta_ads"
+    refetch_days: int = 28
 
     FIELDS: ClassVar[str] = ("campaign_id,campaign_name,spend,impressions,clicks,actions,"
                              "action_values,date_start,date_stop")
@@ -677,3 +677,11 @@ SOURCES: dict[str, type[MetaSource]] = {
 def make_source(platform: str, settings: Any, **kw: Any) -> MetaSource:
     """The Meta source of ``platform`` configured from ``settings``."""
     return SOURCES[platform].from_settings(settings, **kw)
+
+
+if TYPE_CHECKING:  # mypy checks the sources against the port
+    from kpi_engine.domain.ports import Source
+
+    _ig: Source = InstagramSource()
+    _fb: Source = FacebookPageSource()
+    _ads: Source = MetaAdsSource()

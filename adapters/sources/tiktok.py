@@ -28,7 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
 from datetime import UTC, date, datetime, timedelta
-from typing import Any, ClassVar
+from typing import TYPE_CHECKING, Any, ClassVar
 
 import httpx
 
@@ -125,8 +125,8 @@ def _number(value: object) -> float | None:
 
 
 class TikTokBase:
-    platform: ClassVar[str] = ""
-    refetch_days: ClassVar[int] = 7
+    platform: str = ""
+    refetch_days: int = 7
 
     def __init__(self, api: TikTokApi | None = None, *, app_id: str = "", app_secret: str = "",
                  clock: Callable[[], datetime] | None = None) -> None:
@@ -182,8 +182,8 @@ class TikTokBase:
 
 
 class TikTokSource(TikTokBase):
-    platform: ClassVar[str] = "tiktok"
-    refetch_days: ClassVar[int] = 7
+    platform: str = "tiktok"
+    refetch_days: int = 7
 
     DAILY: ClassVar[dict[str, str]] = {"followers_count": "followers", "video_views": "views",
                                        "likes": "likes", "comments": "comments",
@@ -266,8 +266,8 @@ class TikTokSource(TikTokBase):
 
 
 class TikTokAdsSource(TikTokBase):
-    platform: ClassVar[str] = "tiktok_ads"
-    refetch_days: ClassVar[int] = 7
+    platform: str = "tiktok_ads"
+    refetch_days: int = 7
 
     METRICS: ClassVar[dict[str, str]] = {"spend": "spend", "impressions": "impressions",
                                          "clicks": "clicks", "conversion": "conversions"}
@@ -319,3 +319,10 @@ SOURCES: dict[str, type[TikTokBase]] = {
 
 def make_source(platform: str, settings: Any, **kw: Any) -> TikTokBase:
     return SOURCES[platform].from_settings(settings, **kw)
+
+
+if TYPE_CHECKING:  # mypy checks the sources against the port
+    from kpi_engine.domain.ports import Source
+
+    _tt: Source = TikTokSource()
+    _tt_ads: Source = TikTokAdsSource()
