@@ -28,6 +28,15 @@ class Settings(BaseSettings):
     slack_signing_secret: SecretStr | None = None
     slack_app_token: SecretStr | None = None
     slack_api_url: str | None = None
+    # data sources (SPEC §10): Meta's Graph API (Instagram, Facebook Pages, Meta Ads)
+    meta_api_url: str | None = None  # None: https://graph.facebook.com
+    meta_api_version: str = "v24.0"
+    meta_app_id: str | None = None
+    meta_app_secret: SecretStr | None = None
+    # TikTok API for Business (TikTok business account, TikTok Ads)
+    tiktok_api_url: str | None = None  # None: https://business-api.tiktok.com
+    tiktok_app_id: str | None = None
+    tiktok_app_secret: SecretStr | None = None
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     timezone: str = "Asia/Jakarta"
@@ -36,7 +45,9 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     @field_validator("telegram_token", "telegram_webhook_secret", "slack_bot_token",
-                     "slack_signing_secret", "slack_app_token", mode="before")
+                     "slack_signing_secret", "slack_app_token", "meta_app_secret",
+                     "tiktok_app_secret",
+                     mode="before")
     @classmethod
     def _no_placeholders(cls, value: object) -> object:
         if isinstance(value, str):
@@ -54,7 +65,7 @@ class Settings(BaseSettings):
                              "Telegram accepts), e.g. from `openssl rand -hex 32`")
         return value
 
-    @field_validator("telegram_api_url", "slack_api_url")
+    @field_validator("telegram_api_url", "slack_api_url", "meta_api_url", "tiktok_api_url")
     @classmethod
     def _api_url(cls, value: str | None, info: ValidationInfo) -> str | None:
         """A base URL; for Telegram the server root, ``…/bot`` accepted too (SPEC §9)."""

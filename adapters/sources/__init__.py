@@ -3,10 +3,17 @@
 ``/catat`` or upload a file.
 
 Each connector is one module here that implements the engine's ``Source`` port
-(``kpi_engine/domain/ports.py``): ``fetch(handle, first, last)`` returns ``SnapshotRow``s, which go
-through the same validation and write as every other way in. A connector knows its
-platform's API, paging and rate limits; it computes no KPI.
+(``kpi_engine/domain/ports.py``): ``fetch(account, first, last)`` returns a ``SourceBatch``
+(snapshots, posts, post values, audience), which goes through the same validation and write
+as every other way in. A connector knows its platform's API, paging and rate limits; it
+computes no KPI.
 
-No connector exists yet. ``fake.py`` is the port's test double, ``FakeSource``: canned rows
-and an observable record of what was fetched, for tests of whatever runs the sources.
+- ``meta.py``: Instagram, Facebook Page, Meta Ads (Graph API); ``SOURCES`` by platform;
+- ``tiktok.py``: TikTok business account, TikTok Ads (API for Business); ``SOURCES``;
+- ``http.py``: the thin httpx client they share (timeouts, request count, secrets scrubbed);
+- ``fake.py``: the port's test double, ``FakeSource``: canned rows and an observable record
+  of what was fetched, for tests of whatever runs the sources.
+
+Their stand-ins (local HTTP servers in the documented shapes) are ``tests/meta_standin.py``
+and ``tests/tiktok_standin.py``.
 """
