@@ -342,6 +342,9 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
                 if hit.kind == "metric" and hit.value == "reach":
                     for tok in hit.tokens:
                         tok.extra = False
+    ranked_by = None
+    if command is None:  # "konten dengan reach tertinggi": the posts ranked by reach
+        ranked_by = _posts_ranked_by(result, hits, before_shapes)
     candidates, periodish = _leftovers(result, tokens, keep_fillers=as_typed,
                                        recording=recording)
     if slash:
@@ -361,6 +364,8 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
         if result.command in ("kpi", "chart", "compare") and result.metric == "posts" \
                 and _BEST_POST.search(before_shapes) and not _RANK_CHANNELS.search(before_shapes):
             result.command = "content"  # "postingan terbaik kmrn", "top post ig bulan ini"
+        if ranked_by is not None:
+            result.command = "content"
         if shapes.content_view(before_shapes) is not None:
             result.command = "content"  # "reel vs feed", "jam posting terbaik", "hashtag …"
         if result.command == "alert":
@@ -372,6 +377,30 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
                                             or len(result.campaigns) > 1):
         result.command = "compare"  # "/kpi reach per kanal", "/kpi reach ig vs tiktok"
     return result
+
+
+#: "tertinggi", "terbanyak", "paling", "top", "most": a ranking word.
+_RANKING_WORD = re.compile(
+    r"(?<!\w)(?:paling|ter(?:baik|tinggi|banyak|besar|bagus|laris|atas)|top|best|highest|most"
+    r"|teratas)(?!\w)", re.IGNORECASE)
+
+
+def _posts_ranked_by(result: ParsedText, hits: list[_Hit], text: str) -> str | None:
+    """"konten dengan reach tertinggi", "post dengan likes terbanyak": a posts word, a second
+    metric and a ranking word ask for the posts ranked by that metric. The metric becomes
+    ``result.metric`` (never dropped: a metric posts do not carry gets the ranking's own
+    reply) and is returned; None when the sentence is no such question."""
+    if result.metric != "posts" or result.rank_by is not None or \
+            not _RANKING_WORD.search(text) or _RANK_CHANNELS.search(text):
+        return None
+    second = next((h for h in hits if h.kind == "metric" and h.value != "posts"), None)
+    if second is None:
+        return None
+    result.metric = second.value
+    for tok in second.tokens:
+        tok.extra = False
+        tok.used = True
+    return second.value
 
 
 #: "the best post": a posts question that asks for the posts themselves, not their count.

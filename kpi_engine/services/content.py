@@ -34,6 +34,8 @@ class PostRanking:
     end: date
     scope_label: str | None  # the channel asked for; None: the workspace's own channels
     rows: list[RankedPost]
+    total: int = 0  # posts the ranking holds (``rows`` are the first of them)
+    requested: int | None = None  # the N of "top N" as asked
 
 
 def clamp_top(n: int | None) -> int:
@@ -54,10 +56,11 @@ def top_posts(store: Store, workspace_id: int, channels: Sequence[Channel], metr
     scope = resolve_scope(channels, channel)
     ids = [c.id for c in scope.main] if channel else None
     names = {c.id: c.name for c in channels}
-    found = ContentStore(store).top_posts(workspace_id, start, end, metric, clamp_top(top),
-                                          channel_ids=ids)
+    found, total = ContentStore(store).ranked_posts(workspace_id, start, end, metric,
+                                                    clamp_top(top), channel_ids=ids)
     return PostRanking(metric, start, end, scope.label,
-                       [RankedPost(p, names.get(p.channel_id, "?")) for p in found])
+                       [RankedPost(p, names.get(p.channel_id, "?")) for p in found], total,
+                       top)
 
 
 @dataclass(frozen=True)

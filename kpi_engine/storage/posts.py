@@ -269,6 +269,15 @@ class ContentStore:
                   ascending: bool = False) -> list[TopPost]:
         """Posts published in [start, end], best first by their latest lifetime ``metric``
         read on or before ``end`` (ties: earlier post first). Posts never read are left out."""
+        return self.ranked_posts(workspace_id, start, end, metric, limit, channel_ids,
+                                 ascending)[0]
+
+    def ranked_posts(self, workspace_id: int, start: date, end: date,
+                     metric: str = "engagement", limit: int = 10,
+                     channel_ids: Sequence[int] | None = None,
+                     ascending: bool = False) -> tuple[list[TopPost], int]:
+        """``top_posts`` and how many posts the ranking holds before ``limit`` (one
+        statement: a window count over the same rows)."""
         if metric not in dc.RANKABLE:
             raise ValueError(f"not a post metric: {metric}")
         scope, extra = self._scope(channel_ids)
@@ -276,13 +285,14 @@ class ContentStore:
         rows = self._run(
             self._latest_cte(metric, scope)
             + " SELECT post_id, channel_id, published_at, published_day, format, permalink,"
-            f" caption, value FROM latest ORDER BY value {order}, published_at, post_id"
-            " LIMIT :limit",
+            " caption, value, COUNT(*) OVER () AS total FROM latest"
+            f" ORDER BY value {order}, published_at, post_id LIMIT :limit",
             self._params(workspace_id, start, end, {**extra, "limit": int(limit)}))
+        total = int(rows[0].total) if rows else 0
         return [TopPost(post_id=r.post_id, channel_id=r.channel_id,
                         published_at=_aware(r.published_at), published_day=_as_date(r.published_day),
                         format=r.format, permalink=r.permalink, caption=r.caption,
-                        value=float(r.value)) for r in rows]
+                        value=float(r.value)) for r in rows], total
 
     def by_format(self, workspace_id: int, start: date, end: date,
                   channel_ids: Sequence[int] | None = None) -> list[GroupValue]:

@@ -72,6 +72,18 @@ CASES: list[Case] = [
     ('/audiens', {'command': 'audience'}),
     ('/audiens instagram bulan ini', {'command': 'audience', 'channel': 'instagram', 'start': '2026-11-01', 'end': '2026-11-22'}),
     ('/audience tiktok last week', {'command': 'audience', 'channel': 'tiktok', 'start': '2026-11-09', 'end': '2026-11-15'}),
+    # a posts word, a second metric and a ranking word: the posts ranked by that metric
+    ("konten dengan reach tertinggi minggu ini",
+     {**CONTENT, "metric": "reach", **THIS_WEEK, "lang": "id"}),
+    ("post dengan likes terbanyak", {**CONTENT, "metric": "likes", "period": None}),
+    ("postingan dengan views paling banyak bulan ini",
+     {**CONTENT, "metric": "views", **THIS_MONTH}),
+    ("konten ig dengan komentar terbanyak bulan lalu",
+     {**CONTENT, "metric": "comments", "channel": "instagram", **LAST_MONTH}),
+    ("top 3 konten dengan shares terbanyak", {**CONTENT, "metric": "shares"}),
+    ("posts with the most reach last week", {**CONTENT, "metric": "reach", **LAST_WEEK}),
+    ("konten dengan followers tertinggi", {**CONTENT, "metric": "followers"}),
+    ("/konten top 0", {**CONTENT, "args": ["top", "0"]}),
     # the number of posts is the KPI, not a ranking
     ("berapa postingan instagram bulan ini", {"command": "kpi", "metric": "posts", **THIS_MONTH}),
     ("posts ig kemarin brp", {"command": "kpi", "metric": "posts", **YESTERDAY}),
