@@ -345,6 +345,7 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
     ranked_by = None
     if command is None:  # "konten dengan reach tertinggi": the posts ranked by reach
         ranked_by = _posts_ranked_by(result, hits, before_shapes)
+        _posting_frequency(result, tokens, before_shapes)  # "berapa kali pesaing posting"
     candidates, periodish = _leftovers(result, tokens, keep_fillers=as_typed,
                                        recording=recording)
     if slash:
@@ -401,6 +402,34 @@ def _posts_ranked_by(result: ParsedText, hits: list[_Hit], text: str) -> str | N
         tok.extra = False
         tok.used = True
     return second.value
+
+
+#: "berapa kali … posting", "frekuensi posting", "seberapa sering … upload", "how often …
+#: post": the number of posts published.
+_POSTING_FREQUENCY = re.compile(
+    r"(?<!\w)(?:berapa\s+kali|brp\s+kali|seberapa\s+sering|sesering\s+apa|frekuensi"
+    r"|how\s+often|how\s+many\s+times|posting\s+frequency|frequency)(?!\w)", re.IGNORECASE)
+_POSTING_WORDS = frozenset({"posting", "ngepost", "ngepos", "upload", "unggah", "mengunggah",
+                            "memposting", "post", "posts", "posted", "posting nya",
+                            "frekuensi", "kali", "sering", "seberapa", "often", "frequency",
+                            "times"})
+
+
+def _posting_frequency(result: ParsedText, tokens: list[_Token], text: str) -> None:
+    """"berapa kali pesaing posting bulan ini", "frekuensi posting kompetitor": the posts
+    metric (per channel, competitors included, when a competitor is named); the words of
+    the phrase are understood, never an unknown metric."""
+    if result.metric not in (None, "posts") or not _POSTING_FREQUENCY.search(text):
+        return
+    posting = [tok for tok in tokens if not tok.used and
+               " ".join(tok.words) in _POSTING_WORDS]
+    if result.metric is None and not any(" ".join(tok.words) not in
+                                         {"frekuensi", "kali", "sering", "seberapa", "often",
+                                          "frequency", "times"} for tok in posting):
+        return  # "berapa kali" with no posting word: not this question
+    result.metric = "posts"
+    for tok in posting:
+        tok.used = True
 
 
 #: "the best post": a posts question that asks for the posts themselves, not their count.

@@ -132,3 +132,73 @@ def find_bucket(answer: AudienceAnswer, word: str) -> list[tuple[str, AudienceBu
     """The buckets named ``word`` (a city, an age group, a gender), case-insensitively."""
     wanted = " ".join(word.lower().split())
     return [(n, b) for n, b in answer.rows if b.bucket.lower() == wanted]
+
+
+@dataclass(frozen=True)
+class PostingSide:
+    """A channel's (or the own channels' total) posting in one period."""
+
+    posts: int
+    read: int
+    engagement: float
+
+    @property
+    def per_post(self) -> float | None:
+        """Engagement per post, over the posts that have a lifetime reading."""
+        return dc.per_post(self.engagement, self.read)
+
+
+@dataclass(frozen=True)
+class PostingRow:
+    channel: Channel | None  # None: the own channels' total
+    current: PostingSide
+    previous: PostingSide
+
+    @property
+    def posts_change_pct(self) -> float | None:
+        return dc.change_pct(self.current.posts, self.previous.posts)
+
+    @property
+    def per_post_change_pct(self) -> float | None:
+        return dc.change_pct(self.current.per_post, self.previous.per_post)
+
+
+@dataclass(frozen=True)
+class PostingComparison:
+    """``/bandingkan posts``: per channel, competitors included, the posts published in the
+    period and their engagement per post, beside the previous period; ``known``: some
+    channel has posts in either period (else the comparison comes from the daily counts)."""
+
+    start: date
+    end: date
+    previous_start: date
+    previous_end: date
+    rows: list[PostingRow]  # own channels, then competitors, then the own total
+    known: bool
+    competitors_known: bool  # some competitor has posts in either period
+
+
+def posting_comparison(store: Store, workspace_id: int, channels: Sequence[Channel],
+                       start: date, end: date, previous_start: date,
+                       previous_end: date) -> PostingComparison:
+    """Posting frequency and engagement per post of every channel (one statement)."""
+    found = ContentStore(store).posting_by_channel(workspace_id, start, end, previous_start,
+                                                   previous_end)
+    empty = PostingSide(0, 0, 0.0)
+    sides: dict[tuple[int, bool], PostingSide] = {
+        (f.channel_id, f.current): PostingSide(f.posts, f.read, f.engagement) for f in found}
+    ordered = sorted(channels, key=lambda c: (c.is_competitor, c.name))
+    rows = [PostingRow(c, sides.get((c.id, True), empty), sides.get((c.id, False), empty))
+            for c in ordered]
+    own = [r for r in rows if r.channel is not None and not r.channel.is_competitor]
+
+    def total(side: str) -> PostingSide:
+        parts = [getattr(r, side) for r in own]
+        return PostingSide(sum(p.posts for p in parts), sum(p.read for p in parts),
+                           sum(p.engagement for p in parts))
+
+    rows.append(PostingRow(None, total("current"), total("previous")))
+    known_ids = {f.channel_id for f in found}
+    return PostingComparison(
+        start, end, previous_start, previous_end, rows, known=bool(found),
+        competitors_known=any(c.is_competitor and c.id in known_ids for c in channels))

@@ -55,6 +55,18 @@ class GroupValue:
 
 
 @dataclass(frozen=True)
+class ChannelPosting:
+    """One channel's posts of one span: published, read (with a lifetime reading), and the
+    read posts' engagement."""
+
+    channel_id: int
+    current: bool
+    posts: int
+    read: int
+    engagement: float
+
+
+@dataclass(frozen=True)
 class AudienceBucket:
     channel_id: int
     dimension: str
@@ -332,6 +344,33 @@ class ContentStore:
             self._params(workspace_id, start, end,
                          {**extra, "min_posts": int(min_posts), "limit": int(limit)}))
         return [GroupValue(r.tag, int(r.posts), float(r.engagement)) for r in rows]
+
+    def posting_by_channel(self, workspace_id: int, start: date, end: date,
+                           previous_start: date, previous_end: date) -> list[ChannelPosting]:
+        """Per channel of the workspace (competitors included) and span (``current``: the
+        posts published in [start, end], else those published in [previous_start,
+        previous_end]): the posts published, how many of them have a reading, and their
+        engagement as of the span's end (latest lifetime reading on or before it). One
+        statement; the previous span must end before ``start``."""
+        eng = _engagement_sql("m")
+        rows = self._run(
+            "SELECT p.channel_id AS channel_id,"
+            " CASE WHEN p.published_day >= :start THEN 1 ELSE 0 END AS cur,"
+            " COUNT(*) AS posts, COUNT(m.post_id) AS read_posts,"
+            f" SUM(CASE WHEN m.post_id IS NULL THEN 0 ELSE {eng} END) AS engagement"
+            " FROM posts p LEFT JOIN post_metrics m ON m.post_id = p.id"
+            " AND m.day = (SELECT MAX(m2.day) FROM post_metrics m2 WHERE m2.post_id = p.id"
+            " AND m2.day <= CASE WHEN p.published_day >= :start THEN :end ELSE :pend END"
+            f" AND {_known_sql('engagement', 'm2')})"
+            " WHERE p.workspace_id = :ws AND ((p.published_day >= :start"
+            " AND p.published_day <= :end) OR (p.published_day >= :pstart"
+            " AND p.published_day <= :pend))"
+            " GROUP BY p.channel_id, CASE WHEN p.published_day >= :start THEN 1 ELSE 0 END"
+            " ORDER BY p.channel_id, cur",
+            self._params(workspace_id, start, end, {"pstart": self._day(previous_start),
+                                                     "pend": self._day(previous_end)}))
+        return [ChannelPosting(int(r.channel_id), bool(r.cur), int(r.posts), int(r.read_posts),
+                               float(r.engagement or 0)) for r in rows]
 
     def audience(self, workspace_id: int, start: date, end: date,
                  channel_ids: Sequence[int] | None = None) -> list[AudienceBucket]:
