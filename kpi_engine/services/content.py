@@ -202,3 +202,55 @@ def posting_comparison(store: Store, workspace_id: int, channels: Sequence[Chann
     return PostingComparison(
         start, end, previous_start, previous_end, rows, known=bool(found),
         competitors_known=any(c.is_competitor and c.id in known_ids for c in channels))
+
+
+#: One point per day: (day, value or None).
+DaySeries = list[tuple[date, float | None]]
+
+
+@dataclass(frozen=True)
+class PostChart:
+    """``/grafik posts``: per local day, the posts published and their engagement per post
+    (lifetime as of each period's end; None on a day without a read post), current and
+    previous period (each with its own days); the totals of both periods."""
+
+    scope_label: str | None
+    posts: DaySeries
+    posts_previous: DaySeries
+    per_post: DaySeries
+    per_post_previous: DaySeries
+    current: PostingSide
+    previous: PostingSide
+    known: bool  # any post in either period
+
+
+def _days(start: date, end: date) -> list[date]:
+    return [date.fromordinal(o) for o in range(start.toordinal(), end.toordinal() + 1)]
+
+
+def post_chart(store: Store, workspace_id: int, channels: Sequence[Channel],
+               channel: str | None, start: date, end: date, previous_start: date,
+               previous_end: date) -> PostChart:
+    """The daily posts and engagement per post of the scope (one statement). An unknown
+    channel raises ``answers.UnknownChannel``."""
+    scope = resolve_scope(channels, channel)
+    ids = [c.id for c in scope.main] if channel else None
+    found = ContentStore(store).posting_by_day(workspace_id, start, end, previous_start,
+                                               previous_end, channel_ids=ids)
+    by_day = {(f.day, f.current): f for f in found}
+
+    def series(a: date, b: date, current: bool) -> tuple[DaySeries, DaySeries, PostingSide]:
+        posts: DaySeries = []
+        per: DaySeries = []
+        for d in _days(a, b):
+            f = by_day.get((d, current))
+            posts.append((d, float(f.posts) if f else 0.0))
+            per.append((d, dc.per_post(f.engagement, f.read) if f else None))
+        mine = [f for f in found if f.current is current]
+        side = PostingSide(sum(f.posts for f in mine), sum(f.read for f in mine),
+                           sum(f.engagement for f in mine))
+        return posts, per, side
+
+    posts, per, cur = series(start, end, True)
+    posts_prev, per_prev, prev = series(previous_start, previous_end, False)
+    return PostChart(scope.label, posts, posts_prev, per, per_prev, cur, prev, bool(found))

@@ -67,6 +67,17 @@ class ChannelPosting:
 
 
 @dataclass(frozen=True)
+class DayPosting:
+    """The posts published on one local day of one span, as ``ChannelPosting``."""
+
+    day: date
+    current: bool
+    posts: int
+    read: int
+    engagement: float
+
+
+@dataclass(frozen=True)
 class AudienceBucket:
     channel_id: int
     dimension: str
@@ -352,10 +363,30 @@ class ContentStore:
         previous_end]): the posts published, how many of them have a reading, and their
         engagement as of the span's end (latest lifetime reading on or before it). One
         statement; the previous span must end before ``start``."""
+        rows = self._posting("p.channel_id", workspace_id, start, end, previous_start,
+                             previous_end, "", {})
+        return [ChannelPosting(int(r.k), bool(r.cur), int(r.posts), int(r.read_posts),
+                               float(r.engagement or 0)) for r in rows]
+
+    def posting_by_day(self, workspace_id: int, start: date, end: date, previous_start: date,
+                       previous_end: date, channel_ids: Sequence[int] | None = None
+                       ) -> list[DayPosting]:
+        """``posting_by_channel`` per local publishing day over the scope's channels (the
+        given ones, or the own channels): a chart's posts per day and engagement per post.
+        Days without a post have no row. One statement."""
+        scope, extra = self._scope(channel_ids)
+        rows = self._posting("p.published_day", workspace_id, start, end, previous_start,
+                             previous_end, f" AND {scope}", extra)
+        return [DayPosting(_as_date(r.k), bool(r.cur), int(r.posts), int(r.read_posts),
+                           float(r.engagement or 0)) for r in rows]
+
+    def _posting(self, key: str, workspace_id: int, start: date, end: date,
+                 previous_start: date, previous_end: date, scope: str,
+                 extra: dict[str, Any]) -> list[Any]:
         eng = _engagement_sql("m")
-        rows = self._run(
-            "SELECT p.channel_id AS channel_id,"
-            " CASE WHEN p.published_day >= :start THEN 1 ELSE 0 END AS cur,"
+        is_cur = "CASE WHEN p.published_day >= :start THEN 1 ELSE 0 END"
+        return self._run(
+            f"SELECT {key} AS k, {is_cur} AS cur,"
             " COUNT(*) AS posts, COUNT(m.post_id) AS read_posts,"
             f" SUM(CASE WHEN m.post_id IS NULL THEN 0 ELSE {eng} END) AS engagement"
             " FROM posts p LEFT JOIN post_metrics m ON m.post_id = p.id"
@@ -364,13 +395,11 @@ class ContentStore:
             f" AND {_known_sql('engagement', 'm2')})"
             " WHERE p.workspace_id = :ws AND ((p.published_day >= :start"
             " AND p.published_day <= :end) OR (p.published_day >= :pstart"
-            " AND p.published_day <= :pend))"
-            " GROUP BY p.channel_id, CASE WHEN p.published_day >= :start THEN 1 ELSE 0 END"
-            " ORDER BY p.channel_id, cur",
-            self._params(workspace_id, start, end, {"pstart": self._day(previous_start),
+            f" AND p.published_day <= :pend)){scope}"
+            f" GROUP BY {key}, {is_cur} ORDER BY k, cur",
+            self._params(workspace_id, start, end, {**extra,
+                                                     "pstart": self._day(previous_start),
                                                      "pend": self._day(previous_end)}))
-        return [ChannelPosting(int(r.channel_id), bool(r.cur), int(r.posts), int(r.read_posts),
-                               float(r.engagement or 0)) for r in rows]
 
     def audience(self, workspace_id: int, start: date, end: date,
                  channel_ids: Sequence[int] | None = None) -> list[AudienceBucket]:

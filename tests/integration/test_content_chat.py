@@ -242,6 +242,13 @@ def test_audience_top_buckets_with_share_and_change(app: App) -> None:
                    ("city", "Bandung", 340.0, pytest.approx(34.0), pytest.approx(-15.0)),
                    ("gender", "female", 550.0, pytest.approx(55.0), None),
                    ("gender", "male", 450.0, pytest.approx(45.0), None)]
+    # the chart's bars: the top buckets of the channel, the value before 2 Nov beside each
+    assert reply.chart and reply.chart.startswith(b"\x89PNG")
+    assert data["chart"] == {"channel": "instagram", "bars": [
+        {"dimension": "city", "bucket": "Jakarta", "value": 660.0, "previous": 600.0},
+        {"dimension": "city", "bucket": "Bandung", "value": 340.0, "previous": 400.0},
+        {"dimension": "gender", "bucket": "female", "value": 550.0, "previous": None},
+        {"dimension": "gender", "bucket": "male", "value": 450.0, "previous": None}]}
     assert "• Jakarta: 660 (66,0%), +10,0%" in reply.body
     assert "• perempuan: 550 (55,0%), belum ada pembanding" in reply.body
     en = bot.reply("/audience instagram last week")

@@ -125,3 +125,46 @@ def test_without_posts_the_daily_counts_answer_and_unknown_rivals_are_said(app: 
     reply = bot.reply("/bandingkan posts minggu lalu")
     assert reply.as_json()["source"] == "posts"
     assert "Postingan pesaing belum diketahui" in reply.footer
+
+
+def test_posts_chart_is_drawn_from_posts_per_day_and_engagement_per_post(app: App) -> None:
+    """/grafik posts from the posts of ``_seed``: instagram last week has A on 3 Nov (120)
+    and B on 5 Nov (60); the week before P on 27 Oct (50)."""
+    bot = _seed(app)
+    reply = bot.reply("/grafik posts instagram minggu lalu")
+    data = reply.as_json()
+    assert reply.error is None and reply.chart and reply.chart.startswith(b"\x89PNG")
+    assert data["intent"] == "chart" and data["source"] == "posts"
+    assert data["series"]["current"] == [
+        ["2026-11-02", 0.0], ["2026-11-03", 1.0], ["2026-11-04", 0.0], ["2026-11-05", 1.0],
+        ["2026-11-06", 0.0], ["2026-11-07", 0.0], ["2026-11-08", 0.0]]
+    assert data["series"]["previous"][1] == ["2026-10-27", 1.0]
+    assert sum(v for _, v in data["series"]["previous"]) == 1.0
+    assert data["engagement_per_post_series"]["current"] == [
+        ["2026-11-02", None], ["2026-11-03", 120.0], ["2026-11-04", None],
+        ["2026-11-05", 60.0], ["2026-11-06", None], ["2026-11-07", None],
+        ["2026-11-08", None]]
+    assert data["engagement_per_post_series"]["previous"][1] == ["2026-10-27", 50.0]
+    assert (data["value"], data["previous_value"]) == (2, 1)
+    assert (data["engagement_per_post"], data["previous_engagement_per_post"]) == (90.0, 50.0)
+    assert reply.body == ["2 postingan (+100,0%) · 90,0 engagement per postingan (+80,0%)"]
+    # the own channels: T (tiktok, 300) on 4 Nov joins them; 480 / 3 = 160 per post
+    own = bot.reply("/grafik posts minggu lalu").as_json()
+    assert own["series"]["current"][2] == ["2026-11-04", 1.0]
+    assert own["engagement_per_post_series"]["current"][2] == ["2026-11-04", 300.0]
+    assert own["engagement_per_post"] == 160.0
+    # the competitor: R (90) on 4 Nov; R2 on 6 Nov published but never read
+    rival = bot.reply("/grafik posts instagram:@rival minggu lalu").as_json()
+    assert rival["series"]["current"][4] == ["2026-11-06", 1.0]
+    assert rival["engagement_per_post_series"]["current"][4] == ["2026-11-06", None]
+    assert rival["engagement_per_post"] == 90.0
+    assert bot.reply("/grafik posts snapchat minggu lalu").error == "unknown_channel"
+
+
+def test_posts_chart_without_posts_keeps_the_daily_counts(app: App) -> None:
+    app.store.ensure_workspace("brand")
+    bot = Conversation(app, NOW, workspace="brand")
+    assert bot.reply("/catat instagram posts 3 2026-11-03").error is None
+    data = bot.reply("/grafik posts minggu lalu").as_json()
+    assert data["intent"] == "chart" and "source" not in data
+    assert data["series"]["current"][1] == ["2026-11-03", 3.0]
