@@ -137,9 +137,12 @@ def test_hostile_caption_is_escaped_in_telegram_html_and_slack_mrkdwn(app: App) 
     assert "https://example.com/p/C?a=1&amp;b=2" in html  # a link Telegram shows as typed
     blocks = render_blocks(reply)
     text = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
-    assert "&lt;b&gt;&amp;amp; *tebal* | &lt;https://evil.io|klik&gt; &lt;!channel&gt;" \
+    # the pair of * of the caption shown as look-alikes: never bold in Slack
+    assert "&lt;b&gt;&amp;amp; ∗tebal∗ | &lt;https://evil.io|klik&gt; &lt;!channel&gt;" \
         in text
+    assert "*tebal*" not in text
     assert "<!channel>" not in text and "<https://evil" not in text
+    assert "https://example.com/p/C?a=1&amp;b=2" in text  # the link itself as typed
     assert "<!channel>" not in fallback_text(reply)
 
 
@@ -329,3 +332,24 @@ def test_top_n_above_the_most_shown_says_how_many_exist(app: App) -> None:
     assert data["rows"][0]["post_id"] == "N24" and data["rows"][-1]["value"] == 6.0
     assert "Paling banyak 20 postingan ditampilkan (diminta 50); 25 postingan terbit" \
         in reply.footer
+
+
+def test_slack_marks_in_captions_are_inert_and_chart_captions_bold_the_title(app: App) -> None:
+    """mrkdwn has no escape for * _ ~ `: where Slack would format they become look-alikes;
+    inside words and in links they stay as typed. A chart's comment bolds its title in
+    mrkdwn (``*…*``), never Telegram's ``<b>``."""
+    from adapters.chat.slack import caption, escape
+
+    assert escape("*tebal* _miring_ ~coret~ `kode`") == "∗tebal∗ ＿miring＿ ∼coret∼ ˋkodeˋ"
+    assert escape("#kopi_susu a*b") == "#kopi_susu a*b"
+    assert escape("https://x.io/~a/b_c_ lihat") == "https://x.io/~a/b_c_ lihat"
+    bot = _seed_audience(app)
+    reply = bot.reply("/audiens instagram minggu lalu")
+    assert reply.chart is not None
+    comment = caption(reply)
+    assert comment.startswith("*Audiens · instagram · minggu lalu")
+    assert comment.split("\n")[0].endswith("*") and "<b>" not in comment
+    hostile = bot.reply("/konten minggu lalu")
+    hostile.chart = b"png"  # as a chart's comment: the same escaping
+    text = caption(hostile)
+    assert "∗tebal∗" in text and "*tebal*" not in text and "<!channel>" not in text
