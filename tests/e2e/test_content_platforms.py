@@ -24,7 +24,6 @@ from kpi_engine.domain.content import PostMetricRow, PostRow
 from kpi_engine.domain.model import Role
 from kpi_engine.storage.posts import ContentStore
 from tests.e2e.test_slack import (
-    LINKED,
     TODAY,
     Slack,
     assert_png,

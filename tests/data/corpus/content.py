@@ -98,6 +98,18 @@ CASES: list[Case] = [
     ("/bandingkan posts bulan lalu", {"command": "compare", "metric": "posts", **LAST_MONTH}),
     ("berapa kali kita posting di ig minggu ini",
      {"command": "kpi", "metric": "posts", "channel": "instagram", **THIS_WEEK}),
+    # a chart of posts: posts published per day and engagement per post (from the posts)
+    ("grafik postingan ig bulan ini",
+     {"command": "chart", "metric": "posts", "channel": "instagram", **THIS_MONTH}),
+    ("chart posts instagram last month",
+     {"command": "chart", "metric": "posts", "channel": "instagram", **LAST_MONTH}),
+    ("/grafik posts ig bulan ini",
+     {"command": "chart", "metric": "posts", "channel": "instagram", **THIS_MONTH}),
+    ("grafik konten tiktok minggu lalu",
+     {"command": "chart", "metric": "posts", "channel": "tiktok", **LAST_WEEK}),
+    # "kenapa" with a post metric: the change split into posts and per post when known
+    ("kenapa engagement ig turun minggu lalu",
+     {"command": "why", "metric": "engagement", "channel": "instagram", **LAST_WEEK}),
     # the number of posts is the KPI, not a ranking
     ("berapa postingan instagram bulan ini", {"command": "kpi", "metric": "posts", **THIS_MONTH}),
     ("posts ig kemarin brp", {"command": "kpi", "metric": "posts", **YESTERDAY}),
