@@ -94,7 +94,7 @@ FORMAT_LABELS: dict[str, tuple[str, str]] = {
 }
 
 #: "top 5", "5 teratas", "5 terbaik", "best 3".
-_TOP_N = re.compile(r"(?<!\w)(?:top|best|teratas)\s*(\d+)(?![\w./:-])|(?<![\w./:-])(\d+)\s*"
+_TOP_N = re.compile(r"(?<!\w)(?:top|best|teratas)\s*([-−]?\d+)(?![\w./:-])|(?<![\w./:-])(\d+)\s*"
                     r"(?:teratas|terbaik|top|best)(?!\w)", re.IGNORECASE)
 CAPTION_EXCERPT = 60
 
@@ -108,7 +108,7 @@ def top_n(text: str) -> int | None:
     match = _TOP_N.search(text)
     if match is None:
         return None
-    return int(match.group(1) or match.group(2))
+    return int((match.group(1) or match.group(2)).replace("−", "-"))
 
 
 def without_top_n(ctx: Context) -> Context:

@@ -311,7 +311,8 @@ def test_top_n_beyond_the_posts_says_so_and_top_0_is_refused(app: App) -> None:
     two = bot.reply("/konten top 2 minggu lalu")
     assert [r["post_id"] for r in two.as_json()["rows"]] == ["C", "A"]
     assert two.as_json()["total"] == 4 and "Hanya" not in two.footer
-    for text, lang in (("/konten top 0 minggu lalu", "id"), ("/posts top 0 last week", "en")):
+    for text, lang in (("/konten top 0 minggu lalu", "id"), ("/posts top 0 last week", "en"),
+                       ("/konten top -3", "id")):
         zero = bot.reply(text)
         assert zero.error == "content_bad_top" and zero.lang == lang
         assert ("tulis 1 sampai 20" if lang == "id" else "from 1 to 20") in zero.text
