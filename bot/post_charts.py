@@ -39,6 +39,8 @@ POST_CHART_MESSAGES: dict[str, tuple[str, str]] = {
                      "akhir tiap periode.",
                      "vs {period}: {posts} posts. Lifetime engagement as of each period's "
                      "end."),
+    "posts_left_out": ("Belum ada postingan tersimpan untuk {names}: tidak dihitung.",
+                       "No posts are stored for {names}: not counted."),
     "audience_chart_title": ("Audiens · {channel}", "Audience · {channel}"),
     "audience_previous": ("sebelum {day}", "before {day}"),
     "audience_current": ("per {day}", "as of {day}"),
@@ -90,12 +92,15 @@ def post_chart_reply(ctx: Context, channel: str | None, pq: PeriodQuery) -> Repl
                                                                       previous_per_post)))
     footer = _msg("posts_footer", lang, period=fmt.day_range(prev.start, prev.end, lang),
                   posts=fmt.number(c.previous.posts))
+    if c.without_posts:
+        footer += " " + _msg("posts_left_out", lang, names=", ".join(c.without_posts))
     data = {"metric": "posts", "source": "posts", "channel": c.scope_label,
             "period": {"label": cur.label, "start": cur.start.isoformat(),
                        "end": cur.end.isoformat()},
             "previous": {"label": prev.label, "start": prev.start.isoformat(),
                          "end": prev.end.isoformat()},
             "value": c.current.posts, "previous_value": c.previous.posts,
+            "left_out": list(c.without_posts),
             "engagement_per_post": None if per_post is None else round(per_post, 4),
             "previous_engagement_per_post": (None if previous_per_post is None
                                              else round(previous_per_post, 4)),

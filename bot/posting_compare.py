@@ -30,6 +30,12 @@ POSTING_MESSAGES: dict[str, tuple[str, str]] = {
                        "periode; postingan yang terbit di periode itu.",
                        "Vs {period}. Lifetime engagement as of each period's end; posts "
                        "published in that period."),
+    "posting_unknown": ("{name}: postingan belum diimpor", "{name}: no posts imported"),
+    "posting_left_out": ("Belum ada postingan tersimpan untuk {names}: jumlahnya tidak "
+                         "diketahui dan tidak dihitung di total. Impor postingannya "
+                         "(kolom post_id).",
+                         "No posts are stored for {names}: their count is unknown and not "
+                         "in the total. Import their posts (a post_id column)."),
     "posting_no_competitor": (
         "Postingan pesaing belum diketahui: impor postingan mereka (kolom post_id).",
         "Competitors' posts are not known yet: import their posts (a post_id column)."),
@@ -66,6 +72,13 @@ def posting_reply(ctx: Context, pq: PeriodQuery) -> Reply | None:
             name = "• " + r.channel.name
             if r.channel.is_competitor:
                 name += f" ({t('competitor_tag', lang)})"
+        if not r.known:
+            body.append(_msg("posting_unknown", lang, name=name))
+            rows.append({"channel": r.channel.name if r.channel else None,
+                         "competitor": bool(r.channel and r.channel.is_competitor),
+                         "posts": None, "engagement": None, "engagement_per_post": None,
+                         "previous": None, "posts_known": False})
+            continue
         per_post = r.current.per_post
         body.append(_msg(
             "posting_line" if per_post is not None else "posting_line_none", lang, name=name,
@@ -80,9 +93,12 @@ def posting_reply(ctx: Context, pq: PeriodQuery) -> Reply | None:
             "previous": {"posts": r.previous.posts, "engagement": r.previous.engagement,
                          "engagement_per_post": _rnd(r.previous.per_post)},
             "posts_change_pct": r.posts_change_pct,
-            "engagement_per_post_change_pct": r.per_post_change_pct})
+            "engagement_per_post_change_pct": r.per_post_change_pct, "posts_known": True})
     footer = _msg("posting_footer", lang, period=fmt.day_range(prev.start, prev.end, lang))
-    if not c.competitors_known and any(ch.is_competitor for ch in ctx.channels):
+    own_unknown = [ch.name for ch in c.without_posts if not ch.is_competitor]
+    if own_unknown:
+        footer += " " + _msg("posting_left_out", lang, names=", ".join(own_unknown))
+    if any(ch.is_competitor for ch in c.without_posts):
         footer += " " + _msg("posting_no_competitor", lang)
     data = {"metric": "posts", "source": "posts",
             "period": {"label": cur.label, "start": cur.start.isoformat(),

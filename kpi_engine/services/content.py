@@ -153,6 +153,8 @@ class PostingRow:
     channel: Channel | None  # None: the own channels' total
     current: PostingSide
     previous: PostingSide
+    #: the channel has posts stored (else its count is unknown, never 0; left out of the total)
+    known: bool = True
 
     @property
     def posts_change_pct(self) -> float | None:
@@ -176,21 +178,28 @@ class PostingComparison:
     rows: list[PostingRow]  # own channels, then competitors, then the own total
     known: bool
     competitors_known: bool  # some competitor has posts in either period
+    #: channels with no post stored at all: their posting is unknown (not 0)
+    without_posts: tuple[Channel, ...] = ()
 
 
 def posting_comparison(store: Store, workspace_id: int, channels: Sequence[Channel],
                        start: date, end: date, previous_start: date,
                        previous_end: date) -> PostingComparison:
-    """Posting frequency and engagement per post of every channel (one statement)."""
-    found = ContentStore(store).posting_by_channel(workspace_id, start, end, previous_start,
-                                                   previous_end)
+    """Posting frequency and engagement per post of every channel (two statements: the
+    periods' posts, and which channels have posts at all). A channel without any post
+    stored is marked unknown (its daily counts may say it posts) and left out of the own
+    total."""
+    content = ContentStore(store)
+    found = content.posting_by_channel(workspace_id, start, end, previous_start, previous_end)
+    with_posts = content.channels_with_posts(workspace_id) if found else set()
     empty = PostingSide(0, 0, 0.0)
     sides: dict[tuple[int, bool], PostingSide] = {
         (f.channel_id, f.current): PostingSide(f.posts, f.read, f.engagement) for f in found}
     ordered = sorted(channels, key=lambda c: (c.is_competitor, c.name))
-    rows = [PostingRow(c, sides.get((c.id, True), empty), sides.get((c.id, False), empty))
-            for c in ordered]
-    own = [r for r in rows if r.channel is not None and not r.channel.is_competitor]
+    rows = [PostingRow(c, sides.get((c.id, True), empty), sides.get((c.id, False), empty),
+                       c.id in with_posts) for c in ordered]
+    own = [r for r in rows if r.channel is not None and not r.channel.is_competitor
+           and r.known]
 
     def total(side: str) -> PostingSide:
         parts = [getattr(r, side) for r in own]
@@ -201,7 +210,8 @@ def posting_comparison(store: Store, workspace_id: int, channels: Sequence[Chann
     known_ids = {f.channel_id for f in found}
     return PostingComparison(
         start, end, previous_start, previous_end, rows, known=bool(found),
-        competitors_known=any(c.is_competitor and c.id in known_ids for c in channels))
+        competitors_known=any(c.is_competitor and c.id in known_ids for c in channels),
+        without_posts=tuple(c for c in ordered if c.id not in with_posts))
 
 
 #: One point per day: (day, value or None).
@@ -222,6 +232,8 @@ class PostChart:
     current: PostingSide
     previous: PostingSide
     known: bool  # any post in either period
+    #: channels of the scope with no post stored at all: not counted (unknown, not 0)
+    without_posts: tuple[str, ...] = ()
 
 
 def _days(start: date, end: date) -> list[date]:
@@ -253,4 +265,6 @@ def post_chart(store: Store, workspace_id: int, channels: Sequence[Channel],
 
     posts, per, cur = series(start, end, True)
     posts_prev, per_prev, prev = series(previous_start, previous_end, False)
-    return PostChart(scope.label, posts, posts_prev, per, per_prev, cur, prev, bool(found))
+    with_posts = ContentStore(store).channels_with_posts(workspace_id) if found else set()
+    return PostChart(scope.label, posts, posts_prev, per, per_prev, cur, prev, bool(found),
+                     tuple(c.name for c in scope.main if c.id not in with_posts))

@@ -356,6 +356,13 @@ class ContentStore:
                          {**extra, "min_posts": int(min_posts), "limit": int(limit)}))
         return [GroupValue(r.tag, int(r.posts), float(r.engagement)) for r in rows]
 
+    def channels_with_posts(self, workspace_id: int) -> set[int]:
+        """The workspace's channels that have at least one post stored (one statement)."""
+        rows = self._run(
+            "SELECT ch.id AS id FROM channels ch WHERE ch.workspace_id = :ws AND EXISTS"
+            " (SELECT 1 FROM posts p WHERE p.channel_id = ch.id)", {"ws": workspace_id})
+        return {int(r.id) for r in rows}
+
     def posting_by_channel(self, workspace_id: int, start: date, end: date,
                            previous_start: date, previous_end: date) -> list[ChannelPosting]:
         """Per channel of the workspace (competitors included) and span (``current``: the

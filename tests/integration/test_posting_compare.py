@@ -10,6 +10,7 @@ import pytest
 
 from bot.bootstrap import App
 from kpi_engine.domain.content import PostMetricRow, PostRow
+from kpi_engine.domain.model import SnapshotRow
 from kpi_engine.storage.posts import ContentStore
 from tests.conftest import Conversation
 
@@ -117,14 +118,30 @@ def test_without_posts_the_daily_counts_answer_and_unknown_rivals_are_said(app: 
     assert plain["intent"] == "compare" and "source" not in plain  # the daily counts
     assert [(r["channel"], r["value"]) for r in plain["rows"]] == [
         ("instagram", 3.0), (None, 3.0)]
-    # own posts known, the competitor's not: the reply says so
-    ContentStore(app.store).write_posts(
-        ws.id, TZ, [_post("A", "2026-11-03"),
-                    _post("X", "2026-09-01", "instagram", "@rival", competitor=True)],
-        _likes("A", date(2026, 11, 4), 10))
+    # instagram's posts known; tiktok (daily counts only) and @rival have no post stored:
+    # their posting is unknown, never 0, and tiktok is not in the own total
+    app.store.write_snapshots(ws.id, [
+        SnapshotRow(date(2026, 11, 4), "tiktok", "", "posts", 4),
+        SnapshotRow(date(2026, 11, 4), "instagram", "@rival", "reach", 100, competitor=True)])
+    ContentStore(app.store).write_posts(ws.id, TZ, [_post("A", "2026-11-03")],
+                                        _likes("A", date(2026, 11, 4), 10))
     reply = bot.reply("/bandingkan posts minggu lalu")
-    assert reply.as_json()["source"] == "posts"
+    data = reply.as_json()
+    assert data["source"] == "posts"
+    assert [(r["channel"], r["posts"], r["posts_known"]) for r in data["rows"]] == [
+        ("instagram", 1, True), ("tiktok", None, False), ("instagram:@rival", None, False),
+        (None, 1, True)]
+    assert "• tiktok: postingan belum diimpor" in reply.body
+    assert "• instagram:@rival (pesaing): postingan belum diimpor" in reply.body
+    assert "Belum ada postingan tersimpan untuk tiktok" in reply.footer
     assert "Postingan pesaing belum diketahui" in reply.footer
+    # a rival whose posts are known but none in these weeks posted 0 times
+    ContentStore(app.store).write_posts(
+        ws.id, TZ, [_post("X", "2026-09-01", "instagram", "@rival", competitor=True)])
+    again = bot.reply("/bandingkan posts minggu lalu")
+    assert "• instagram:@rival (pesaing): 0 postingan · engagement per postingan belum ada" \
+        in again.body
+    assert "Postingan pesaing belum diketahui" not in again.footer
 
 
 def test_posts_chart_is_drawn_from_posts_per_day_and_engagement_per_post(app: App) -> None:
@@ -159,6 +176,15 @@ def test_posts_chart_is_drawn_from_posts_per_day_and_engagement_per_post(app: Ap
     assert rival["engagement_per_post_series"]["current"][4] == ["2026-11-06", None]
     assert rival["engagement_per_post"] == 90.0
     assert bot.reply("/grafik posts snapchat minggu lalu").error == "unknown_channel"
+    assert own["left_out"] == []
+    # a channel with only daily counts: not counted, and the footer says so
+    ws = app.store.workspace("brand")
+    assert ws is not None
+    app.store.write_snapshots(ws.id, [SnapshotRow(date(2026, 11, 4), "youtube", "", "posts", 2)])
+    with_yt = bot.reply("/grafik posts minggu lalu")
+    assert with_yt.as_json()["left_out"] == ["youtube"]
+    assert with_yt.as_json()["value"] == 3
+    assert "Belum ada postingan tersimpan untuk youtube: tidak dihitung." in with_yt.footer
 
 
 def test_posts_chart_without_posts_keeps_the_daily_counts(app: App) -> None:
