@@ -7,8 +7,8 @@ rate/mix decomposition of :mod:`kpi_engine.domain.decomposition`: a row's ``chan
 part of the total change (``rate_effect + mix_effect``), so the rows add up to the change.
 One statement (``storage.terms.fetch_terms``) serves the whole answer.
 
-When posts are known for the explained channels (a post metric: engagement, its parts, reach,
-views; no campaign), a second statement counts the posts published in each period, and the
+When posts are known for every explained channel (a post metric: engagement, its parts,
+reach, views; no campaign), two more statements count the posts published in each period, and the
 change is also split into posts and value per post, exactly:
 ``Δ = Δposts × per_post_previous + posts × Δper_post`` (``domain.content.split_by_posts``).
 The value is the daily total the change is of, so the two effects add up to that change.
@@ -96,17 +96,25 @@ def explain(store: Store, workspace_id: int, channels: Sequence[Channel], metric
     e = explain_terms(metric, pq, terms, scope.main, scope.competitors, scope.label, campaign)
     if e.reason is None and campaign is None and metric_key in RANKABLE:
         kept = {c.id for c in scope.main if c.name not in e.answer.left_out}
-        e = replace(e, posts=_posts_split(store, workspace_id, kept, pq, e.answer))
+        moved = {c.key for c in e.contributions if c.by == "channel" and (c.value or c.previous)}
+        carrying = {c.id for c in scope.main if c.id in kept and c.name in moved}
+        e = replace(e, posts=_posts_split(store, workspace_id, kept, carrying or kept, pq,
+                                          e.answer))
     return e
 
 
-def _posts_split(store: Store, workspace_id: int, channel_ids: set[int], pq: PeriodQuery,
-                 answer: KpiAnswer) -> PostsSplit | None:
+def _posts_split(store: Store, workspace_id: int, channel_ids: set[int],
+                 carrying: set[int], pq: PeriodQuery, answer: KpiAnswer) -> PostsSplit | None:
     """The split by posts of ``answer``'s change over the posts published by ``channel_ids``
-    in each period; None when no post is known on either side."""
-    found = ContentStore(store).posting_by_channel(
+    in each period; None when no post is known on either side, or when a channel whose
+    value is part of the change (``carrying``) has no post stored at all (its daily value
+    would be divided by posts it is not in)."""
+    content = ContentStore(store)
+    found = content.posting_by_channel(
         workspace_id, pq.current.start, pq.current.end, pq.previous.start, pq.previous.end)
     mine = [f for f in found if f.channel_id in channel_ids]
+    if not mine or not carrying <= content.channels_with_posts(workspace_id):
+        return None
     return split_by_posts(answer.value, answer.previous_value,
                           sum(f.posts for f in mine if f.current),
                           sum(f.posts for f in mine if not f.current))

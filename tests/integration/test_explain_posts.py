@@ -86,3 +86,16 @@ def test_no_posts_no_split(app: App) -> None:
     assert not any(line.startswith("Dari postingan") for line in yt.body)
     followers = bot.reply("/kenapa followers instagram minggu ini")  # not a post metric
     assert "posts" not in followers.as_json()
+
+
+def test_a_channel_without_posts_stored_stops_the_split(app: App) -> None:
+    """youtube's likes (daily counts only, no post stored) would be divided by posts they are
+    not in: the own channels' split is left out; instagram's alone still splits."""
+    bot = _seed(app)
+    ws = app.store.workspace("brand")
+    assert ws is not None
+    app.store.write_snapshots(ws.id, [SnapshotRow(PREV, "youtube", "", "likes", 30),
+                                      SnapshotRow(CUR, "youtube", "", "likes", 20)])
+    own = bot.reply("kenapa engagement turun minggu ini")
+    assert own.intent == "explain" and "posts" not in own.as_json()
+    assert bot.reply("/kenapa engagement instagram minggu ini").as_json()["posts"]["value"] == 8
