@@ -4,12 +4,14 @@ buckets with their share and change over the period (SPEC §11)."""
 from __future__ import annotations
 
 import re
+from typing import Any
 
 from bot import command_names as names
 from bot import formatting as fmt
 from bot import views
 from bot.i18n import translate
 from bot.parsing import parse_text
+from bot.post_charts import audience_chart
 from bot.question_parts import channel_error, period_or_error, unknown_channel_reply
 from bot.reply import Reply
 from bot.router import Command, Context, Router
@@ -81,7 +83,7 @@ def audience(ctx: Context) -> Reply:
     except answers.UnknownChannel as exc:
         return unknown_channel_reply(ctx, exc)
     scope = views.scope_label(answer.scope_label, None, lang)
-    data = {"channel": answer.scope_label,
+    data: dict[str, Any] = {"channel": answer.scope_label,
             "period": {"start": period.start.isoformat(), "end": end.isoformat()},
             "rows": [{"channel": name, "dimension": b.dimension, "bucket": b.bucket,
                       "value": b.value, "share_pct": b.share_pct, "change_pct": b.change_pct}
@@ -100,11 +102,17 @@ def audience(ctx: Context) -> Reply:
                 continue
             body.append(_msg(f"dim_{dim}", lang))
             body += [bucket_line(b, lang) for b in buckets[:TOP_BUCKETS[dim]]]
+    charted = answer.scope_label if answer.scope_label in channels else channels[0]
+    png, drawn = audience_chart(
+        answer.rows, charted, lang, views.period_label(period, lang),
+        fmt.day(period.start, lang), fmt.day(end, lang), TOP_BUCKETS, lambda dim: _msg(f"dim_{dim}", lang),
+        bucket_label)
+    data["chart"] = {"channel": charted, "bars": drawn}
     return Reply(title=_msg("audience_title", lang, scope=scope,
                             period=views.period_label(period, lang)),
                  body=body, footer=_msg("audience_footer", lang, day=fmt.day(end, lang),
                                         start=fmt.day(period.start, lang)),
-                 intent="audience", data=data, lang=lang)
+                 intent="audience", data=data, lang=lang, chart=png)
 
 
 #: The metrics an audience bucket splits: followers (YouTube: subscribers).
@@ -186,7 +194,7 @@ def segment_reader(ctx: Context) -> Reply | None:
 def make_audience() -> Command:
     return Command(names.AUDIENCE, Role.VIEWER, audience,
                    "audiens per kota, usia, gender: /audiens instagram bulan ini",
-                   "audience by city, age, gender: /audience instagram this month", quick=True)
+                   "audience by city, age, gender: /audience instagram this month")
 
 
 def register_audience(router: Router) -> None:

@@ -17,6 +17,7 @@ from bot import command_names as names
 from bot import views
 from bot.charts import ChartSpec, render_chart
 from bot.i18n import translate
+from bot.post_charts import post_chart_reply
 from bot.question_parts import (
     channel_error,
     metric_or_error,
@@ -94,6 +95,13 @@ def make_chart(goal_line: GoalLookup | None = None) -> Command:
         if bad:
             return bad
         line = goal_line(ctx, metric, p.channel) if goal_line else None
+        if metric == "posts" and line is None and not p.campaign:
+            try:  # from the posts themselves: per day, and engagement per post
+                posts = post_chart_reply(ctx, p.channel, pq)
+            except answers.UnknownChannel as exc:
+                return unknown_channel_reply(ctx, exc)
+            if posts is not None:
+                return posts
         if line is None:
             return chart_reply(ctx, metric, p.channel, p.campaign, pq)
         target, label, forecast = line

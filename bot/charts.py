@@ -129,32 +129,151 @@ def _values(points: Points) -> list[float]:
 
 def render_chart(spec: ChartSpec) -> bytes:
     """The chart as PNG bytes (1000 × 560 px)."""
-    fig = chart_figure(spec)
+    return _png(chart_figure(spec))
+
+
+def chart_figure(spec: ChartSpec) -> Figure:
+    """The chart as a matplotlib ``Figure`` on an Agg canvas (``render_chart`` saves it)."""
+    fig = _figure(HEIGHT_IN)
+    # fixed margins, not a layout engine: a third of the render time saved
+    fig.subplots_adjust(left=0.105, right=0.95, top=0.865, bottom=0.165)
+    ax = _axes(fig)
+    _draw_series(ax, spec)
+    _titles(fig, spec.title, spec.subtitle, HEIGHT_IN)
+    if ax.get_legend_handles_labels()[0]:
+        fig.legend(loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=4, frameon=False,
+                   fontsize=9)
+    return fig
+
+
+#: A figure of two stacked panels: 1000 × 840 px.
+PANELS_HEIGHT_IN = 8.4
+
+
+def render_panels(title: str, subtitle: str, specs: Sequence[ChartSpec]) -> bytes:
+    """Several daily series of the same days stacked (``/grafik posts``: posts per day above,
+    engagement per post below), each with its previous period faded; PNG bytes."""
+    return _png(panels_figure(title, subtitle, specs))
+
+
+def panels_figure(title: str, subtitle: str, specs: Sequence[ChartSpec]) -> Figure:
+    fig = _figure(PANELS_HEIGHT_IN)
+    fig.subplots_adjust(left=0.105, right=0.95, top=0.87, bottom=0.08, hspace=0.5)
+    for i, spec in enumerate(specs, 1):
+        ax = _axes(fig, len(specs), i)
+        _draw_series(ax, spec)
+        ax.set_title(spec.title, loc="left", fontsize=11, color=COLOR_TEXT)
+        if ax.get_legend_handles_labels()[0]:
+            ax.legend(loc="upper left", frameon=False, fontsize=8)
+    _titles(fig, title, subtitle, PANELS_HEIGHT_IN)
+    return fig
+
+
+@dataclass
+class Bar:
+    """One bar: its label, its value now and (faded beside it) before."""
+
+    label: str
+    value: float
+    previous: float | None = None
+
+
+@dataclass
+class BarGroup:
+    """One panel of bars (a dimension: cities, age groups, genders)."""
+
+    title: str
+    bars: Sequence[Bar]
+
+
+def render_bars(title: str, subtitle: str, groups: Sequence[BarGroup], lang: str,
+                previous_label: str, current_label: str | None = None) -> bytes:
+    """Horizontal bars per group (largest first, top down), the previous value faded
+    beside each; PNG bytes (1000 × 560 px)."""
+    return _png(bars_figure(title, subtitle, groups, lang, previous_label, current_label))
+
+
+def bars_figure(title: str, subtitle: str, groups: Sequence[BarGroup], lang: str,
+                previous_label: str, current_label: str | None = None) -> Figure:
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    fig = _figure(HEIGHT_IN)
+    fig.subplots_adjust(left=0.1, right=0.97, top=0.8, bottom=0.14, wspace=0.55)
+    shown = [g for g in groups if g.bars] or [BarGroup("", [])]
+    for i, group in enumerate(shown):
+        ax = fig.add_subplot(1, len(shown), i + 1)
+        _style(ax, grid="x")
+        labels = [b.label for b in group.bars][::-1]
+        now = [b.value for b in group.bars][::-1]
+        before = [math.nan if b.previous is None else b.previous for b in group.bars][::-1]
+        ys = list(range(len(labels)))
+        if any(not math.isnan(v) for v in before):
+            ax.barh([y - 0.2 for y in ys], before, height=0.38, color=COLOR_PREVIOUS,
+                    alpha=0.55, label=previous_label if i == 0 else None, zorder=2)
+        ax.barh([y + 0.2 for y in ys], now, height=0.38, color=COLOR_CURRENT, zorder=3,
+                label=current_label if i == 0 and current_label else None)
+        ax.set_yticks(ys, labels)
+        ax.xaxis.set_major_locator(MaxNLocator(nbins=3))
+        ax.xaxis.set_major_formatter(FuncFormatter(
+            lambda v, _pos: fmt.compact(v) if abs(v) >= 1000 else fmt.number(v, _decimals(v))))
+        ax.set_title(group.title, loc="left", fontsize=11, color=COLOR_TEXT)
+        if not group.bars:
+            ax.set_xticks([])
+            ax.text(0.5, 0.5, _m("no_data", lang), transform=ax.transAxes, ha="center",
+                    va="center", fontsize=16, color=COLOR_MUTED)
+    _titles(fig, title, subtitle, HEIGHT_IN)
+    handles = [h for ax in fig.axes for h in ax.get_legend_handles_labels()[0]]
+    if handles:
+        fig.legend(loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=2, frameon=False,
+                   fontsize=9)
+    return fig
+
+
+def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
     fig.savefig(buf, format="png", dpi=DPI, facecolor="white")
     return buf.getvalue()
 
 
-def chart_figure(spec: ChartSpec) -> Figure:
-    """The chart as a matplotlib ``Figure`` on an Agg canvas (``render_chart`` saves it)."""
+def _figure(height: float) -> Figure:
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
-    from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-    lang, metric = spec.lang, spec.metric
-    fig = Figure(figsize=(WIDTH_IN, HEIGHT_IN), dpi=DPI, facecolor="white")
-    # fixed margins, not a layout engine: a third of the render time saved
-    fig.subplots_adjust(left=0.105, right=0.95, top=0.865, bottom=0.165)
+    fig = Figure(figsize=(WIDTH_IN, height), dpi=DPI, facecolor="white")
     FigureCanvasAgg(fig)
-    ax = fig.add_subplot()
+    return fig
+
+
+def _style(ax: Any, grid: str = "y") -> None:
     for side in ("top", "right"):
         ax.spines[side].set_visible(False)
     for side in ("left", "bottom"):
         ax.spines[side].set_color("#c9ced4")
     ax.tick_params(colors=COLOR_MUTED, labelsize=9)
-    ax.grid(axis="y", color=COLOR_GRID, linewidth=0.8)
+    ax.grid(axis=grid, color=COLOR_GRID, linewidth=0.8)
     ax.set_axisbelow(True)
 
+
+def _axes(fig: Figure, rows: int = 1, index: int = 1) -> Any:
+    ax = fig.add_subplot(rows, 1, index)
+    _style(ax)
+    return ax
+
+
+def _titles(fig: Figure, title: str, subtitle: str, height: float) -> None:
+    """The title and subtitle at the top left, the same distance from the edge at any height."""
+    top = 1 - 0.14 / height
+    fig.text(0.012, top, title, fontsize=14, fontweight="bold", color=COLOR_TEXT,
+             va="top", ha="left")
+    fig.text(0.012, top - 0.336 / height, subtitle, fontsize=10, color=COLOR_MUTED,
+             va="top", ha="left")
+
+
+def _draw_series(ax: Any, spec: ChartSpec) -> None:
+    """One metric's current and previous daily series (target, forecast) on ``ax``."""
+    from matplotlib.ticker import FuncFormatter, MaxNLocator
+
+    lang, metric = spec.lang, spec.metric
     current = spec.current
     previous = spec.previous or []
     forecast = spec.forecast or []
@@ -223,10 +342,3 @@ def chart_figure(spec: ChartSpec) -> Figure:
     ax.set_xlabel(_m("date", lang), color=COLOR_MUTED, fontsize=9)
     unit = {Unit.PERCENT: " (%)", Unit.CURRENCY: f" ({spec.currency})"}.get(metric.unit, "")
     ax.set_ylabel(metric.label(lang) + unit, color=COLOR_MUTED, fontsize=9)
-    fig.text(0.012, 0.975, spec.title, fontsize=14, fontweight="bold", color=COLOR_TEXT,
-             va="top", ha="left")
-    fig.text(0.012, 0.915, spec.subtitle, fontsize=10, color=COLOR_MUTED, va="top", ha="left")
-    if ax.get_legend_handles_labels()[0]:
-        fig.legend(loc="lower center", bbox_to_anchor=(0.5, 0.0), ncols=4, frameon=False,
-                   fontsize=9)
-    return fig

@@ -10,6 +10,7 @@ from bot import formatting as fmt
 from bot import views
 from bot.i18n import t
 from bot.numbers import as_typed, is_bare, parse_number
+from bot.posting_compare import posting_reply
 from bot.question_parts import (  # noqa: F401  (re-exported: older imports)
     RECORD_ERRORS,
     channel_error,
@@ -74,6 +75,10 @@ def compare(ctx: Context) -> Reply:
         return pq
     if len(ctx.parsed.channels) > 1 or len(ctx.parsed.campaigns) > 1:
         return side_by_side(ctx, metric, pq)  # "reach ig vs tiktok", "roi gajian sama ramadan"
+    if metric == "posts" and not ctx.parsed.campaign:  # posts carry no campaign
+        posting = posting_reply(ctx, pq)  # from the posts themselves, competitors' too
+        if posting is not None:
+            return posting
     c = answers.compare(ctx.store, ctx.workspace.id, ctx.channels, metric, pq,
                         ctx.parsed.campaign)
     reply = views.compare_reply(c, ctx.lang, ctx.workspace.currency)

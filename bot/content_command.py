@@ -18,6 +18,7 @@ from bot import formatting as fmt
 from bot import question_shapes as shapes
 from bot import views
 from bot.i18n import translate
+from bot.parsing import parse_text
 from bot.question_parts import channel_error, period_or_error, unknown_channel_reply
 from bot.reply import Reply
 from bot.router import Command, Context, Router, unknown_metric_reply
@@ -43,6 +44,18 @@ CONTENT_MESSAGES: dict[str, tuple[str, str]] = {
     "content_footer": ("Nilai seumur postingan per {day}; postingan yang terbit di periode ini.",
                        "Lifetime values as of {day}; posts published in the period."),
     "content_no_link": ("(tanpa tautan)", "(no link)"),
+    "content_bad_top": (
+        "Jumlah postingan \"top {n}\" tidak bisa dipakai: tulis 1 sampai {max}. "
+        "Contoh: /konten top 5",
+        "\"top {n}\" cannot be used: write a number from 1 to {max}. Example: /posts top 5"),
+    "content_only": ("Hanya {total} postingan yang terbit pada periode ini; semuanya "
+                     "ditampilkan (diminta {n}).",
+                     "Only {total} posts were published in the period; all are shown "
+                     "({n} asked)."),
+    "content_capped": ("Paling banyak {max} postingan ditampilkan (diminta {n}); {total} "
+                       "postingan terbit pada periode ini.",
+                       "At most {max} posts are shown ({n} asked); {total} posts were "
+                       "published in the period."),
     "format_title": ("Engagement per postingan menurut format · {scope} · {period}",
                      "Engagement per post by format · {scope} · {period}"),
     "time_title": ("Jam posting terbaik (engagement per postingan) · {scope} · {period}",
@@ -81,7 +94,7 @@ FORMAT_LABELS: dict[str, tuple[str, str]] = {
 }
 
 #: "top 5", "5 teratas", "5 terbaik", "best 3".
-_TOP_N = re.compile(r"(?<!\w)(?:top|best|teratas)\s*(\d{1,3})(?!\w)|(?<!\w)(\d{1,3})\s*"
+_TOP_N = re.compile(r"(?<!\w)(?:top|best|teratas)\s*([-−]?\d+)(?![\w./:-])|(?<![\w./:-])(\d+)\s*"
                     r"(?:teratas|terbaik|top|best)(?!\w)", re.IGNORECASE)
 CAPTION_EXCERPT = 60
 
@@ -95,7 +108,20 @@ def top_n(text: str) -> int | None:
     match = _TOP_N.search(text)
     if match is None:
         return None
-    return int(match.group(1) or match.group(2))
+    return int((match.group(1) or match.group(2)).replace("−", "-"))
+
+
+def without_top_n(ctx: Context) -> Context:
+    """``ctx`` read again without its "top N": in "/konten top 5 minggu lalu" the 5 is the
+    number of posts, not "5 minggu lalu" (five weeks ago)."""
+    match = _TOP_N.search(ctx.request.text)
+    if match is None:
+        return ctx
+    text = ctx.request.text[:match.start()] + " " + ctx.request.text[match.end():]
+    parsed = parse_text(text, ctx.today, channels=[c.name for c in ctx.channels],
+                        campaigns=ctx.campaigns)
+    return replace(ctx, parsed=replace(ctx.parsed, period=parsed.period,
+                                       period_error=parsed.period_error))
 
 
 def format_label(fmt_key: str, lang: str) -> str:
@@ -112,7 +138,8 @@ def posts_reply(ranking: content_service.PostRanking, lang: str, period: Period,
              "permalink": r.post.permalink, "value": r.post.value} for r in ranking.rows]
     data = {"metric": ranking.metric,
             "period": {"start": ranking.start.isoformat(), "end": ranking.end.isoformat()},
-            "channel": ranking.scope_label, "rows": rows}
+            "channel": ranking.scope_label, "rows": rows, "total": ranking.total,
+            "requested": ranking.requested}
     if not ranking.rows:
         return Reply(body=[_msg("content_none", lang, period=period_text, metric=metric_label)],
                      intent="posts", data=data, lang=lang)
@@ -127,10 +154,14 @@ def posts_reply(ranking: content_service.PostRanking, lang: str, period: Period,
         body.append(f"   {p.permalink or _msg('content_no_link', lang)}")
     title = _msg("content_title", lang, metric=metric_label,
                  scope=views.scope_label(ranking.scope_label, None, lang), period=period_text)
-    return Reply(title=title, body=body,
-                 footer=_msg("content_footer", lang,
-                             day=fmt.day(min(ranking.end, today or ranking.end), lang)),
-                 intent="posts", data=data, lang=lang)
+    footer = _msg("content_footer", lang,
+                  day=fmt.day(min(ranking.end, today or ranking.end), lang))
+    asked = ranking.requested
+    if asked is not None and asked > len(ranking.rows):  # "top 99999": say what is shown
+        key = "content_only" if ranking.total <= len(ranking.rows) else "content_capped"
+        footer += " " + _msg(key, lang, total=fmt.number(ranking.total), n=fmt.number(asked),
+                             max=content_service.MAX_TOP)
+    return Reply(title=title, body=body, footer=footer, intent="posts", data=data, lang=lang)
 
 
 def view_of(ctx: Context) -> str | None:
@@ -202,6 +233,12 @@ def content(ctx: Context) -> Reply:
         return Reply(body=[_msg("content_bad_metric", ctx.lang,
                                 metric=views.metric_name(metric, ctx.lang))],
                      intent="error", error="content_bad_metric", lang=ctx.lang, ephemeral=True)
+    asked = top_n(ctx.request.text)
+    if asked is not None and asked < 1:  # "/konten top 0"
+        return Reply(body=[_msg("content_bad_top", ctx.lang, n=asked,
+                                max=content_service.MAX_TOP)],
+                     intent="error", error="content_bad_top", lang=ctx.lang, ephemeral=True)
+    ctx = without_top_n(ctx)
     pq = period_or_error(ctx)
     if isinstance(pq, Reply):
         return pq
@@ -211,8 +248,7 @@ def content(ctx: Context) -> Reply:
     period = pq.current
     try:
         ranking = content_service.top_posts(ctx.store, ctx.workspace.id, ctx.channels, metric,
-                                            period.start, period.end, p.channel,
-                                            top_n(ctx.request.text))
+                                            period.start, period.end, p.channel, asked)
     except answers.UnknownChannel as exc:
         return unknown_channel_reply(ctx, exc)
     return posts_reply(ranking, ctx.lang, period, ctx.today)

@@ -9,6 +9,7 @@ from zoneinfo import ZoneInfo
 from bot import formatting as fmt
 from bot import goal_phrases as gp
 from bot import views
+from bot.content_command import format_label
 from bot.i18n import t, translate
 from bot.reply import Reply
 from kpi_engine.domain.metrics import CATEGORY_LABELS, METRICS, Unit
@@ -39,11 +40,20 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "chart_title": ("{metric} harian · {dates}", "Daily {metric} · {dates}"),
     "chart_sub": ("{scope} · dibanding {prev}", "{scope} · vs {prev}"),
     "footer": ("Berhenti berlangganan: /berhenti", "Unsubscribe: /unsubscribe"),
+    "best_post": ("🏆 Postingan terbaik kemarin", "🏆 Yesterday's best post"),
+    "best_post_line": ("{format} · {channel} — {value} engagement",
+                       "{format} · {channel} — {value} engagement"),
+    "no_link": ("(tanpa tautan)", "(no link)"),
 }
 
 
 def _m(key: str, lang: str, **params: object) -> str:
     return translate(MESSAGES, key, lang, **params)
+
+
+def _format_label(key: str, lang: str) -> str:
+    """The /konten labels (Reel, Feed, …); a post of no known format is a post."""
+    return format_label(key, lang) if key else ("Postingan" if lang == "id" else "Post")
 
 
 @dataclass
@@ -144,6 +154,15 @@ def render_digest(d: Digest, *, chart: bool = True) -> DigestView:
         body += ["", _m("goals", lang)]
         for g in d.goals:
             body += _goal(g, lang, currency)
+    if d.best_post is not None:  # plain text: the adapters escape caption and link
+        channel, post = d.best_post
+        body += ["", _m("best_post", lang),
+                 "  " + _m("best_post_line", lang, format=_format_label(post.format, lang),
+                           channel=channel, value=fmt.number(post.value))]
+        caption = fmt.excerpt(post.caption, 60)
+        if caption:
+            body.append(f"  “{caption}”")
+        body.append("  " + (post.permalink or _m("no_link", lang)))
     body += ["", _m("alerts", lang)]
     if not d.alerts:
         body.append("  " + _m("no_alerts", lang))

@@ -350,6 +350,10 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
                 if hit.kind == "metric" and hit.value == "reach":
                     for tok in hit.tokens:
                         tok.extra = False
+    ranked_by = None
+    if command is None:  # "konten dengan reach tertinggi": the posts ranked by reach
+        ranked_by = _posts_ranked_by(result, hits, before_shapes)
+        _posting_frequency(result, tokens, before_shapes)  # "berapa kali pesaing posting"
     candidates, periodish = _leftovers(result, tokens, keep_fillers=as_typed,
                                        recording=recording)
     if slash:
@@ -369,6 +373,8 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
         if result.command in ("kpi", "chart", "compare") and result.metric == "posts" \
                 and _BEST_POST.search(before_shapes) and not _RANK_CHANNELS.search(before_shapes):
             result.command = "content"  # "postingan terbaik kmrn", "top post ig bulan ini"
+        if ranked_by is not None:
+            result.command = "content"
         if shapes.content_view(before_shapes) is not None:
             result.command = "content"  # "reel vs feed", "jam posting terbaik", "hashtag …"
         if result.command == "alert":
@@ -387,6 +393,58 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
 #: A word that asks for a ranking in a sentence ("ranking kanal bulan ini").
 _RANK_WORD = re.compile(r"(?<!\w)(?:" + "|".join(
     w for w, intent in INTENT_WORDS.items() if intent == "rank") + r")(?!\w)", re.IGNORECASE)
+
+
+#: "tertinggi", "terbanyak", "paling", "top", "most": a ranking word.
+_RANKING_WORD = re.compile(
+    r"(?<!\w)(?:paling|ter(?:baik|tinggi|banyak|besar|bagus|laris|atas)|top|best|highest|most"
+    r"|teratas)(?!\w)", re.IGNORECASE)
+
+
+def _posts_ranked_by(result: ParsedText, hits: list[_Hit], text: str) -> str | None:
+    """"konten dengan reach tertinggi", "post dengan likes terbanyak": a posts word, a second
+    metric and a ranking word ask for the posts ranked by that metric. The metric becomes
+    ``result.metric`` (never dropped: a metric posts do not carry gets the ranking's own
+    reply) and is returned; None when the sentence is no such question."""
+    if result.metric != "posts" or result.rank_by is not None or \
+            not _RANKING_WORD.search(text) or _RANK_CHANNELS.search(text):
+        return None
+    second = next((h for h in hits if h.kind == "metric" and h.value != "posts"), None)
+    if second is None:
+        return None
+    result.metric = second.value
+    for tok in second.tokens:
+        tok.extra = False
+        tok.used = True
+    return second.value
+
+
+#: "berapa kali … posting", "frekuensi posting", "seberapa sering … upload", "how often …
+#: post": the number of posts published.
+_POSTING_FREQUENCY = re.compile(
+    r"(?<!\w)(?:berapa\s+kali|brp\s+kali|seberapa\s+sering|sesering\s+apa|frekuensi"
+    r"|how\s+often|how\s+many\s+times|posting\s+frequency|frequency)(?!\w)", re.IGNORECASE)
+_POSTING_WORDS = frozenset({"posting", "ngepost", "ngepos", "upload", "unggah", "mengunggah",
+                            "memposting", "post", "posts", "posted", "posting nya",
+                            "frekuensi", "kali", "sering", "seberapa", "often", "frequency",
+                            "times"})
+
+
+def _posting_frequency(result: ParsedText, tokens: list[_Token], text: str) -> None:
+    """"berapa kali pesaing posting bulan ini", "frekuensi posting kompetitor": the posts
+    metric (per channel, competitors included, when a competitor is named); the words of
+    the phrase are understood, never an unknown metric."""
+    if result.metric not in (None, "posts") or not _POSTING_FREQUENCY.search(text):
+        return
+    posting = [tok for tok in tokens if not tok.used and
+               " ".join(tok.words) in _POSTING_WORDS]
+    if result.metric is None and not any(" ".join(tok.words) not in
+                                         {"frekuensi", "kali", "sering", "seberapa", "often",
+                                          "frequency", "times"} for tok in posting):
+        return  # "berapa kali" with no posting word: not this question
+    result.metric = "posts"
+    for tok in posting:
+        tok.used = True
 
 
 #: "the best post": a posts question that asks for the posts themselves, not their count.

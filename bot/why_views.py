@@ -41,6 +41,18 @@ WHY_MESSAGES: dict[str, tuple[str, str]] = {
                 "Rate effect (each channel's own rate): {rate} · mix effect (channel "
                 "weights): {mix}"),
     "pts": ("poin", "pts"),
+    "posts_split": ("Dari postingan: {posts_prev} → {posts} postingan (efek {posts_effect}), "
+                    "{metric} per postingan {pp_prev} → {pp} (efek {pp_effect}); {verdict}.",
+                    "From posts: {posts_prev} → {posts} posts (effect {posts_effect}), "
+                    "{metric} per post {pp_prev} → {pp} (effect {pp_effect}); {verdict}."),
+    "posts_drove_down": ("penurunan terutama karena lebih sedikit postingan",
+                         "the drop comes mostly from fewer posts"),
+    "posts_drove_up": ("kenaikan terutama karena lebih banyak postingan",
+                       "the rise comes mostly from more posts"),
+    "per_post_drove_down": ("penurunan terutama karena {metric} per postingan lebih rendah",
+                            "the drop comes mostly from less {metric} per post"),
+    "per_post_drove_up": ("kenaikan terutama karena {metric} per postingan lebih tinggi",
+                          "the rise comes mostly from more {metric} per post"),
     "alert_why": ("Dibanding {prev}: {sentence} Penyumbang terbesar: {drivers}.",
                   "Against {prev}: {sentence} Largest contributors: {drivers}."),
 }
@@ -94,6 +106,26 @@ def sentence(e: ex.Explanation, lang: str, currency: str = "IDR") -> str:
             f"{_m('of_drop' if change < 0 else 'of_rise', lang)}.")
 
 
+def posts_sentence(e: ex.Explanation, lang: str) -> str | None:
+    """"Dari postingan: 10 → 8 postingan (efek −100), engagement per postingan 50,0 → 55,0
+    (efek +40); penurunan terutama karena lebih sedikit postingan." None without posts."""
+    s = e.posts
+    if s is None:
+        return None
+    label = e.metric.label(lang).lower()
+    direction = "down" if (e.change or 0.0) < 0 else "up"
+    verdict = _m(f"{s.driver}_drove_{direction}", lang, metric=label)
+
+    def signed(v: float) -> str:
+        return ("+" if v > 0 else "−" if v < 0 else "±") + fmt.number(abs(v), 1 if
+                                                                      abs(v) < 100 else 0)
+
+    return _m("posts_split", lang, posts_prev=fmt.number(s.posts_previous),
+              posts=fmt.number(s.posts), posts_effect=signed(s.posts_effect), metric=label,
+              pp_prev=fmt.number(s.per_post_previous, 1), pp=fmt.number(s.per_post, 1),
+              pp_effect=signed(s.per_post_effect), verdict=verdict)
+
+
 def why_reply(e: ex.Explanation, lang: str, currency: str = "IDR") -> Reply:
     a, metric = e.answer, e.metric
     title = f"{metric.label(lang)} · {views.scope_label(a.scope_label, a.campaign, lang)} · " \
@@ -103,6 +135,13 @@ def why_reply(e: ex.Explanation, lang: str, currency: str = "IDR") -> Reply:
                 contributions=[c.as_json() for c in e.contributions])
     if ex.is_ratio(metric) and e.rate_effect is not None:
         data.update(rate_effect=round(e.rate_effect, 4), mix_effect=round(e.mix_effect or 0, 4))
+    if e.posts is not None:
+        s = e.posts
+        data["posts"] = {"value": s.posts, "previous": s.posts_previous,
+                         "per_post": round(s.per_post, 4),
+                         "per_post_previous": round(s.per_post_previous, 4),
+                         "posts_effect": round(s.posts_effect, 4),
+                         "per_post_effect": round(s.per_post_effect, 4), "driver": s.driver}
     period = views.period_label(a.period, lang)
     prev = fmt.day_range(a.previous.start, a.previous.end, lang)
     if e.reason is not None:
@@ -119,7 +158,11 @@ def why_reply(e: ex.Explanation, lang: str, currency: str = "IDR") -> Reply:
                       value=views.value_text(metric, a.value, currency, lang))
         data["reason"] = e.reason
         return Reply(title=title, body=[text], intent="explain", data=data, lang=lang)
-    body = [sentence(e, lang, currency), ""]
+    body = [sentence(e, lang, currency)]
+    by_posts = posts_sentence(e, lang)
+    if by_posts:
+        body.append(by_posts)
+    body.append("")
     for by in ("channel", "campaign"):
         rows = [c for c in e.contributions if c.by == by]
         if not rows:

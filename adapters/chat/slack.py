@@ -116,8 +116,47 @@ def plain_text(text: str, bot_user_id: str | None = None) -> str:
 
 
 def escape(text: str) -> str:
-    """Text → mrkdwn-safe text (Slack's three control characters)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    """Text → mrkdwn-safe text: Slack's three control characters escaped, and the formatting
+    marks (``*bold*``, ``_italic_``, ``~strike~``, `` `code` ``) made inert (``neutral``), so
+    a caption or a name from an import is shown as typed, never formatted."""
+    return neutral(text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;"))
+
+
+#: Slack's formatting marks and the look-alikes that show them without formatting (mrkdwn
+#: has no escape for them).
+_INERT = {"*": "\u2217", "_": "\uff3f", "~": "\u223c", "`": "\u02cb"}
+#: A mark where Slack could read it as opening or closing formatting: at the start or end of
+#: a word (next to a space, punctuation, or the line's ends). In the middle of a word
+#: (``kopi_susu``, ``a*b``) Slack formats nothing, and it stays as typed; so do links.
+_MARK = re.compile(r"(?:(?<=^)|(?<=[\s\W]))[*_~`]+|[*_~`]+(?=[\s\W]|$)", re.MULTILINE)
+_URL = re.compile(r"https?://\S+")
+
+
+def neutral(text: str) -> str:
+    """``text`` with the formatting marks Slack would act on replaced by look-alikes
+    (``*tebal*`` → ``∗tebal∗``); URLs and marks inside words are left as they are."""
+    out: list[str] = []
+    last = 0
+    for url in _URL.finditer(text):
+        out.append(_MARK.sub(_inert, text[last:url.start()]))
+        out.append(url.group(0))
+        last = url.end()
+    out.append(_MARK.sub(_inert, text[last:]))
+    return "".join(out)
+
+
+def _inert(match: re.Match[str]) -> str:
+    return "".join(_INERT[c] for c in match.group(0))
+
+
+def caption(reply: Reply) -> str:
+    """A chart's comment in mrkdwn: the title in ``*bold*`` (as Telegram's caption has it in
+    ``<b>``), then the body and footer, all escaped."""
+    lines = [f"*{escape(reply.title.strip())}*"] if reply.title.strip() else []
+    lines += [escape(line) for line in reply.body]
+    if reply.footer:
+        lines.append(escape(reply.footer))
+    return _clip("\n".join(lines).strip(), TEXT_MAX) or "…"
 
 
 def _clip(text: str, limit: int) -> str:
@@ -355,7 +394,7 @@ class SlackPlatform:
             await self.client.files_upload_v2(
                 channel=chat_id, file=reply.chart, filename=filename,
                 title=reply.title or "KPI", alt_txt=_clip(reply.title or "KPI chart", 1000),
-                initial_comment=fallback_text(reply), thread_ts=thread_ts)
+                initial_comment=caption(reply), thread_ts=thread_ts)
             return
         await self.client.chat_postMessage(
             channel=chat_id, text=fallback_text(reply), blocks=render_blocks(reply),

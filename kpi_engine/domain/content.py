@@ -312,3 +312,48 @@ def share_pct(value: float, total: float) -> float | None:
 
 def day_before(day: date) -> date:
     return day - timedelta(days=1)
+
+
+@dataclass(frozen=True)
+class PostsSplit:
+    """A total's change split into its number of posts and its value per post, exactly:
+    ``Δ = Δposts × per_post_previous + posts × Δper_post`` (posts effect + per-post effect)."""
+
+    posts: int
+    posts_previous: int
+    value: float
+    previous: float
+
+    @property
+    def per_post(self) -> float:
+        return self.value / self.posts
+
+    @property
+    def per_post_previous(self) -> float:
+        return self.previous / self.posts_previous
+
+    @property
+    def posts_effect(self) -> float:
+        return (self.posts - self.posts_previous) * self.per_post_previous
+
+    @property
+    def per_post_effect(self) -> float:
+        return self.posts * (self.per_post - self.per_post_previous)
+
+    @property
+    def driver(self) -> str:
+        """``"posts"`` or ``"per_post"``: the effect that moved the total the way it went
+        (the larger of the two in that direction)."""
+        change = self.value - self.previous
+        effects = [("posts", self.posts_effect), ("per_post", self.per_post_effect)]
+        along = [e for e in effects if e[1] * change > 0] or effects
+        return max(along, key=lambda e: abs(e[1]))[0]
+
+
+def split_by_posts(value: float | None, previous: float | None, posts: int,
+                   posts_previous: int) -> PostsSplit | None:
+    """The split of ``previous → value`` by posts, or None when either period has no post
+    or no value (a per-post value needs posts on both sides)."""
+    if value is None or previous is None or posts <= 0 or posts_previous <= 0:
+        return None
+    return PostsSplit(posts, posts_previous, float(value), float(previous))

@@ -30,6 +30,7 @@ from kpi_engine.storage import alert_store
 from kpi_engine.storage.alert_store import Subscription, utc
 from kpi_engine.storage.goal_store import GoalStore
 from kpi_engine.storage.outbox import Message, add_chart, enqueue
+from kpi_engine.storage.posts import ContentStore, TopPost
 from kpi_engine.storage.store import Store
 
 #: The key metrics of each category in a digest (a subset of the summary's).
@@ -86,6 +87,9 @@ class Digest:
     alerts_since: datetime | None = None
     chart_metric: str | None = None
     chart: tuple[Series, Series] | None = None  # current span, the span before
+    #: daily: the own post published yesterday with the most engagement (its channel's
+    #: name, the post), as ``/konten kemarin`` ranks them; None when none was published
+    best_post: tuple[str, TopPost] | None = None
 
     @property
     def has_data(self) -> bool:
@@ -111,6 +115,11 @@ class Digest:
             "alerts": [{"at": x.at.isoformat(), "kind": x.kind, "state": x.state,
                         "summary": x.summary} for x in self.alerts],
             "chart_metric": self.chart_metric,
+            "best_post": None if self.best_post is None else {
+                "channel": self.best_post[0], "post_id": self.best_post[1].post_id,
+                "published_at": self.best_post[1].published_at.isoformat(),
+                "format": self.best_post[1].format, "permalink": self.best_post[1].permalink,
+                "metric": "engagement", "value": self.best_post[1].value},
         }
 
 
@@ -157,7 +166,19 @@ def build_digest(store: Store, workspace: Workspace, kind: str, day: date, now: 
     digest.alerts_since = since
     digest.alerts = _alerts(store, workspace.id, since, utc(now))
     _chart(store, workspace, digest, channels)
+    if kind == "daily":
+        digest.best_post = _best_post(store, workspace, day - DAY, channels)
     return digest
+
+
+def _best_post(store: Store, workspace: Workspace, day: date, channels: list[Any]
+               ) -> tuple[str, TopPost] | None:
+    """The own post published on ``day`` with the most lifetime engagement read by then."""
+    found = ContentStore(store).top_posts(workspace.id, day, day, "engagement", 1)
+    if not found:
+        return None
+    names = {c.id: c.name for c in channels}
+    return names.get(found[0].channel_id, "?"), found[0]
 
 
 def _goals(store: Store, workspace: Workspace, day: date) -> list[GoalLine]:

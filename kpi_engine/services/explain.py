@@ -6,19 +6,27 @@ absolute change first, each with its share of the change. For a ratio the split 
 rate/mix decomposition of :mod:`kpi_engine.domain.decomposition`: a row's ``change`` is its
 part of the total change (``rate_effect + mix_effect``), so the rows add up to the change.
 One statement (``storage.terms.fetch_terms``) serves the whole answer.
+
+When posts are known for every explained channel (a post metric: engagement, its parts,
+reach, views; no campaign), two more statements count the posts published in each period, and the
+change is also split into posts and value per post, exactly:
+``Δ = Δposts × per_post_previous + posts × Δper_post`` (``domain.content.split_by_posts``).
+The value is the daily total the change is of, so the two effects add up to that change.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
+from kpi_engine.domain.content import RANKABLE, PostsSplit, split_by_posts
 from kpi_engine.domain.decomposition import Sides, largest_first, share_pct, split_ratio
 from kpi_engine.domain.formulas import ChannelSets, Span, Terms, Value, compute
 from kpi_engine.domain.metrics import METRICS, Kind, Metric
 from kpi_engine.domain.model import Channel
 from kpi_engine.domain.periods import PeriodQuery
 from kpi_engine.services.answers import KpiAnswer, _fetch, answer_for, resolve_scope
+from kpi_engine.storage.posts import ContentStore
 from kpi_engine.storage.store import Store
 
 #: Why there is nothing to explain.
@@ -54,6 +62,8 @@ class Explanation:
     rate_effect: float | None = None
     mix_effect: float | None = None
     reason: str | None = None  # NO_DATA, NO_PREVIOUS, NO_CHANGE: nothing to explain
+    #: the change split into fewer/more posts and value per post (posts known), else None
+    posts: PostsSplit | None = None
 
     @property
     def metric(self) -> Metric:
@@ -83,8 +93,31 @@ def explain(store: Store, workspace_id: int, channels: Sequence[Channel], metric
     scope = resolve_scope(channels, channel)
     metric = METRICS[metric_key]
     terms = _fetch(store, workspace_id, scope, [metric], pq, campaign)
-    return explain_terms(metric, pq, terms, scope.main, scope.competitors, scope.label,
-                         campaign)
+    e = explain_terms(metric, pq, terms, scope.main, scope.competitors, scope.label, campaign)
+    if e.reason is None and campaign is None and metric_key in RANKABLE:
+        kept = {c.id for c in scope.main if c.name not in e.answer.left_out}
+        moved = {c.key for c in e.contributions if c.by == "channel" and (c.value or c.previous)}
+        carrying = {c.id for c in scope.main if c.id in kept and c.name in moved}
+        e = replace(e, posts=_posts_split(store, workspace_id, kept, carrying or kept, pq,
+                                          e.answer))
+    return e
+
+
+def _posts_split(store: Store, workspace_id: int, channel_ids: set[int],
+                 carrying: set[int], pq: PeriodQuery, answer: KpiAnswer) -> PostsSplit | None:
+    """The split by posts of ``answer``'s change over the posts published by ``channel_ids``
+    in each period; None when no post is known on either side, or when a channel whose
+    value is part of the change (``carrying``) has no post stored at all (its daily value
+    would be divided by posts it is not in)."""
+    content = ContentStore(store)
+    found = content.posting_by_channel(
+        workspace_id, pq.current.start, pq.current.end, pq.previous.start, pq.previous.end)
+    mine = [f for f in found if f.channel_id in channel_ids]
+    if not mine or not carrying <= content.channels_with_posts(workspace_id):
+        return None
+    return split_by_posts(answer.value, answer.previous_value,
+                          sum(f.posts for f in mine if f.current),
+                          sum(f.posts for f in mine if not f.current))
 
 
 def explain_terms(metric: Metric, pq: PeriodQuery, terms: Terms, main: Sequence[Channel],

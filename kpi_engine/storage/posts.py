@@ -55,6 +55,29 @@ class GroupValue:
 
 
 @dataclass(frozen=True)
+class ChannelPosting:
+    """One channel's posts of one span: published, read (with a lifetime reading), and the
+    read posts' engagement."""
+
+    channel_id: int
+    current: bool
+    posts: int
+    read: int
+    engagement: float
+
+
+@dataclass(frozen=True)
+class DayPosting:
+    """The posts published on one local day of one span, as ``ChannelPosting``."""
+
+    day: date
+    current: bool
+    posts: int
+    read: int
+    engagement: float
+
+
+@dataclass(frozen=True)
 class AudienceBucket:
     channel_id: int
     dimension: str
@@ -269,6 +292,15 @@ class ContentStore:
                   ascending: bool = False) -> list[TopPost]:
         """Posts published in [start, end], best first by their latest lifetime ``metric``
         read on or before ``end`` (ties: earlier post first). Posts never read are left out."""
+        return self.ranked_posts(workspace_id, start, end, metric, limit, channel_ids,
+                                 ascending)[0]
+
+    def ranked_posts(self, workspace_id: int, start: date, end: date,
+                     metric: str = "engagement", limit: int = 10,
+                     channel_ids: Sequence[int] | None = None,
+                     ascending: bool = False) -> tuple[list[TopPost], int]:
+        """``top_posts`` and how many posts the ranking holds before ``limit`` (one
+        statement: a window count over the same rows)."""
         if metric not in dc.RANKABLE:
             raise ValueError(f"not a post metric: {metric}")
         scope, extra = self._scope(channel_ids)
@@ -276,13 +308,14 @@ class ContentStore:
         rows = self._run(
             self._latest_cte(metric, scope)
             + " SELECT post_id, channel_id, published_at, published_day, format, permalink,"
-            f" caption, value FROM latest ORDER BY value {order}, published_at, post_id"
-            " LIMIT :limit",
+            " caption, value, COUNT(*) OVER () AS total FROM latest"
+            f" ORDER BY value {order}, published_at, post_id LIMIT :limit",
             self._params(workspace_id, start, end, {**extra, "limit": int(limit)}))
+        total = int(rows[0].total) if rows else 0
         return [TopPost(post_id=r.post_id, channel_id=r.channel_id,
                         published_at=_aware(r.published_at), published_day=_as_date(r.published_day),
                         format=r.format, permalink=r.permalink, caption=r.caption,
-                        value=float(r.value)) for r in rows]
+                        value=float(r.value)) for r in rows], total
 
     def by_format(self, workspace_id: int, start: date, end: date,
                   channel_ids: Sequence[int] | None = None) -> list[GroupValue]:
@@ -322,6 +355,58 @@ class ContentStore:
             self._params(workspace_id, start, end,
                          {**extra, "min_posts": int(min_posts), "limit": int(limit)}))
         return [GroupValue(r.tag, int(r.posts), float(r.engagement)) for r in rows]
+
+    def channels_with_posts(self, workspace_id: int) -> set[int]:
+        """The workspace's channels that have at least one post stored (one statement)."""
+        rows = self._run(
+            "SELECT ch.id AS id FROM channels ch WHERE ch.workspace_id = :ws AND EXISTS"
+            " (SELECT 1 FROM posts p WHERE p.channel_id = ch.id)", {"ws": workspace_id})
+        return {int(r.id) for r in rows}
+
+    def posting_by_channel(self, workspace_id: int, start: date, end: date,
+                           previous_start: date, previous_end: date) -> list[ChannelPosting]:
+        """Per channel of the workspace (competitors included) and span (``current``: the
+        posts published in [start, end], else those published in [previous_start,
+        previous_end]): the posts published, how many of them have a reading, and their
+        engagement as of the span's end (latest lifetime reading on or before it). One
+        statement; the previous span must end before ``start``."""
+        rows = self._posting("p.channel_id", workspace_id, start, end, previous_start,
+                             previous_end, "", {})
+        return [ChannelPosting(int(r.k), bool(r.cur), int(r.posts), int(r.read_posts),
+                               float(r.engagement or 0)) for r in rows]
+
+    def posting_by_day(self, workspace_id: int, start: date, end: date, previous_start: date,
+                       previous_end: date, channel_ids: Sequence[int] | None = None
+                       ) -> list[DayPosting]:
+        """``posting_by_channel`` per local publishing day over the scope's channels (the
+        given ones, or the own channels): a chart's posts per day and engagement per post.
+        Days without a post have no row. One statement."""
+        scope, extra = self._scope(channel_ids)
+        rows = self._posting("p.published_day", workspace_id, start, end, previous_start,
+                             previous_end, f" AND {scope}", extra)
+        return [DayPosting(_as_date(r.k), bool(r.cur), int(r.posts), int(r.read_posts),
+                           float(r.engagement or 0)) for r in rows]
+
+    def _posting(self, key: str, workspace_id: int, start: date, end: date,
+                 previous_start: date, previous_end: date, scope: str,
+                 extra: dict[str, Any]) -> list[Any]:
+        eng = _engagement_sql("m")
+        is_cur = "CASE WHEN p.published_day >= :start THEN 1 ELSE 0 END"
+        return self._run(
+            f"SELECT {key} AS k, {is_cur} AS cur,"
+            " COUNT(*) AS posts, COUNT(m.post_id) AS read_posts,"
+            f" SUM(CASE WHEN m.post_id IS NULL THEN 0 ELSE {eng} END) AS engagement"
+            " FROM posts p LEFT JOIN post_metrics m ON m.post_id = p.id"
+            " AND m.day = (SELECT MAX(m2.day) FROM post_metrics m2 WHERE m2.post_id = p.id"
+            " AND m2.day <= CASE WHEN p.published_day >= :start THEN :end ELSE :pend END"
+            f" AND {_known_sql('engagement', 'm2')})"
+            " WHERE p.workspace_id = :ws AND ((p.published_day >= :start"
+            " AND p.published_day <= :end) OR (p.published_day >= :pstart"
+            f" AND p.published_day <= :pend)){scope}"
+            f" GROUP BY {key}, {is_cur} ORDER BY k, cur",
+            self._params(workspace_id, start, end, {**extra,
+                                                     "pstart": self._day(previous_start),
+                                                     "pend": self._day(previous_end)}))
 
     def audience(self, workspace_id: int, start: date, end: date,
                  channel_ids: Sequence[int] | None = None) -> list[AudienceBucket]:

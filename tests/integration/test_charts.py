@@ -259,3 +259,36 @@ def test_console_saves_the_chart(bot: Conversation, tmp_path: Path,
     saved = [line for line in out.getvalue().splitlines() if line.startswith("Chart saved: ")]
     assert len(saved) == 2 and saved[0] != saved[1]  # never overwritten
     assert len(list((tmp_path / "kpibot-charts").glob("*.png"))) == 3
+
+
+def test_bars_draw_each_bucket_now_and_before() -> None:
+    """render_bars: per group, the current bars are the values given (largest at the top),
+    the faded ones the values before; a missing previous value draws no faded bar."""
+    from bot.charts import Bar, BarGroup, bars_figure, render_bars
+
+    groups = [BarGroup("Kota teratas", [Bar("Jakarta", 660, 600), Bar("Bandung", 340, 400)]),
+              BarGroup("Gender", [Bar("perempuan", 550), Bar("laki-laki", 450)])]
+    fig = bars_figure("Audiens · instagram", "minggu lalu", groups, "id", "sebelum 2 Nov",
+                      "per 8 Nov")
+    city, gender = fig.axes
+    widths = sorted(round(p.get_width()) for p in city.patches)
+    assert widths == [340, 400, 600, 660]
+    assert [t.get_text() for t in city.get_yticklabels()] == ["Bandung", "Jakarta"]
+    assert sorted(round(p.get_width()) for p in gender.patches
+                  if not np.isnan(p.get_width())) == [450, 550]
+    assert legend(fig) == ["sebelum 2 Nov", "per 8 Nov"]
+    assert decode(render_bars("A", "b", groups, "id", "x")).size == (1000, 560)
+
+
+def test_panels_draw_each_series_on_its_own_axis() -> None:
+    from bot.charts import panels_figure, render_panels
+
+    posts = spec("posts", [0, 1, 0, 1, 0, 0, 0])
+    per_post = spec("posts", [None, 120, None, 60, None, None, None])
+    fig = panels_figure("Postingan · instagram", "minggu lalu", [posts, per_post])
+    top, bottom = fig.axes
+    assert list(top.lines[0].get_ydata()) == [0, 1, 0, 1, 0, 0, 0]
+    drawn = bottom.lines[0].get_ydata()
+    assert [None if np.isnan(v) else v for v in drawn] == [None, 120, None, 60, None, None,
+                                                         None]
+    assert decode(render_panels("A", "b", [posts, per_post])).size == (1000, 840)

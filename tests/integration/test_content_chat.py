@@ -137,9 +137,12 @@ def test_hostile_caption_is_escaped_in_telegram_html_and_slack_mrkdwn(app: App) 
     assert "https://example.com/p/C?a=1&amp;b=2" in html  # a link Telegram shows as typed
     blocks = render_blocks(reply)
     text = "\n".join(b["text"]["text"] for b in blocks if b["type"] == "section")
-    assert "&lt;b&gt;&amp;amp; *tebal* | &lt;https://evil.io|klik&gt; &lt;!channel&gt;" \
+    # the pair of * of the caption shown as look-alikes: never bold in Slack
+    assert "&lt;b&gt;&amp;amp; ∗tebal∗ | &lt;https://evil.io|klik&gt; &lt;!channel&gt;" \
         in text
+    assert "*tebal*" not in text
     assert "<!channel>" not in text and "<https://evil" not in text
+    assert "https://example.com/p/C?a=1&amp;b=2" in text  # the link itself as typed
     assert "<!channel>" not in fallback_text(reply)
 
 
@@ -242,6 +245,13 @@ def test_audience_top_buckets_with_share_and_change(app: App) -> None:
                    ("city", "Bandung", 340.0, pytest.approx(34.0), pytest.approx(-15.0)),
                    ("gender", "female", 550.0, pytest.approx(55.0), None),
                    ("gender", "male", 450.0, pytest.approx(45.0), None)]
+    # the chart's bars: the top buckets of the channel, the value before 2 Nov beside each
+    assert reply.chart and reply.chart.startswith(b"\x89PNG")
+    assert data["chart"] == {"channel": "instagram", "bars": [
+        {"dimension": "city", "bucket": "Jakarta", "value": 660.0, "previous": 600.0},
+        {"dimension": "city", "bucket": "Bandung", "value": 340.0, "previous": 400.0},
+        {"dimension": "gender", "bucket": "female", "value": 550.0, "previous": None},
+        {"dimension": "gender", "bucket": "male", "value": 450.0, "previous": None}]}
     assert "• Jakarta: 660 (66,0%), +10,0%" in reply.body
     assert "• perempuan: 550 (55,0%), belum ada pembanding" in reply.body
     en = bot.reply("/audience instagram last week")
@@ -266,3 +276,81 @@ def test_segment_word_in_a_metric_question_answers_the_bucket(app: App) -> None:
     assert other.error == "segment_metric" and "hanya ada untuk followers" in other.text
     plain = bot.reply("followers ig minggu lalu")
     assert plain.intent == "kpi"  # no segment word: the metric as before
+
+
+@pytest.mark.parametrize("sentence, metric, expected", [
+    # reach last week: T 5000 (tiktok) > A 2000 > B 800 > C 700
+    ("konten dengan reach tertinggi minggu lalu", "reach",
+     [("T", 5000.0), ("A", 2000.0), ("B", 800.0), ("C", 700.0)]),
+    # likes last week: C 300 > A 200 > T 120 > B 50
+    ("post dengan likes terbanyak minggu lalu", "likes",
+     [("C", 300.0), ("A", 200.0), ("T", 120.0), ("B", 50.0)]),
+    ("posts with the most reach last week", "reach",
+     [("T", 5000.0), ("A", 2000.0), ("B", 800.0), ("C", 700.0)]),
+])
+def test_a_sentence_ranks_posts_by_the_metric_it_names(app: App, sentence: str, metric: str,
+                                                       expected: list[tuple[str, float]]) -> None:
+    data = _seed(app).reply(sentence).as_json()
+    assert data["intent"] == "posts" and data["metric"] == metric, data
+    assert [(r["post_id"], r["value"]) for r in data["rows"]] == expected
+
+
+def test_a_metric_posts_do_not_carry_is_said_not_dropped(app: App) -> None:
+    reply = _seed(app).reply("konten dengan followers tertinggi minggu lalu")
+    assert reply.error == "content_bad_metric" and "bukan Pengikut" in reply.text
+
+
+def test_top_n_beyond_the_posts_says_so_and_top_0_is_refused(app: App) -> None:
+    bot = _seed(app)
+    many = bot.reply("/konten top 99999 minggu lalu")
+    data = many.as_json()
+    assert [r["post_id"] for r in data["rows"]] == ["C", "A", "T", "B"]
+    assert data["total"] == 4 and data["requested"] == 99999
+    assert "Hanya 4 postingan yang terbit pada periode ini; semuanya ditampilkan " \
+           "(diminta 99.999)." in many.footer
+    two = bot.reply("/konten top 2 minggu lalu")
+    assert [r["post_id"] for r in two.as_json()["rows"]] == ["C", "A"]
+    assert two.as_json()["total"] == 4 and "Hanya" not in two.footer
+    for text, lang in (("/konten top 0 minggu lalu", "id"), ("/posts top 0 last week", "en"),
+                       ("/konten top -3", "id")):
+        zero = bot.reply(text)
+        assert zero.error == "content_bad_top" and zero.lang == lang
+        assert ("tulis 1 sampai 20" if lang == "id" else "from 1 to 20") in zero.text
+
+
+def test_top_n_above_the_most_shown_says_how_many_exist(app: App) -> None:
+    bot = _seed(app)
+    ws = app.store.workspace("brand")
+    assert ws is not None
+    posts = [_post(f"N{i:02d}", f"2026-10-{i + 1:02d}T10:00:00+07:00", "feed")
+             for i in range(25)]
+    metrics = [m for i in range(25) for m in _m(f"N{i:02d}", date(2026, 10, 28), likes=i + 1)]
+    ContentStore(app.store).write_posts(ws.id, TZ, posts, metrics)
+    reply = bot.reply("/konten top 50 2026-10-01..2026-10-31")
+    data = reply.as_json()
+    # 25 posts, likes 1..25: the 20 shown are N24 (25) down to N05 (6)
+    assert data["total"] == 25 and len(data["rows"]) == 20
+    assert data["rows"][0]["post_id"] == "N24" and data["rows"][-1]["value"] == 6.0
+    assert "Paling banyak 20 postingan ditampilkan (diminta 50); 25 postingan terbit" \
+        in reply.footer
+
+
+def test_slack_marks_in_captions_are_inert_and_chart_captions_bold_the_title(app: App) -> None:
+    """mrkdwn has no escape for * _ ~ `: where Slack would format they become look-alikes;
+    inside words and in links they stay as typed. A chart's comment bolds its title in
+    mrkdwn (``*…*``), never Telegram's ``<b>``."""
+    from adapters.chat.slack import caption, escape
+
+    assert escape("*tebal* _miring_ ~coret~ `kode`") == "∗tebal∗ ＿miring＿ ∼coret∼ ˋkodeˋ"
+    assert escape("#kopi_susu a*b") == "#kopi_susu a*b"
+    assert escape("https://x.io/~a/b_c_ lihat") == "https://x.io/~a/b_c_ lihat"
+    bot = _seed_audience(app)
+    reply = bot.reply("/audiens instagram minggu lalu")
+    assert reply.chart is not None
+    comment = caption(reply)
+    assert comment.startswith("*Audiens · instagram · minggu lalu")
+    assert comment.split("\n")[0].endswith("*") and "<b>" not in comment
+    hostile = bot.reply("/konten minggu lalu")
+    hostile.chart = b"png"  # as a chart's comment: the same escaping
+    text = caption(hostile)
+    assert "∗tebal∗" in text and "*tebal*" not in text and "<!channel>" not in text

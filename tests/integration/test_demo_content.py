@@ -81,3 +81,34 @@ def test_demo_content_is_deterministic_and_shows_something(store: Store) -> None
     # seeding again changes nothing: idempotent upserts
     seed_demo(store, TODAY)
     assert content.count_posts(ws.id) == len(posts)
+
+
+@pytest.mark.parametrize("days_back, length", [(0, 7), (30, 28), (100, 60)])
+def test_posting_comparison_counts_the_posts_the_daily_snapshots_count(
+        store: Store, days_back: int, length: int) -> None:
+    """/bandingkan posts from the posts: each own channel's posts published in a period are
+    the Σ of its daily ``posts`` snapshots, in both periods, over any days."""
+    from kpi_engine.services.content import posting_comparison
+
+    ws, _ = seed_demo(store, TODAY)
+    end = TODAY - timedelta(days=days_back)
+    start = end - timedelta(days=length - 1)
+    prev_end, prev_start = start - timedelta(days=1), start - timedelta(days=length)
+    expected: dict[tuple[str, bool], float] = {}
+    for r in demo_rows(TODAY):
+        if r.metric == "posts" and not r.handle and not r.campaign:
+            for current, (a, b) in ((True, (start, end)), (False, (prev_start, prev_end))):
+                if a <= r.day <= b:
+                    expected[(r.platform, current)] = \
+                        expected.get((r.platform, current), 0) + r.value
+    c = posting_comparison(store, ws.id, store.channels(ws.id), start, end, prev_start,
+                           prev_end)
+    own = [r for r in c.rows if r.channel is not None and not r.channel.is_competitor]
+    assert {r.channel.name for r in own if r.channel} == set(OWN_PLATFORMS)
+    for r in own:
+        assert r.channel is not None
+        assert r.current.posts == expected.get((r.channel.platform, True), 0)
+        assert r.previous.posts == expected.get((r.channel.platform, False), 0)
+    total = c.rows[-1]
+    assert total.channel is None and total.current.posts == sum(r.current.posts for r in own)
+    assert c.competitors_known  # the demo rival's posts are known

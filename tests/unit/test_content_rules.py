@@ -90,3 +90,23 @@ def test_reasons_in_both_languages() -> None:
     assert r == "the segment 'planet:Mars' is not valid."
     r, _ = dc.reason("negative", "en", value="-1", metric="likes")
     assert r == "the value '-1' is negative."
+
+
+def test_posts_split_is_exact_and_names_its_driver() -> None:
+    from kpi_engine.domain.content import split_by_posts
+
+    # 10 posts × 50 = 500 → 8 posts × 55 = 440: Δ = −60 = (8 − 10) × 50 + 8 × (55 − 50)
+    s = split_by_posts(440, 500, 8, 10)
+    assert s is not None
+    assert (s.per_post, s.per_post_previous) == (55.0, 50.0)
+    assert (s.posts_effect, s.per_post_effect) == (-100.0, 40.0)
+    assert s.posts_effect + s.per_post_effect == 440 - 500
+    assert s.driver == "posts"
+    # same posts, less per post: 10 × 50 → 10 × 40
+    t = split_by_posts(400, 500, 10, 10)
+    assert t is not None and (t.posts_effect, t.per_post_effect) == (0.0, -100.0)
+    assert t.driver == "per_post"
+    # more posts and more per post: 4 × 25 = 100 → 5 × 30 = 150: 25 + 25 → the posts (first)
+    u = split_by_posts(150, 100, 5, 4)
+    assert u is not None and u.posts_effect == 25.0 and u.per_post_effect == 25.0
+    assert split_by_posts(150, 100, 5, 0) is None and split_by_posts(None, 100, 5, 4) is None
