@@ -2,7 +2,8 @@
 
 Every write is idempotent: the same snapshot key written again replaces its value, and
 channels/campaigns are created on first sight. Bulk writes are batched ``executemany``
-upserts (``INSERT … ON CONFLICT … DO UPDATE``, the same SQL on SQLite and PostgreSQL).
+upserts (``INSERT … ON CONFLICT … DO UPDATE``) on SQLite; on PostgreSQL ``COPY`` into a
+staging table and one upsert from it (``storage/pg_copy.py``).
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from kpi_engine.domain.formulas import Needs, Terms
 from kpi_engine.domain.model import Channel, Role, SnapshotRow, Workspace, WriteResult
 from kpi_engine.storage import schema as t
+from kpi_engine.storage.pg_copy import copy_snapshots
 from kpi_engine.storage.terms import fetch_terms
 from kpi_engine.storage.types import bind_day, bind_moment
 
@@ -250,6 +252,8 @@ class Store:
         deduped: dict[tuple[str, int, date, str], float] = {}
         for r in rows:
             deduped[(r.metric, ids[(r.platform, r.handle)], r.day, r.campaign)] = r.value
+        if self.dialect == "postgresql":  # COPY into a staging table, then one upsert
+            return copy_snapshots(conn, workspace_id, deduped.items(), utcnow())
         metrics = sorted({k[0] for k in deduped})
         channel_ids = sorted({k[1] for k in deduped})
         lo = min(k[2] for k in deduped)
