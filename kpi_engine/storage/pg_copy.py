@@ -53,25 +53,23 @@ def copy_snapshots(conn: Connection, workspace_id: int,
                    stamp: datetime) -> WriteResult:
     """Upsert ``((metric, channel id, day, campaign), value)`` rows (keys unique) of one
     workspace through a staging table; in the caller's transaction."""
-    raw: Any = conn.connection.driver_connection
-    with raw.cursor() as cur:
-        cur.execute(_CREATE)
-        with cur.copy(_COPY) as copy:
-            lines: list[str] = []
-            days: dict[date, str] = {}
-            for (metric, channel_id, day, campaign), value in rows:
-                iso = days.get(day)
-                if iso is None:
-                    iso = days[day] = day.isoformat()
-                lines.append(f"{_text(metric)}\t{channel_id}\t{iso}\t{_text(campaign)}"
-                             f"\t{value!r}\n")
-                if len(lines) >= CHUNK:
-                    copy.write("".join(lines))
-                    lines = []
-            if lines:
+    conn.exec_driver_sql(_CREATE)
+    raw: Any = conn.connection.driver_connection  # the same connection and transaction
+    with raw.cursor() as cur, cur.copy(_COPY) as copy:
+        lines: list[str] = []
+        days: dict[date, str] = {}
+        for (metric, channel_id, day, campaign), value in rows:
+            iso = days.get(day)
+            if iso is None:
+                iso = days[day] = day.isoformat()
+            lines.append(f"{_text(metric)}\t{channel_id}\t{iso}\t{_text(campaign)}"
+                         f"\t{value!r}\n")
+            if len(lines) >= CHUNK:
                 copy.write("".join(lines))
-        cur.execute(_UPSERT, {"ws": workspace_id, "stamp": stamp})
-        found = cur.fetchone()
-        cur.execute(f"DROP TABLE {STAGE}")  # a second write in this transaction makes it anew
-    inserted, total = (int(found[0]), int(found[1])) if found else (0, 0)
+                lines = []
+        if lines:
+            copy.write("".join(lines))
+    found = conn.exec_driver_sql(_UPSERT, {"ws": workspace_id, "stamp": stamp}).one()
+    conn.exec_driver_sql(f"DROP TABLE {STAGE}")  # a second write in this transaction: anew
+    inserted, total = int(found[0]), int(found[1])
     return WriteResult(written=total, replaced=total - inserted)

@@ -89,17 +89,17 @@ def test_values_equal_row_by_row_with_odd_text(pg: Store, lite: Store) -> None:
     COPY's text format must carry exactly (tiny, huge, negative, many decimals)."""
     campaigns = ["", "a\tb", "back\\slash", "line\nbreak", "Lebaran ✨ 2026", "\\N"]
     values = [0.1, 1e-9, 123456789012.5, -3.25, 2 / 3, 0.0]
-    rows = [SnapshotRow(D1, "instagram", "", "spend", v, c) for c, v in zip(campaigns, values)]
+    rows = [SnapshotRow(D1, "instagram", "", "spend", v, c) for c, v in zip(campaigns, values, strict=True)]
     rows += [SnapshotRow(D2, "instagram", "@rival", "followers", 9000.0, competitor=True)]
     assert both(pg, lite, [rows]) == [((7, 0), (7, 0))]
 
 
 def test_reimport_changes_nothing_and_keeps_campaigns_and_competitors(
         pg: Store, lite: Store) -> None:
-    data = ("date,channel,metric,value,campaign,competitor\n"
-            "2026-03-01,instagram,reach,1000,,\n"
-            "2026-03-01,instagram,spend,50000,ramadan,\n"
-            "2026-03-02,instagram:@rival,followers,7000,,ya\n").encode()
+    data = (b"date,channel,metric,value,campaign,competitor\n"
+            b"2026-03-01,instagram,reach,1000,,\n"
+            b"2026-03-01,instagram,spend,50000,ramadan,\n"
+            b"2026-03-02,instagram:@rival,followers,7000,,ya\n")
     found = []
     for store in (pg, lite):
         ws = store.ensure_workspace("acme")
@@ -118,9 +118,9 @@ def test_reimport_changes_nothing_and_keeps_campaigns_and_competitors(
 
 def test_a_bad_file_writes_nothing(pg: Store) -> None:
     ws = pg.ensure_workspace("acme")
-    data = ("date,channel,metric,value\n"
-            "2026-03-01,instagram,reach,1000\n"
-            "2026-03-02,instagram,reach,banyak\n").encode()
+    data = (b"date,channel,metric,value\n"
+            b"2026-03-01,instagram,reach,1000\n"
+            b"2026-03-02,instagram,reach,banyak\n")
     with pytest.raises(ImportFileError):
         import_bytes(pg, ws.id, data, "a.csv", today=TODAY, max_bytes=CLI_MAX_BYTES)
     assert pg.count_snapshots(ws.id) == 0
