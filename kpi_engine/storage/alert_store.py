@@ -17,6 +17,7 @@ from sqlalchemy import Connection, and_, delete, insert, select, update
 from kpi_engine.domain.alerts import DEFAULT_KEYS, DEFAULT_RULES, Rule
 from kpi_engine.storage import schema_alerts as a
 from kpi_engine.storage.store import Store
+from kpi_engine.storage.tick_marks import touch
 
 DEFAULT_QUIET = (time(21, 0), time(7, 0))
 
@@ -121,6 +122,7 @@ def add_rule(store: Store, workspace_id: int, *, kind: str, metric: str, value: 
             chat_id=chat_id, created_by=created_by, created_at=utc(now))
         ).inserted_primary_key
         assert new_id is not None
+        touch(conn, [workspace_id])
         row = conn.execute(select(a.alert_rules).where(a.alert_rules.c.id == new_id[0])).one()
     return rule_from_row(row)
 
@@ -134,6 +136,7 @@ def remove_rule(store: Store, workspace_id: int, rule_id: int) -> Rule | None:
         if row is None:
             return None
         conn.execute(delete(a.alert_rules).where(r.id == rule_id))
+        touch(conn, [workspace_id])
         conn.execute(delete(a.alert_state).where(and_(
             a.alert_state.c.workspace_id == workspace_id,
             a.alert_state.c.rule_key == f"r{rule_id}")))
@@ -161,6 +164,7 @@ def set_default_enabled(store: Store, workspace_id: int, key: str, enabled: bool
         disabled = set(current.disabled)
         (disabled.discard if enabled else disabled.add)(key)
         _save_settings(conn, workspace_id, now, disabled=",".join(sorted(disabled)))
+        touch(conn, [workspace_id])
         if not enabled:  # start afresh when it is turned on again
             conn.execute(delete(a.alert_state).where(and_(
                 a.alert_state.c.workspace_id == workspace_id,
