@@ -6,6 +6,8 @@
    ``--quick``: 100 workspaces). One cold tick is timed (alert states, log and outbox empty,
    goals active: it evaluates everything and writes what fires), then a warm one (nothing
    new); the SQL statements of the cold tick are counted (``alert_tick_statements``).
+   **At scale** (issue 18): 10,000 workspaces of which 500 have new data since the last
+   tick (``--quick``: 1,000 and 50): ``alert_tick_10k_s`` and its statements.
 2. **Digest fan-out**: one rendered digest (text + chart) queued for 1,000 Telegram chats
    (``--quick``: 100) and delivered by the outbox dispatcher through the real
    ``TelegramPlatform`` (python-telegram-bot) to the Bot API stand-in in its own process,
@@ -192,6 +194,86 @@ def tick_bench(quick: bool) -> dict[str, Any]:
             "alert_tick_statements": statements}
 
 
+# -- 1b. the tick that grows with work (issue 18) -------------------------------------------
+
+def tick_scale_bench(quick: bool) -> dict[str, Any]:
+    """10,000 workspaces (``--quick``: 1,000), one channel with reach and likes for 40
+    days each, the default rules; after a tick that evaluated them all, 500 (``--quick``:
+    50) get a new snapshot through ``Store.write_snapshots`` and the next tick, a minute
+    later, is timed with its statements counted (``alert_tick_10k_s``)."""
+    from sqlalchemy import event, insert
+
+    from bot.alert_views import render
+    from kpi_engine.services.alert_inputs import run_tick
+    from kpi_engine.storage import schema as t
+    from kpi_engine.storage.db import make_engine, migrate
+    from kpi_engine.storage.store import Store
+
+    n, changed = (1_000, 50) if quick else (10_000, 500)
+    path = OUT / f"alerts-scale-{n}.db"
+    if path.exists():
+        path.unlink()
+    engine = make_engine(f"sqlite:///{path}")
+    migrate(engine)
+    store = Store(engine)
+    created = datetime(2026, 10, 1, tzinfo=UTC)
+    started = time.perf_counter()
+    with engine.begin() as conn:  # bulk set-up: the tick's inputs, not the write path
+        conn.execute(insert(t.workspaces), [
+            {"id": i + 1, "slug": f"s{i:05d}", "name": f"s{i:05d}", "timezone": "Asia/Jakarta",
+             "language": "id", "currency": "IDR", "created_at": created} for i in range(n)])
+        conn.execute(insert(t.channels), [
+            {"id": i + 1, "workspace_id": i + 1, "platform": "instagram", "handle": "",
+             "is_competitor": False, "created_at": created} for i in range(n)])
+        rows = []
+        for i in range(n):
+            rnd = random.Random(i)
+            for d in range(40):
+                day = TODAY - timedelta(days=d)
+                reach = rnd.randint(2_000, 20_000)
+                rows += [{"workspace_id": i + 1, "metric": "reach", "channel_id": i + 1,
+                          "day": day, "campaign": "", "value": float(reach),
+                          "updated_at": created},
+                         {"workspace_id": i + 1, "metric": "likes", "channel_id": i + 1,
+                          "day": day, "campaign": "", "value": float(reach // 25),
+                          "updated_at": created}]
+            if len(rows) > 100_000:
+                conn.execute(insert(t.snapshots), rows)
+                rows = []
+        if rows:
+            conn.execute(insert(t.snapshots), rows)
+    print(f"  scale: built {n:,} workspaces in {time.perf_counter() - started:.0f}s",
+          file=sys.stderr)
+    started = time.perf_counter()
+    run_tick(store, NOW, render)  # every workspace once (never evaluated)
+    first = time.perf_counter() - started
+    idle_started = time.perf_counter()
+    idle = run_tick(store, NOW + timedelta(minutes=1), render)  # nothing new
+    idle_s = time.perf_counter() - idle_started
+    from kpi_engine.domain.model import SnapshotRow
+
+    for i in random.Random(7).sample(range(n), changed):
+        store.write_snapshots(i + 1, [SnapshotRow(TODAY, "instagram", "", "reach", 9_999.0)])
+    statements = 0
+
+    def count(*_: Any) -> None:
+        nonlocal statements
+        statements += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    started = time.perf_counter()
+    run_tick(store, NOW + timedelta(minutes=2), render)
+    tick = time.perf_counter() - started
+    event.remove(engine, "before_cursor_execute", count)
+    assert idle == []
+    print(f"  scale: first tick (all {n:,}) {first:.2f}s, idle tick {idle_s:.3f}s, "
+          f"{changed} changed: {tick:.3f}s ({statements} statements)", file=sys.stderr)
+    engine.dispose()
+    return {"alert_tick_workspaces": n, "alert_tick_changed": changed,
+            "alert_tick_10k_s": round(tick, 3), "alert_tick_10k_statements": statements,
+            "alert_tick_10k_idle_s": round(idle_s, 3), "alert_tick_10k_all_s": round(first, 3)}
+
+
 # -- 2. the fan-out ---------------------------------------------------------------------------
 
 def _standin_child(conn: Any, per_second: int, chat_interval: float, chats: list[int]) -> None:
@@ -313,6 +395,7 @@ async def _fanout(chats: int, budget: float) -> dict[str, Any]:
 def run(quick: bool = False) -> dict[str, Any]:
     OUT.mkdir(parents=True, exist_ok=True)
     result = tick_bench(quick)
+    result.update(tick_scale_bench(quick))
     result.update(asyncio.run(_fanout(100 if quick else 1000, 40 if quick else 150)))
     return result
 
