@@ -197,6 +197,40 @@ def tick_bench(quick: bool) -> dict[str, Any]:
 # -- 1b. the tick that grows with work (issue 18) -------------------------------------------
 
 def tick_scale_bench(quick: bool) -> dict[str, Any]:
+    """On SQLite, and on PostgreSQL too (in a schema of its own, dropped after) when
+    ``KPIBOT_BENCH_POSTGRES_URL`` is set (``alert_tick_10k_pg_s``)."""
+    import os
+
+    from sqlalchemy import text
+
+    from kpi_engine.storage.db import make_engine
+
+    n, changed = (1_000, 50) if quick else (10_000, 500)
+    path = OUT / f"alerts-scale-{n}.db"
+    if path.exists():
+        path.unlink()
+    result = _tick_scale(make_engine(f"sqlite:///{path}"), n, changed)
+    url = os.environ.get("KPIBOT_BENCH_POSTGRES_URL", "")
+    if not url:
+        result["alert_tick_10k_pg_s"] = None
+        return result
+    admin = make_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS bench_tick CASCADE"))
+        conn.execute(text("CREATE SCHEMA bench_tick"))
+    try:
+        pg = _tick_scale(make_engine(url, connect_args={"options": "-csearch_path=bench_tick"}),
+                         n, changed)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text("DROP SCHEMA bench_tick CASCADE"))
+        admin.dispose()
+    result.update({f"{k.replace('_10k_', '_10k_pg_')}": v for k, v in pg.items()
+                   if k.startswith("alert_tick_10k")})
+    return result
+
+
+def _tick_scale(engine: Any, n: int, changed: int) -> dict[str, Any]:
     """10,000 workspaces (``--quick``: 1,000), one channel with reach and likes for 40
     days each, the default rules; after a tick that evaluated them all, 500 (``--quick``:
     50) get a new snapshot through ``Store.write_snapshots`` and the next tick, a minute
@@ -206,14 +240,9 @@ def tick_scale_bench(quick: bool) -> dict[str, Any]:
     from bot.alert_views import render
     from kpi_engine.services.alert_inputs import run_tick
     from kpi_engine.storage import schema as t
-    from kpi_engine.storage.db import make_engine, migrate
+    from kpi_engine.storage.db import migrate
     from kpi_engine.storage.store import Store
 
-    n, changed = (1_000, 50) if quick else (10_000, 500)
-    path = OUT / f"alerts-scale-{n}.db"
-    if path.exists():
-        path.unlink()
-    engine = make_engine(f"sqlite:///{path}")
     migrate(engine)
     store = Store(engine)
     created = datetime(2026, 10, 1, tzinfo=UTC)
@@ -242,7 +271,7 @@ def tick_scale_bench(quick: bool) -> dict[str, Any]:
                 rows = []
         if rows:
             conn.execute(insert(t.snapshots), rows)
-    print(f"  scale: built {n:,} workspaces in {time.perf_counter() - started:.0f}s",
+    print(f"  scale ({engine.dialect.name}): built {n:,} workspaces in {time.perf_counter() - started:.0f}s",
           file=sys.stderr)
     started = time.perf_counter()
     run_tick(store, NOW, render)  # every workspace once (never evaluated)
@@ -266,7 +295,7 @@ def tick_scale_bench(quick: bool) -> dict[str, Any]:
     tick = time.perf_counter() - started
     event.remove(engine, "before_cursor_execute", count)
     assert idle == []
-    print(f"  scale: first tick (all {n:,}) {first:.2f}s, idle tick {idle_s:.3f}s, "
+    print(f"  scale ({engine.dialect.name}): first tick (all {n:,}) {first:.2f}s, idle tick {idle_s:.3f}s, "
           f"{changed} changed: {tick:.3f}s ({statements} statements)", file=sys.stderr)
     engine.dispose()
     return {"alert_tick_workspaces": n, "alert_tick_changed": changed,
