@@ -145,9 +145,11 @@ def reset(engine: Any) -> None:
 
     from kpi_engine.storage import schema_alerts as a
     from kpi_engine.storage.schema_goals import goal_events, goals
+    from kpi_engine.storage.schema_ticks import tick_marks
 
-    with engine.begin() as conn:
-        for table in (a.outbox, a.outbox_charts, a.alert_log, a.alert_state, goal_events):
+    with engine.begin() as conn:  # no tick marks either: the cold tick evaluates everything
+        for table in (a.outbox, a.outbox_charts, a.alert_log, a.alert_state, goal_events,
+                      tick_marks):
             conn.execute(delete(table))
         conn.execute(update(goals).values(status="active", status_at=None))
 
