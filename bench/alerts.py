@@ -6,6 +6,8 @@
    ``--quick``: 100 workspaces). One cold tick is timed (alert states, log and outbox empty,
    goals active: it evaluates everything and writes what fires), then a warm one (nothing
    new); the SQL statements of the cold tick are counted (``alert_tick_statements``).
+   **At scale** (issue 18): 10,000 workspaces of which 500 have new data since the last
+   tick (``--quick``: 1,000 and 50): ``alert_tick_10k_s`` and its statements.
 2. **Digest fan-out**: one rendered digest (text + chart) queued for 1,000 Telegram chats
    (``--quick``: 100) and delivered by the outbox dispatcher through the real
    ``TelegramPlatform`` (python-telegram-bot) to the Bot API stand-in in its own process,
@@ -143,9 +145,11 @@ def reset(engine: Any) -> None:
 
     from kpi_engine.storage import schema_alerts as a
     from kpi_engine.storage.schema_goals import goal_events, goals
+    from kpi_engine.storage.schema_ticks import tick_marks
 
-    with engine.begin() as conn:
-        for table in (a.outbox, a.outbox_charts, a.alert_log, a.alert_state, goal_events):
+    with engine.begin() as conn:  # no tick marks either: the cold tick evaluates everything
+        for table in (a.outbox, a.outbox_charts, a.alert_log, a.alert_state, goal_events,
+                      tick_marks):
             conn.execute(delete(table))
         conn.execute(update(goals).values(status="active", status_at=None))
 
@@ -190,6 +194,115 @@ def tick_bench(quick: bool) -> dict[str, Any]:
             "alert_goals": workspaces * 5, "alert_events": events,
             "alert_tick_s": round(cold, 3), "alert_tick_warm_s": round(warm, 3),
             "alert_tick_statements": statements}
+
+
+# -- 1b. the tick that grows with work (issue 18) -------------------------------------------
+
+def tick_scale_bench(quick: bool) -> dict[str, Any]:
+    """On SQLite, and on PostgreSQL too (in a schema of its own, dropped after) when
+    ``KPIBOT_BENCH_POSTGRES_URL`` is set (``alert_tick_10k_pg_s``)."""
+    import os
+
+    from sqlalchemy import text
+
+    from kpi_engine.storage.db import make_engine
+
+    n, changed = (1_000, 50) if quick else (10_000, 500)
+    path = OUT / f"alerts-scale-{n}.db"
+    if path.exists():
+        path.unlink()
+    result = _tick_scale(make_engine(f"sqlite:///{path}"), n, changed)
+    url = os.environ.get("KPIBOT_BENCH_POSTGRES_URL", "")
+    if not url:
+        result["alert_tick_10k_pg_s"] = None
+        return result
+    admin = make_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text("DROP SCHEMA IF EXISTS bench_tick CASCADE"))
+        conn.execute(text("CREATE SCHEMA bench_tick"))
+    try:
+        pg = _tick_scale(make_engine(url, connect_args={"options": "-csearch_path=bench_tick"}),
+                         n, changed)
+    finally:
+        with admin.begin() as conn:
+            conn.execute(text("DROP SCHEMA bench_tick CASCADE"))
+        admin.dispose()
+    result.update({f"{k.replace('_10k_', '_10k_pg_')}": v for k, v in pg.items()
+                   if k.startswith("alert_tick_10k")})
+    return result
+
+
+def _tick_scale(engine: Any, n: int, changed: int) -> dict[str, Any]:
+    """10,000 workspaces (``--quick``: 1,000), one channel with reach and likes for 40
+    days each, the default rules; after a tick that evaluated them all, 500 (``--quick``:
+    50) get a new snapshot through ``Store.write_snapshots`` and the next tick, a minute
+    later, is timed with its statements counted (``alert_tick_10k_s``)."""
+    from sqlalchemy import event, insert
+
+    from bot.alert_views import render
+    from kpi_engine.services.alert_inputs import run_tick
+    from kpi_engine.storage import schema as t
+    from kpi_engine.storage.db import migrate
+    from kpi_engine.storage.store import Store
+
+    migrate(engine)
+    store = Store(engine)
+    created = datetime(2026, 10, 1, tzinfo=UTC)
+    started = time.perf_counter()
+    with engine.begin() as conn:  # bulk set-up: the tick's inputs, not the write path
+        conn.execute(insert(t.workspaces), [
+            {"id": i + 1, "slug": f"s{i:05d}", "name": f"s{i:05d}", "timezone": "Asia/Jakarta",
+             "language": "id", "currency": "IDR", "created_at": created} for i in range(n)])
+        conn.execute(insert(t.channels), [
+            {"id": i + 1, "workspace_id": i + 1, "platform": "instagram", "handle": "",
+             "is_competitor": False, "created_at": created} for i in range(n)])
+        rows = []
+        for i in range(n):
+            rnd = random.Random(i)
+            for d in range(40):
+                day = TODAY - timedelta(days=d)
+                reach = rnd.randint(2_000, 20_000)
+                rows += [{"workspace_id": i + 1, "metric": "reach", "channel_id": i + 1,
+                          "day": day, "campaign": "", "value": float(reach),
+                          "updated_at": created},
+                         {"workspace_id": i + 1, "metric": "likes", "channel_id": i + 1,
+                          "day": day, "campaign": "", "value": float(reach // 25),
+                          "updated_at": created}]
+            if len(rows) > 100_000:
+                conn.execute(insert(t.snapshots), rows)
+                rows = []
+        if rows:
+            conn.execute(insert(t.snapshots), rows)
+    print(f"  scale ({engine.dialect.name}): built {n:,} workspaces in {time.perf_counter() - started:.0f}s",
+          file=sys.stderr)
+    started = time.perf_counter()
+    run_tick(store, NOW, render)  # every workspace once (never evaluated)
+    first = time.perf_counter() - started
+    idle_started = time.perf_counter()
+    idle = run_tick(store, NOW + timedelta(minutes=1), render)  # nothing new
+    idle_s = time.perf_counter() - idle_started
+    from kpi_engine.domain.model import SnapshotRow
+
+    for i in random.Random(7).sample(range(n), changed):
+        store.write_snapshots(i + 1, [SnapshotRow(TODAY, "instagram", "", "reach", 9_999.0)])
+    statements = 0
+
+    def count(*_: Any) -> None:
+        nonlocal statements
+        statements += 1
+
+    event.listen(engine, "before_cursor_execute", count)
+    started = time.perf_counter()
+    run_tick(store, NOW + timedelta(minutes=2), render)
+    tick = time.perf_counter() - started
+    event.remove(engine, "before_cursor_execute", count)
+    assert idle == []
+    print(f"  scale ({engine.dialect.name}): first tick (all {n:,}) {first:.2f}s, idle tick {idle_s:.3f}s, "
+          f"{changed} changed: {tick:.3f}s ({statements} statements)", file=sys.stderr)
+    engine.dispose()
+    return {"alert_tick_workspaces": n, "alert_tick_changed": changed,
+            "alert_tick_10k_s": round(tick, 3), "alert_tick_10k_statements": statements,
+            "alert_tick_10k_idle_s": round(idle_s, 3), "alert_tick_10k_all_s": round(first, 3)}
 
 
 # -- 2. the fan-out ---------------------------------------------------------------------------
@@ -313,6 +426,7 @@ async def _fanout(chats: int, budget: float) -> dict[str, Any]:
 def run(quick: bool = False) -> dict[str, Any]:
     OUT.mkdir(parents=True, exist_ok=True)
     result = tick_bench(quick)
+    result.update(tick_scale_bench(quick))
     result.update(asyncio.run(_fanout(100 if quick else 1000, 40 if quick else 150)))
     return result
 

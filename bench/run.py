@@ -5,7 +5,9 @@ Engine: a SQLite database of about 1,000,000 snapshots (20 workspaces × 6 chann
 through the engine (``kpi_engine.services.answers``) and the same questions as hand-written SQL through
 ``sqlite3`` (the floor): counter this week, gauge last month, ratio last quarter, the
 category summary, the per-channel comparison. Import: a long CSV of 1,000,000 rows
-(``--quick``: 100,000) through ``kpibot import`` as a real subprocess.
+(``--quick``: 100,000) through ``kpibot import`` as a real subprocess; with
+``KPIBOT_BENCH_POSTGRES_URL``, 500,000 rows (``--quick``: 100,000) through ``kpibot import``
+on PostgreSQL next to a raw ``COPY`` of the same rows into an unindexed table (the floor).
 
 Other benchmarks (``bench/router.py``, ``bench/telegram.py``, ``bench/slack.py``,
 ``bench/api.py``, ``bench/alerts.py``, ``bench/posts.py`` with ``posts_p95_ms``) are run
@@ -251,6 +253,71 @@ def import_bench(quick: bool) -> dict[str, Any]:
     return {"import_rows": n, "import_rows_per_s": round(n / dt)}
 
 
+def pg_import_bench(quick: bool) -> dict[str, Any]:
+    """``kpibot import`` on PostgreSQL (COPY into a staging table, one upsert) next to the
+    floor: a raw ``COPY`` of the same CSV rows into an unindexed table, in the same run.
+    Only with ``KPIBOT_BENCH_POSTGRES_URL`` (the keys are null otherwise, with a reason)."""
+    import os
+
+    url = os.environ.get("KPIBOT_BENCH_POSTGRES_URL", "")
+    if not url:
+        return {"pg_import_rows_per_s": None, "pg_copy_floor_rows_per_s": None,
+                "pg_import_note": "KPIBOT_BENCH_POSTGRES_URL not set"}
+    import psycopg
+    from sqlalchemy import make_url
+
+    n = 100_000 if quick else 500_000
+    OUT.mkdir(parents=True, exist_ok=True)
+    csv = OUT / f"pg-import-{n}.csv"
+    with csv.open("w", encoding="utf-8") as fh:  # the rows of the SQLite import bench
+        fh.write("date,channel,metric,value\n")
+        written, d = 0, 0
+        while written < n:
+            day = (TODAY - timedelta(days=d)).isoformat()
+            for platform in ("instagram", "tiktok", "youtube", "facebook", "linkedin"):
+                for metric in METRICS:
+                    if written < n:
+                        fh.write(f"{day},{platform},{metric},{(written * 7919) % 100000}\n")
+                        written += 1
+            d += 1
+    raw = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
+    exe = Path(sys.executable).with_name("kpibot")
+    cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "adapters.cli"]
+    subprocess.run([*cmd, "--db", url, "migrate"], check=True, capture_output=True, cwd=ROOT)
+    with psycopg.connect(raw, autocommit=True) as con:  # start afresh
+        con.execute("DELETE FROM workspaces WHERE slug = 'bench-pg'")
+        con.execute("DROP TABLE IF EXISTS bench_copy_floor")
+        con.execute("CREATE TABLE bench_copy_floor (day date, channel text, metric text,"
+                    " value double precision)")
+        con.execute("VACUUM ANALYZE snapshots")
+    timings = []
+    for attempt in ("insert", "replace"):
+        t0 = time.perf_counter()
+        done = subprocess.run([*cmd, "--db", url, "import", str(csv), "--workspace",
+                               "bench-pg"], capture_output=True, text=True, cwd=ROOT)
+        timings.append(time.perf_counter() - t0)
+        if done.returncode != 0:
+            raise SystemExit(f"PostgreSQL import failed: {done.stderr.strip()}")
+        print(f"  pg import ({attempt}): {n:,} rows in {timings[-1]:.2f}s — "
+              f"{done.stdout.strip()}", file=sys.stderr)
+    data = csv.read_bytes()
+    t0 = time.perf_counter()
+    with psycopg.connect(raw) as con, con.cursor() as cur:
+        with cur.copy("COPY bench_copy_floor (day, channel, metric, value) FROM STDIN"
+                      " WITH (FORMAT csv, HEADER true)") as copy:
+            copy.write(data)
+        con.commit()
+    floor = time.perf_counter() - t0
+    with psycopg.connect(raw, autocommit=True) as con:
+        con.execute("DROP TABLE bench_copy_floor")
+        con.execute("DELETE FROM workspaces WHERE slug = 'bench-pg'")
+    print(f"  pg COPY floor: {n:,} rows in {floor:.2f}s", file=sys.stderr)
+    return {"pg_import_rows": n, "pg_import_rows_per_s": round(n / timings[0]),
+            "pg_import_replace_rows_per_s": round(n / timings[1]),
+            "pg_copy_floor_rows_per_s": round(n / floor),
+            "pg_import_vs_floor": round(floor / timings[0], 3)}
+
+
 def optional(name: str, quick: bool) -> dict[str, Any]:
     """Run ``bench/<name>.py`` in a process of its own (no threads, loops or forked children
     left over from the other benchmarks) and take the JSON object of its last line."""
@@ -275,6 +342,7 @@ def main() -> None:
     summary: dict[str, Any] = {"quick": args.quick}
     summary.update(engine_bench(args.quick))
     summary.update(import_bench(args.quick))
+    summary.update(pg_import_bench(args.quick))
     if not args.engine_only:
         for name in ("router", "telegram", "slack", "api", "alerts", "posts"):
             summary.update(optional(name, args.quick))

@@ -33,9 +33,11 @@ from kpi_engine.domain.alerts import (
 )
 from kpi_engine.domain.formulas import Needs, Terms, needs_for
 from kpi_engine.domain.metrics import METRICS
+from kpi_engine.domain.tick_due import next_due
 from kpi_engine.services import alert_explain
 from kpi_engine.services import goal_signals as gs
 from kpi_engine.storage import alert_state as st
+from kpi_engine.storage import tick_marks as tm
 from kpi_engine.storage.alert_store import (
     AlertSettings,
     active_snoozes,
@@ -191,14 +193,33 @@ def outbox_key(event: AlertEvent, chat: Chat) -> str:
             f"{chat[0]}:{chat[1]}")[:200]
 
 
+#: Beyond this many due workspaces the tick reads all of them (no list of ids in the
+#: statements: the day turned for most).
+MAX_LISTED = 5_000
+
+
 def run_tick(store: Store, now: datetime, render: Render, *,
              workspace_ids: Sequence[int] | None = None, dry_run: bool = False,
              goals: bool = True) -> list[Queued]:
-    """Evaluate every rule at ``now``; unless ``dry_run``, write the goals reached or missed,
+    """Evaluate the rules at ``now``; unless ``dry_run``, write the goals reached or missed,
     the states, the log and the outbox rows in one transaction. Returns what was found (and
-    queued)."""
+    queued).
+
+    Without ``workspace_ids`` (and unless ``dry_run``) only the workspaces with a write
+    since their last evaluation or a time-driven change due are evaluated
+    (``storage.tick_marks``, ``domain.tick_due``); the others would give the same verdicts."""
     now = utc(now)
+    marked = not dry_run and goals  # a full evaluation: the marks may say so
     with store.begin() as conn:
+        versions: dict[int, int] = {}
+        if marked and workspace_ids is None:
+            versions = tm.due(conn, now)
+            if not versions:
+                return []
+            workspace_ids = list(versions) if len(versions) <= MAX_LISTED else None
+        elif marked and workspace_ids is not None:
+            versions = {ws: v for ws, (v, _) in tm.marks(conn, workspace_ids).items()}
+            versions.update({ws: versions.get(ws, 0) for ws in workspace_ids})
         inputs = load_inputs(conn, now, workspace_ids, goals=goals)
         result = evaluate(inputs.data, inputs.states, now)
         alert_explain.annotate(result.events, inputs.data)  # drivers from the terms read
@@ -207,7 +228,23 @@ def run_tick(store: Store, now: datetime, render: Render, *,
             if inputs.settled:
                 gs.settle(conn, inputs.settled, now)
             write(conn, result, queued, now)
+        if marked:
+            tm.record(conn, _seen(inputs, result, versions, now), now)
     return queued
+
+
+def _seen(inputs: TickInputs, result: TickResult, versions: dict[int, int], now: datetime
+          ) -> list[tuple[int, int, datetime]]:
+    """(workspace, version evaluated, next due moment) of the evaluated workspaces."""
+    states: dict[int, list[tuple[str, str, State]]] = {}
+    for (ws, key, subject), state in {**inputs.states, **result.states}.items():
+        states.setdefault(ws, []).append((key, subject, state))
+    changed = {ws for ws, _, _ in result.states} | {e.workspace.id for e in result.events}
+    changed |= {goal.workspace_id for goal, *_ in inputs.settled}
+    return [(item.workspace.id, versions[item.workspace.id],
+             next_due(item, states.get(item.workspace.id, []), now,
+                      changed=item.workspace.id in changed))
+            for item in inputs.data if item.workspace.id in versions]
 
 
 def _queue(inputs: TickInputs, result: TickResult, now: datetime, render: Render

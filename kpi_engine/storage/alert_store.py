@@ -28,6 +28,7 @@ from kpi_engine.domain.alerts import (
 )
 from kpi_engine.storage import schema_alerts as a
 from kpi_engine.storage.store import Store
+from kpi_engine.storage.tick_marks import touch
 
 DEFAULT_QUIET = (time(21, 0), time(7, 0))
 
@@ -142,6 +143,7 @@ def add_rule(store: Store, workspace_id: int, *, kind: str, metric: str, value: 
             chat_id=chat_id, created_by=created_by, created_at=utc(now))
         ).inserted_primary_key
         assert new_id is not None
+        touch(conn, [workspace_id])
         row = conn.execute(select(a.alert_rules).where(a.alert_rules.c.id == new_id[0])).one()
     return rule_from_row(row)
 
@@ -183,6 +185,7 @@ def set_rule_options(store: Store, workspace_id: int, rule_id: int, **changes: A
             return None
         if changes:
             conn.execute(update(a.alert_rules).where(where).values(**changes))
+            touch(conn, [workspace_id])  # the next tick judges the rule with its new options
         after = conn.execute(select(a.alert_rules).where(where)).one()
     return rule_from_row(row), rule_from_row(after)
 
@@ -196,6 +199,7 @@ def remove_rule(store: Store, workspace_id: int, rule_id: int) -> Rule | None:
         if row is None:
             return None
         conn.execute(delete(a.alert_rules).where(r.id == rule_id))
+        touch(conn, [workspace_id])
         conn.execute(delete(a.alert_state).where(and_(
             a.alert_state.c.workspace_id == workspace_id,
             a.alert_state.c.rule_key == f"r{rule_id}")))
@@ -223,6 +227,7 @@ def set_default_enabled(store: Store, workspace_id: int, key: str, enabled: bool
         disabled = set(current.disabled)
         (disabled.discard if enabled else disabled.add)(key)
         _save_settings(conn, workspace_id, now, disabled=",".join(sorted(disabled)))
+        touch(conn, [workspace_id])
         if not enabled:  # start afresh when it is turned on again
             conn.execute(delete(a.alert_state).where(and_(
                 a.alert_state.c.workspace_id == workspace_id,

@@ -17,6 +17,7 @@ from kpi_engine.domain.goal_model import ACTIVE, Goal, GoalEvent, GoalPlan
 from kpi_engine.storage.schema import snapshots
 from kpi_engine.storage.schema_goals import goal_events, goals
 from kpi_engine.storage.store import Store
+from kpi_engine.storage.tick_marks import touch
 
 
 def _utc(when: datetime | None) -> datetime | None:
@@ -52,6 +53,7 @@ class GoalStore:
                 status=ACTIVE, owner_id=owner_id[:64], owner_name=owner_name[:100],
                 platform=platform[:32], chat_id=chat_id[:64], created_at=now, updated_at=now))
             goal_id = _new_id(result)
+            touch(conn, [workspace_id])
             self._event(conn, goal_id, workspace_id, "created", now, plan.today,
                         value=plan.current, target=plan.target, deadline=request.deadline,
                         detail=plan.verdict.value, by_user=owner_id)
@@ -99,6 +101,7 @@ class GoalStore:
             conn.execute(update(goals).where(goals.c.id == goal.id).values(
                 target=target, value_kind=value_kind, value_input=value_input,
                 deadline=deadline, updated_at=now))
+            touch(conn, [goal.workspace_id])
             self._event(conn, goal.id, goal.workspace_id, "edited", now, day, target=target,
                         deadline=deadline, detail="; ".join(changes), by_user=by_user)
             found = self._get(conn, goal.workspace_id, goal.id)
@@ -116,6 +119,7 @@ class GoalStore:
                 status=status, status_at=now, updated_at=now))
             if moved.rowcount != 1:
                 return None
+            touch(conn, [goal.workspace_id])
             event_id = self._event(conn, goal.id, goal.workspace_id, status, now, day,
                                    value=value, target=goal.target, deadline=goal.deadline,
                                    by_user=by_user)

@@ -2,7 +2,8 @@
 
 Every write is idempotent: the same snapshot key written again replaces its value, and
 channels/campaigns are created on first sight. Bulk writes are batched ``executemany``
-upserts (``INSERT … ON CONFLICT … DO UPDATE``, the same SQL on SQLite and PostgreSQL).
+upserts (``INSERT … ON CONFLICT … DO UPDATE``) on SQLite; on PostgreSQL ``COPY`` into a
+staging table and one upsert from it (``storage/pg_copy.py``).
 """
 
 from __future__ import annotations
@@ -32,7 +33,9 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from kpi_engine.domain.formulas import Needs, Terms
 from kpi_engine.domain.model import Channel, Role, SnapshotRow, Workspace, WriteResult
 from kpi_engine.storage import schema as t
+from kpi_engine.storage.pg_copy import copy_snapshots
 from kpi_engine.storage.terms import fetch_terms
+from kpi_engine.storage.tick_marks import touch
 from kpi_engine.storage.types import bind_day, bind_moment
 
 BATCH = 5000
@@ -175,13 +178,17 @@ class Store:
                 {"workspace_id": workspace_id, "platform": p, "handle": h,
                  "is_competitor": bool(wanted[(p, h)]), "created_at": now}
                 for p, h in missing])
+        flagged = False
         for key, flag in wanted.items():
             ch = existing.get(key)
             if ch is not None and flag is not None and ch.is_competitor != flag:
+                flagged = True
                 conn.execute(update(t.channels).where(t.channels.c.id == ch.id)
                              .values(is_competitor=flag))
         if missing:
             existing = {(c.platform, c.handle): c for c in self._channels(conn, workspace_id)}
+        if missing or flagged:  # a rule's channels changed: the alert tick looks again
+            touch(conn, [workspace_id])
         return {k: existing[k].id for k in wanted}
 
     def _ensure_campaigns(self, conn: Connection, workspace_id: int, names: set[str]) -> None:
@@ -250,6 +257,9 @@ class Store:
         deduped: dict[tuple[str, int, date, str], float] = {}
         for r in rows:
             deduped[(r.metric, ids[(r.platform, r.handle)], r.day, r.campaign)] = r.value
+        touch(conn, [workspace_id])  # the alert tick evaluates this workspace next time
+        if self.dialect == "postgresql":  # COPY into a staging table, then one upsert
+            return copy_snapshots(conn, workspace_id, deduped.items(), utcnow())
         metrics = sorted({k[0] for k in deduped})
         channel_ids = sorted({k[1] for k in deduped})
         lo = min(k[2] for k in deduped)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
+import pytest
 from sqlalchemy import Engine, event
 
 from kpi_engine.domain.model import Role, SnapshotRow
@@ -85,7 +86,33 @@ def test_bulk_write_is_batched(store: Store, db_engine: Engine) -> None:
     finally:
         event.remove(db_engine, "before_cursor_execute", before)
     assert result.written == n
+    if db_engine.dialect.name == "postgresql":  # COPY into the staging table, one upsert
+        assert executes == []
+        assert store.count_snapshots(ws.id) == n
+        return
     assert len(executes) == 3 and sum(executes) == n
+
+
+def test_postgres_writes_by_copy_and_one_upsert(store: Store, db_engine: Engine) -> None:
+    if db_engine.dialect.name != "postgresql":
+        pytest.skip("the COPY path is PostgreSQL's")
+    ws = store.ensure_workspace("acme")
+    n = BATCH * 2 + 17
+    seen: list[str] = []
+
+    def before(_conn: object, _cur: object, stmt: str, params: object, _ctx: object,
+               many: bool) -> None:
+        if "snapshots" in stmt:
+            seen.append(stmt.split(" (")[0] if not stmt.startswith("WITH") else "UPSERT")
+
+    event.listen(db_engine, "before_cursor_execute", before)
+    try:
+        result = store.write_snapshots(ws.id, rows(n))
+    finally:
+        event.remove(db_engine, "before_cursor_execute", before)
+    assert (result.written, result.replaced) == (n, 0)
+    assert seen == ["CREATE TEMP TABLE snapshots_stage", "UPSERT", "DROP TABLE snapshots_stage"]
+    assert store.count_snapshots(ws.id) == n
 
 
 def test_workspaces_isolated(store: Store) -> None:
