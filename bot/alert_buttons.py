@@ -97,7 +97,8 @@ def press(router: Router, request: Request, token: str) -> Reply:
         action = parsed[1]
         now = request.now or router.clock()
         if row.created_at is not None and now - row.created_at > timedelta(days=BUTTON_DAYS):
-            return Reply(body=[_m("expired", lang, day=axis_day(row.created_at.date(), lang))],
+            sent = row.created_at.astimezone(_zone(router, row.workspace_id)).date()
+            return Reply(body=[_m("expired", lang, day=axis_day(sent, lang))],
                          intent="button", error="button_expired", lang=lang)
         if action == "s":
             reply = router.handle(replace(request, text="/senyap 1 hari"))
@@ -127,11 +128,15 @@ def press(router: Router, request: Request, token: str) -> Reply:
         return error_reply("internal_error", lang)
 
 
+def _zone(router: Router, workspace_id: int) -> ZoneInfo:
+    ws = router.store.workspace_by_id(workspace_id)
+    return ZoneInfo(ws.timezone if ws is not None else "Asia/Jakarta")
+
+
 def _snooze_label(router: Router, row: outbox.Sent, request: Request, until: datetime,
                   lang: str) -> str:
     """``🔕 disenyapkan s/d 3 Des 16:00 oleh @ana``: the end in the workspace's time."""
-    ws = router.store.workspace_by_id(row.workspace_id)
-    local = until.astimezone(ZoneInfo(ws.timezone if ws is not None else "Asia/Jakarta"))
+    local = until.astimezone(_zone(router, row.workspace_id))
     mark = _m("mark_s", lang, until=f"{axis_day(local.date(), lang)} {local:%H:%M}")
     who = request.user_name.strip()
     if not who:
