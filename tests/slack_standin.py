@@ -49,6 +49,7 @@ class SlackStandIn:
         self.calls: list[Call] = []
         self.not_member: set[str] = set()  # channels where the bot is not a member
         self._limits: dict[str, list[int]] = {}
+        self._errors: dict[str, list[str]] = {}
         self._ts = itertools.count(1)
         self._files = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -96,6 +97,11 @@ class SlackStandIn:
     def rate_limit(self, method: str, retry_after: int = 1, times: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` with 429 and ``Retry-After``."""
         self._limits.setdefault(method, []).extend([retry_after] * times)
+
+    def fail(self, method: str, error: str = "internal_error", times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with ``{"ok": false, "error": …}``
+        (HTTP 200, as Slack does: no client retries it by itself)."""
+        self._errors.setdefault(method, []).extend([error] * times)
 
     def add_file(self, name: str, data: bytes, size: int | None = None) -> dict[str, Any]:
         """A file shared in Slack: the ``files`` item of a message event."""
@@ -155,6 +161,11 @@ class SlackStandIn:
             self._record(call)
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
                                      headers={"Retry-After": str(queue.pop(0))})
+        errors = self._errors.get(method)
+        if errors:
+            call.params = {**params, "_answered": errors[0]}
+            self._record(call)
+            return web.json_response({"ok": False, "error": errors.pop(0)})
         self._record(call)
         return web.json_response(self._answer(method, params))
 
