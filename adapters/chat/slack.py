@@ -12,7 +12,11 @@ context line (the comparison period) and a plain-text fallback for notifications
   ephemerally through the command's ``response_url``. A mention is answered in its thread.
 - A CSV/XLSX shared in a DM (or with a mention) is imported like Telegram's ``/impor``.
 - Charts are uploaded with ``files_upload_v2`` (``files.getUploadURLExternal`` → upload →
-  ``files.completeUploadExternal``); the retired ``files.upload`` is never used.
+  ``files.completeUploadExternal``); the retired ``files.upload`` is never used. A drop
+  alert's chart is uploaded first, its text and buttons posted after it (a file message
+  carries no actions block).
+- After an alert button press that did something, the pressed message's actions block shows
+  it (``chat.update`` with the message's own blocks, the buttons relabelled).
 - About one message per second per channel (``ChannelPacer``); a 429 waits its
   ``Retry-After`` and is retried by slack-sdk's ``AsyncRateLimitErrorRetryHandler``.
 """

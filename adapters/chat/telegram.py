@@ -10,7 +10,9 @@ render its ``Reply`` as Telegram HTML.
   refuses a wrong or missing ``X-Telegram-Bot-Api-Secret-Token`` with 403.
 - In groups only messages addressed to the bot are handled: commands, mentions, replies.
 - Replies longer than 4096 characters are split on line boundaries, every part valid HTML;
-  a chart is sent with ``sendPhoto`` and a caption of at most 1024 characters.
+  a chart is sent with ``sendPhoto`` and a caption of at most 1024 characters (an alert's
+  keyboard on the photo when the caption is its whole text). After a button press that did
+  something, the alert's keyboard shows it (``editMessageReplyMarkup``).
 - The bot token never reaches a log line: ``protect_token`` redacts it in PTB's and httpx'
   loggers, and the error handler logs a redacted trace.
 """

@@ -17,6 +17,9 @@ the workspace's admins are told, in the same transaction.
   kill after the platform accepted a message and before ``sent`` is committed (one HTTP
   round trip): that message is sent again, since Telegram and Slack take no idempotency key.
 - Alerts are deferred, never dropped, by quiet hours and snoozes: ``not_before``.
+- A drop alert keeps its chart as a spec (``chart_spec``), drawn at delivery; when the chart
+  goes as its own message before the text, ``mark_chart_sent`` records it first, so a retry
+  (a failed text, a dispatcher killed between the two) sends only the text.
 """
 
 from __future__ import annotations
