@@ -37,7 +37,7 @@ from kpi_engine.domain.alerts import (
 )
 from kpi_engine.domain.metrics import METRICS, Unit, suggest
 from kpi_engine.domain.model import Role
-from kpi_engine.storage import alert_feedback, alert_store, outbox
+from kpi_engine.services import alert_rules
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "list_title": ("Aturan alert · {name}", "Alert rules · {name}"),
@@ -307,11 +307,11 @@ def alert_command(ctx: Context) -> Reply:
 
 def _list(ctx: Context) -> Reply:
     lang, ws = ctx.lang, ctx.workspace
-    rules, settings = alert_store.list_rules(ctx.store, ws.id)
-    feedback = alert_feedback.rule_feedback(ctx.store, ws.id, ctx.now)
+    rules, settings = alert_rules.list_rules(ctx.store, ws.id)
+    feedback = alert_rules.rule_feedback(ctx.store, ws.id, ctx.now)
 
     def votes(rule: Rule) -> str:
-        f = feedback.get(rule.key, alert_feedback.RuleFeedback())
+        f = feedback.get(rule.key, alert_rules.RuleFeedback())
         return _m("votes", lang, fired=f.fired, useful=f.useful, bad=f.not_useful)
 
     body = [_m("defaults", lang)]
@@ -329,7 +329,7 @@ def _list(ctx: Context) -> Reply:
                        end=settings.quiet_end.strftime("%H:%M"), tz=ws.timezone))
     else:
         body.append(_m("no_quiet", lang))
-    until = alert_store.snoozed_until(ctx.store, ctx.request.platform, ctx.request.chat_id,
+    until = alert_rules.snoozed_until(ctx.store, ctx.request.platform, ctx.request.chat_id,
                                       ctx.now)
     if until is not None:
         body.append(_m("snoozed", lang, until=_local(ctx, until)))
@@ -338,7 +338,7 @@ def _list(ctx: Context) -> Reply:
                  data={"rules": [{**rule_data(r),
                                   "enabled": r.key not in settings.disabled,
                                   "feedback": vars(feedback.get(
-                                      r.key, alert_feedback.RuleFeedback()))}
+                                      r.key, alert_rules.RuleFeedback()))}
                                  for r in rules]})
 
 
@@ -356,13 +356,13 @@ def _remove(ctx: Context, args: list[str]) -> Reply:
     word = args[0].lstrip("#")
     if word in DEFAULT_NAMES:
         key = DEFAULT_NAMES[word]
-        alert_store.set_default_enabled(ctx.store, ctx.workspace.id, key, False, ctx.now)
+        alert_rules.set_default_enabled(ctx.store, ctx.workspace.id, key, False, ctx.now)
         return _say(ctx, "default_off", "alert_removed", rule=key)
     if not (word.isascii() and word.isdigit()):
         return _refuse(ctx, "usage")
     if not 1 <= int(word) <= MAX_RULE_ID:
         return _refuse(ctx, "bad_id", id=fmt.excerpt(word), max=fmt.number(MAX_RULE_ID))
-    removed = alert_store.remove_rule(ctx.store, ctx.workspace.id, int(word))
+    removed = alert_rules.remove_rule(ctx.store, ctx.workspace.id, int(word))
     if removed is None:
         return _refuse(ctx, "no_rule", id=word)
     return _say(ctx, "removed", "alert_removed", id=removed.id,
@@ -373,7 +373,7 @@ def _enable(ctx: Context, args: list[str]) -> Reply:
     key = DEFAULT_NAMES.get(args[0]) if args else None
     if key is None or key not in DEFAULT_KEYS:
         return _refuse(ctx, "usage")
-    alert_store.set_default_enabled(ctx.store, ctx.workspace.id, key, True, ctx.now)
+    alert_rules.set_default_enabled(ctx.store, ctx.workspace.id, key, True, ctx.now)
     return _say(ctx, "default_on", "alert_added", rule=key)
 
 
@@ -390,7 +390,7 @@ def read_time(text: str) -> time | None:
 def _quiet(ctx: Context, args: list[str]) -> Reply:
     joined = " ".join(args)
     if joined in ("off", "mati", "tidak", "none"):
-        alert_store.set_quiet_hours(ctx.store, ctx.workspace.id, None, None, ctx.now)
+        alert_rules.set_quiet_hours(ctx.store, ctx.workspace.id, None, None, ctx.now)
         return _say(ctx, "quiet_off", "alert_quiet")
     parts = re.split(r"\s*(?:-|–|sampai|to|s\.d\.)\s*", joined)
     times = [read_time(p) for p in parts if p]
@@ -398,7 +398,7 @@ def _quiet(ctx: Context, args: list[str]) -> Reply:
         return _refuse(ctx, "quiet_usage")
     start, end = times
     assert start is not None and end is not None
-    alert_store.set_quiet_hours(ctx.store, ctx.workspace.id, start, end, ctx.now)
+    alert_rules.set_quiet_hours(ctx.store, ctx.workspace.id, start, end, ctx.now)
     return _say(ctx, "quiet_set", "alert_quiet", start=start.strftime("%H:%M"),
                 end=end.strftime("%H:%M"))
 
@@ -434,7 +434,7 @@ def _add(ctx: Context, rest: str) -> Reply:
             if stray is not None:
                 return _drop_extra(ctx, stray)
             period = read.period or "week"
-            rule = alert_store.add_rule(
+            rule = alert_rules.add_rule(
                 ctx.store, ctx.workspace.id, kind="drop", metric=metric.key, value=read.pct,
                 channel=channel, op="<", period=period,
                 periods=read.periods or DEFAULT_PERIODS, repeat=_repeat(period),
@@ -473,7 +473,7 @@ def _add(ctx: Context, rest: str) -> Reply:
         return _refuse(ctx, "bad_value", value=typed)
     if percent and metric.unit is not Unit.PERCENT:
         return _refuse(ctx, "percent_only", metric=metric.label(lang))
-    rule = alert_store.add_rule(
+    rule = alert_rules.add_rule(
         ctx.store, ctx.workspace.id, kind="threshold", metric=metric.key, value=value,
         channel=channel, op=op, period="day", now=ctx.now,
         created_by=ctx.request.user_name or ctx.request.user_id, platform=platform,
@@ -585,7 +585,7 @@ def _edit(ctx: Context, args: list[str]) -> Reply:
     changes = read.options
     if not changes:
         return _refuse(ctx, "edit_usage")
-    rules, _ = alert_store.list_rules(ctx.store, ctx.workspace.id)
+    rules, _ = alert_rules.list_rules(ctx.store, ctx.workspace.id)
     current = next((r for r in rules if r.id == int(word)), None)
     if current is None:
         return _refuse(ctx, "no_rule", id=word)
@@ -593,7 +593,7 @@ def _edit(ctx: Context, args: list[str]) -> Reply:
         return _refuse(ctx, "drop_only")
     if "period" in changes:
         changes["repeat_minutes"] = int(_repeat(str(changes["period"])).total_seconds() // 60)
-    done = alert_store.set_rule_options(ctx.store, ctx.workspace.id, current.id or 0,
+    done = alert_rules.set_rule_options(ctx.store, ctx.workspace.id, current.id or 0,
                                         **changes)
     if done is None:  # removed in between
         return _refuse(ctx, "no_rule", id=word)
@@ -622,11 +622,11 @@ def snooze_command(ctx: Context) -> Reply:
     usage = _m("snooze_usage", ctx.lang)
     req = ctx.request
     if rest in ("off", "mati", "batal", "stop", "selesai", "cancel", "end"):
-        outbox.snooze_chat(ctx.store, ctx.workspace.id, req.platform, req.chat_id, None,
+        alert_rules.snooze_chat(ctx.store, ctx.workspace.id, req.platform, req.chat_id, None,
                                 ctx.now)
         return _say(ctx, "snooze_off", "snooze")
     if not rest:
-        until = alert_store.snoozed_until(ctx.store, req.platform, req.chat_id, ctx.now)
+        until = alert_rules.snoozed_until(ctx.store, req.platform, req.chat_id, ctx.now)
         if until is None:
             return _say(ctx, "snooze_none", "snooze", usage=usage)
         return _say(ctx, "snoozed", "snooze", until=_local(ctx, until))
@@ -644,7 +644,7 @@ def snooze_command(ctx: Context) -> Reply:
     if span < MIN_SNOOZE:
         return _refuse(ctx, "snooze_max")
     until = ctx.now + span
-    outbox.snooze_chat(ctx.store, ctx.workspace.id, req.platform, req.chat_id, until,
+    alert_rules.snooze_chat(ctx.store, ctx.workspace.id, req.platform, req.chat_id, until,
                             ctx.now)
     reply = _say(ctx, "snooze_set", "snooze", until=_local(ctx, until))
     reply.data = {"until": until.isoformat()}

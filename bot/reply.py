@@ -48,6 +48,43 @@ def alert_buttons(row_id: int, lang: str) -> list[Button]:
             for action in ACTIONS]
 
 
+#: Slack's limit on a button's text (Telegram shows about as much on a phone).
+BUTTON_TEXT_MAX = 75
+
+
+def marked(buttons: list[Button], action: str, label: str) -> list[Button]:
+    """An alert's buttons after a press did ``action``, the button showing what was done
+    (``label``: "🔕 disenyapkan s/d 3 Des 16:00 oleh @ana", "👍 dicatat"): a snooze relabels
+    the snooze button; a vote puts one button in place of 👍 and 👎 (its press says the
+    vote is recorded, or changes it back on the other side's label). The other buttons
+    stay as they are, so a second press (a snooze, then a vote) keeps the first's label."""
+    label = label if len(label) <= BUTTON_TEXT_MAX else label[:BUTTON_TEXT_MAX - 1] + "…"
+    out: list[Button] = []
+    voted = False
+    for b in buttons:
+        if action == "s" and b.action == "s":
+            out.append(Button("s", label, b.token))
+        elif action in ("u", "d") and b.action in ("u", "d"):
+            if not voted:
+                head = b.token.rpartition(":")[0]
+                out.append(Button(action, label, f"{head}:{action}"))
+                voted = True
+        else:
+            out.append(b)
+    return out
+
+
+def parse_buttons(pairs: list[tuple[str, str]]) -> list[Button]:
+    """Buttons read back from a platform's message: (label, token) pairs; what is not an
+    alert button's token is left out."""
+    out = []
+    for label, token in pairs:
+        head, _, action = token.rpartition(":")
+        if head.isdigit() and action in ACTIONS:
+            out.append(Button(action, label, token))
+    return out
+
+
 @dataclass
 class Reply:
     """A reply: a title line, body lines, a footer line; ``text`` joins them as plain text.

@@ -1,6 +1,8 @@
 """A Slack Web API stand-in for tests and benchmarks: aiohttp on 127.0.0.1, port 0.
 
 It answers what KPI Bot calls — ``auth.test``, ``chat.postMessage``, ``chat.postEphemeral``,
+``chat.update`` (a posted message's text and blocks replaced; ``message_not_found`` for a
+``ts`` it never posted in that channel; ``messages`` keeps each posted message as it is now),
 ``files.getUploadURLExternal``, the upload URL it hands out, ``files.completeUploadExternal``,
 ``apps.connections.open`` (+ a Socket Mode WebSocket), shared files' ``url_private`` — and
 ``response_url`` posts. Every call
@@ -47,6 +49,7 @@ class SlackStandIn:
         self.calls: list[Call] = []
         self.not_member: set[str] = set()  # channels where the bot is not a member
         self._limits: dict[str, list[int]] = {}
+        self._errors: dict[str, list[str]] = {}
         self._ts = itertools.count(1)
         self._files = itertools.count(1)
         self._runner: web.AppRunner | None = None
@@ -55,6 +58,7 @@ class SlackStandIn:
         self.sockets: list[web.WebSocketResponse] = []
         self.files: dict[str, bytes] = {}
         self.socket_acks: list[dict[str, Any]] = []
+        self.messages: dict[tuple[str, str], dict[str, Any]] = {}  # (channel, ts) → message
 
     # -- lifecycle -------------------------------------------------------------------------
     async def start(self) -> SlackStandIn:
@@ -93,6 +97,11 @@ class SlackStandIn:
     def rate_limit(self, method: str, retry_after: int = 1, times: int = 1) -> None:
         """Answer the next ``times`` calls of ``method`` with 429 and ``Retry-After``."""
         self._limits.setdefault(method, []).extend([retry_after] * times)
+
+    def fail(self, method: str, error: str = "internal_error", times: int = 1) -> None:
+        """Answer the next ``times`` calls of ``method`` with ``{"ok": false, "error": …}``
+        (HTTP 200, as Slack does: no client retries it by itself)."""
+        self._errors.setdefault(method, []).extend([error] * times)
 
     def add_file(self, name: str, data: bytes, size: int | None = None) -> dict[str, Any]:
         """A file shared in Slack: the ``files`` item of a message event."""
@@ -152,6 +161,11 @@ class SlackStandIn:
             self._record(call)
             return web.json_response({"ok": False, "error": "ratelimited"}, status=429,
                                      headers={"Retry-After": str(queue.pop(0))})
+        errors = self._errors.get(method)
+        if errors:
+            call.params = {**params, "_answered": errors[0]}
+            self._record(call)
+            return web.json_response({"ok": False, "error": errors.pop(0)})
         self._record(call)
         return web.json_response(self._answer(method, params))
 
@@ -169,8 +183,26 @@ class SlackStandIn:
                 return {"ok": False, "error": "not_in_channel"}
             if method == "chat.postEphemeral":
                 return {"ok": True, "message_ts": ts}
-            return {"ok": True, "channel": channel, "ts": ts,
-                    "message": {"text": p.get("text"), "ts": ts, "bot_id": BOT_ID}}
+            message = {"type": "message", "text": p.get("text"), "ts": ts, "bot_id": BOT_ID,
+                       "blocks": _blocks(p.get("blocks"))}
+            self.messages[(channel, ts)] = message
+            return {"ok": True, "channel": channel, "ts": ts, "message": dict(message)}
+        if method == "chat.update":
+            channel, old = str(p.get("channel", "")), str(p.get("ts", ""))
+            found = self.messages.get((channel, old))
+            if found is None:
+                return {"ok": False, "error": "message_not_found"}
+            if not p.get("text") and not p.get("blocks"):
+                return {"ok": False, "error": "no_text"}
+            if p.get("blocks") is not None:
+                blocks = _blocks(p.get("blocks"))
+                if len(blocks) > 50:
+                    return {"ok": False, "error": "invalid_blocks"}
+                found["blocks"] = blocks
+            if p.get("text"):
+                found["text"] = p.get("text")
+            return {"ok": True, "channel": channel, "ts": old, "text": found["text"],
+                    "message": dict(found)}
         if method == "files.getUploadURLExternal":
             if not p.get("filename") or not str(p.get("length", "")).isdigit():
                 return {"ok": False, "error": "invalid_arguments"}
@@ -224,3 +256,10 @@ class SlackStandIn:
                 self._record(Call("socket", data))
         self.sockets.remove(ws)
         return ws
+
+
+def _blocks(raw: Any) -> list[dict[str, Any]]:
+    """Blocks as the client sent them: a JSON string (form posts) or a list (JSON bodies)."""
+    if isinstance(raw, str):
+        raw = json.loads(raw) if raw else []
+    return list(raw or [])

@@ -2,7 +2,10 @@
 
 It implements what KPI Bot uses — ``getMe``, ``getUpdates`` (long polling), ``sendMessage``,
 ``sendPhoto``, ``sendDocument``, ``getFile`` and the file download, ``setMyCommands``,
-``setWebhook``, ``deleteWebhook``, ``sendChatAction`` — and answers like the real API:
+``setWebhook``, ``deleteWebhook``, ``sendChatAction``, ``answerCallbackQuery``,
+``editMessageReplyMarkup`` (a sent message's inline keyboard replaced; "message is not
+modified" when it is the same, "message to edit not found" for a message it never sent;
+``messages`` keeps what each sent message looks like now) — and answers like the real API:
 ``{"ok": true, "result": ...}`` or ``{"ok": false, "error_code": ..., "description": ...}``;
 HTML ``parse_mode`` is parsed (bad HTML is a 400 "can't parse entities"), text and caption
 lengths are checked after parsing (4096 / 1024), command names and webhook secrets are
@@ -150,6 +153,7 @@ class BotApiStandin:
         self._message_ids = itertools.count(1)
         self._file_ids = itertools.count(1)
         self._chats: dict[int, dict[str, Any]] = {}
+        self.messages: dict[tuple[int, int], dict[str, Any]] = {}  # (chat, id) → message now
         self._cond: asyncio.Condition | None = None
         self._loop: asyncio.AbstractEventLoop | None = None
         self._runner: web.AppRunner | None = None
@@ -416,7 +420,28 @@ class BotApiStandin:
         extra: dict[str, Any] = {"caption": caption} if caption else {}
         if entities:
             extra["caption_entities"] = entities
+        markup = self._markup(params)
+        if markup:
+            extra["reply_markup"] = markup
         return self._bot_message(chat, photo=photo, **extra)
+
+    async def _m_editmessagereplymarkup(self, params: dict[str, Any], files: dict[str, bytes]
+                                        ) -> Any:
+        chat = self._chat(params)
+        key = (int(chat["id"]), int(params.get("message_id") or 0))
+        message = self.messages.get(key)
+        if message is None:
+            raise ApiError(400, "Bad Request: message to edit not found")
+        markup = self._markup(params)
+        if markup == message.get("reply_markup"):
+            raise ApiError(400, "Bad Request: message is not modified: specified new message "
+                                "content and reply markup are exactly the same as a current "
+                                "content and reply markup of the message")
+        if markup:
+            message["reply_markup"] = markup
+        else:
+            message.pop("reply_markup", None)
+        return dict(message)
 
     async def _m_senddocument(self, params: dict[str, Any], files: dict[str, bytes]) -> Any:
         chat = self._chat(params)
@@ -502,8 +527,10 @@ class BotApiStandin:
         return raw, []
 
     def _bot_message(self, chat: dict[str, Any], **content: Any) -> dict[str, Any]:
-        return {"message_id": next(self._message_ids), "from": self.bot_user, "chat": chat,
-                "date": int(time.time()), **content}
+        message = {"message_id": next(self._message_ids), "from": self.bot_user, "chat": chat,
+                   "date": int(time.time()), **content}
+        self.messages[(int(chat["id"]), int(message["message_id"]))] = dict(message)
+        return message
 
     async def _deliver(self) -> None:
         """Webhook mode: POST each update with the secret header; retry until a 2xx."""

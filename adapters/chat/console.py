@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from bot.alert_buttons import press
 from bot.bootstrap import App
-from bot.reply import Reply, Request
+from bot.reply import Button, Reply, Request, marked
 
 if TYPE_CHECKING:
     from aiohttp import web
@@ -85,6 +85,20 @@ class ConsolePlatform:
         self.out = out or sys.stdout
         self.choices: list[str] = []  # the press tokens of the last alert shown, by number
         self.chat_id = ""  # the chat the last alert was sent to (its presses come from it)
+        self.buttons: list[Button] = []
+
+    def mark(self, reply: Reply) -> None:
+        """After a press that did something, the alert's choices again, showing it."""
+        mark = reply.data.get("mark")
+        if not isinstance(mark, dict) or not self.buttons:
+            return
+        after = marked(self.buttons, str(mark["action"]), str(mark["label"]))
+        if after != self.buttons:
+            self.buttons = after
+            self.choices = [b.token for b in after]
+            print("   ".join(f"[{i}] {b.label}" for i, b in enumerate(after, 1)),
+                  file=self.out)
+            print(file=self.out)
 
     def routes(self) -> list[web.RouteDef]:
         return []
@@ -102,6 +116,7 @@ class ConsolePlatform:
 
     def show(self, reply: Reply) -> None:
         if reply.buttons:
+            self.buttons = list(reply.buttons)
             self.choices = [b.token for b in reply.buttons]
         print(render(reply), file=self.out)
         if reply.chart:
@@ -138,7 +153,9 @@ def run_console(app: App, *, workspace: str | None = None, now: datetime | None 
         request = _request(text, ws, now, lang)
         if text.isdigit() and 1 <= int(text) <= len(console.choices):  # a numbered choice
             request = replace(request, chat_id=console.chat_id)
-            console.show(press(app.router, request, console.choices[int(text) - 1]))
+            pressed = press(app.router, request, console.choices[int(text) - 1])
+            console.show(pressed)
+            console.mark(pressed)
             continue
         console.show(app.router.handle(request))
 

@@ -12,7 +12,11 @@ context line (the comparison period) and a plain-text fallback for notifications
   ephemerally through the command's ``response_url``. A mention is answered in its thread.
 - A CSV/XLSX shared in a DM (or with a mention) is imported like Telegram's ``/impor``.
 - Charts are uploaded with ``files_upload_v2`` (``files.getUploadURLExternal`` → upload →
-  ``files.completeUploadExternal``); the retired ``files.upload`` is never used.
+  ``files.completeUploadExternal``); the retired ``files.upload`` is never used. A drop
+  alert's chart is uploaded first, its text and buttons posted after it (a file message
+  carries no actions block).
+- After an alert button press that did something, the pressed message's actions block shows
+  it (``chat.update`` with the message's own blocks, the buttons relabelled).
 - About one message per second per channel (``ChannelPacer``); a 429 waits its
   ``Retry-After`` and is retried by slack-sdk's ``AsyncRateLimitErrorRetryHandler``.
 """
@@ -47,7 +51,7 @@ from bot.bootstrap import App
 from bot.i18n import t, translate
 from bot.mentions import USER_MENTION
 from bot.parsing import COMMANDS
-from bot.reply import Reply, Request
+from bot.reply import BUTTON_TEXT_MAX, Button, Reply, Request, marked, parse_buttons
 from bot.runtime.delivery import Failure, Limits, retry_after_of
 from kpi_engine.services.guards import first_sighting
 from kpi_engine.services.ingest import CHAT_MAX_BYTES
@@ -197,11 +201,37 @@ def render_blocks(reply: Reply) -> list[dict[str, Any]]:
             {"type": "mrkdwn", "text": _clip(escape(reply.footer), CONTEXT_MAX)}]})
     blocks = blocks[:49] if reply.buttons else blocks[:50]
     if reply.buttons:  # an alert's buttons: one actions block (``app.action(BUTTON_ACTION)``)
-        blocks.append({"type": "actions", "block_id": "kpibot_alert", "elements": [
-            {"type": "button", "action_id": f"{BUTTON_PREFIX}{b.action}", "value": b.token,
-             "text": {"type": "plain_text", "text": b.label, "emoji": True}}
-            for b in reply.buttons]})
+        blocks.append({"type": "actions", "block_id": ACTIONS_BLOCK,
+                       "elements": button_elements(reply.buttons)})
     return blocks
+
+
+#: The ``block_id`` of an alert's actions block.
+ACTIONS_BLOCK = "kpibot_alert"
+
+
+def button_elements(buttons: Sequence[Button]) -> list[dict[str, Any]]:
+    return [{"type": "button", "action_id": f"{BUTTON_PREFIX}{b.action}", "value": b.token,
+             "text": {"type": "plain_text", "text": _clip(b.label, BUTTON_TEXT_MAX),
+                      "emoji": True}}
+            for b in buttons]
+
+
+def marked_blocks(blocks: Any, mark: dict[str, Any]) -> list[dict[str, Any]] | None:
+    """A pressed alert's blocks with its actions block showing what the press did
+    (``bot.reply.marked``); None when there is nothing to change."""
+    if not isinstance(blocks, list):
+        return None
+    actions = next((b for b in blocks if isinstance(b, dict)
+                    and b.get("block_id") == ACTIONS_BLOCK), None)
+    if actions is None:
+        return None
+    current = parse_buttons([(str((e.get("text") or {}).get("text", "")), str(e.get("value", "")))
+                             for e in actions.get("elements") or [] if isinstance(e, dict)])
+    after = marked(current, str(mark.get("action", "")), str(mark.get("label", "")))
+    if not current or after == current:
+        return None
+    return [{**b, "elements": button_elements(after)} if b is actions else b for b in blocks]
 
 
 #: An alert button's ``action_id`` prefix; its ``value`` is the press token.
@@ -475,6 +505,7 @@ class SlackPlatform:
         async with self._working():
             reply = await asyncio.to_thread(press, self.app.router, request,
                                             str(action.get("value") or ""))
+            await self._mark_pressed(channel, body, reply)
             try:
                 if reply.chart:
                     await self.send(channel, reply)
@@ -482,6 +513,24 @@ class SlackPlatform:
                     await self._respond(respond, reply, "ephemeral")
             except Exception:
                 log.exception("slack: answering a button in %s failed", channel)
+
+    async def _mark_pressed(self, channel: str, body: dict[str, Any], reply: Reply) -> None:
+        """After a press that did something, the alert's buttons show it (``chat.update``
+        of the message the press came from); a failure is logged, the answer still goes."""
+        mark = reply.data.get("mark")
+        message = body.get("message") or {}
+        ts = message.get("ts") or (body.get("container") or {}).get("message_ts")
+        if not isinstance(mark, dict) or not ts:
+            return
+        blocks = marked_blocks(message.get("blocks"), mark)
+        if blocks is None:
+            return
+        try:
+            await self.client.chat_update(channel=channel, ts=str(ts), blocks=blocks,
+                                          text=str(message.get("text") or ""))
+        except Exception as exc:
+            log.info("slack: the pressed alert's buttons were not updated: %s",
+                     _error(exc) if isinstance(exc, SlackApiError) else type(exc).__name__)
 
     async def on_mention(self, event: dict[str, Any]) -> None:
         channel = event.get("channel", "")

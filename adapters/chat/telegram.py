@@ -10,7 +10,9 @@ render its ``Reply`` as Telegram HTML.
   refuses a wrong or missing ``X-Telegram-Bot-Api-Secret-Token`` with 403.
 - In groups only messages addressed to the bot are handled: commands, mentions, replies.
 - Replies longer than 4096 characters are split on line boundaries, every part valid HTML;
-  a chart is sent with ``sendPhoto`` and a caption of at most 1024 characters.
+  a chart is sent with ``sendPhoto`` and a caption of at most 1024 characters (an alert's
+  keyboard on the photo when the caption is its whole text). After a button press that did
+  something, the alert's keyboard shows it (``editMessageReplyMarkup``).
 - The bot token never reaches a log line: ``protect_token`` redacts it in PTB's and httpx'
   loggers, and the error handler logs a redacted trace.
 """
@@ -37,7 +39,7 @@ from adapters.chat.platform import PlatformKind, answer_later, answer_now
 from bot.alert_buttons import press
 from bot.i18n import t
 from bot.parsing import COMMANDS
-from bot.reply import Reply, Request
+from bot.reply import Button, Reply, Request, marked, parse_buttons
 from bot.runtime.delivery import Failure, Limits, retry_after_of
 from kpi_engine.services.guards import first_sighting
 from kpi_engine.services.ingest import CHAT_MAX_BYTES
@@ -143,7 +145,8 @@ async def send_reply(bot: Bot, chat_id: int | str, reply: Reply,
         parts = split_html(reply, MAX_TEXT, first_limit=MAX_CAPTION)
         caption = parts.pop(0) if parts else None
         await bot.send_photo(target, InputFile(reply.chart, filename="grafik.png"),
-                             caption=caption, parse_mode=ParseMode.HTML, reply_parameters=params)
+                             caption=caption, parse_mode=ParseMode.HTML, reply_parameters=params,
+                             reply_markup=None if parts else keyboard(reply))
         params = None
     else:
         parts = split_html(reply)
@@ -154,6 +157,11 @@ async def send_reply(bot: Bot, chat_id: int | str, reply: Reply,
                                link_preview_options=preview, reply_parameters=params,
                                reply_markup=markup)
         params = None
+
+
+def caption_fits(reply: Reply) -> bool:
+    """Whether the whole text of ``reply`` fits in one photo caption (1024 characters)."""
+    return len(split_html(reply, MAX_TEXT, first_limit=MAX_CAPTION)) <= 1
 
 
 #: The prefix of an alert button's ``callback_data`` (≤ 64 bytes with the token).
@@ -188,8 +196,37 @@ async def on_button(update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
                       chat_type=CHAT_TYPES.get(chat.type, "group"))
     token = query.data.removeprefix(BUTTON_PREFIX)
     reply = await asyncio.to_thread(press, app.router, request, token)
+    await mark_pressed(context.bot, message, reply)
     await send_reply(context.bot, chat.id, reply,
                      reply_to=message.message_id if chat.type != "private" else None)
+
+
+def pressed_buttons(message: Any) -> list[Button]:
+    """The alert buttons of a message the bot sent (its inline keyboard read back)."""
+    markup = getattr(message, "reply_markup", None)
+    rows = getattr(markup, "inline_keyboard", None) or ()
+    return parse_buttons([(b.text, str(b.callback_data).removeprefix(BUTTON_PREFIX))
+                          for row in rows for b in row
+                          if str(b.callback_data or "").startswith(BUTTON_PREFIX)])
+
+
+async def mark_pressed(bot: Bot, message: Any, reply: Reply) -> None:
+    """After a press that did something, the message's keyboard shows it
+    (``editMessageReplyMarkup``); a failure here is logged and the answer still goes."""
+    mark = reply.data.get("mark")
+    current = pressed_buttons(message)
+    if not isinstance(mark, dict) or not current:
+        return
+    after = marked(current, str(mark["action"]), str(mark["label"]))
+    if after == current:
+        return
+    try:
+        await bot.edit_message_reply_markup(
+            chat_id=message.chat.id, message_id=message.message_id,
+            reply_markup=keyboard(Reply(buttons=after)))
+    except Exception as exc:  # "message is not modified", a message too old to edit
+        log.info("telegram: the pressed alert's buttons were not updated: %s",
+                 redact(str(exc), bot.token))
 
 
 def _chat_id(chat_id: int | str) -> int | str:
@@ -506,6 +543,10 @@ class TelegramPlatform:
 
     async def send(self, chat_id: str, reply: Reply) -> None:
         await send_reply(self.application.bot, chat_id, reply)
+
+    def caption_fits(self, reply: Reply) -> bool:
+        """Whether ``reply`` goes out as one photo, its whole text the caption (≤ 1024)."""
+        return caption_fits(reply)
 
     async def _set_commands(self) -> None:
         bot, router = self.application.bot, self.app.router

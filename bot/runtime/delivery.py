@@ -16,7 +16,11 @@ from bot.reply import Reply
 
 
 class Sender(Protocol):
-    """What the dispatcher needs of a platform to deliver: its name and ``send``."""
+    """What the dispatcher needs of a platform to deliver: its name and ``send``.
+
+    A platform may also define ``caption_fits(reply) -> bool``: True when a reply with a
+    chart goes out as one message (the picture with the text and buttons); without it, an
+    alert's chart goes first and its text after."""
 
     name: str
 

@@ -11,6 +11,12 @@ by the composition root from the platform registry (``adapters/chat/platform.py`
   removed), the row is parked and the workspace's admins are told (``outbox.fail``).
 - At start it puts back rows a killed dispatcher left ``sending`` (``outbox.release``).
 - Only one dispatcher runs per database: the scheduler's leader (``bot/runtime/scheduler.py``).
+- An alert with a chart spec (a drop alert) gets its chart drawn here, at delivery, by the
+  ``charts`` hook in a worker thread: one message (the picture with the text as its caption)
+  when the platform says the text fits (``Sender.caption_fits``), else the picture, then the
+  text with the buttons; the picture is recorded as sent (``outbox.mark_chart_sent``) before
+  the text goes, so a retry (a failed text, a crash) does not post it twice. A chart that
+  cannot be drawn never holds the alert back: the text goes alone and the failure is logged.
 """
 
 from __future__ import annotations
@@ -22,7 +28,7 @@ import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -36,6 +42,11 @@ from kpi_engine.services import delivery as outbox
 from kpi_engine.services.delivery import Claimed
 
 log = logging.getLogger(__name__)
+
+#: Draws an alert's chart: (workspace id, chart spec, language) → PNG (``bot/alert_charts``).
+DrawChart = Callable[[int, str, str], bytes]
+#: How long a chart may take to draw before the alert goes without it.
+CHART_TIMEOUT = 30.0
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "parked_title": ("⚠️ Pesan tidak terkirim", "⚠️ A message could not be delivered"),
@@ -136,6 +147,7 @@ class Stats:
     failed: int = 0
     rate_limited: int = 0
     parked: int = 0
+    charts_failed: int = 0
 
 
 class Dispatcher:
@@ -150,12 +162,13 @@ class Dispatcher:
                  policies: Mapping[str, DeliveryPolicy] | None = None,
                  limits: Mapping[str, Limits] | None = None, sole: bool = False,
                  on_failed: Callable[[str], None] | None = None,
-                 health: JobHealth | None = None) -> None:
+                 health: JobHealth | None = None, charts: DrawChart | None = None) -> None:
         """``policies``: each platform's limits and reading of errors (a platform without
         one gets ``GenericPolicy``); ``limits`` overrides the limits by platform name.
         ``sole``: this is the only dispatcher of the database (the scheduler's leader, or
         SQLite's one process), so rows left ``sending`` at start are a dead one's.
-        ``health``: where ``run`` records its failures (``bot/runtime/supervision.py``)."""
+        ``health``: where ``run`` records its failures (``bot/runtime/supervision.py``).
+        ``charts``: draws an alert's chart from its spec (None: alerts go without charts)."""
         self.engine = engine
         self.sole = sole
         self.platforms = dict(platforms)
@@ -172,6 +185,7 @@ class Dispatcher:
         self.stats = Stats()
         self.on_failed = on_failed  # told the platform of every failed attempt (metrics)
         self.health = health or JobHealth("dispatcher", "dispatcher")
+        self.charts = charts
         self._inflight: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
 
@@ -267,7 +281,10 @@ class Dispatcher:
             await asyncio.sleep(wait)
         pacer.started()
         try:
-            await platform.send(row.chat_id, as_reply(row))
+            if row.chart_spec and self.charts is not None:
+                await self._send_with_chart(platform, pacer, row)
+            else:
+                await platform.send(row.chat_id, as_reply(row))
         except asyncio.CancelledError:
             raise
         except Exception as exc:
@@ -277,6 +294,44 @@ class Dispatcher:
         pacer.sent(row.chat_id)
         await self._record(outbox.mark_sent, self.engine, row.id, self.owner, self.clock())
         self.stats.sent += 1
+
+    async def _send_with_chart(self, platform: Sender, pacer: Pacer, row: Claimed) -> None:
+        """An alert and its chart: one message when the text fits as the picture's caption,
+        else the picture (recorded as sent), then the text with the buttons."""
+        reply = as_reply(row)
+        png = None if row.chart_sent else await self._draw(row)
+        if png is not None:
+            with_chart = replace(reply, chart=png)
+            fits = getattr(platform, "caption_fits", None)
+            if fits is not None and fits(with_chart):
+                await platform.send(row.chat_id, with_chart)
+                return
+            await platform.send(row.chat_id, Reply(title=row.title, intent="alert_chart",
+                                                   lang=row.lang, chart=png))
+            pacer.sent(row.chat_id)
+            await self._record(outbox.mark_chart_sent, self.engine, row.id, self.owner)
+            delay = pacer.reserve(row.chat_id) - pacer.clock()
+            if delay > 0:
+                await asyncio.sleep(delay)
+            while (wait := pacer.wait_before_send()) > 0:
+                await asyncio.sleep(wait)
+            pacer.started()
+        await platform.send(row.chat_id, reply)
+
+    async def _draw(self, row: Claimed) -> bytes | None:
+        """The row's chart, drawn off the event loop; None (logged) when it cannot be."""
+        assert self.charts is not None
+        try:
+            return await asyncio.wait_for(asyncio.to_thread(
+                self.charts, row.workspace_id, row.chart_spec, row.lang), CHART_TIMEOUT)
+        except asyncio.CancelledError:
+            raise
+        except Exception as exc:
+            self.stats.charts_failed += 1
+            log.warning("outbox: the chart of %s %s could not be drawn (%s); the alert goes "
+                        "without it", row.kind, row.key,
+                        f"{type(exc).__name__}: {exc}".splitlines()[0][:200])
+            return None
 
     async def _record(self, write: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
         """Write a delivery's outcome, retrying with backoff while the database refuses: a

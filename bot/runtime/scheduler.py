@@ -29,6 +29,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from bot.alert_charts import AlertCharts
 from bot.alert_views import render
 from bot.bootstrap import App
 from bot.digest_views import render_digest
@@ -110,7 +111,8 @@ class Scheduler:
         # it runs only while this process leads: then it is the database's sole dispatcher
         self.dispatcher = dispatcher or Dispatcher(app.engine, platforms, clock=self.clock,
                                                    policies=policies, sole=True, on_failed=on_failed,
-                                                   health=self.health.job("dispatcher"))
+                                                   health=self.health.job("dispatcher"),
+                                                   charts=AlertCharts(app.store).draw)
         self.on_fired = on_fired
         self.leading = False
         self.scheduler: Any = None

@@ -21,6 +21,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import Connection
 
+from kpi_engine.domain import alert_chart
 from kpi_engine.domain.alerts import (
     AlertEvent,
     Rule,
@@ -274,5 +275,15 @@ def write(conn: Connection, result: TickResult, queued: list[Queued], now: datet
     enqueue(conn, [Message(outbox_key(q.event, chat), q.event.workspace.id, "alert", chat[0],
                            chat[1], q.event.workspace.language, q.rendered.title,
                            q.rendered.body, q.not_before[chat],
-                           actions=event_ref(q.event.rule.key, q.event.subject, q.event.seq))
+                           actions=event_ref(q.event.rule.key, q.event.subject, q.event.seq),
+                           chart_spec=chart_spec(q.event))
                    for q in queued for chat in q.chats], now)
+
+
+def chart_spec(event: AlertEvent) -> str:
+    """What a firing drop alert's chart draws, stored with its outbox row (drawn at
+    delivery: ``domain/alert_chart.py``); "" for every other alert."""
+    if event.state != "firing":
+        return ""
+    chart = alert_chart.for_observation(event.observation)
+    return chart.to_json() if chart is not None else ""

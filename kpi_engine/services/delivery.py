@@ -16,12 +16,13 @@ from kpi_engine.storage.outbox import (
     claim,
     counts,
     fail,
+    mark_chart_sent,
     mark_sent,
     release,
 )
 
 __all__ = ["MAX_ATTEMPTS", "PARKED", "PENDING", "Claimed", "LeaderLock", "claim", "counts",
-           "fail", "mark_sent", "pending", "release"]
+           "fail", "mark_chart_sent", "mark_sent", "pending", "release"]
 
 
 def pending(engine: Engine) -> int:

@@ -84,12 +84,16 @@ def rule_feedback(store: Store, workspace_id: int, now: datetime,
             for k in keys}
 
 
-def alert_metric(store: Store, workspace_id: int, rule_key: str, subject: str,
-                 seq: int) -> str | None:
-    """The metric of one sent alert (its alert log row), or None."""
+def alert_subject(store: Store, workspace_id: int, rule_key: str, subject: str,
+                  seq: int) -> tuple[str | None, str | None]:
+    """The metric and channel of one sent alert (its alert log row); (None, None) without
+    one. The channel is None for the own channels together."""
     log_ = a.alert_log.c
     with store.connect() as conn:
-        found = conn.execute(select(log_.metric).where(and_(
+        found = conn.execute(select(log_.metric, log_.channel).where(and_(
             log_.workspace_id == workspace_id, log_.rule_key == rule_key,
             log_.subject == subject, log_.seq == seq))).first()
-    return str(found.metric) if found is not None and found.metric else None
+    if found is None:
+        return None, None
+    return (str(found.metric) if found.metric else None,
+            str(found.channel) if found.channel else None)

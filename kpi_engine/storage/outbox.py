@@ -17,6 +17,9 @@ the workspace's admins are told, in the same transaction.
   kill after the platform accepted a message and before ``sent`` is committed (one HTTP
   round trip): that message is sent again, since Telegram and Slack take no idempotency key.
 - Alerts are deferred, never dropped, by quiet hours and snoozes: ``not_before``.
+- A drop alert keeps its chart as a spec (``chart_spec``), drawn at delivery; when the chart
+  goes as its own message before the text, ``mark_chart_sent`` records it first, so a retry
+  (a failed text, a dispatcher killed between the two) sends only the text.
 """
 
 from __future__ import annotations
@@ -56,6 +59,7 @@ class Message:
     footer: str = ""
     chart_id: int | None = None
     actions: str = ""  # an alert's buttons: its event, ``event_ref`` (empty: none)
+    chart_spec: str = ""  # an alert's chart, drawn at delivery (JSON; empty: none)
 
 
 @dataclass(frozen=True)
@@ -75,6 +79,8 @@ class Claimed:
     chart: bytes | None
     attempts: int
     actions: str = ""
+    chart_spec: str = ""  # a chart to draw at delivery (empty: none)
+    chart_sent: bool = False  # its picture went out already: send only the text
 
 
 # -- when ---------------------------------------------------------------------------------------
@@ -140,7 +146,9 @@ def enqueue(conn: Connection, messages: Sequence[Message], now: datetime) -> Non
     rows = [{"key": m.key, "workspace_id": m.workspace_id, "kind": m.kind,
              "platform": m.platform, "chat_id": m.chat_id, "lang": m.lang,
              "title": m.title[:500], "body": m.body, "footer": m.footer[:500],
-             "chart_id": m.chart_id, "actions": m.actions[:300], "status": PENDING, "not_before": utc(m.not_before),
+             "chart_id": m.chart_id, "actions": m.actions[:300],
+             "chart_spec": m.chart_spec if len(m.chart_spec) <= 500 else "",
+             "status": PENDING, "not_before": utc(m.not_before),
              "attempts": 0, "last_error": "", "claimed_by": "", "created_at": stamp}
             for m in messages]
     conn.execute(_insert(conn, a.outbox).on_conflict_do_nothing(index_elements=["key"]), rows)
@@ -180,6 +188,8 @@ class Sent:
     rule_key: str
     subject: str
     seq: int
+    chart_spec: str = ""
+    created_at: datetime | None = None
 
 
 def sent_alert(engine: Engine, row_id: int) -> Sent | None:
@@ -187,12 +197,13 @@ def sent_alert(engine: Engine, row_id: int) -> Sent | None:
     o = a.outbox.c
     with engine.connect() as conn:
         r = conn.execute(select(o.id, o.workspace_id, o.platform, o.chat_id, o.lang,
-                                o.actions).where(and_(o.id == row_id, o.kind == "alert"))
+                                o.actions, o.chart_spec, o.created_at).where(and_(o.id == row_id, o.kind == "alert"))
                          ).first()
     ref = parse_ref(r.actions or "") if r is not None else None
     if r is None or ref is None:
         return None
-    return Sent(int(r.id), int(r.workspace_id), r.platform, r.chat_id, r.lang, *ref)
+    return Sent(int(r.id), int(r.workspace_id), r.platform, r.chat_id, r.lang, *ref,
+                chart_spec=r.chart_spec or "", created_at=utc(r.created_at))
 
 
 # -- the dispatcher's side --------------------------------------------------------------------
@@ -227,8 +238,20 @@ def claim(engine: Engine, owner: str, now: datetime, *, limit: int = 100,
             .where(and_(o.c.id.in_(ids), o.c.status == SENDING, o.c.claimed_by == owner))
             .order_by(o.c.id)).all()
     return [Claimed(int(r.id), r.key, int(r.workspace_id), r.kind, r.platform, r.chat_id,
-                    r.lang, r.title, r.body, r.footer, r.png, int(r.attempts), r.actions or "")
+                    r.lang, r.title, r.body, r.footer, r.png, int(r.attempts), r.actions or "",
+                    r.chart_spec or "", bool(r.chart_sent))
             for r in rows]
+
+
+def mark_chart_sent(engine: Engine, row_id: int, owner: str) -> bool:
+    """The picture of a two-part alert (chart, then its text) went out: a retry of the row
+    (a failed text, a crash) sends only the text."""
+    o = a.outbox.c
+    with engine.begin() as conn:
+        done = conn.execute(update(a.outbox).where(and_(
+            o.id == row_id, o.claimed_by == owner, o.status == SENDING)).values(
+            chart_sent=True))
+    return bool(done.rowcount)
 
 
 def mark_sent(engine: Engine, row_id: int, owner: str, now: datetime) -> bool:

@@ -33,6 +33,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from kpi_engine.storage.schema import metadata
@@ -169,6 +170,10 @@ outbox = Table(
            nullable=True),
     # an alert's buttons: "rule_key\tsubject\tseq" of its event ("" : no buttons)
     Column("actions", String(300), nullable=False, server_default=""),
+    # an alert's chart, drawn at delivery (JSON: metric, channel, span, baseline; "": none)
+    # and whether its picture already went out (a retry then sends only the text)
+    Column("chart_spec", String(500), nullable=False, server_default=""),
+    Column("chart_sent", Boolean, nullable=False, server_default=false()),
     # pending → sending (claimed) → sent; or back to pending (retry), or parked
     Column("status", String(10), nullable=False, server_default="pending"),
     Column("not_before", UTCDateTime(), nullable=False),

@@ -184,3 +184,74 @@ async def test_enough_not_useful_votes_propose_a_looser_rule(bot: TelegramPlatfo
         assert conn.execute(select(func.count()).select_from(a.outbox).where(
             o.key.like("p:%"))).scalar_one() == 1
     assert outbox.parse_ref("") is None
+
+
+def keyboard_labels(markup: dict[str, Any] | None) -> list[str]:
+    return [b["text"] for row in (markup or {}).get("inline_keyboard", []) for b in row]
+
+
+async def test_the_buttons_show_what_a_press_did(bot: TelegramPlatform,
+                                                 api: BotApiStandin) -> None:
+    """issue 15: after 👍 / 👎 the keyboard says "👍 dicatat" (editMessageReplyMarkup);
+    after "Senyapkan 1 hari" by an editor, until when and by whom."""
+    app = bot.app
+    await deliver(app, bot, LINKED)
+    message = alert_message(api, LINKED)
+    keys = buttons(message)
+    assert "berguna" in await press(api, message, keys["👍 berguna"])
+    [edit] = await api.wait_for("editMessageReplyMarkup", 1, chat_id=LINKED, timeout=20)
+    assert int(edit.params["message_id"]) == message["message_id"]
+    assert keyboard_labels(edit.params["reply_markup"]) == [
+        "Lihat grafik", "Senyapkan 1 hari", "👍 dicatat"]
+    now = api.messages[(LINKED, message["message_id"])]
+    assert keyboard_labels(now["reply_markup"]) == ["Lihat grafik", "Senyapkan 1 hari",
+                                                    "👍 dicatat"]
+    # the vote changed from the edited keyboard: its one vote button now says 👎
+    changed = buttons(now)
+    assert "tidak berguna" in await press(api, now, changed["👍 dicatat"][:-1] + "d")
+    edits = await api.wait_for("editMessageReplyMarkup", 2, chat_id=LINKED, timeout=20)
+    assert keyboard_labels(edits[1].params["reply_markup"])[-1] == "👎 dicatat"
+    assert votes(app.engine) == [(str(LINKED), -1)]
+    # "Lihat grafik" changes nothing on the message
+    before = len(api.sent("sendPhoto", LINKED))
+    api.inject(api.press(now, changed["Lihat grafik"]))
+    await api.wait_for("sendPhoto", before + 1, chat_id=LINKED, timeout=30)
+    assert len(api.sent("editMessageReplyMarkup", LINKED)) == 2
+    # a viewer's refused snooze changes nothing either
+    assert "editor" in (await press(api, now, changed["Senyapkan 1 hari"])).lower()
+    assert len(api.sent("editMessageReplyMarkup", LINKED)) == 2
+
+    # the editor's chat: the snooze button says until when, and who
+    ws = app.store.workspaces()[0]
+    alert_store.add_rule(app.store, ws.id, kind="threshold", metric="reach", value=2, op=">",
+                         now=NOW - timedelta(days=1), platform="telegram", chat_id=str(EDITOR))
+    run_tick(app.store, NOW + timedelta(minutes=1), render)
+    await Dispatcher(app.engine, {"telegram": bot}, clock=lambda: NOW + timedelta(minutes=1),
+                     limits={"telegram": Limits(per_second=None, chat_interval=0)}
+                     ).drain(timeout=30)
+    editor_alert = alert_message(api, EDITOR)
+    await press(api, editor_alert, buttons(editor_alert)["Senyapkan 1 hari"], username="ana")
+    [edit] = await api.wait_for("editMessageReplyMarkup", 1, chat_id=EDITOR, timeout=20)
+    assert keyboard_labels(edit.params["reply_markup"]) == [
+        "Lihat grafik", "🔕 disenyapkan s/d 23 Nov 10:00 oleh @ana", "👍 berguna",
+        "👎 tidak berguna"]
+
+
+async def test_a_press_on_an_old_alert_gets_a_short_answer(bot: TelegramPlatform,
+                                                           api: BotApiStandin) -> None:
+    app = bot.app
+    await deliver(app, bot, LINKED)
+    message = alert_message(api, LINKED)
+    ws = app.store.workspaces()[0]
+    old = NOW - timedelta(days=20)
+    with app.store.begin() as conn:
+        outbox.enqueue(conn, [outbox.Message("a:old", ws.id, "alert", "telegram", str(LINKED),
+                                             "id", "Alert lama", "…", old,
+                                             actions=outbox.event_ref("r9", "*", 1))], old)
+    o = a.outbox.c
+    with app.engine.connect() as conn:
+        row = conn.execute(select(o.id).where(o.key == "a:old")).scalar_one()
+    text = await press(api, message, f"kb:{row}:u")
+    assert text == ("Alert ini sudah lama (dikirim 2 Nov); tombolnya tidak berlaku lagi. "
+                    "Ketik /alert untuk aturan sekarang.")
+    assert votes(app.engine) == [] and not api.sent("editMessageReplyMarkup")

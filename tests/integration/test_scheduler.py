@@ -189,8 +189,15 @@ async def test_the_alert_tick_queues_and_wakes_the_dispatcher(app: App) -> None:
     assert await scheduler.alert_tick() == 4
     assert fired == ["drop"] * 4  # what /metrics counts as alerts fired
     await scheduler.dispatcher.drain()
-    assert [r.title.split(" · ")[-1] for _, r in platform.sent] == [
+    texts = [r for _, r in platform.sent if r.chart is None]
+    assert [r.title.split(" · ")[-1] for r in texts] == [
         "instagram", "tiktok", "youtube", "semua kanal sendiri"]
+    # issue 15: the scheduler's dispatcher draws each drop's chart; this platform takes no
+    # caption, so each chart goes just before its text
+    charts = [r for _, r in platform.sent if r.chart is not None]
+    assert [r.title for r in charts] == [r.title for r in texts]
+    assert all(r.chart.startswith(b"\x89PNG") for r in charts if r.chart)
+    assert [r.chart is not None for _, r in platform.sent] == [True, False] * 4
 
 
 # -- one leader per PostgreSQL -------------------------------------------------------------------

@@ -116,9 +116,9 @@ def test_entry_points_reach_storage_only_through_services() -> None:
     assert found == {}
 
 
-#: Modules of bot/ (besides the composition root ``bot/bootstrap.py``) that still import
-#: kpi_engine.storage: moved by the lead after the alert helpers merge.
-STORAGE_FROM_BOT: frozenset[str] = frozenset({"bot.alert_commands", "bot.alert_buttons"})
+#: Modules of bot/ (besides the composition root ``bot/bootstrap.py``) allowed to import
+#: kpi_engine.storage: none (the alert commands and buttons go through services.alert_rules).
+STORAGE_FROM_BOT: frozenset[str] = frozenset()
 
 
 def test_bot_reaches_storage_only_through_services() -> None:
