@@ -60,11 +60,15 @@ MESSAGES: dict[str, tuple[str, str]] = {
     "propose_body": ("Dalam 30 hari, {bad} dari {rated} alert aturan ini dinilai tidak "
                      "berguna (dipicu {fired} kali). Aturan sekarang: {rule}.\n"
                      "Usul: {proposal}. Aturan tidak diubah otomatis; untuk mengubahnya: "
-                     "/alert hapus {id}, lalu /alert {command}.",
+                     "{how}.",
                      "In 30 days, {bad} of {rated} rated alerts of this rule were marked not "
                      "useful (fired {fired} times). The rule now: {rule}.\n"
                      "Proposal: {proposal}. The rule is not changed automatically; to change "
-                     "it: /alert remove {id}, then /alert {command}."),
+                     "it: {how}."),
+    "how_threshold": ("/alert hapus {id}, lalu /alert {command}",
+                      "/alert remove {id}, then /alert {command}"),
+    "how_drop": ("/alert ubah {id} {value}% (toleransi, minimum dan arahnya tetap)",
+                 "/alert edit {id} {value}% (its tolerance, minimum and direction stay)"),
 }
 
 
@@ -169,6 +173,16 @@ def looser(rule: Rule) -> Rule:
     return replace(rule, value=round(rule.value * 1.5, 1))
 
 
+def how_to_change(rule: Rule, new: Rule, lang: str) -> str:
+    """The command that turns ``rule`` into ``new``: a drop rule is edited in place (``/alert
+    ubah``, so its own tolerance, minimum and direction stay); a threshold rule, which
+    ``/alert ubah`` does not take, is removed and added again."""
+    if rule.kind == "threshold":
+        return _m("how_threshold", lang, id=rule.id,
+                  command=f"{rule.metric} {rule.op} {new.value:g}")
+    return _m("how_drop", lang, id=rule.id, value=f"{new.value:g}")
+
+
 def propose(router: Router, workspace_id: int, rule_key: str, now: datetime) -> bool:
     """Queue a proposal to loosen ``rule_key`` when its votes call for one (at most one a
     month per rule: the outbox key). Team rules only; True when one was queued."""
@@ -184,14 +198,12 @@ def propose(router: Router, workspace_id: int, rule_key: str, now: datetime) -> 
     lang = ws.language if ws is not None else router.default_language
     currency = ws.currency if ws is not None else "IDR"
     new = looser(rule)
-    command = (f"{rule.metric} {rule.op} {new.value:g}" if rule.kind == "threshold"
-               else f"{rule.metric} turun {new.value:g}%")
     message = alert_rules.Message(
         f"p:{workspace_id}:{rule_key}:{now:%Y-%m}", workspace_id, "notice", rule.platform,
         rule.chat_id, lang, _m("propose_title", lang, id=rule.id),
         _m("propose_body", lang, bad=stats.not_useful, rated=stats.rated, fired=stats.fired,
            rule=describe(rule, lang, currency), proposal=describe(new, lang, currency),
-           id=rule.id, command=command), now)
+           how=how_to_change(rule, new, lang)), now)
     with router.store.begin() as conn:
         alert_rules.enqueue(conn, [message], now)
     return True
