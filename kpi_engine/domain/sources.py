@@ -36,11 +36,13 @@ Window = tuple[date, date]
 
 
 def fetch_range(last: date, cursor: date | None, since: date | None,
-                refetch_days: int) -> Window | None:
+                refetch_days: int, provisional: date | None = None) -> Window | None:
     """The days a sync fetches, through ``last`` (the workspace's yesterday): from ``since``
     when given, else from the resume ``cursor`` (the first day not fetched yet), else a
     backfill of :data:`BACKFILL_DAYS`; always at least the last ``refetch_days`` (the days the
-    platform still revises). None when there is nothing to fetch."""
+    platform still revises) and every day still marked provisional (from ``provisional``,
+    the earliest), until the platform says it is final. None when there is nothing to
+    fetch."""
     if since is not None:
         first = since
     elif cursor is not None:
@@ -49,6 +51,8 @@ def fetch_range(last: date, cursor: date | None, since: date | None,
         first = last - timedelta(days=BACKFILL_DAYS - 1)
     if refetch_days > 0:
         first = min(first, last - timedelta(days=refetch_days - 1))
+    if provisional is not None:
+        first = min(first, provisional)
     return None if first > last else (first, last)
 
 

@@ -278,7 +278,8 @@ class SourceService:
         account = self._account(rec)
         account, refreshed = self._refresh_early(rec, connector, account, now)
         yesterday = validation.local_today(now, tz) - timedelta(days=1)
-        span = rules.fetch_range(yesterday, rec.cursor_day, since, connector.refetch_days)
+        span = rules.fetch_range(yesterday, rec.cursor_day, since, connector.refetch_days,
+                                 self.sources.earliest_provisional(rec.id))
         if span is None:
             return self._record(rec, now, SyncResult(rec.id, rec.channel,
                                                      next_sync_at=nightly))

@@ -196,6 +196,16 @@ class SourceStore:
                 p.workspace_id == workspace_id, p.channel_id.in_(list(channel_ids)),
                 p.day >= first, p.day <= last))).scalars()))
 
+    def earliest_provisional(self, source_id: int) -> date | None:
+        """The first day this source marked provisional (a sync fetches it again)."""
+        p = ss.provisional_days.c
+        with self.store.connect() as conn:
+            found = conn.execute(select(func.min(p.day)).where(p.source_id == source_id)
+                                 ).scalar_one_or_none()
+        if found is None or isinstance(found, date):
+            return found
+        return date.fromisoformat(str(found)[:10])
+
     def provisional_keys(self, workspace_id: int, keys: Sequence[tuple[int, date]]
                          ) -> set[tuple[int, date]]:
         """Of (channel id, day) pairs, those that are provisional."""
