@@ -103,6 +103,7 @@ ROI = CommandNames("roi", "roi", "roi", reads="question")
 WHY = CommandNames("why", "kenapa", "why", id_aliases=("mengapa",), reads="question")
 CONTENT = CommandNames("content", "konten", "posts", en_aliases=("content",), reads="question")
 AUDIENCE = CommandNames("audience", "audiens", "audience", reads="question")
+SOURCES = CommandNames("sources", "sumber", "sources")
 HELP = CommandNames("help", "bantuan", "help")
 START = CommandNames("start", "start", "start")
 INVITE = CommandNames("invite", "undang", "invite")
@@ -112,7 +113,7 @@ ROLE = CommandNames("role", "peran", "role")
 #: Every chat command, in the order of the parser's table.
 ALL: tuple[CommandNames, ...] = (
     KPI, SUMMARY, CHART, COMPARE, GOAL, RECORD, IMPORT, ALERT, SNOOZE, SUBSCRIBE,
-    UNSUBSCRIBE, ROI, WHY, CONTENT, AUDIENCE, HELP, START, INVITE, JOIN, ROLE,
+    UNSUBSCRIBE, ROI, WHY, CONTENT, AUDIENCE, SOURCES, HELP, START, INVITE, JOIN, ROLE,
 )
 
 BY_NAME: dict[str, CommandNames] = {c.name: c for c in ALL}
