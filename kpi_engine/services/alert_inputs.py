@@ -29,6 +29,7 @@ from kpi_engine.domain.alerts import (
     TickResult,
     WorkspaceData,
     evaluate,
+    last_complete,
     spans_for,
 )
 from kpi_engine.domain.formulas import Needs, Terms, needs_for
@@ -46,6 +47,7 @@ from kpi_engine.storage.alert_store import (
 )
 from kpi_engine.storage.daily_window import fetch_window
 from kpi_engine.storage.outbox import Message, deliver_at, enqueue, event_ref
+from kpi_engine.storage.sources import provisional_in
 from kpi_engine.storage.store import Store
 
 STALE_LOOKBACK = timedelta(days=90)
@@ -200,6 +202,7 @@ def run_tick(store: Store, now: datetime, render: Render, *,
     now = utc(now)
     with store.begin() as conn:
         inputs = load_inputs(conn, now, workspace_ids, goals=goals)
+        wait_for_final(conn, inputs)
         result = evaluate(inputs.data, inputs.states, now)
         alert_explain.annotate(result.events, inputs.data)  # drivers from the terms read
         queued = _queue(inputs, result, now, render)
@@ -208,6 +211,27 @@ def run_tick(store: Store, now: datetime, render: Render, *,
                 gs.settle(conn, inputs.settled, now)
             write(conn, result, queued, now)
     return queued
+
+
+def wait_for_final(conn: Connection, inputs: TickInputs) -> None:
+    """Drop rules wait for final data (SPEC §10): a drop rule whose last complete period
+    holds a day a data source still revises (``provisional_days``) of the channels it looks
+    at (its channel, else the own channels) is left out of this tick; its state is kept, so
+    it is evaluated once the day is final."""
+    for data in inputs.data:
+        waiting = []
+        for rule in data.rules:
+            if rule.kind != "drop":
+                continue
+            span = last_complete(rule.period, data.today)
+            own = [c for c in data.channels if not c.is_competitor]
+            looked = ([c for c in data.channels if c.name == rule.channel]
+                      or [c for c in own if c.platform == rule.channel]) if rule.channel else own
+            if provisional_in(conn, data.workspace.id, [c.id for c in looked], span.start,
+                              span.end):
+                waiting.append(rule)
+        if waiting:
+            data.rules = [r for r in data.rules if r not in waiting]
 
 
 def _queue(inputs: TickInputs, result: TickResult, now: datetime, render: Render

@@ -40,6 +40,17 @@ def _record(row: Any) -> SourceRecord:
         notified_expiry_at=m["notified_expiry_at"])
 
 
+def provisional_in(conn: Connection, workspace_id: int, channel_ids: Sequence[int],
+                   first: date, last: date) -> bool:
+    """Is any day of these channels between ``first`` and ``last`` provisional?"""
+    if not channel_ids:
+        return False
+    p = ss.provisional_days.c
+    return conn.execute(select(p.day).where(and_(
+        p.workspace_id == workspace_id, p.channel_id.in_(list(channel_ids)),
+        p.day >= first, p.day <= last)).limit(1)).first() is not None
+
+
 class SourceStore:
     """The sources of every workspace, on the ``Store``'s engine."""
 

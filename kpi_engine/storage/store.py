@@ -302,6 +302,14 @@ class Store:
                 s.workspace_id == workspace_id, s.channel_id == channel_id, s.metric == metric,
                 s.day == day, s.campaign == campaign))).scalar_one_or_none()
 
+    def provisional_days(self, workspace_id: int, channel_ids: Sequence[int], first: date,
+                         last: date) -> list[date]:
+        """The days of these channels a data source marked provisional (SPEC §10), between
+        ``first`` and ``last``: an answer about them says "sementara"."""
+        from kpi_engine.storage.sources import SourceStore
+
+        return SourceStore(self).provisional_days(workspace_id, channel_ids, first, last)
+
     def count_snapshots(self, workspace_id: int | None = None) -> int:
         q = select(func.count()).select_from(t.snapshots)
         if workspace_id is not None:
