@@ -95,6 +95,9 @@ def register_sources(router: Router, service: SourceService) -> None:
         lang, ws = ctx.lang, ctx.workspace
         words = after_command(ctx.request.text).lower().split()
         found = service.all(ws.id)
+        if not found and (not words or words[0] in ("sync", "sinkron", "sinkronkan")):
+            return Reply(body=[_m("src_none", lang, ws=ws.slug)], intent="sources", lang=lang,
+                         data={"sources": []})
         if words and words[0] in ("sync", "sinkron", "sinkronkan"):
             for rec in found:
                 service.sources.set_next(rec.id, ctx.now)
@@ -103,9 +106,6 @@ def register_sources(router: Router, service: SourceService) -> None:
         if words:
             return Reply(body=[_m("src_usage", lang)], intent="error", error="sources_usage",
                          lang=lang, ephemeral=True)
-        if not found:
-            return Reply(body=[_m("src_none", lang, ws=ws.slug)], intent="sources", lang=lang,
-                         data={"sources": []})
         body: list[str] = []
         for rec in found:
             body += source_lines(rec, lang, ws.timezone)

@@ -199,13 +199,7 @@ class SourceStore:
     def provisional_days(self, workspace_id: int, channel_ids: Sequence[int], first: date,
                          last: date) -> list[date]:
         """The provisional days of these channels between ``first`` and ``last``."""
-        if not channel_ids:
-            return []
-        p = ss.provisional_days.c
-        with self.store.connect() as conn:
-            return sorted(set(conn.execute(select(p.day).where(and_(
-                p.workspace_id == workspace_id, p.channel_id.in_(list(channel_ids)),
-                p.day >= first, p.day <= last))).scalars()))
+        return self.store.provisional_days(workspace_id, channel_ids, first, last)
 
     def earliest_provisional(self, source_id: int) -> date | None:
         """The first day this source marked provisional (a sync fetches it again)."""

@@ -32,6 +32,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from kpi_engine.domain.formulas import Needs, Terms
 from kpi_engine.domain.model import Channel, Role, SnapshotRow, Workspace, WriteResult
 from kpi_engine.storage import schema as t
+from kpi_engine.storage import schema_sources
 from kpi_engine.storage.terms import fetch_terms
 from kpi_engine.storage.types import bind_day, bind_moment
 
@@ -306,9 +307,13 @@ class Store:
                          last: date) -> list[date]:
         """The days of these channels a data source marked provisional (SPEC §10), between
         ``first`` and ``last``: an answer about them says "sementara"."""
-        from kpi_engine.storage.sources import SourceStore
-
-        return SourceStore(self).provisional_days(workspace_id, channel_ids, first, last)
+        if not channel_ids:
+            return []
+        p = schema_sources.provisional_days.c
+        with self.connect() as conn:
+            return sorted(set(conn.execute(select(p.day).where(and_(
+                p.workspace_id == workspace_id, p.channel_id.in_(list(channel_ids)),
+                p.day >= first, p.day <= last))).scalars()))
 
     def count_snapshots(self, workspace_id: int | None = None) -> int:
         q = select(func.count()).select_from(t.snapshots)
