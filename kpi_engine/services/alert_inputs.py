@@ -217,18 +217,28 @@ def wait_for_final(conn: Connection, inputs: TickInputs) -> None:
     """Drop rules wait for final data (SPEC §10): a drop rule whose last complete period
     holds a day a data source still revises (``provisional_days``) of the channels it looks
     at (its channel, else the own channels) is left out of this tick; its state is kept, so
-    it is evaluated once the day is final."""
+    it is evaluated once the day is final. One statement for every workspace."""
+    spans = {(id(data), rule.key): last_complete(rule.period, data.today)
+             for data in inputs.data for rule in data.rules if rule.kind == "drop"}
+    if not spans:
+        return
+    marked = provisional_in(conn, [data.workspace.id for data in inputs.data],
+                            min(s.start for s in spans.values()),
+                            max(s.end for s in spans.values()))
+    if not marked:
+        return
     for data in inputs.data:
+        own = [c for c in data.channels if not c.is_competitor]
         waiting = []
         for rule in data.rules:
             if rule.kind != "drop":
                 continue
-            span = last_complete(rule.period, data.today)
-            own = [c for c in data.channels if not c.is_competitor]
+            span = spans[(id(data), rule.key)]
             looked = ([c for c in data.channels if c.name == rule.channel]
                       or [c for c in own if c.platform == rule.channel]) if rule.channel else own
-            if provisional_in(conn, data.workspace.id, [c.id for c in looked], span.start,
-                              span.end):
+            if any((c.id, d) in marked for c in looked
+                   for d in (span.start + timedelta(days=i)
+                             for i in range((span.end - span.start).days + 1))):
                 waiting.append(rule)
         if waiting:
             data.rules = [r for r in data.rules if r not in waiting]

@@ -40,15 +40,15 @@ def _record(row: Any) -> SourceRecord:
         notified_expiry_at=m["notified_expiry_at"])
 
 
-def provisional_in(conn: Connection, workspace_id: int, channel_ids: Sequence[int],
-                   first: date, last: date) -> bool:
-    """Is any day of these channels between ``first`` and ``last`` provisional?"""
-    if not channel_ids:
-        return False
+def provisional_in(conn: Connection, workspace_ids: Sequence[int], first: date, last: date
+                   ) -> set[tuple[int, date]]:
+    """(channel id, day) of every provisional day of these workspaces between ``first``
+    and ``last``, in one statement."""
+    if not workspace_ids:
+        return set()
     p = ss.provisional_days.c
-    return conn.execute(select(p.day).where(and_(
-        p.workspace_id == workspace_id, p.channel_id.in_(list(channel_ids)),
-        p.day >= first, p.day <= last)).limit(1)).first() is not None
+    return {(r.channel_id, r.day) for r in conn.execute(select(p.channel_id, p.day).where(and_(
+        p.workspace_id.in_(list(workspace_ids)), p.day >= first, p.day <= last))).all()}
 
 
 class SourceStore:
