@@ -199,7 +199,7 @@ class SourceStore:
     def provisional_days(self, workspace_id: int, channel_ids: Sequence[int], first: date,
                          last: date) -> list[date]:
         """The provisional days of these channels between ``first`` and ``last``."""
-        return self.store.provisional_days(workspace_id, channel_ids, first, last)
+        return self.store.provisional_days(workspace_id, channel_ids, first, last, fresh=True)
 
     def earliest_provisional(self, source_id: int) -> date | None:
         """The first day this source marked provisional (a sync fetches it again)."""
