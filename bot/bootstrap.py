@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
+import logging
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Engine
@@ -20,8 +21,12 @@ from bot.import_command import register_import
 from bot.linking import register_linking
 from bot.rank_command import register_rank
 from bot.router import Router
+from bot.sources_command import register_sources
 from bot.why_command import register_why
 from config.settings import Settings, load_settings
+from kpi_engine.domain.ports import Source
+from kpi_engine.services.secrets import Secrets, SecretsError
+from kpi_engine.services.sources import SourceService
 from kpi_engine.storage.db import ensure_schema, make_engine
 from kpi_engine.storage.store import Store
 
@@ -32,15 +37,20 @@ class App:
     engine: Engine
     store: Store
     router: Router
+    #: the data sources (SPEC §10): their connectors come from the composition root
+    sources: SourceService = field(default=None)  # type: ignore[assignment]
 
     def close(self) -> None:
         self.engine.dispose()
 
 
 def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None,
-              clock: Callable[[], datetime] | None = None, check_schema: bool = True) -> App:
+              clock: Callable[[], datetime] | None = None, check_schema: bool = True,
+              sources: Mapping[str, Source] | None = None) -> App:
     """Wire the real parts (or the ones given: tests pass their own engine and clock).
-    SQLite migrates itself; other databases must be migrated (``kpibot migrate``)."""
+    SQLite migrates itself; other databases must be migrated (``kpibot migrate``).
+    ``sources``: platform → connector (``adapters.sources.connectors(settings)``; the bot
+    imports no adapter)."""
     settings = settings or load_settings()
     engine = engine or make_engine(settings.database_url)
     if check_schema:
@@ -59,4 +69,17 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None,
     register_rank(router)
     register_content(router)
     register_audience(router)
-    return App(settings, engine, store, router)
+    service = SourceService(store, dict(sources or {}), _secrets(settings))
+    register_sources(router, service)
+    return App(settings, engine, store, router, service)
+
+
+def _secrets(settings: Settings) -> Secrets:
+    """The token key of ``KPIBOT_SECRET_KEY``; a malformed one is said once in the log and
+    treated as none (adding a source is then refused, nothing stored in the clear)."""
+    key = settings.secret_key.get_secret_value() if settings.secret_key else None
+    try:
+        return Secrets(key)
+    except SecretsError as exc:
+        logging.getLogger(__name__).warning("KPIBOT_SECRET_KEY: %s", exc)
+        return Secrets(None)

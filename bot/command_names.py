@@ -105,6 +105,7 @@ RANK = CommandNames("rank", "peringkat", "rank", id_aliases=("urutan",), neutral
                     reads="question")
 CONTENT = CommandNames("content", "konten", "posts", en_aliases=("content",), reads="question")
 AUDIENCE = CommandNames("audience", "audiens", "audience", reads="question")
+SOURCES = CommandNames("sources", "sumber", "sources")
 HELP = CommandNames("help", "bantuan", "help")
 START = CommandNames("start", "start", "start")
 INVITE = CommandNames("invite", "undang", "invite")
@@ -114,7 +115,7 @@ ROLE = CommandNames("role", "peran", "role")
 #: Every chat command, in the order of the parser's table.
 ALL: tuple[CommandNames, ...] = (
     KPI, SUMMARY, CHART, COMPARE, GOAL, RECORD, IMPORT, ALERT, SNOOZE, SUBSCRIBE,
-    UNSUBSCRIBE, ROI, WHY, RANK, CONTENT, AUDIENCE, HELP, START, INVITE, JOIN, ROLE,
+    UNSUBSCRIBE, ROI, WHY, RANK, CONTENT, AUDIENCE, SOURCES, HELP, START, INVITE, JOIN, ROLE,
 )
 
 BY_NAME: dict[str, CommandNames] = {c.name: c for c in ALL}

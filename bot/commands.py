@@ -46,7 +46,30 @@ def kpi(ctx: Context) -> Reply:
                              p.channel, p.campaign)
     except answers.UnknownChannel as exc:
         return unknown_channel_reply(ctx, exc)
-    return views.kpi_reply(answer, ctx.lang, ctx.workspace.currency)
+    return provisional_note(ctx, views.kpi_reply(answer, ctx.lang, ctx.workspace.currency),
+                            p.channel, pq.current.start, pq.current.end)
+
+
+PROVISIONAL = ("Catatan: data {days} masih sementara (platform sumbernya masih bisa "
+               "merevisinya).",
+               "Note: the data of {days} is provisional (its source platform may still revise "
+               "it).")
+
+
+def provisional_note(ctx: Context, reply: Reply, channel: str | None, first: date,
+                     last: date) -> Reply:
+    """A reply about days a data source still revises says so ("sementara"; SPEC §10), and
+    its JSON carries ``provisional: true`` and the days."""
+    scope = answers.resolve_scope(ctx.channels, channel)
+    days = ctx.store.provisional_days(ctx.workspace.id, [c.id for c in scope.main], first,
+                                      min(last, ctx.today))
+    if not days:
+        return reply
+    shown = ", ".join(d.isoformat() for d in days[:7]) + (" …" if len(days) > 7 else "")
+    reply.body.append(PROVISIONAL[1 if ctx.lang == "en" else 0].format(days=shown))
+    reply.data["provisional"] = True
+    reply.data["provisional_days"] = [d.isoformat() for d in days]
+    return reply
 
 
 def summary(ctx: Context) -> Reply:

@@ -43,10 +43,13 @@ class Settings(BaseSettings):
     language: str = "id"
     log_format: str = "text"
     log_level: str = "INFO"
+    #: a Fernet key (``kpibot secret-key`` prints a new one): data-source tokens are
+    #: encrypted with it at rest; without it no source can be added (docs/sources.md)
+    secret_key: SecretStr | None = None
 
     @field_validator("telegram_token", "telegram_webhook_secret", "slack_bot_token",
                      "slack_signing_secret", "slack_app_token", "meta_app_secret",
-                     "tiktok_app_secret",
+                     "tiktok_app_secret", "secret_key",
                      mode="before")
     @classmethod
     def _no_placeholders(cls, value: object) -> object:

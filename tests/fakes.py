@@ -36,9 +36,16 @@ class InMemorySnapshots:
     channels: list[Channel]
     rows: list[SnapshotRow] = field(default_factory=list)
     asked: list[tuple[int, tuple[int, ...], str | None]] = field(default_factory=list)
+    #: (channel id, day) pairs a data source marked provisional
+    provisional: set[tuple[int, date]] = field(default_factory=set)
 
     def add(self, rows: Iterable[SnapshotRow]) -> None:
         self.rows.extend(rows)
+
+    def provisional_days(self, workspace_id: int, channel_ids: Sequence[int], first: date,
+                         last: date) -> list[date]:
+        return sorted({d for c, d in self.provisional
+                       if c in channel_ids and first <= d <= last})
 
     def _channel_id(self, row: SnapshotRow) -> int | None:
         for c in self.channels:

@@ -94,6 +94,9 @@ def _parser() -> argparse.ArgumentParser:
     tr = tks.add_parser("revoke", help="revoke token ID, or every token of --workspace W")
     tr.add_argument("id", nargs="?", type=int, metavar="ID")
     tr.add_argument("--workspace", metavar="W")
+    from adapters.cli.sources import add_parsers
+
+    add_parsers(sub)
     sub.add_parser("migrate", help="database schema to the latest version")
     sub.add_parser("serve", help="Telegram, Slack, HTTP API and scheduler, as configured")
     sub.add_parser("run", help="serve when a chat token is set, else demo + console chat")
@@ -129,7 +132,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         if args.command == "migrate":
             return cmd_migrate(settings)
-        app = bootstrap(settings, check_schema=True)
+        if args.command == "secret-key":
+            from adapters.cli.sources import cmd_secret_key
+
+            return cmd_secret_key(None, args)
+        from adapters.sources import connectors
+
+        app = bootstrap(settings, check_schema=True, sources=connectors(settings))
     except SchemaOutOfDate as exc:
         print(f"kpibot: {exc}", file=sys.stderr)
         return 2
@@ -348,6 +357,12 @@ def cmd_serve(app: App, _args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_source(app: App, args: argparse.Namespace) -> int:
+    from adapters.cli.sources import cmd_source as run
+
+    return run(app, args)
+
+
 def cmd_run(app: App, args: argparse.Namespace) -> int:
     if app.settings.chat_enabled:
         return cmd_serve(app, args)
@@ -360,6 +375,6 @@ def cmd_run(app: App, args: argparse.Namespace) -> int:
 COMMANDS = {
     "demo": cmd_demo, "chat": cmd_chat, "ask": cmd_ask, "import": cmd_import,
     "link": cmd_link, "serve": cmd_serve, "run": cmd_run, "token": cmd_token,
-    "alerts": cmd_alerts, "digest": cmd_digest,
+    "alerts": cmd_alerts, "digest": cmd_digest, "source": cmd_source,
 }
 

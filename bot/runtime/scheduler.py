@@ -6,7 +6,9 @@
   take over when the leader's connection goes. SQLite runs one process: it always leads.
 - **Jobs** (explicit ids, ``replace_existing``), rebuilt from the database when the leader
   starts and re-synced every minute (a ``/langganan`` handled by another process is picked
-  up): ``alerts:tick`` every 5 minutes; ``digest:<id>`` per subscription at its local time
+  up): ``alerts:tick`` every 5 minutes; ``sources:sync`` every minute runs the data sources
+  that are due (each source's nightly slot, spread between 01:00 and 05:00 workspace time by
+  ``kpi_engine/domain/sources.next_nightly``; a resume after a rate limit; ``/sumber sync``); ``digest:<id>`` per subscription at its local time
   (``CronTrigger`` in the workspace's timezone: DST-safe). ``coalesce`` and
   ``misfire_grace_time``: a restart after the time sends the missed digest once — at
   (re)build a job whose last fire time has no digest yet gets that time as its next run.
@@ -46,6 +48,7 @@ log = logging.getLogger(__name__)
 WEEKDAYS = ("mon", "tue", "wed", "thu", "fri", "sat", "sun")
 TICK_SECONDS = 300
 SYNC_SECONDS = 60
+SOURCES_SECONDS = 60
 LEADER_RETRY_SECONDS = 10.0
 MISFIRE_GRACE = timedelta(hours=12)
 
@@ -190,6 +193,9 @@ class Scheduler:
         self.scheduler.add_job(self.sync_jobs, IntervalTrigger(seconds=self.sync_seconds),
                                id="digests:sync", name="digest jobs from the database",
                                replace_existing=True)
+        self.scheduler.add_job(self.sync_sources, IntervalTrigger(seconds=SOURCES_SECONDS),
+                               id="sources:sync", name="data sources that are due",
+                               replace_existing=True)
         await self.sync_jobs()
         self.scheduler.start()
         self._dispatch_stop = asyncio.Event()
@@ -242,6 +248,24 @@ class Scheduler:
                         self.on_fired(q.event.observation.kind)
             self.dispatcher.wake()
         return len(queued)
+
+    async def sync_sources(self) -> int:
+        """Sync every data source whose time has come (leader only: this job exists only
+        while leading). Returns how many were synced."""
+        job = self.health.job("sources:sync")
+        service = getattr(self.app, "sources", None)
+        if service is None:
+            return 0
+        try:
+            done = await asyncio.to_thread(service.sync_due, self.clock())
+        except Exception as exc:
+            self._retry(job, exc, self.sync_sources)
+            return 0
+        job.ok()
+        if done:
+            log.info("sources: %d synced, %d rows", len(done), sum(r.rows for r in done))
+            self.dispatcher.wake()  # a failure's notice to the admins
+        return len(done)
 
     async def sync_jobs(self) -> None:
         """Digest jobs = the subscriptions in the database (added, changed, removed)."""

@@ -30,6 +30,7 @@ from kpi_engine.domain.alerts import (
     TickResult,
     WorkspaceData,
     evaluate,
+    last_complete,
     spans_for,
 )
 from kpi_engine.domain.formulas import Needs, Terms, needs_for
@@ -49,6 +50,7 @@ from kpi_engine.storage.alert_store import (
 )
 from kpi_engine.storage.daily_window import fetch_window
 from kpi_engine.storage.outbox import Message, deliver_at, enqueue, event_ref
+from kpi_engine.storage.sources import provisional_in
 from kpi_engine.storage.store import Store
 
 STALE_LOOKBACK = timedelta(days=90)
@@ -222,6 +224,7 @@ def run_tick(store: Store, now: datetime, render: Render, *,
             versions = {ws: v for ws, (v, _) in tm.marks(conn, workspace_ids).items()}
             versions.update({ws: versions.get(ws, 0) for ws in workspace_ids})
         inputs = load_inputs(conn, now, workspace_ids, goals=goals)
+        wait_for_final(conn, inputs)
         result = evaluate(inputs.data, inputs.states, now)
         alert_explain.annotate(result.events, inputs.data)  # drivers from the terms read
         queued = _queue(inputs, result, now, render)
@@ -246,6 +249,37 @@ def _seen(inputs: TickInputs, result: TickResult, versions: dict[int, int], now:
              next_due(item, states.get(item.workspace.id, []), now,
                       changed=item.workspace.id in changed))
             for item in inputs.data if item.workspace.id in versions]
+
+
+def wait_for_final(conn: Connection, inputs: TickInputs) -> None:
+    """Drop rules wait for final data (SPEC §10): a drop rule whose last complete period
+    holds a day a data source still revises (``provisional_days``) of the channels it looks
+    at (its channel, else the own channels) is left out of this tick; its state is kept, so
+    it is evaluated once the day is final. One statement for every workspace."""
+    spans = {(id(data), rule.key): last_complete(rule.period, data.today)
+             for data in inputs.data for rule in data.rules if rule.kind == "drop"}
+    if not spans:
+        return
+    marked = provisional_in(conn, [data.workspace.id for data in inputs.data],
+                            min(s.start for s in spans.values()),
+                            max(s.end for s in spans.values()))
+    if not marked:
+        return
+    for data in inputs.data:
+        own = [c for c in data.channels if not c.is_competitor]
+        waiting = []
+        for rule in data.rules:
+            if rule.kind != "drop":
+                continue
+            span = spans[(id(data), rule.key)]
+            looked = ([c for c in data.channels if c.name == rule.channel]
+                      or [c for c in own if c.platform == rule.channel]) if rule.channel else own
+            if any((c.id, d) in marked for c in looked
+                   for d in (span.start + timedelta(days=i)
+                             for i in range((span.end - span.start).days + 1))):
+                waiting.append(rule)
+        if waiting:
+            data.rules = [r for r in data.rules if r not in waiting]
 
 
 def _queue(inputs: TickInputs, result: TickResult, now: datetime, render: Render

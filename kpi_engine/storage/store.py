@@ -17,14 +17,17 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     Engine,
+    String,
     Table,
     and_,
     bindparam,
+    cast,
     func,
     insert,
     literal,
     or_,
     select,
+    union_all,
     update,
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -33,6 +36,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from kpi_engine.domain.formulas import Needs, Terms
 from kpi_engine.domain.model import Channel, Role, SnapshotRow, Workspace, WriteResult
 from kpi_engine.storage import schema as t
+from kpi_engine.storage import schema_sources
 from kpi_engine.storage.pg_copy import copy_snapshots
 from kpi_engine.storage.terms import fetch_terms
 from kpi_engine.storage.tick_marks import touch
@@ -56,6 +60,9 @@ class Store:
         self._statements: dict[str, Any] = {}
         self._reading: ContextVar[Connection | None] = ContextVar(f"store_reading_{id(self)}",
                                                                   default=None)
+        # the provisional days read with the last channels_and_campaigns of this context
+        self._provisional: ContextVar[tuple[int, frozenset[tuple[int, date]]] | None] = \
+            ContextVar(f"store_provisional_{id(self)}", default=None)
 
     @property
     def in_process(self) -> bool:
@@ -152,12 +159,17 @@ class Store:
 
     def channels_and_campaigns(self, workspace_id: int) -> tuple[list[Channel], list[str]]:
         """A workspace's channels and campaign names in one round trip (every request needs
-        both to understand the text)."""
+        both to understand the text). The same statement reads the workspace's provisional
+        days (SPEC §10; few: a sync clears them once final), which ``provisional_days`` then
+        serves without another statement in this request's context."""
         with self.connect() as conn:
             found = conn.execute(self._hot("context"), {"ws": workspace_id}).all()
         channels = sorted((Channel(id=r[0], workspace_id=workspace_id, platform=r[1],
                                    handle=r[2], is_competitor=bool(r[3]))
-                           for r in found if r[0] != -1), key=lambda c: c.id)
+                           for r in found if r[0] >= 0), key=lambda c: c.id)
+        marked = frozenset((-2 - r[0], date.fromisoformat(str(r[1])[:10]))
+                           for r in found if r[0] <= -2)
+        self._provisional.set((workspace_id, marked))
         return channels, sorted(r[1] for r in found if r[0] == -1)
 
     def campaigns(self, workspace_id: int) -> list[str]:
@@ -216,10 +228,15 @@ class Store:
                     or_(c.user_id == "", c.user_id == bindparam("user_id")))
             else:
                 ch, cp = t.channels.c, t.campaigns.c
-                found = select(ch.id, ch.platform, ch.handle, ch.is_competitor).where(
-                    ch.workspace_id == bindparam("ws")
-                ).union_all(select(literal(-1), cp.name, literal(""), literal(False)).where(
-                    cp.workspace_id == bindparam("ws")))
+                pd = schema_sources.provisional_days.c
+                found = union_all(
+                    select(ch.id, ch.platform, ch.handle, ch.is_competitor).where(
+                        ch.workspace_id == bindparam("ws")),
+                    select(literal(-1), cp.name, literal(""), literal(False)).where(
+                        cp.workspace_id == bindparam("ws")),
+                    select(literal(-2) - pd.channel_id, cast(pd.day, String(10)),
+                           literal(""), literal(False)).where(
+                        pd.workspace_id == bindparam("ws")))
             self._statements[name] = found
         return found
 
@@ -311,6 +328,21 @@ class Store:
             return conn.execute(select(s.value).where(and_(
                 s.workspace_id == workspace_id, s.channel_id == channel_id, s.metric == metric,
                 s.day == day, s.campaign == campaign))).scalar_one_or_none()
+
+    def provisional_days(self, workspace_id: int, channel_ids: Sequence[int], first: date,
+                         last: date, *, fresh: bool = False) -> list[date]:
+        """The days of these channels a data source marked provisional (SPEC §10), between
+        ``first`` and ``last``: an answer about them says "sementara"."""
+        if not channel_ids:
+            return []
+        seen = self._provisional.get()
+        if not fresh and seen is not None and seen[0] == workspace_id:  # this request's read
+            return sorted({d for c, d in seen[1] if c in channel_ids and first <= d <= last})
+        p = schema_sources.provisional_days.c
+        with self.connect() as conn:
+            return sorted(set(conn.execute(select(p.day).where(and_(
+                p.workspace_id == workspace_id, p.channel_id.in_(list(channel_ids)),
+                p.day >= first, p.day <= last))).scalars()))
 
     def count_snapshots(self, workspace_id: int | None = None) -> int:
         q = select(func.count()).select_from(t.snapshots)

@@ -157,7 +157,7 @@ async def test_jobs_are_rebuilt_from_the_subscriptions(app: App) -> None:
     await scheduler.start()
     try:
         ids = {j.id for j in scheduler.scheduler.get_jobs()}
-        assert ids == {"alerts:tick", "digests:sync", f"digest:{one.id}"}
+        assert ids == {"alerts:tick", "digests:sync", "sources:sync", f"digest:{one.id}"}
         two = alert_store.subscribe(app.store, ws.id, "telegram", "2", "weekly", 9, 0, now,
                                     weekday=0)
         alert_store.subscribe(app.store, ws.id, "telegram", "1", "daily", 18, 15, now)

@@ -1,0 +1,164 @@
+"""``kpibot source add|list|sync|remove`` (SPEC §10) and ``kpibot secret-key``.
+
+``add`` takes the token with ``--token`` (``--oauth``, the code flow served by ``kpibot
+serve``, comes later). The token is sealed with ``KPIBOT_SECRET_KEY`` before it is stored and
+is never printed again; ``list`` shows the channel, the sync state and the expiry, never a
+token.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from datetime import UTC, date, datetime
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from bot.bootstrap import App
+from kpi_engine.domain.sources import SourceRecord
+from kpi_engine.services.secrets import SecretsError, new_key
+from kpi_engine.services.sources import SourceProblem, SyncResult
+
+
+def add_parsers(sub: Any) -> None:
+    src = sub.add_parser("source", help="data sources (connectors): add, list, sync, remove")
+    ss = src.add_subparsers(dest="source_command", metavar="ACTION", required=True)
+    a = ss.add_parser("add", help="connect a platform account to a workspace")
+    a.add_argument("platform", metavar="PLATFORM",
+                   help="instagram, facebook, meta_ads, tiktok, tiktok_ads, youtube, ga4")
+    a.add_argument("--workspace", metavar="W", required=True)
+    a.add_argument("--account", metavar="ID", required=True,
+                   help="the platform's account / page / ad account / property id")
+    a.add_argument("--token", metavar="TOKEN", default="",
+                   help="access token (stored encrypted; --oauth comes later)")
+    a.add_argument("--refresh-token", metavar="TOKEN", default="")
+    a.add_argument("--expires", metavar="ISO", help="when the access token expires")
+    a.add_argument("--channel", metavar="NAME",
+                   help="the channel it fills (default: the platform's name)")
+    a.add_argument("--oauth", action="store_true", help="OAuth code flow (not yet)")
+    ls = ss.add_parser("list", help="the sources, their last and next sync")
+    ls.add_argument("--workspace", metavar="W")
+    ls.add_argument("--json", action="store_true")
+    sy = ss.add_parser("sync", help="sync one source (or all) now; prints rows per source")
+    sy.add_argument("id", nargs="?", type=int, metavar="ID")
+    sy.add_argument("--since", metavar="DAY", help="backfill from this day (YYYY-MM-DD)")
+    sy.add_argument("--now", metavar="ISO", help="fix the clock")
+    rm = ss.add_parser("remove", help="disconnect a source (its data stays)")
+    rm.add_argument("id", type=int, metavar="ID")
+    sub.add_parser("secret-key", help="print a new KPIBOT_SECRET_KEY (a Fernet key)")
+
+
+def cmd_secret_key(_app: App | None, _args: argparse.Namespace) -> int:
+    print(new_key())
+    return 0
+
+
+def _moment(text: str | None, flag: str) -> datetime | None:
+    if not text:
+        return None
+    try:
+        found = datetime.fromisoformat(text)
+    except ValueError:
+        raise SystemExit(f"kpibot: {flag} {text!r} is not an ISO-8601 date or time") from None
+    return found if found.tzinfo else found.replace(tzinfo=UTC)
+
+
+def _as_json(rec: SourceRecord, slug: str) -> dict[str, Any]:
+    def iso(v: datetime | date | None) -> str | None:
+        return v.isoformat() if v is not None else None
+
+    return {"id": rec.id, "workspace": slug, "platform": rec.platform,
+            "account": rec.account_id, "channel": rec.channel,
+            "expires_at": iso(rec.expires_at), "last_sync_at": iso(rec.last_sync_at),
+            "last_rows": rec.last_rows, "last_error_kind": rec.last_error_kind or None,
+            "last_error": rec.last_error or None, "next_sync_at": iso(rec.next_sync_at),
+            "cursor_day": iso(rec.cursor_day)}
+
+
+def cmd_source(app: App, args: argparse.Namespace) -> int:
+    service = app.sources
+    lang = app.settings.language
+    now = _moment(getattr(args, "now", None), "--now") or app.router.clock()
+    try:
+        if args.source_command == "add":
+            if args.oauth:
+                print("kpibot: --oauth is not built yet; give the token with --token TOKEN "
+                      "(docs/sources.md says how to make one)", file=sys.stderr)
+                return 2
+            ws = app.store.workspace(args.workspace)
+            if ws is None:
+                print(f"kpibot: no workspace '{args.workspace}'", file=sys.stderr)
+                return 1
+            rec = service.add(ws.id, args.platform, args.account, token=args.token, now=now,
+                              refresh_token=args.refresh_token,
+                              expires_at=_moment(args.expires, "--expires"),
+                              channel=args.channel)
+            print(f"Source {rec.id} added: {rec.platform} account {rec.account_id} → channel "
+                  f"{rec.channel} of workspace '{ws.slug}' (token stored encrypted). The first "
+                  f"sync backfills 90 days: `kpibot source sync {rec.id}`, or the scheduler "
+                  "of `kpibot serve` tonight.")
+            return 0
+        if args.source_command == "list":
+            slugs = {w.id: w.slug for w in app.store.workspaces()}
+            wid = None
+            if args.workspace:
+                ws = app.store.workspace(args.workspace)
+                if ws is None:
+                    print(f"kpibot: no workspace '{args.workspace}'", file=sys.stderr)
+                    return 1
+                wid = ws.id
+            found = service.all(wid)
+            if args.json:
+                print(json.dumps([_as_json(r, slugs.get(r.workspace_id, "")) for r in found],
+                                 ensure_ascii=False))
+                return 0
+            if not found:
+                print("No data sources. Add one with `kpibot source add PLATFORM --workspace W "
+                      "--account ID --token TOKEN`.")
+            tz = ZoneInfo(app.settings.timezone)
+            for r in found:
+                last = (f"last sync {r.last_sync_at.astimezone(tz):%Y-%m-%d %H:%M}, "
+                        f"{r.last_rows} rows" if r.last_sync_at else "never synced")
+                nxt = (f"next {r.next_sync_at.astimezone(tz):%Y-%m-%d %H:%M}"
+                       if r.next_sync_at else "no sync planned")
+                err = f"\terror: {r.last_error_kind}" if r.last_error_kind else ""
+                exp = (f"\ttoken until {r.expires_at.astimezone(tz):%Y-%m-%d}"
+                       if r.expires_at else "")
+                print(f"{r.id}\t{slugs.get(r.workspace_id, '')}\t{r.platform}\t{r.account_id}"
+                      f"\t{r.channel}\t{last}\t{nxt}{exp}{err}")
+            return 0
+        if args.source_command == "sync":
+            since = None
+            if args.since:
+                try:
+                    since = date.fromisoformat(args.since)
+                except ValueError:
+                    print(f"kpibot: --since {args.since!r} is not a day (YYYY-MM-DD)",
+                          file=sys.stderr)
+                    return 2
+            ids = [args.id] if args.id is not None else [r.id for r in service.all()]
+            failed = False
+            for sid in ids:
+                result = service.sync(sid, now=now, since=since)
+                print(_sync_line(result))
+                failed = failed or bool(result.error_kind)
+            return 1 if failed else 0
+        rec = service.remove(args.id)
+        print(f"Source {rec.id} ({rec.platform} {rec.account_id} → {rec.channel}) removed; "
+              "its data stays.")
+        return 0
+    except (SourceProblem, SecretsError) as exc:
+        print(f"kpibot: {exc.message(lang)}", file=sys.stderr)
+        return 1
+
+
+def _sync_line(r: SyncResult) -> str:
+    span = f" {r.span[0].isoformat()}…{r.span[1].isoformat()}" if r.span else ""
+    line = (f"source {r.source_id} {r.channel}:{span} {r.rows} rows written ({r.changed} "
+            f"changed), {r.requests} requests")
+    if r.error_kind:
+        line += f"; stopped: {r.error_kind}: {r.error}"
+        if r.next_sync_at:
+            line += f" (resumes {r.next_sync_at.isoformat(timespec='minutes')})"
+    return line
