@@ -52,8 +52,9 @@ async def test_a_drop_alert_uploads_its_chart_then_posts_its_text_with_buttons(
     assert all(u.body.startswith(b"\x89PNG") for u in uploads)
     for share, post in zip(shares, posts, strict=True):
         assert share.params["channel_id"] == LINKED and share.at < post.at
-        title = str(share.params["initial_comment"])
-        assert title.startswith("⚠️ Engagement rate turun")
+        comment = str(share.params["initial_comment"])
+        assert comment.startswith("*⚠️ Engagement rate turun") and comment.endswith("*")
+        title = comment.strip("*")  # the chart's comment has its title in mrkdwn bold
         blocks = blocks_of(post.params)
         assert title in json.dumps(blocks, ensure_ascii=False)  # the same alert's text
         assert "median 4 minggu" in str(post.params["text"])
