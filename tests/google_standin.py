@@ -20,7 +20,7 @@ shapes.
   token in ``expired_refresh`` answers 400 ``invalid_grant`` "Token has been expired or
   revoked.") and ``grant_type=urn:ietf:params:oauth:grant-type:jwt-bearer`` (the
   assertion's RS256 signature is checked with the service account's public key, and its
-  ``aud`` against this endpoint): ``{"access_token", "expires_in": 3599, "token_type":
+  ``aud``: Google's token endpoint, which google-auth always names): ``{"access_token", "expires_in": 3599, "token_type":
   "Bearer"}``.
 
 Errors are Google's ``{"error": {"code", "message", "errors": [{"reason", "domain"}],
@@ -43,6 +43,9 @@ from urllib.parse import parse_qs, urlsplit
 from google.auth import jwt
 
 JWT_GRANT = "urn:ietf:params:oauth:grant-type:jwt-bearer"
+#: A service account's JWT names Google's token endpoint as its audience, wherever it is
+#: posted (google-auth does so, and Google checks it).
+GOOGLE_TOKEN_AUDIENCE = "https://oauth2.googleapis.com/token"
 
 
 def error_body(code: int, status: str, message: str, reason: str = "",
@@ -269,7 +272,7 @@ class GoogleStandin:
             try:
                 claims = jwt.decode(assertion, verify=False)
                 pem = self.service_accounts[str(claims.get("iss"))]
-                claims = jwt.decode(assertion, certs=pem, audience=self.token_url)
+                claims = jwt.decode(assertion, certs=pem, audience=GOOGLE_TOKEN_AUDIENCE)
             except (KeyError, ValueError) as exc:
                 raise _Fail(400, {"error": "invalid_grant",
                                   "error_description": f"Invalid JWT Signature. {exc}"}
