@@ -30,6 +30,7 @@ stops with ``quota`` before a page when the property has no daily tokens left.
 from __future__ import annotations
 
 import json
+import logging
 from collections import Counter
 from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
@@ -47,6 +48,7 @@ from kpi_engine.domain.ports import SourceAccount, SourceBatch, SourceError
 GA4_URL = "https://analyticsdata.googleapis.com"
 SCOPES = ("https://www.googleapis.com/auth/analytics.readonly",)
 PAGE_ROWS = 10000
+log = logging.getLogger(__name__)
 
 #: Session source names (lower case, without ``www.``) → the bot's platform.
 SOCIAL_SOURCES: dict[str, str] = {
@@ -108,6 +110,7 @@ class GA4Source:
             raise SourceError("bad_request", f"ga4: {account.account_id!r} is not a GA4 "
                                              "property id (digits, e.g. 123456789)")
         sums: dict[tuple[date, str, str], float] = {}
+        before_skipped = sum(self.skipped.values())
         offset, total = 0, None
         while total is None or offset < total:
             self._check_quota(prop)
@@ -124,6 +127,12 @@ class GA4Source:
             offset += len(rows)
         snapshots = [SnapshotRow(day, platform, account.handle, metric, value)
                      for (day, platform, metric), value in sorted(sums.items())]
+        skipped = sum(self.skipped.values()) - before_skipped
+        if skipped:  # google, (direct), newsletters …: not a social channel, so not written
+            log.info("ga4 property %s: skipped %d rows whose session source is no known "
+                     "social channel (%s)", prop, skipped,
+                     ", ".join(k.removeprefix("source:") for k, _ in
+                               self.skipped.most_common(10)))
         today = self.clock().astimezone(UTC).date()
         return SourceBatch(snapshots=snapshots,
                            provisional_from=today - timedelta(days=self.refetch_days - 1),

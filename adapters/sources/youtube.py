@@ -29,6 +29,7 @@ Google app's consent screen is in *Testing* Google expires refresh tokens after 
 
 from __future__ import annotations
 
+import logging
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
@@ -50,6 +51,7 @@ MAX_RANGE_DAYS = 90
 VIDEOS_PER_REQUEST = 50
 #: Videos published this long before a fetch's first day are still read (their values grow).
 POST_WINDOW_DAYS = 28
+log = logging.getLogger(__name__)
 
 
 def _number(value: object) -> float | None:
@@ -152,6 +154,7 @@ class YouTubeSource:
             raise SourceError("auth_expired", "youtube: the account has no token; connect it "
                                               "again")
         before = self.api.requests
+        before_skipped = sum(self.skipped.values())
         snapshots = self._daily(account, first, last)
         channel = self._channel(account)
         reading = self._reading_day(last)
@@ -163,6 +166,10 @@ class YouTubeSource:
         uploads = ((channel.get("contentDetails") or {}).get("relatedPlaylists") or {}
                    ).get("uploads")
         posts, metrics = self._videos(account, str(uploads or ""), first, last, reading)
+        skipped = sum(self.skipped.values()) - before_skipped
+        if skipped:
+            log.warning("youtube source: skipped %d values YouTube answered that are not "
+                        "mapped (%s)", skipped, ", ".join(sorted(self.skipped)))
         today = self.clock().astimezone(UTC).date()
         return SourceBatch(snapshots=snapshots, posts=posts, post_metrics=metrics,
                            provisional_from=today - timedelta(days=self.refetch_days - 1),

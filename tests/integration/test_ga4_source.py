@@ -99,9 +99,12 @@ def test_source_names_map_to_social_channels() -> None:
         assert social_platform(unknown) is None
 
 
-def test_every_metric_by_hand_with_paging(g: GoogleStandin, keypair: tuple[str, str]) -> None:
+def test_every_metric_by_hand_with_paging(g: GoogleStandin, keypair: tuple[str, str],
+                                          caplog: pytest.LogCaptureFixture) -> None:
     src = source(g, page_rows=25)
-    batch = src.fetch(account(key_json(keypair[0])), FIRST, TODAY)
+    with caplog.at_level(logging.INFO, logger="adapters.sources.ga4"):
+        batch = src.fetch(account(key_json(keypair[0])), FIRST, TODAY)
+    assert "skipped 20 rows" in caplog.text and "(direct), google" in caplog.text
     cell = {(r.day, r.platform, r.metric): r.value for r in batch.snapshots}
     assert {r.handle for r in batch.snapshots} == {""}
     assert {p for (d, p, m) in cell} == {"instagram", "facebook", "tiktok", "linkedin"}

@@ -203,3 +203,22 @@ def test_refresh_and_the_testing_app_hint(g: GoogleStandin,
         for secret in (TOKEN, REFRESH, CLIENT_SECRET, "GOCSPX-wrong", fresh.access_token):
             assert secret not in text
     assert "HTTP Request: POST" in caplog.text and "HTTP Request: GET" in caplog.text
+
+
+def test_unknown_columns_are_skipped_and_counted(g: GoogleStandin,
+                                                 caplog: pytest.LogCaptureFixture) -> None:
+    g.fail_next("/v2/reports", 200, {
+        "kind": "youtubeAnalytics#resultTable",
+        "columnHeaders": [{"name": "day", "columnType": "DIMENSION", "dataType": "STRING"},
+                          {"name": "views", "columnType": "METRIC", "dataType": "INTEGER"},
+                          {"name": "estimatedMinutesWatched", "columnType": "METRIC",
+                           "dataType": "INTEGER"}],
+        "rows": [[TODAY.isoformat(), 321, 999], ["not a day", 1, 1], [TODAY.isoformat(), 5]]})
+    src = source(g)
+    with caplog.at_level(logging.WARNING, logger="adapters.sources.youtube"):
+        batch = src.fetch(account(), TODAY, TODAY)
+    daily = {r.metric: r.value for r in batch.snapshots}
+    assert daily == {"views": 321, "subscribers": 12340}  # no guess at minutes watched
+    assert src.skipped == {"metric:estimatedMinutesWatched": 1, "daily:bad_date": 1,
+                           "daily:bad_row": 1}
+    assert "skipped 3 values" in caplog.text
