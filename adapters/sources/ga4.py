@@ -169,7 +169,9 @@ class GA4Source:
         if answer.status != 200 or not isinstance(answer.body, dict):
             if answer.status == 401:
                 self._credentials.pop(account.access_token, None)
-            raise google_error(answer, f"ga4 property {prop}", (token,))
+            raise google_error(answer, f"ga4 property {prop}", (token,), permission_hint=(
+                "add the service account's e-mail to the GA4 property as Viewer (Admin → "
+                "Property access management)"))
         return answer.body
 
     def _row(self, account: SourceAccount, row: dict[str, Any], first: date, last: date,

@@ -20,6 +20,7 @@ The OAuth token endpoint answers ``{"error": "invalid_grant", "error_description
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Mapping, Sequence
 from typing import Any
 from urllib.parse import parse_qsl
@@ -30,6 +31,7 @@ from adapters.sources.http import Answer, JsonHttp, scrub
 from kpi_engine.domain.ports import SourceError
 
 TOKEN_URL = "https://oauth2.googleapis.com/token"
+_TAG = re.compile(r"<[^>]{0,300}>")
 RATE_RETRY_AFTER = 60.0
 HOURLY_RETRY_AFTER = 3600.0
 QUOTA_REASONS = frozenset({"quotaExceeded", "dailyLimitExceeded"})
@@ -41,13 +43,16 @@ TESTING_HINT = ("connect the account again; while the Google app's OAuth consent
                 "to stop that)")
 
 
-def google_error(answer: Answer, what: str, secrets: Sequence[str] = ()) -> SourceError:
-    """The ``SourceError`` of a Google API error answer."""
+def google_error(answer: Answer, what: str, secrets: Sequence[str] = (), *,
+                 permission_hint: str = "grant the access and reconnect") -> SourceError:
+    """The ``SourceError`` of a Google API error answer (its message without HTML: YouTube
+    puts links in it)."""
     body = answer.body if isinstance(answer.body, dict) else {}
     raw = body.get("error")
     error: dict[str, Any] = raw if isinstance(raw, dict) else {}
     status = str(error.get("status") or "")
-    message = scrub(str(error.get("message") or ""), secrets)[:300]
+    message = " ".join(_TAG.sub("", scrub(str(error.get("message") or ""), secrets)).split())
+    message = message[:300]
     reasons = {str(e.get("reason")) for e in error.get("errors") or [] if isinstance(e, dict)}
     for detail in error.get("details") or []:
         if isinstance(detail, dict) and detail.get("reason"):
@@ -71,7 +76,7 @@ def google_error(answer: Answer, what: str, secrets: Sequence[str] = ()) -> Sour
         return SourceError("quota", detail_text + " — the property's daily quota; it resumes "
                                                   "tomorrow")
     if answer.status == 403 or status == "PERMISSION_DENIED":
-        return SourceError("permission", detail_text + " — grant the access and reconnect")
+        return SourceError("permission", f"{detail_text} — {permission_hint}")
     if answer.status >= 500:
         return SourceError("server", detail_text)
     return SourceError("bad_request", detail_text)

@@ -108,7 +108,8 @@ class YouTubeApi:
                                    secrets=(token,))
         what = "youtube " + path.strip("/").split("/")[-1]
         if answer.status != 200 or not isinstance(answer.body, dict):
-            raise google_error(answer, what, (token,))
+            raise google_error(answer, what, (token,), permission_hint=(
+                "connect the channel again and allow both YouTube scopes"))
         return answer.body
 
     def token(self, form: Mapping[str, str], secrets: Sequence[str]) -> dict[str, Any]:

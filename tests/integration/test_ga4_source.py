@@ -188,6 +188,7 @@ def test_permission_and_bad_input(g: GoogleStandin, keypair: tuple[str, str]) ->
     with pytest.raises(SourceError) as err:
         source(g).fetch(account(key, "111"), TODAY, TODAY)
     assert err.value.kind == "permission" and "sufficient permissions" in err.value.message
+    assert "as Viewer" in err.value.message
     with pytest.raises(SourceError) as bad_id:
         source(g).fetch(account(key, "UA-12345-1"), TODAY, TODAY)
     assert bad_id.value.kind == "bad_request" and "property id" in bad_id.value.message

@@ -147,6 +147,9 @@ def test_each_error_is_its_kind(g: GoogleStandin, status: int, body: Any, kind: 
         source(g).fetch(account(), TODAY, TODAY)
     assert err.value.kind == kind and err.value.retry_after == wait
     assert f"Google HTTP {status}" in err.value.message
+    assert "<a" not in err.value.message and "</a>" not in err.value.message
+    if kind == "permission":
+        assert "allow both YouTube scopes" in err.value.message
 
 
 def test_an_expired_token_and_no_channel(g: GoogleStandin) -> None:
