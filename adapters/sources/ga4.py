@@ -88,6 +88,9 @@ class GA4Source:
         self.clock = clock or (lambda: datetime.now(UTC))
         self.skipped: Counter[str] = Counter()
         self.last_quota: dict[str, dict[str, Any]] = {}
+        #: the currency GA4 reports revenue in, per property (``metadata.currencyCode``):
+        #: whoever writes the batch can check it against the workspace's currency
+        self.currency: dict[str, str] = {}
         self._credentials: dict[str, service_account.Credentials] = {}
 
     @classmethod
@@ -118,6 +121,13 @@ class GA4Source:
             quota = body.get("propertyQuota")
             if isinstance(quota, dict):
                 self.last_quota[prop] = quota
+            raw_meta = body.get("metadata")
+            metadata: dict[str, Any] = raw_meta if isinstance(raw_meta, dict) else {}
+            if metadata.get("currencyCode"):
+                self.currency[prop] = str(metadata["currencyCode"])
+            if metadata.get("dataLossFromOtherRow") and offset == 0:
+                log.warning("ga4 property %s: GA4 put some sources in '(other)' (too many "
+                            "distinct values); their sessions are not counted", prop)
             rows = [r for r in body.get("rows") or [] if isinstance(r, dict)]
             total = int(body.get("rowCount") or 0)
             for row in rows:

@@ -8,7 +8,8 @@
     level (``subscriberCount``: ``subscribers``) for the reading day, and the channel's
     uploads playlist; ``/playlistItems`` of that playlist (``pageToken`` paging, newest
     first, until a video published 28 days before ``first``) and ``/videos?part=statistics,
-    snippet`` (50 ids a request): one ``PostRow`` per video (format ``video``: the API does
+    snippet`` (50 ids a request; ``search`` would cost 100 quota units a page, these cost
+    1): one ``PostRow`` per video (format ``video``: the API does
     not say which uploads are Shorts) and its lifetime ``views``, ``likes``, ``comments``
     for the reading day (as in :mod:`adapters.sources.meta`: ``last`` when it is today,
     else none).

@@ -132,6 +132,7 @@ def test_every_metric_by_hand_with_paging(g: GoogleStandin, keypair: tuple[str, 
     assert batch.requests == len(g.calls) == 5 and g.calls[0].path == "/token"
     assert src.last_quota[PROPERTY]["tokensPerDay"] == {"consumed": 40, "remaining": 199960}
     assert batch.provisional_from == TODAY - timedelta(days=2)
+    assert src.currency == {PROPERTY: "IDR"}
     # the token is kept while it is valid: a second fetch asks for none
     again = src.fetch(account(key_json(keypair[0])), TODAY, TODAY)
     assert again.requests == 1 and len(g.requests_to("/token")) == 1
