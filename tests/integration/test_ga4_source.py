@@ -237,3 +237,26 @@ def test_a_5xx_mid_backfill(g: GoogleStandin, keypair: tuple[str, str],
     assert err.value.kind == "server"
     for token in g.sa_tokens:
         assert token not in caplog.text and token not in err.value.message
+
+
+def test_the_other_row_is_skipped_and_said(g: GoogleStandin, keypair: tuple[str, str],
+                                           caplog: pytest.LogCaptureFixture) -> None:
+    day = TODAY.strftime("%Y%m%d")
+    g.fail_next(":runReport", 200, {
+        "dimensionHeaders": [{"name": "date"}, {"name": "sessionSource"}],
+        "metricHeaders": [{"name": "sessions", "type": "TYPE_INTEGER"},
+                          {"name": "keyEvents", "type": "TYPE_INTEGER"},
+                          {"name": "totalRevenue", "type": "TYPE_CURRENCY"}],
+        "rows": [{"dimensionValues": [{"value": day}, {"value": "ig"}],
+                  "metricValues": [{"value": "8"}, {"value": "1"}, {"value": "99.5"}]},
+                 {"dimensionValues": [{"value": day}, {"value": "(other)"}],
+                  "metricValues": [{"value": "700"}, {"value": "3"}, {"value": "10"}]}],
+        "rowCount": 2, "metadata": {"currencyCode": "USD", "dataLossFromOtherRow": True}})
+    src = source(g)
+    with caplog.at_level(logging.WARNING, logger="adapters.sources.ga4"):
+        batch = src.fetch(account(key_json(keypair[0])), TODAY, TODAY)
+    assert {(r.platform, r.metric): r.value for r in batch.snapshots} == {
+        ("instagram", "website_visits"): 8, ("instagram", "conversions"): 1,
+        ("instagram", "revenue"): 99.5}
+    assert src.skipped == {"source:(other)": 1} and src.currency == {PROPERTY: "USD"}
+    assert "'(other)'" in caplog.text
