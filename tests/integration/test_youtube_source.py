@@ -225,3 +225,10 @@ def test_unknown_columns_are_skipped_and_counted(g: GoogleStandin,
     assert src.skipped == {"metric:estimatedMinutesWatched": 1, "daily:bad_date": 1,
                            "daily:bad_row": 1}
     assert "skipped 3 values" in caplog.text
+
+
+def test_a_hidden_subscriber_count_is_no_level(g: GoogleStandin) -> None:
+    g.channels[TOKEN].hidden = True
+    batch = source(g).fetch(account(), TODAY - timedelta(days=3), TODAY)
+    assert "subscribers" not in {r.metric for r in batch.snapshots}  # no 0, no guess
+    assert {r.metric for r in batch.snapshots} == {"views", "likes", "comments", "shares"}
