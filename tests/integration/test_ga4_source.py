@@ -260,3 +260,17 @@ def test_the_other_row_is_skipped_and_said(g: GoogleStandin, keypair: tuple[str,
         ("instagram", "revenue"): 99.5}
     assert src.skipped == {"source:(other)": 1} and src.currency == {PROPERTY: "USD"}
     assert "'(other)'" in caplog.text
+
+
+def test_a_revoked_access_token_is_dropped_and_renewed(g: GoogleStandin,
+                                                       keypair: tuple[str, str]) -> None:
+    src = source(g)
+    key = key_json(keypair[0])
+    assert src.fetch(account(key), TODAY, TODAY).snapshots
+    g.sa_tokens.clear()  # Google no longer knows the access token it gave
+    with pytest.raises(SourceError) as err:
+        src.fetch(account(key), TODAY, TODAY)
+    assert err.value.kind == "auth_expired" and "UNAUTHENTICATED" in err.value.message
+    again = src.fetch(account(key), TODAY, TODAY)  # a new token from the key, by itself
+    assert len(again.snapshots) == 12 and again.requests == 2
+    assert len(g.requests_to("/token")) == 2
