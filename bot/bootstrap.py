@@ -69,7 +69,7 @@ def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None,
     register_rank(router)
     register_content(router)
     register_audience(router)
-    service = SourceService(store, dict(sources or {}), _secrets(settings))
+    service = SourceService(store, sources if sources is not None else {}, _secrets(settings))
     register_sources(router, service)
     return App(settings, engine, store, router, service)
 

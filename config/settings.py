@@ -37,6 +37,14 @@ class Settings(BaseSettings):
     tiktok_api_url: str | None = None  # None: https://business-api.tiktok.com
     tiktok_app_id: str | None = None
     tiktok_app_secret: SecretStr | None = None
+    # Google: YouTube Data API v3 + YouTube Analytics API v2 (OAuth), GA4 Data API (service
+    # account); the OAuth token endpoint serves both
+    youtube_api_url: str | None = None  # None: https://www.googleapis.com (Data API v3)
+    youtube_analytics_url: str | None = None  # None: the YouTube API URL if set, else Google's
+    ga4_api_url: str | None = None  # None: https://analyticsdata.googleapis.com
+    google_token_url: str | None = None  # None: https://oauth2.googleapis.com/token
+    google_client_id: str | None = None
+    google_client_secret: SecretStr | None = None
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     timezone: str = "Asia/Jakarta"
@@ -49,7 +57,7 @@ class Settings(BaseSettings):
 
     @field_validator("telegram_token", "telegram_webhook_secret", "slack_bot_token",
                      "slack_signing_secret", "slack_app_token", "meta_app_secret",
-                     "tiktok_app_secret", "secret_key",
+                     "tiktok_app_secret", "secret_key", "google_client_secret",
                      mode="before")
     @classmethod
     def _no_placeholders(cls, value: object) -> object:
