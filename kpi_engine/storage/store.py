@@ -40,7 +40,7 @@ from kpi_engine.storage import schema_sources
 from kpi_engine.storage.pg_copy import copy_snapshots
 from kpi_engine.storage.terms import fetch_terms
 from kpi_engine.storage.tick_marks import touch
-from kpi_engine.storage.types import bind_day, bind_moment
+from kpi_engine.storage.types import bind_moment, day_binder
 
 BATCH = 5000
 
@@ -270,7 +270,7 @@ class Store:
         ids = self.ensure_channels(conn, workspace_id, wanted)
         self._ensure_campaigns(conn, workspace_id, campaigns)
 
-        to_db = self._day_param
+        to_db = day_binder(self.engine.dialect)
         deduped: dict[tuple[str, int, date, str], float] = {}
         for r in rows:
             deduped[(r.metric, ids[(r.platform, r.handle)], r.day, r.campaign)] = r.value
@@ -314,9 +314,6 @@ class Store:
             " ON CONFLICT (workspace_id, metric, channel_id, day, campaign)"
             " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
         )
-
-    def _day_param(self, day: date) -> Any:
-        return bind_day(self.engine.dialect, day)
 
     def _stamp_param(self, when: datetime) -> Any:
         return bind_moment(self.engine.dialect, when)

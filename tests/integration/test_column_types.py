@@ -52,6 +52,20 @@ def test_rows_keep_their_stored_format(db_engine: Engine) -> None:
     assert (read_at.hour, read_at.minute, read_at.microsecond) == (1, 30, 123456)
 
 
+def test_the_fast_day_binder_gives_what_the_column_type_gives(db_engine: Engine) -> None:
+    """``day_binder`` (the bulk write's per-row conversion) skips the type's processor chain
+    on SQLite; it must produce exactly what the type's own processor does."""
+    from datetime import timedelta
+
+    from kpi_engine.storage.types import ISODate, _processor, day_binder
+
+    proc = _processor(ISODate, db_engine.dialect)
+    fast = day_binder(db_engine.dialect)
+    for n in range(0, 3000, 7):
+        day = date(1999, 12, 25) + timedelta(days=n)
+        assert fast(day) == (proc(day) if proc is not None else day)
+
+
 def test_raw_statements_bind_days_and_moments_as_the_columns_store_them(
         db_engine: Engine) -> None:
     at = datetime(2026, 1, 2, 10, 4, 5, 6, tzinfo=JAKARTA)
