@@ -103,6 +103,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "7 hari terakhir, Oktober 2026.",
                        "I didn't understand the period \"{word}\". Try: this week, last "
                        "month, last 7 days, October 2026."),
+    "unclear_number": ("Angka \"{word}\" tidak saya pahami di sini. Untuk periode, tulis "
+                       "misalnya: tahun 2025, Oktober 2026, 7 hari terakhir, 1-15 Nov.",
+                       "I didn't understand the number \"{word}\" here. For a period, write "
+                       "for example: year 2025, October 2026, last 7 days, 1-15 Nov."),
     "unclear_channel": ("Saya belum paham \"{word}\": kanal itu tidak ada. Kanal yang ada: "
                         "{known}.",
                         "I didn't understand \"{word}\": there is no such channel. "

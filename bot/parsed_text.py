@@ -31,7 +31,8 @@ class ParsedText:
     campaigns: list[str] = field(default_factory=list)  # two or more, side by side
     competitors: bool = False  # "pesaing", "kompetitor", "competitors" named
     unclear: str | None = None  # words not understood that look like a slot, as typed
-    unclear_kind: str | None = None  # "period", "channel", "campaign", "metric"
+    unclear_kind: str | None = None  # "period", "channel", "campaign", "metric", "number",
+    # "rank" (a ranking key word: "knal")
     rank_by: str | None = None  # "which is best" by "channel", "campaign" or "day"
     #: how a ranking is ordered: "best" (the metric's better direction first), "worst",
     #: "high" (the largest value first: "tertinggi", "most"), "low" ("terendah", "termurah")
@@ -39,3 +40,5 @@ class ParsedText:
     top: int | None = None  # "top 3", "5 kanal terbaik": how many rows a ranking shows
     text: str | None = None  # the text a handler reads when it differs from the message
     corrected: str | None = None  # the message with ``unclear`` replaced by ``suggestion``
+    #: the change a "kenapa … turun?" question assumes: "down", "up", None when it names none
+    asked_change: str | None = None

@@ -358,6 +358,8 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
                                        recording=recording)
     if slash:
         _read_unknown_words(result, tokens, candidates, command)
+    if not as_typed and (command == "rank" or _RANK_WORD.search(before_shapes)):
+        unclear.rank_key_typo(result, tokens, candidates, channels, expanded)
     if not as_typed:
         unclear.find(result, tokens, candidates, periodish, unknown_campaign,
                      today=today, lang=lang or "id", channels=channels, campaigns=campaigns,
@@ -387,6 +389,10 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
         result.command = "compare"  # "/kpi reach per kanal", "/kpi reach ig vs tiktok"
     if result.command == "rank" and result.rank_by is None:
         result.rank_by = breakdown  # "peringkat reach per kanal"
+    if not as_typed and not recording:
+        unclear.stray_number(result, expanded)  # "/kpi reach ig 1990": asked back
+    if result.command == "why":  # "kenapa reach turun?": the change the question assumes
+        result.asked_change = shapes.asked_change(before_shapes)
     return result
 
 

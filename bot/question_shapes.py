@@ -301,3 +301,22 @@ def formats_named(text: str) -> list[str]:
         if canon and canon not in found:
             found.append(canon)
     return found
+
+
+#: The words of a fall and of a rise in a "kenapa … turun?" / "why did … rise" question.
+_FALL = re.compile(
+    r"(?<!\w)(?:turun(?:nya)?|menurun|nurun|anjlok|merosot|jatuh|ambles|berkurang|drop(?:ped|s|"
+    r"ping)?|fall(?:s|ing)?|fell|declin(?:e|ed|es|ing)|down|decrease[ds]?|decreasing)(?!\w)", _I)
+_RISE = re.compile(
+    r"(?<!\w)(?:naik(?:nya)?|meningkat|ningkat|melonjak|melejit|bertambah|nambah|ris(?:e|es|"
+    r"ing)|rose|up|gr[eo]w(?:s|ing|n)?|increase[ds]?|increasing|jump(?:ed|s)?|spike[ds]?)(?!\w)",
+    _I)
+
+
+def asked_change(text: str) -> str | None:
+    """The change a why-question takes for granted: "down" ("kenapa reach turun"), "up"
+    ("why did reach rise"), None when it names neither or both."""
+    fall, rise = bool(_FALL.search(text)), bool(_RISE.search(text))
+    if fall == rise:
+        return None
+    return "down" if fall else "up"

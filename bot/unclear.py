@@ -275,3 +275,66 @@ def _sorted(words: frozenset[str]) -> tuple[str, ...]:
 def _known_words() -> frozenset[str]:
     return frozenset(FILLERS | UNDERSTOOD | ARGUMENT_WORDS | MONTH_WORDS | set(ALIASES)
                      | set(PLATFORM_ALIASES))
+
+
+# --- numbers and ranking words no reading took ------------------------------------------------
+
+#: The questions whose stray numbers are asked back (/peringkat has its own reply: "top N";
+#: /catat, /target and /alert read their numbers themselves).
+NUMBER_CLARIFIED = frozenset({"kpi", "summary", "chart", "compare", "roi", "why"})
+
+#: A bare year ("/kpi reach ig 2025"): read as "tahun 2025" only once the user says so.
+_YEAR = re.compile(r"(?:19|20)\d\d")
+
+
+def stray_number(result: ParsedText, expanded: str) -> None:
+    """A number no reading took in a question ("/kpi reach ig 1990", "reach ig 12345") is
+    never dropped (SPEC §5): a bare year asks back with the whole year as the closest reading;
+    any other number is reported as not understood, with examples of periods."""
+    if result.unclear is not None or result.period_error is not None or \
+            result.command not in NUMBER_CLARIFIED:
+        return  # a period error's words stay in the arguments: its own reply names them
+    stray = next((a for a in result.args if any(ch.isdigit() for ch in a)), None)
+    if stray is None:
+        return
+    result.unclear = stray
+    if _YEAR.fullmatch(stray) and result.period is None:
+        result.unclear_kind = "period"
+        result.suggestion = f"{'year' if result.lang == 'en' else 'tahun'} {stray}"
+        result.corrected = corrected(expanded, stray, result.suggestion, "period")
+    else:
+        result.unclear_kind = "number"
+
+
+#: The bare words that say what a ranking ranks (bot.question_shapes.take_rank_key).
+RANK_KEY_WORDS: dict[str, str] = {
+    "kanal": "channel", "channel": "channel", "platform": "channel", "kampanye": "campaign",
+    "campaign": "campaign", "harian": "day", "daily": "day",
+}
+
+
+def rank_key_typo(result: ParsedText, tokens: Sequence[Token], candidates: list[int],
+                  channels: Sequence[str], expanded: str) -> None:
+    """"peringkat reach knal": a misspelt ranking key is asked back with the word it most
+    likely is ("kanal"), not reported as a channel that does not exist."""
+    if result.rank_by is not None or result.unclear is not None:
+        return
+    channel_words = tuple(_channel_words(tuple(channels)))
+    words = [(t, " ".join(tokens[t].words)) for t in candidates if not tokens[t].used]
+    if result.unknown_channel and not result.unknown_channel.startswith("@"):
+        words.append((-1, result.unknown_channel))
+    for t, word in words:
+        found = chat.closest(word, tuple(RANK_KEY_WORDS), 80.0)
+        if found is None:
+            continue
+        other = chat.closest(word, channel_words, 80.0)
+        if other is not None and other[1] >= found[1]:
+            continue  # "tiktk": a channel's typo
+        if t >= 0:
+            tokens[t].used = True
+        else:
+            result.unknown_channel = None
+        typed = tokens[t].clean.lower() if t >= 0 else word
+        result.unclear, result.unclear_kind, result.suggestion = typed, "rank", found[0]
+        result.corrected = corrected(expanded, typed, found[0], "rank")
+        return

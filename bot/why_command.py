@@ -44,7 +44,7 @@ def why(ctx: Context) -> Reply:
                        p.campaign)
     except answers.UnknownChannel as exc:
         return unknown_channel_reply(ctx, exc)
-    return why_reply(e, ctx.lang, ctx.workspace.currency)
+    return why_reply(e, ctx.lang, ctx.workspace.currency, asked=p.asked_change)
 
 
 def register_why(router: Router) -> None:

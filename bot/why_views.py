@@ -33,6 +33,10 @@ WHY_MESSAGES: dict[str, tuple[str, str]] = {
                       "before."),
     "down": ("turun", "fell"), "up": ("naik", "rose"),
     "mostly": ("terutama dari", "mostly from"),
+    "premise_down": ("Catatan: {metric} tidak turun, justru naik.",
+                     "Note: {metric} did not fall; it rose."),
+    "premise_up": ("Catatan: {metric} tidak naik, justru turun.",
+                   "Note: {metric} did not rise; it fell."),
     "of_drop": ("dari penurunan", "of the drop"), "of_rise": ("dari kenaikan", "of the rise"),
     "by_channel": ("Per kanal:", "By channel:"),
     "by_campaign": ("Per kampanye:", "By campaign:"),
@@ -126,7 +130,10 @@ def posts_sentence(e: ex.Explanation, lang: str) -> str | None:
               pp_effect=signed(s.per_post_effect), verdict=verdict)
 
 
-def why_reply(e: ex.Explanation, lang: str, currency: str = "IDR") -> Reply:
+def why_reply(e: ex.Explanation, lang: str, currency: str = "IDR",
+              asked: str | None = None) -> Reply:
+    """The explanation; ``asked`` is the change the question assumed ("down" for "kenapa
+    reach turun?"): when the metric moved the other way the reply says so first."""
     a, metric = e.answer, e.metric
     title = f"{metric.label(lang)} · {views.scope_label(a.scope_label, a.campaign, lang)} · " \
             f"{views.period_label(a.period, lang)}"
@@ -159,6 +166,11 @@ def why_reply(e: ex.Explanation, lang: str, currency: str = "IDR") -> Reply:
         data["reason"] = e.reason
         return Reply(title=title, body=[text], intent="explain", data=data, lang=lang)
     body = [sentence(e, lang, currency)]
+    moved = "down" if (e.change or 0.0) < 0 else "up"
+    if asked is not None:
+        data["asked_change"] = asked
+        if e.change and asked != moved:  # "kenapa reach turun?" when it rose
+            body.insert(0, _m(f"premise_{asked}", lang, metric=metric.label(lang).lower()))
     by_posts = posts_sentence(e, lang)
     if by_posts:
         body.append(by_posts)

@@ -1,0 +1,133 @@
+"""No silent drop (SPEC §5) for the words that slipped through before: a stray number in a
+question ("/kpi reach ig 1990"), a misspelt ranking key ("peringkat reach knal"), and a
+why-question whose premise is wrong ("kenapa reach turun?" when reach rose). Every number
+is summed by hand from the demo's raw rows inside the test."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+import pytest
+
+from bot.bootstrap import App
+from kpi_engine.domain.model import Role
+from kpi_engine.services.demo import demo_rows
+from kpi_engine.services.seed import seed_demo
+from tests.conftest import Conversation
+
+JKT = ZoneInfo("Asia/Jakarta")
+NOW = datetime(2026, 11, 22, 10, 0, tzinfo=JKT)  # a Sunday
+TODAY = NOW.date()
+
+
+@pytest.fixture
+def chat(app: App) -> Conversation:
+    ws, _ = seed_demo(app.store, TODAY)
+    app.store.link_chat(ws.id, "telegram", "-100", Role.ADMIN)
+    return Conversation(app, NOW, platform="telegram", chat_id="-100", user_id="8",
+                        workspace=None)
+
+
+def total(metric: str, start: date, end: date, platform: str | None = None) -> float:
+    return sum(r.value for r in demo_rows(TODAY) if r.metric == metric and not r.handle
+               and start <= r.day <= end and (platform is None or r.platform == platform))
+
+
+# --- a stray number -----------------------------------------------------------------------
+
+@pytest.mark.parametrize("text", ["/kpi reach ig 2026", "reach ig 2026", "brp reach ig 2026?"])
+def test_a_bare_year_is_asked_back_then_answered_as_that_year(chat: Conversation,
+                                                              text: str) -> None:
+    asked = chat.reply(text)
+    assert asked.error == "unclear" and "value" not in asked.data
+    assert '"2026"' in asked.text and "tahun 2026" in asked.text
+    answer = chat.reply("ya")
+    assert answer.error is None and answer.data["metric"] == "reach"
+    assert answer.data["period"]["start"] == "2026-01-01"
+    assert answer.data["period"]["end"] == TODAY.isoformat()
+    assert answer.data["value"] == total("reach", date(2026, 1, 1), TODAY, "instagram")
+
+
+def test_a_year_without_data_is_still_asked_never_dropped(chat: Conversation) -> None:
+    asked = chat.reply("/kpi reach ig 1990")
+    assert asked.error == "unclear" and "value" not in asked.data
+    assert asked.data["unclear"] == "1990" and asked.data["suggestion"] == "tahun 1990"
+    answer = chat.reply("ya")
+    assert answer.data["period"]["start"] == "1990-01-01" and answer.data["value"] is None
+
+
+@pytest.mark.parametrize("text", ["reach ig 12345", "/kpi reach ig 5",
+                                  "/kpi reach ig bulan lalu 2025", "/ringkasan 77"])
+def test_any_other_stray_number_is_reported(chat: Conversation, text: str) -> None:
+    reply = chat.reply(text)
+    assert reply.error == "unclear_number" and "value" not in reply.data
+    stray = text.split()[-1]
+    assert f'"{stray}"' in reply.text and "periode" in reply.text
+
+
+def test_numbers_that_are_read_stay_read(chat: Conversation) -> None:
+    week = chat.reply("/kpi reach ig 7 hari terakhir")
+    assert week.error is None
+    assert week.data["value"] == total("reach", date(2026, 11, 16), TODAY, "instagram")
+    assert chat.reply("/kpi reach 999999999999 hari terakhir").error == "period_invalid"
+    assert chat.reply("reach ig okt 2026").data["value"] == total(
+        "reach", date(2026, 10, 1), date(2026, 10, 31), "instagram")
+    top = chat.reply("peringkat reach hari top 3 bulan lalu")
+    assert top.error is None and len(top.data["rows"]) == 3
+
+
+def test_english_year_reads_as_year(chat: Conversation) -> None:
+    asked = chat.reply("show reach on instagram 2026")
+    assert asked.error == "unclear" and asked.data["suggestion"] == "year 2026"
+
+
+# --- a misspelt ranking key ---------------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "word", "key", "by"), [
+    ("peringkat reach knal", "knal", "kanal", "channel"),
+    ("/peringkat reach knal bulan lalu", "knal", "kanal", "channel"),
+    ("ranking revenue kampnye bulan ini", "kampnye", "kampanye", "campaign"),
+])
+def test_a_misspelt_ranking_key_is_offered_as_that_key(chat: Conversation, text: str,
+                                                       word: str, key: str, by: str) -> None:
+    asked = chat.reply(text)
+    assert asked.error == "unclear" and "rows" not in asked.data
+    assert f'"{word}"' in asked.text and f"{key}?" in asked.text
+    assert "tidak ada" not in asked.text  # never "there is no such channel"
+    ranked = chat.reply("ya")
+    assert ranked.intent == "rank" and ranked.data["by"] == by and ranked.data["rows"]
+
+
+def test_a_misspelt_channel_in_a_ranking_is_still_a_channel(chat: Conversation) -> None:
+    asked = chat.reply("peringkat reach tiktk")
+    assert asked.error == "unclear" and asked.data["suggestion"] == "tiktok"
+
+
+# --- a why-question with the wrong premise ------------------------------------------------
+
+def test_why_says_when_the_metric_moved_the_other_way(chat: Conversation) -> None:
+    now = total("reach", date(2026, 11, 16), TODAY, "instagram")
+    before = total("reach", date(2026, 11, 9), date(2026, 11, 15), "instagram")
+    assert now != before
+    rose = now > before
+    wrong, right = ("turun", "naik") if rose else ("naik", "turun")
+    contradicted = chat.reply(f"kenapa reach ig {wrong} minggu ini?")
+    assert contradicted.intent == "explain"
+    assert contradicted.data["change"] == pytest.approx(now - before)
+    note = f"Catatan: jangkauan tidak {wrong}, justru {right}."
+    assert contradicted.text.splitlines()[1] == note  # under the title, before the numbers
+    confirmed = chat.reply(f"kenapa reach ig {right} minggu ini?")
+    assert "Catatan" not in confirmed.text
+    assert confirmed.data["asked_change"] == ("up" if rose else "down")
+    neutral = chat.reply("kenapa reach ig minggu ini?")
+    assert "Catatan" not in neutral.text and "asked_change" not in neutral.data
+
+
+def test_why_in_english_says_it_too(chat: Conversation) -> None:
+    now = total("reach", date(2026, 11, 16), TODAY)
+    before = total("reach", date(2026, 11, 9), date(2026, 11, 15))
+    wrong = "fall" if now > before else "rise"
+    reply = chat.reply(f"why did reach {wrong} this week?")
+    assert reply.lang == "en"
+    assert f"did not {wrong}" in reply.text
