@@ -25,6 +25,7 @@ from bot.side_by_side import side_by_side
 from kpi_engine.domain import validation
 from kpi_engine.domain.metrics import METRICS
 from kpi_engine.domain.model import PLATFORMS, Role, SnapshotRow, parse_channel_name
+from kpi_engine.domain.periods import PeriodQuery
 from kpi_engine.services import answers
 
 
@@ -46,8 +47,32 @@ def kpi(ctx: Context) -> Reply:
                              p.channel, p.campaign)
     except answers.UnknownChannel as exc:
         return unknown_channel_reply(ctx, exc)
-    return provisional_note(ctx, views.kpi_reply(answer, ctx.lang, ctx.workspace.currency),
-                            p.channel, pq.current.start, pq.current.end)
+    named = _same_thing(ctx, answer, pq)
+    reply = views.kpi_reply(named or answer, ctx.lang, ctx.workspace.currency)
+    if named is not None:  # "followers yt": YouTube counts subscribers
+        reply.body.append(t("same_thing", ctx.lang, scope=named.scope_label or p.channel,
+                            asked=METRICS[p.metric].label(ctx.lang).lower(),
+                            metric=METRICS[named.metric.key].label(ctx.lang).lower()))
+        reply.data["asked_metric"] = p.metric
+    return provisional_note(ctx, reply, p.channel, pq.current.start, pq.current.end)
+
+
+#: Metrics that are the same thing under each platform's own name: YouTube's subscribers are
+#: the followers of the other platforms (SPEC §3.1 counts them as one audience).
+SAME_THING = {"followers": "subscribers", "subscribers": "followers"}
+
+
+def _same_thing(ctx: Context, answer: answers.KpiAnswer, pq: PeriodQuery
+                ) -> answers.KpiAnswer | None:
+    """The answer under the other name when the asked one has no data at all in the scope
+    and the other has ("followers yt", "subscribers ig"); None otherwise."""
+    p = ctx.parsed
+    other = SAME_THING.get(p.metric or "")
+    if other is None or answer.value is not None or answer.previous_value is not None:
+        return None
+    alt = answers.kpi(ctx.store, ctx.workspace.id, ctx.channels, other, pq, p.channel,
+                      p.campaign)
+    return alt if alt.value is not None or alt.previous_value is not None else None
 
 
 PROVISIONAL = ("Catatan: data {days} masih sementara (platform sumbernya masih bisa "

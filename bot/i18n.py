@@ -103,6 +103,8 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "7 hari terakhir, Oktober 2026.",
                        "I didn't understand the period \"{word}\". Try: this week, last "
                        "month, last 7 days, October 2026."),
+    "same_thing": ("{scope} mencatat {metric}, bukan {asked}: ini jumlah {metric}-nya.",
+                   "{scope} records {metric}, not {asked}: these are its {metric}."),
     "unclear_number": ("Angka \"{word}\" tidak saya pahami di sini. Untuk periode, tulis "
                        "misalnya: tahun 2025, Oktober 2026, 7 hari terakhir, 1-15 Nov.",
                        "I didn't understand the number \"{word}\" here. For a period, write "

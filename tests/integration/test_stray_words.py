@@ -131,3 +131,30 @@ def test_why_in_english_says_it_too(chat: Conversation) -> None:
     reply = chat.reply(f"why did reach {wrong} this week?")
     assert reply.lang == "en"
     assert f"did not {wrong}" in reply.text
+
+
+# --- the same thing under each platform's name --------------------------------------------
+
+def level(metric: str, day: date, platform: str) -> float:
+    rows = [r for r in demo_rows(TODAY) if r.metric == metric and r.platform == platform
+            and not r.handle and r.day <= day]
+    return max(rows, key=lambda r: r.day).value
+
+
+@pytest.mark.parametrize(("text", "asked", "metric", "platform"), [
+    ("followers yt skrg", "followers", "subscribers", "youtube"),
+    ("/kpi subscribers instagram", "subscribers", "followers", "instagram"),
+])
+def test_followers_of_youtube_are_its_subscribers(chat: Conversation, text: str, asked: str,
+                                                  metric: str, platform: str) -> None:
+    reply = chat.reply(text)
+    assert reply.error is None and reply.data["metric"] == metric
+    assert reply.data["asked_metric"] == asked
+    assert reply.data["value"] == level(metric, TODAY, platform)
+    assert f"{platform} mencatat" in reply.text
+
+
+def test_a_metric_with_data_is_answered_as_asked(chat: Conversation) -> None:
+    reply = chat.reply("followers ig")
+    assert reply.data["metric"] == "followers" and "asked_metric" not in reply.data
+    assert reply.data["value"] == level("followers", TODAY, "instagram")
