@@ -226,7 +226,11 @@ _VERB_RE = re.compile(r"(?<![\w=-])(" + "|".join(sorted(do.VERBS, key=len, rever
 #: Words of "add" a drop rule may start with: ``/alert tambah turun er 20%``.
 _ADD_WORDS = frozenset({"tambah", "tambahkan", "add", "new", "baru", "buat",
                         # "… untuk semua kanal sendiri", "… for all own channels"
-                        "semua", "all", "total", "sendiri", "own", "channels", "kanal"})
+                        "semua", "all", "total", "sendiri", "own", "channels", "kanal",
+                        # "alert kalau engagement turun 20%", "alert me if reach drops 30%"
+                        "kalau", "kalo", "klo", "jika", "bila", "apabila", "ketika", "saat",
+                        "if", "when", "whenever", "me", "tolong", "please", "dong", "ya",
+                        "bikin", "bikinin", "pasang", "set"})
 _TIME_RE = re.compile(r"^(\d{1,2})(?:[:.](\d{2}))?$")
 _DURATION_RE = re.compile(r"^(\d+(?:[.,]\d+)?)\s*([a-z]*)$")
 _UNITS = {

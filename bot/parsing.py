@@ -216,6 +216,28 @@ def _take_periods(text: str, today: date, lang: str, *, recording: bool
     return None, error, text, spans
 
 
+def _named_pair(found: list[tuple[int, str]], first: PeriodQuery, today: date,
+                lang: str) -> PeriodQuery:
+    """Two periods named ("kemarin vs hari ini", "Oktober vs Agustus"): the later one is
+    asked about, compared with the earlier one: its own like-for-like previous when the
+    earlier period holds it ("minggu ini vs minggu lalu"), else the earlier period as
+    named. Overlapping periods keep the first one's reading."""
+    try:
+        second = parse_period(found[1][1], today, lang)
+    except PeriodError:
+        return first
+    if second.current == first.current:
+        return first
+    later, earlier = (first, second) if first.current.end >= second.current.end else \
+        (second, first)
+    if earlier.current.end >= later.current.start:
+        return first  # "bulan ini vs minggu ini"
+    prev = later.previous
+    if earlier.current.start <= prev.start and prev.end <= earlier.current.end:
+        return later
+    return PeriodQuery(later.current, earlier.current)
+
+
 def _tokenize(text: str) -> list[_Token]:
     tokens = []
     for raw in text.split():
@@ -268,6 +290,11 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
     if inner is not None:  # "eh salah, /catat instagram followers 42.344 kemarin"
         result = parse_text(inner, today, channels=channels, campaigns=campaigns)
         result.text = inner
+        return result
+    alert = None if body.startswith("/") else shapes.alert_request(body)
+    if alert is not None:  # "tolong bikin alert kalau er ig di bawah 2%"
+        result = parse_text(alert, today, channels=channels, campaigns=campaigns)
+        result.text = alert
         return result
     if not body.startswith("/"):
         talk = _small_talk(body)
@@ -326,6 +353,8 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
         result.period, result.period_error, body, found = _take_periods(
             body, today, lang or "id", recording=recording)
         periods_named = len(found)
+        if periods_named == 2 and result.period is not None:  # "kemarin vs hari ini"
+            result.period = _named_pair(found, result.period, today, lang or "id")
         if periods_named == 1 and shapes.compared_with(before, found[0][0]):
             this = shapes.this_counterpart(found[0][1], lang or "id")  # "dibanding bulan lalu"
             if this is not None:
@@ -387,6 +416,8 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
     elif command in ("kpi", "summary") and (breakdown == "channel" or len(result.channels) > 1
                                             or len(result.campaigns) > 1):
         result.command = "compare"  # "/kpi reach per kanal", "/kpi reach ig vs tiktok"
+    elif command == "kpi" and breakdown == "day" and result.metric:
+        result.command, result.chart = "chart", True  # "/kpi reach per hari": the days
     if result.command == "rank" and result.rank_by is None:
         result.rank_by = breakdown  # "peringkat reach per kanal"
     if not as_typed and not recording:
@@ -606,6 +637,8 @@ def _sentence_command(parsed: ParsedText, intents: list[str], greeted: bool,
         return "compare"
     if breakdown == "campaign":
         return "roi"
+    if breakdown == "day" and command in ("kpi", "summary", "compare") and parsed.metric:
+        return "chart"  # "reach ig per hari minggu lalu": the daily series
     if len(parsed.channels) > 1 or len(parsed.campaigns) > 1:
         return "compare"
     return command

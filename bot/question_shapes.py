@@ -26,6 +26,12 @@ _BY_CHANNEL = re.compile(
 _BY_CAMPAIGN = re.compile(
     r"(?<!\w)(?:per|tiap|setiap|masing[\s-]*masing|by|each)\s+(?:kampanye|campaign|campaigns)"
     r"(?!\w)", _I)
+#: "per hari", "tiap hari", "by day": the daily series (a chart; /peringkat ranks the days).
+#: "per hari ini" is today, and "hari minggu" after "per" is no Sunday: "per hari minggu
+#: lalu" is the days of last week.
+_BY_DAY = re.compile(
+    r"(?<!\w)(?:per|tiap|setiap|by|each)\s+(?:hari|day)"
+    r"(?!\s+(?:ini|terakhir|lalu|kemarin|kmrn|sebelumnya|ago|before))(?!\w)", _I)
 
 _BEST = (r"(?:paling|ter(?:baik|tinggi|banyak|besar|rendah|buruk|sedikit|kecil|laris|untung"
          r"|murah|mahal|jelek|bawah)|best|top|highest|lowest|worst|most|least|fewest|cheapest"
@@ -121,8 +127,10 @@ def inner_command(text: str) -> str | None:
 
 
 def take_breakdown(text: str) -> tuple[str | None, str]:
-    """``"channel"`` for "per kanal", ``"campaign"`` for "per kampanye"; the text without it."""
-    for by, pattern in (("channel", _BY_CHANNEL), ("campaign", _BY_CAMPAIGN)):
+    """``"channel"`` for "per kanal", ``"campaign"`` for "per kampanye", ``"day"`` for "per
+    hari"; the text without it."""
+    for by, pattern in (("channel", _BY_CHANNEL), ("campaign", _BY_CAMPAIGN),
+                        ("day", _BY_DAY)):
         match = pattern.search(text)
         if match:
             return by, blank(text, match.start(), match.end())
@@ -232,6 +240,28 @@ def this_counterpart(phrase: str, lang: str) -> str | None:
         if pattern.search(phrase):
             return en if lang == "en" else id_
     return None
+
+
+#: "tolong bikin alert kalau er ig di bawah 2%", "create an alert when reach drops 30%": a
+#: request to add an alert rule, whatever else the sentence names.
+_ALERT_REQUEST = re.compile(
+    r"^\s*(?:(?:tolong|please|pls|plis|mohon|coba|bot)[\s,]+)?"
+    r"(?:buat|buatkan|bikin|bikinin|pasang|pasangkan|tambah|tambahkan|set|setup|add|create|"
+    r"make)\s+(?:(?:an?|sebuah|satu)\s+)?(?:alert|peringatan|notifikasi|notif|alarm)(?:nya)?"
+    r"(?!\w)[\s,:]*(?P<rest>.*)$", _I | re.S)
+
+
+def alert_request(text: str) -> str | None:
+    """``/alert …`` for a sentence that asks to add an alert rule, or None."""
+    match = _ALERT_REQUEST.match(text)
+    if match is None:
+        return None
+    rest = _PARTICLES.sub(" ", match["rest"]).strip(" ,.!?")
+    return "/alert " + rest if rest else None  # "bikin alert dong": the sentence's own reading
+
+
+_PARTICLES = re.compile(r"(?<!\w)(?:dong|donk|ya|yah|sih|deh|please|pls|plis|nih|ok|oke)(?!\w)",
+                        _I)
 
 
 def asks_alerts(text: str) -> bool:

@@ -158,3 +158,61 @@ def test_a_metric_with_data_is_answered_as_asked(chat: Conversation) -> None:
     reply = chat.reply("followers ig")
     assert reply.data["metric"] == "followers" and "asked_metric" not in reply.data
     assert reply.data["value"] == level("followers", TODAY, "instagram")
+
+
+# --- two periods, a daily breakdown, an alert asked for in a sentence ----------------------
+
+def test_the_later_of_two_periods_is_asked_about(chat: Conversation) -> None:
+    reply = chat.reply("reach ig kemarin vs hari ini")
+    assert reply.data["period"]["start"] == TODAY.isoformat()
+    assert reply.data["previous"]["start"] == "2026-11-21"
+    assert reply.data["value"] == total("reach", TODAY, TODAY, "instagram")
+    assert reply.data["previous"]["value"] == total("reach", date(2026, 11, 21),
+                                                    date(2026, 11, 21), "instagram")
+
+
+def test_two_months_named_compare_as_named(chat: Conversation) -> None:
+    for text in ("reach ig oktober vs agustus", "reach ig agustus dibanding oktober"):
+        reply = chat.reply(text)
+        assert reply.data["period"]["start"] == "2026-10-01", text
+        assert reply.data["previous"]["start"] == "2026-08-01", text
+        assert reply.data["previous"]["end"] == "2026-08-31", text
+        assert reply.data["previous"]["value"] == total(
+            "reach", date(2026, 8, 1), date(2026, 8, 31), "instagram")
+
+
+def test_this_vs_last_keeps_like_for_like(chat: Conversation) -> None:
+    reply = chat.reply("reach ig minggu ini vs minggu lalu")
+    assert reply.data["period"]["start"] == "2026-11-16"
+    previous = reply.data["previous"]
+    assert (previous["start"], previous["end"]) == ("2026-11-09", "2026-11-15")
+    assert previous["value"] == total("reach", date(2026, 11, 9), date(2026, 11, 15),
+                                      "instagram")
+
+
+@pytest.mark.parametrize("text", ["reach ig per hari minggu lalu",
+                                  "/kpi reach ig per hari minggu lalu",
+                                  "reach ig tiap hari minggu lalu"])
+def test_per_day_is_the_daily_series_never_a_sunday(chat: Conversation, text: str) -> None:
+    reply = chat.reply(text)
+    assert reply.intent == "chart" and reply.error is None
+    assert reply.data["period"]["start"] == "2026-11-09"
+    assert reply.data["period"]["end"] == "2026-11-15"
+
+
+def test_hari_minggu_lalu_alone_is_still_last_sunday(chat: Conversation) -> None:
+    reply = chat.reply("reach ig hari minggu lalu")
+    assert reply.data["period"]["start"] == reply.data["period"]["end"] == "2026-11-15"
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("tolong bikin alert kalau er ig di bawah 2%", "di bawah 2%"),
+    ("alert kalau engagement ig turun 20%", "turun ≥20%"),
+    ("buat alert reach tiktok turun 30% harian ya", "turun ≥30%"),
+])
+def test_an_alert_asked_in_a_sentence_is_added(chat: Conversation, text: str,
+                                               rule: str) -> None:
+    reply = chat.reply(text)
+    assert reply.error is None and "ditambahkan" in reply.text and rule in reply.text
+    listed = chat.reply("/alert")
+    assert rule in listed.text
