@@ -26,7 +26,7 @@ from kpi_engine.domain import validation
 from kpi_engine.domain.metrics import METRICS
 from kpi_engine.domain.model import PLATFORMS, Role, SnapshotRow, parse_channel_name
 from kpi_engine.domain.periods import PeriodQuery
-from kpi_engine.services import answers
+from kpi_engine.services import answers, coverage
 
 
 def kpi(ctx: Context) -> Reply:
@@ -54,7 +54,37 @@ def kpi(ctx: Context) -> Reply:
                             asked=METRICS[p.metric].label(ctx.lang).lower(),
                             metric=METRICS[named.metric.key].label(ctx.lang).lower()))
         reply.data["asked_metric"] = p.metric
+    partial_note(ctx, reply, (named or answer).metric.key, pq)
     return provisional_note(ctx, reply, p.channel, pq.current.start, pq.current.end)
+
+
+PARTIAL = ("Catatan: datanya baru ada sejak {since}, jadi {which} ({range}) hanya tercakup "
+           "{covered} dari {days} hari{tail}",
+           "Note: the data begins on {since}, so {which} ({range}) has data for only "
+           "{covered} of its {days} days{tail}")
+_UNEVEN = ("; perubahannya bukan perbandingan setara.", "; the change is not like for like.")
+_WHICH = {"current": ("periode ini", "this period"),
+          "previous": ("periode pembanding", "the period compared with")}
+
+
+def partial_note(ctx: Context, reply: Reply, metric: str, pq: PeriodQuery) -> None:
+    """A counter over a period its data covers only in part ("reach ig Q3" against a Q2
+    whose data begins in June) says so, and its JSON carries ``partial``."""
+    scope = answers.resolve_scope(ctx.channels, ctx.parsed.channel)
+    current, previous = coverage.partial(ctx.store, ctx.workspace.id, scope.main, metric, pq)
+    found = [(k, x) for k, x in (("current", current), ("previous", previous)) if x]
+    if not found or reply.data.get("value") is None:
+        return
+    en = 1 if ctx.lang == "en" else 0
+    for which, part in found:
+        reply.body.append(PARTIAL[en].format(
+            since=fmt.day_range(part.since, part.since, ctx.lang), which=_WHICH[which][en],
+            range=fmt.day_range(part.period.start, part.period.end, ctx.lang),
+            covered=part.covered, days=part.days,
+            tail=_UNEVEN[en] if reply.data.get("change_pct") is not None else "."))
+    reply.data["partial"] = [{"period": which, "since": part.since.isoformat(),
+                              "days_covered": part.covered, "days": part.days}
+                             for which, part in found]
 
 
 #: Metrics that are the same thing under each platform's own name: YouTube's subscribers are

@@ -47,6 +47,12 @@ class InMemorySnapshots:
         return sorted({d for c, d in self.provisional
                        if c in channel_ids and first <= d <= last})
 
+    def first_day(self, workspace_id: int, channel_ids: Sequence[int],
+                  metrics: Sequence[str]) -> date | None:
+        days = [r.day for r in self.rows if r.metric in metrics
+                and self._channel_id(r) in channel_ids]
+        return min(days) if days else None
+
     def _channel_id(self, row: SnapshotRow) -> int | None:
         for c in self.channels:
             if c.platform == row.platform and c.handle == row.handle:

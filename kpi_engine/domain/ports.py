@@ -94,6 +94,15 @@ class Source(Protocol):
 
 
 @runtime_checkable
+class FirstDay(Protocol):
+    """Where the data of a question's scope begins."""
+
+    def first_day(self, workspace_id: int, channel_ids: Sequence[int],
+                  metrics: Sequence[str]) -> date | None:
+        """The first day any of ``metrics`` has a snapshot on any of the channels."""
+        ...
+
+
 class SnapshotTerms(Protocol):
     """The snapshot terms of a question."""
 

@@ -35,8 +35,8 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from kpi_engine.domain.formulas import Needs, Terms
 from kpi_engine.domain.model import Channel, Role, SnapshotRow, Workspace, WriteResult
+from kpi_engine.storage import coverage, schema_sources
 from kpi_engine.storage import schema as t
-from kpi_engine.storage import schema_sources
 from kpi_engine.storage.pg_copy import copy_snapshots
 from kpi_engine.storage.terms import fetch_terms
 from kpi_engine.storage.tick_marks import touch
@@ -340,6 +340,13 @@ class Store:
             return sorted(set(conn.execute(select(p.day).where(and_(
                 p.workspace_id == workspace_id, p.channel_id.in_(list(channel_ids)),
                 p.day >= first, p.day <= last))).scalars()))
+
+    def first_day(self, workspace_id: int, channel_ids: Sequence[int],
+                  metrics: Sequence[str]) -> date | None:
+        """The first day any of ``metrics`` has a snapshot on any of the channels (one index
+        seek per metric and channel): where the data of a question's scope begins."""
+        with self.connect() as conn:
+            return coverage.first_day(conn, workspace_id, channel_ids, metrics)
 
     def count_snapshots(self, workspace_id: int | None = None) -> int:
         q = select(func.count()).select_from(t.snapshots)

@@ -216,3 +216,51 @@ def test_an_alert_asked_in_a_sentence_is_added(chat: Conversation, text: str,
     assert reply.error is None and "ditambahkan" in reply.text and rule in reply.text
     listed = chat.reply("/alert")
     assert rule in listed.text
+
+
+# --- a period the data covers only in part ------------------------------------------------
+
+def first_demo_day() -> date:
+    return min(r.day for r in demo_rows(TODAY) if r.platform == "instagram" and not r.handle
+               and r.metric == "reach")
+
+
+def test_a_change_against_a_partly_covered_period_says_so(chat: Conversation) -> None:
+    since = first_demo_day()
+    assert date(2026, 4, 1) < since <= date(2026, 6, 30)  # the demo begins inside Q2
+    reply = chat.reply("reach ig q3")
+    assert reply.data["value"] == total("reach", date(2026, 7, 1), date(2026, 9, 30),
+                                        "instagram")
+    covered = (date(2026, 6, 30) - since).days + 1
+    assert reply.data["partial"] == [{"period": "previous", "since": since.isoformat(),
+                                      "days_covered": covered, "days": 91}]
+    assert f"hanya tercakup {covered} dari 91 hari" in reply.text
+    assert "bukan perbandingan setara" in reply.text
+
+
+def test_a_partly_covered_current_period_without_previous(chat: Conversation) -> None:
+    reply = chat.reply("reach ig tahun ini")
+    since = first_demo_day()
+    days = (TODAY - date(2026, 1, 1)).days + 1
+    assert reply.data["partial"] == [{"period": "current", "since": since.isoformat(),
+                                      "days_covered": (TODAY - since).days + 1, "days": days}]
+    assert "bukan perbandingan setara" not in reply.text  # no change is shown
+
+
+@pytest.mark.parametrize("text", ["reach ig bulan lalu", "followers ig q3", "er ig q3"])
+def test_whole_periods_and_non_sums_carry_no_note(chat: Conversation, text: str) -> None:
+    reply = chat.reply(text)
+    assert "partial" not in reply.data and "tercakup" not in reply.text
+
+
+def test_the_coverage_check_costs_one_seek_and_only_for_long_periods(chat: Conversation,
+                                                                     app: App) -> None:
+    from tests.integration.test_engine import count_statements
+
+    chat.reply("/kpi reach")  # the first question of a chat writes its sighting
+    with count_statements(app.engine) as week:
+        chat.reply("/kpi reach minggu ini")
+    with count_statements(app.engine) as month:
+        chat.reply("/kpi reach bulan lalu")
+    assert len(week) == 3 and len(month) == 4
+    assert "min(" in month[-1].lower() and "snapshots" in month[-1]
