@@ -342,7 +342,11 @@ def parse_text(text: str, today: date, *, channels: Sequence[str] = (),
             result.campaign, unknown_campaign = unknown_campaign, None  # /kpi … kampanye x
         recording = command == "record" or any(
             INTENT_WORDS.get(w) == "record" for w in _words(body))
-        typo = unclear.take_period_typo(body, vocabulary.words, today, lang or "id")
+        part = shapes.part_of_unit(body)
+        if part is not None:  # "reach ig awal bulan": which days? asked, never guessed
+            result.unclear, result.unclear_kind, body = part[0], "period", part[1]
+        typo = None if part else unclear.take_period_typo(body, vocabulary.words, today,
+                                                          lang or "id")
         if typo is not None:  # "reach ig mingu lalu": asked back, never read as a period
             result.unclear, result.suggestion, body = chat.as_typed(typo[0], typed), typo[1], \
                 typo[2]

@@ -350,3 +350,22 @@ def asked_change(text: str) -> str | None:
     if fall == rise:
         return None
     return "down" if fall else "up"
+
+
+#: "awal bulan", "pertengahan tahun lalu", "end of the month": part of a calendar unit, which
+#: no rule of SPEC §4 reads ("akhir pekan" is the weekend: a period of its own).
+_PART_OF_UNIT = re.compile(
+    r"(?<!\w)(?:(?:awal|pertengahan|tengah|akhir)\s+(?:bulan|tahun|kuartal|triwulan)"
+    r"|(?:awal|pertengahan|tengah)\s+(?:minggu|pekan)"
+    r"|(?:the\s+)?(?:start|beginning|middle|mid|end)\s+of\s+(?:the\s+|last\s+|this\s+)?"
+    r"(?:month|year|quarter|week))"
+    r"(?:\s+(?:ini|lalu|kemarin|kemaren|depan|this|last))?(?!\w)", _I)
+
+
+def part_of_unit(text: str) -> tuple[str, str] | None:
+    """("awal bulan", the text without it) when a request names part of a month, year,
+    quarter or week: a period the bot asks about rather than guesses."""
+    match = _PART_OF_UNIT.search(text)
+    if match is None:
+        return None
+    return match.group().lower(), blank(text, match.start(), match.end())

@@ -102,6 +102,8 @@ ARGUMENT_WORDS: frozenset[str] = frozenset({
     # the direction of a change in a "kenapa … turun?" / "why did … fall" question
     "fall", "fell", "falls", "falling", "dropped", "drops", "dropping", "rose", "rising",
     "go", "went", "gone", "anjlok", "merosot", "melonjak",
+    # "weekend depan": a period's words, left in the arguments by its error
+    "weekend", "wiken", "wikend",
 })
 
 #: The words for a campaign, followed by its name ("kampanye ramadan", "campaign: promo").

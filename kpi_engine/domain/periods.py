@@ -456,6 +456,29 @@ def _h_weekday(match: re.Match[str], ctx: _Ctx) -> PeriodQuery:
     return _make(ctx, day, day, day - week, day - week, label)
 
 
+_WEEKEND_LABELS = {0: ("akhir pekan ini", "this weekend"), -1: ("akhir pekan lalu",
+                                                                  "last weekend")}
+
+
+def _h_weekend(match: re.Match[str], ctx: _Ctx) -> PeriodQuery:
+    """``akhir pekan lalu``/``weekend kemarin``/``last weekend``: Saturday and Sunday of last
+    week; ``… ini``/``this weekend``: this week's (to today, like for like); a bare
+    ``weekend``: the latest that has begun. Compared with the weekend before."""
+    rel = _key(match["pre"] or match["post"] or "")
+    offset = _OFFSETS.get(rel)
+    if offset is None:  # bare: this weekend once it has begun, else the last one
+        offset = 0 if ctx.today.weekday() >= 5 else -1
+    if offset > 0:
+        raise ctx.error("future")
+    saturday = unit_start("week", ctx.today) + timedelta(days=5, weeks=offset)
+    if saturday > ctx.today:
+        raise ctx.error("future")
+    end = min(saturday + _ONE_DAY, ctx.today)
+    week = timedelta(weeks=1)
+    label = _WEEKEND_LABELS[offset][ctx.lang == "en"]
+    return _make(ctx, saturday, end, saturday - week, end - week, label)
+
+
 def _h_month(match: re.Match[str], ctx: _Ctx) -> PeriodQuery:
     month = _month_number(match["mon"])
     if match["y"]:
@@ -575,6 +598,9 @@ _RULES: tuple[_Rule, ...] = (
           _h_count),
     _rule(r"(?:(?:the\s+)?(?P<dir>last|past|previous|prior|next|coming)\s+)?(?P<n>\d+)\s*"
           r"(?P<unit>days?|weeks?|months?|quarters?|years?)(?:\s+(?P<suf>ago))?", _h_count),
+    _rule(r"(?:(?:the\s+)?(?P<pre>last|previous|this|next|coming)\s+)?"
+          r"(?:akhir\s+(?:pekan|minggu)|week[\s-]?end|wiken|wikend)"
+          r"(?:\s+(?P<post>lalu|yang\s+lalu|kemarin|kemaren|ini|depan))?", _h_weekend),
     _rule(rf"(?:(?P<pre>last|previous|this)\s+)?"
           rf"(?:hari\s+(?P<wd1>{_WEEKDAY_BARE}|minggu)|(?P<wd2>{_WEEKDAY_BARE}))"
           r"(?:\s+(?P<post>lalu|yang\s+lalu|kemarin|kemaren|ini))?", _h_weekday),

@@ -264,3 +264,18 @@ def test_the_coverage_check_costs_one_seek_and_only_for_long_periods(chat: Conve
         chat.reply("/kpi reach bulan lalu")
     assert len(week) == 3 and len(month) == 4
     assert "min(" in month[-1].lower() and "snapshots" in month[-1]
+
+
+def test_last_weekend_is_answered_from_its_two_days(chat: Conversation) -> None:
+    reply = chat.reply("brp reach ig weekend kemarin?")
+    assert reply.data["period"]["start"] == "2026-11-14"
+    assert reply.data["value"] == total("reach", date(2026, 11, 14), date(2026, 11, 15),
+                                        "instagram")
+    assert reply.data["previous"]["value"] == total("reach", date(2026, 11, 7),
+                                                    date(2026, 11, 8), "instagram")
+
+
+def test_the_start_of_the_month_is_asked_about(chat: Conversation) -> None:
+    reply = chat.reply("reach ig awal bulan")
+    assert reply.error == "unclear_period" and '"awal bulan"' in reply.text
+    assert "value" not in reply.data
