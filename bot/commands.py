@@ -27,6 +27,7 @@ from kpi_engine.domain.metrics import METRICS
 from kpi_engine.domain.model import PLATFORMS, Role, SnapshotRow, parse_channel_name
 from kpi_engine.domain.periods import PeriodQuery
 from kpi_engine.services import answers, coverage
+from kpi_engine.services.workspaces import campaign_span
 
 
 def kpi(ctx: Context) -> Reply:
@@ -55,7 +56,28 @@ def kpi(ctx: Context) -> Reply:
                             metric=METRICS[named.metric.key].label(ctx.lang).lower()))
         reply.data["asked_metric"] = p.metric
     partial_note(ctx, reply, (named or answer).metric.key, pq)
+    if p.campaign and p.period is None and answer.value is None:
+        campaign_hint(ctx, reply, p.campaign)
     return provisional_note(ctx, reply, p.channel, pq.current.start, pq.current.end)
+
+
+CAMPAIGN_RUN = ("Data kampanye {name} ada pada {run}; tanyakan dengan periodenya, misalnya "
+                "\"{example}\".",
+                "Campaign {name} has data on {run}; ask with its period, for example "
+                "\"{example}\".")
+
+
+def campaign_hint(ctx: Context, reply: Reply, campaign: str) -> None:
+    """A campaign asked about with no period ("revenue kampanye ramadan") and no data in the
+    default week: the reply says when the campaign has data, and how to ask for it."""
+    span = campaign_span(ctx.store, ctx.workspace.id, campaign)
+    if span is None:
+        return
+    first, last = span[0], min(span[1], ctx.today)
+    example = f"{ctx.request.text.strip()} {first.isoformat()}..{last.isoformat()}"
+    reply.body.append(CAMPAIGN_RUN[1 if ctx.lang == "en" else 0].format(
+        name=campaign, run=fmt.day_range(first, last, ctx.lang), example=example))
+    reply.data["campaign_run"] = {"start": first.isoformat(), "end": last.isoformat()}
 
 
 PARTIAL = ("Catatan: datanya baru ada sejak {since}, jadi {which} ({range}) hanya tercakup "

@@ -645,6 +645,9 @@ def _sentence_command(parsed: ParsedText, intents: list[str], greeted: bool,
         return "chart"  # "reach ig per hari minggu lalu": the daily series
     if len(parsed.channels) > 1 or len(parsed.campaigns) > 1:
         return "compare"
+    if command == "kpi" and parsed.metric in ("roi", "roas") and parsed.campaign and \
+            parsed.period is None and parsed.period_error is None:
+        return "roi"  # "berapa roi kampanye ramadan": the campaign's whole run, as /roi
     return command
 
 

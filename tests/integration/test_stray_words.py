@@ -279,3 +279,33 @@ def test_the_start_of_the_month_is_asked_about(chat: Conversation) -> None:
     reply = chat.reply("reach ig awal bulan")
     assert reply.error == "unclear_period" and '"awal bulan"' in reply.text
     assert "value" not in reply.data
+
+
+# --- a campaign asked about with no period -------------------------------------------------
+
+def campaign_days(name: str) -> tuple[date, date]:
+    days = [r.day for r in demo_rows(TODAY) if r.campaign == name]
+    return min(days), max(days)
+
+
+def test_roi_of_a_campaign_in_a_sentence_is_its_whole_run(chat: Conversation) -> None:
+    first, last = campaign_days("ramadan")
+    reply = chat.reply("berapa roi kampanye ramadan")
+    assert reply.intent == "roi"
+    assert reply.data["period"]["start"] == first.isoformat()
+    assert reply.data["period"]["end"] == min(last, TODAY).isoformat()
+    spend = sum(r.value for r in demo_rows(TODAY) if r.campaign == "ramadan"
+                and r.metric == "spend")
+    assert reply.data["spend"] == pytest.approx(spend)
+
+
+def test_a_campaign_without_data_this_week_says_when_it_ran(chat: Conversation) -> None:
+    first, last = campaign_days("ramadan")
+    reply = chat.reply("revenue kampanye ramadan")
+    assert reply.data["value"] is None
+    assert reply.data["campaign_run"] == {"start": first.isoformat(), "end": last.isoformat()}
+    example = f"revenue kampanye ramadan {first.isoformat()}..{last.isoformat()}"
+    assert example in reply.text
+    again = chat.reply(example)  # the example given is a question that works
+    assert again.data["value"] == pytest.approx(sum(
+        r.value for r in demo_rows(TODAY) if r.campaign == "ramadan" and r.metric == "revenue"))

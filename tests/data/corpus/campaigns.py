@@ -63,7 +63,8 @@ CASES: list[Case] = [
     ("roi semua kampanye bln ini", {"command": "roi", "campaign": None, **THIS_MONTH}),
     ("roi mgg lalu", {"command": "roi", "campaign": None, **LAST_WEEK}),
     ("berapa roi kampanye gajian bln lalu", {"command": "kpi", "metric": "roi", "campaign": "gajian", **LAST_MONTH}),
-    ("brp roi ramadan", {"command": "kpi", "metric": "roi", "campaign": "ramadan"}),
+    # a campaign's ROI with no period: its whole run, as "roi kampanye harbolnas" (/roi)
+    ("brp roi ramadan", {"command": "roi", "metric": "roi", "campaign": "ramadan"}),
     ("roi campaign gajian dong", {"command": "roi", "campaign": "gajian"}),
     # "kampanye mana yang paling untung": /roi over all campaigns (issue 12); since issue 15
     # the campaigns ranked by ROI

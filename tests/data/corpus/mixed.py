@@ -34,7 +34,7 @@ CASES: list[Case] = [
     ("clicks yesterday", {"command": "kpi", "metric": "clicks", "lang": "en", **YESTERDAY}),
     ("ctr on facebook last week", {"command": "kpi", "metric": "ctr", "channel": "facebook", "lang": "en", **LAST_WEEK}),
     ("cost per click tiktok this month", {"command": "kpi", "metric": "cpc", "channel": "tiktok", "lang": "en", **THIS_MONTH}),
-    ("what's the roas for harbolnas", {"command": "kpi", "metric": "roas", "campaign": "harbolnas", "lang": "en"}),
+    ("what's the roas for harbolnas", {"command": "roi", "metric": "roas", "campaign": "harbolnas", "lang": "en"}),
     ("customer satisfaction this quarter", {"command": "kpi", "metric": "csat", "lang": "en", **THIS_QUARTER}),
     ("new followers on tiktok yesterday", {"command": "kpi", "metric": "follower_growth", "channel": "tiktok", "lang": "en", **YESTERDAY}),
     ("follower growth rate instagram last month", {"command": "kpi", "metric": "follower_growth_rate", "channel": "instagram", "lang": "en", **LAST_MONTH}),
