@@ -261,12 +261,13 @@ HELP_INTRO = (
 )
 HELP_OUTRO = (
     "Periode: hari ini, kemarin, minggu ini, minggu lalu, bulan ini, bulan lalu, kuartal ini, "
-    "tahun ini, 30 hari terakhir, Oktober 2026, Q3 2026, 1-15 Nov, sejak 1 Nov.\n"
+    "tahun ini, 30 hari terakhir, akhir pekan lalu, Oktober 2026, Q3 2026, 1-15 Nov, "
+    "sejak 1 Nov.\n"
     "Metrik: reach, impressions, views, followers, engagement, er, likes, comments, shares, "
     "saves, mentions, clicks, ctr, conversions, revenue, spend, cpc, cpm, roi, roas, csat, "
     "share_of_voice, …",
     "Periods: today, yesterday, this week, last week, this month, last month, this quarter, "
-    "this year, last 30 days, October 2026, Q3 2026, 1-15 Nov, since Nov 1.\n"
+    "this year, last 30 days, last weekend, October 2026, Q3 2026, 1-15 Nov, since Nov 1.\n"
     "Metrics: reach, impressions, views, followers, engagement, er, likes, comments, shares, "
     "saves, mentions, clicks, ctr, conversions, revenue, spend, cpc, cpm, roi, roas, csat, "
     "share_of_voice, …",
