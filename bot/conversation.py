@@ -84,6 +84,8 @@ def clarify_reply(parsed: ParsedText, lang: str, channels: Sequence[str],
     elif kind == "channel":
         known = ", ".join(channels) or t("no_channels", lang)
         code, text = "unclear_channel", t("unclear_channel", lang, word=word, known=known)
+    elif kind == "word":  # "/kpi reach ig xyz": every slot of the command is filled
+        code, text = "unclear_word", t("unclear_word", lang, word=word)
     elif kind == "number":  # "/kpi reach ig 12345"
         code, text = "unclear_number", t("unclear_number", lang, word=word)
     elif kind == "campaign":

@@ -105,6 +105,11 @@ MESSAGES: dict[str, tuple[str, str]] = {
                        "month, last 7 days, October 2026."),
     "same_thing": ("{scope} mencatat {metric}, bukan {asked}: ini jumlah {metric}-nya.",
                    "{scope} records {metric}, not {asked}: these are its {metric}."),
+    "unclear_word": ("Saya belum paham \"{word}\". Yang bisa ditulis: metrik, kanal, "
+                     "kampanye dan periode, misalnya \"/kpi reach instagram bulan lalu\".",
+                     "I didn't understand \"{word}\". You can write a metric, a channel, a "
+                     "campaign and a period, for example \"/kpi reach instagram last "
+                     "month\"."),
     "unclear_number": ("Angka \"{word}\" tidak saya pahami di sini. Untuk periode, tulis "
                        "misalnya: tahun 2025, Oktober 2026, 7 hari terakhir, 1-15 Nov.",
                        "I didn't understand the number \"{word}\" here. For a period, write "

@@ -32,7 +32,7 @@ class ParsedText:
     competitors: bool = False  # "pesaing", "kompetitor", "competitors" named
     unclear: str | None = None  # words not understood that look like a slot, as typed
     unclear_kind: str | None = None  # "period", "channel", "campaign", "metric", "number",
-    # "rank" (a ranking key word: "knal")
+    # "rank" (a ranking key word: "knal"), "word" (a slash command's extra word)
     rank_by: str | None = None  # "which is best" by "channel", "campaign" or "day"
     #: how a ranking is ordered: "best" (the metric's better direction first), "worst",
     #: "high" (the largest value first: "tertinggi", "most"), "low" ("terendah", "termurah")

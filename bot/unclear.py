@@ -104,6 +104,16 @@ def find(result: ParsedText, tokens: Sequence[Token], candidates: list[int],
     if slash:
         if result.unknown_metric:
             options.append((-1, "metric", [], result.suggestion))
+        if result.command in NUMBER_CLARIFIED:  # "/kpi reach ig xyz": never dropped
+            for t in candidates:
+                if tokens[t].used or any(ch.isdigit() for ch in tokens[t].clean):
+                    continue  # numbers: stray_number's reply
+                found_kind = kinds.get(t)
+                if found_kind is not None and found_kind[0] in ("channel", "campaign",
+                                                                "metric"):
+                    options.append((t, found_kind[0], [t], found_kind[1]))
+                else:
+                    options.append((t, "word", [t], None))
     else:
         if unknown_campaign is not None:
             found = chat.closest(unknown_campaign, tuple(campaign_words))

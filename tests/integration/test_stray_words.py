@@ -309,3 +309,23 @@ def test_a_campaign_without_data_this_week_says_when_it_ran(chat: Conversation) 
     again = chat.reply(example)  # the example given is a question that works
     assert again.data["value"] == pytest.approx(sum(
         r.value for r in demo_rows(TODAY) if r.campaign == "ramadan" and r.metric == "revenue"))
+
+
+# --- a slash command's extra word ----------------------------------------------------------
+
+@pytest.mark.parametrize(("text", "error", "word"), [
+    ("/kpi reach ig xyz", "unclear_word", "xyz"),
+    ("/grafik reach ig xyz minggu lalu", "unclear_word", "xyz"),
+    ("/kpi reach ig tiktk", "unclear", "tiktk"),
+    ("/kpi reach ig ramadn", "unclear", "ramadn"),
+])
+def test_a_slash_commands_extra_word_is_never_dropped(chat: Conversation, text: str,
+                                                      error: str, word: str) -> None:
+    reply = chat.reply(text)
+    assert reply.error == error and "value" not in reply.data
+    assert f'"{word}"' in reply.text
+
+
+def test_a_slash_command_with_an_audience_bucket_still_answers_it(chat: Conversation) -> None:
+    reply = chat.reply("/kpi followers ig jakarta")
+    assert reply.error is None and "Jakarta" in reply.text
