@@ -162,16 +162,26 @@ def kpi_reply(a: KpiAnswer, lang: str, currency: str = "IDR") -> Reply:
                  lang=lang)
 
 
+#: The audience under each platform's name (SPEC §3.1): a scope that records one of them
+#: shows no "no data" line for the other.
+_AUDIENCE_TWIN = {"followers": "subscribers", "subscribers": "followers"}
+
+
 def summary_reply(s: Summary, lang: str, currency: str = "IDR") -> Reply:
     title = t("summary_title", lang, scope=scope_label(s.scope_label, None, lang),
               period=period_label(s.period, lang))
     body: list[str] = []
     data: list[dict[str, Any]] = []
+    present = {a.metric.key for _, found in s.sections for a in found
+               if a.value is not None or a.previous_value is not None}
     for cat, answers in s.sections:
         label = CATEGORY_LABELS[cat][1 if lang == "en" else 0]
         body.append("")
         body.append(f"■ {label}")
         for a in answers:
+            if a.metric.key not in present and _AUDIENCE_TWIN.get(a.metric.key) in present:
+                data.append({"category": cat.value, **kpi_data(a)})
+                continue  # TikTok has no subscribers, YouTube no followers: not "no data"
             line = f"  {a.metric.label(lang)}: {value_text(a.metric, a.value, currency, lang)}"
             move = trend(a.metric, a, lang) if a.value is not None else ""
             if move:

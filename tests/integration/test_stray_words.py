@@ -329,3 +329,14 @@ def test_a_slash_commands_extra_word_is_never_dropped(chat: Conversation, text: 
 def test_a_slash_command_with_an_audience_bucket_still_answers_it(chat: Conversation) -> None:
     reply = chat.reply("/kpi followers ig jakarta")
     assert reply.error is None and "Jakarta" in reply.text
+
+
+def test_a_summary_shows_the_audience_under_the_platforms_own_name(chat: Conversation) -> None:
+    tiktok = chat.reply("/ringkasan tiktok")
+    assert "Pengikut:" in tiktok.text and "Subscriber:" not in tiktok.text
+    youtube = chat.reply("/ringkasan youtube")
+    assert "Subscriber:" in youtube.text and "Pengikut:" not in youtube.text
+    keys = [m["metric"] for m in youtube.data["metrics"]]
+    assert "followers" in keys and "subscribers" in keys  # the JSON keeps every metric
+    both = chat.reply("/ringkasan")
+    assert "Pengikut:" in both.text and "Subscriber:" in both.text
