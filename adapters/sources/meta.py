@@ -6,7 +6,9 @@ One thin client (``Graph``) on :mod:`adapters.sources.http` and three ``Source``
     daily ``/{ig-user-id}/insights``: ``reach`` as a time series (``period=day``, at most 30
     days per request), ``views``, ``profile_views`` and ``website_clicks`` as
     ``metric_type=total_value`` — a total over since…until, so one request per day.
-    ``impressions`` was replaced by ``views`` in 2025 and is not asked for. The level of
+    ``impressions`` was replaced by ``views`` in 2025 and is not asked for. ``website_clicks``
+    (taps on the profile's link) is stored as ``website_clicks``, not ``website_visits``:
+    visits to the site are GA4's sessions, written on the same channel by a GA4 source. The level of
     followers is ``followers_count`` of the account, read now: it is written for the reading
     day only (``follower_count`` of the insights counts new follows, not the level, so no past
     level is made up from it). Posts from ``/{ig-user-id}/media`` (cursor paging, newest
@@ -398,7 +400,7 @@ class InstagramSource(MetaSource):
     SERIES: ClassVar[dict[str, str]] = {"reach": "reach"}
     #: total_value metrics (one answer per day)
     TOTALS: ClassVar[dict[str, str]] = {"views": "views", "profile_views": "profile_visits",
-                                        "website_clicks": "website_visits"}
+                                        "website_clicks": "website_clicks"}
     #: a post's lifetime insights
     MEDIA: ClassVar[dict[str, str]] = {"reach": "reach", "likes": "likes",
                                        "comments": "comments", "shares": "shares",

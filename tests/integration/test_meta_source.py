@@ -116,7 +116,7 @@ def test_instagram_every_metric_mapped(meta: MetaStandin) -> None:
     source = ig_source(meta)
     batch = source.fetch(account(), FIRST, TODAY)
     got = by_metric(batch)
-    assert set(got) == {"reach", "views", "profile_visits", "website_visits", "followers"}
+    assert set(got) == {"reach", "views", "profile_visits", "website_clicks", "followers"}
     # reach: Σ(100+i) for i = 0…34 = 3500 + 595 = 4095, over two time-series chunks
     assert len(got["reach"]) == 35 and sum(got["reach"].values()) == 4095
     assert got["reach"][FIRST] == 100 and got["reach"][TODAY] == 134
@@ -124,7 +124,8 @@ def test_instagram_every_metric_mapped(meta: MetaStandin) -> None:
     assert sum(got["views"].values()) == 11690 and got["views"][TODAY] == 368
     # profile_views i % 7 over 35 days: five weeks of 0+1+…+6 = 105
     assert sum(got["profile_visits"].values()) == 105
-    assert sum(got["website_visits"].values()) == 105  # 35 × 3
+    # profile link taps are website_clicks, never website_visits (GA4's sessions, issue 17)
+    assert sum(got["website_clicks"].values()) == 105  # 35 × 3
     # the follower level is read now: written for the reading day only
     assert got["followers"] == {TODAY: 10_480}
 
