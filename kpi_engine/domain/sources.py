@@ -91,6 +91,37 @@ def provisional_split(window: Window, provisional_from: date | None
     return [d for d in days if d < provisional_from], [d for d in days if d >= provisional_from]
 
 
+#: A post published this many days before a fetch's first day still gets its lifetime values
+#: read (its numbers keep moving for about four weeks).
+POST_WINDOW_DAYS = 28
+#: ... and at least this many days before the reading day, whatever the fetch's first day:
+#: a sync's last window is 1 to WINDOW_DAYS days long, so without this floor the posts that
+#: get the reading day's values would depend on how the sync cut its span into windows (and
+#: a second sync right after the first would add readings the first one did not write).
+LIFETIME_DAYS = POST_WINDOW_DAYS + WINDOW_DAYS - 1
+
+
+def reading_day(last: date, now: datetime) -> date | None:
+    """The day values read at ``now`` (a post's lifetime totals, a follower level, the
+    audience) are labelled with: ``last`` when ``last`` is today somewhere on Earth (local
+    dates run from UTC-12 to UTC+14), else None: a value read now is not an earlier day's.
+    So a sync's earlier windows (which end before the workspace's yesterday) get none."""
+    moment = now.astimezone(UTC)
+    earliest = (moment - timedelta(hours=12)).date()
+    latest = (moment + timedelta(hours=14)).date()
+    return last if earliest <= last <= latest else None
+
+
+def lifetime_cutoff(first: date, reading: date | None) -> date:
+    """The oldest publication day whose posts a fetch from ``first`` lists and reads:
+    :data:`POST_WINDOW_DAYS` before ``first``, and when there is a reading day at least
+    :data:`LIFETIME_DAYS` before it."""
+    cutoff = first - timedelta(days=POST_WINDOW_DAYS)
+    if reading is None:
+        return cutoff
+    return min(cutoff, reading - timedelta(days=LIFETIME_DAYS))
+
+
 def night_offset(source_id: int) -> int:
     """Minutes after 01:00 of a source's nightly sync: spread over four hours, the same
     every night (a CRC of the id, not Python's salted ``hash``)."""

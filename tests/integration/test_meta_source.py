@@ -189,15 +189,25 @@ def test_media_paging_follows_cursors_without_the_token_link(meta: MetaStandin) 
 
 
 def test_a_post_window_stops_paging(meta: MetaStandin) -> None:
-    """Newest first: the listing stops at the first post older than first − 28 days."""
+    """Newest first: the listing stops at the first post older than first − 28 days, or
+    34 days before the reading day when that is earlier (domain/sources.lifetime_cutoff)."""
     acct = ig_account()
     start = datetime(2026, 11, 29, 12, tzinfo=UTC)
     acct.media = [Media(f"q{i:03d}", start - timedelta(days=i), insights={"likes": 1})
                   for i in range(300)]
     meta.ig[acct.id] = acct
     batch = ig_source(meta).fetch(account(), TODAY - timedelta(days=2), TODAY)
-    # published on or after Nov 28 − 28 days = Oct 31: Nov 29 … Oct 31 is 30 posts
-    assert len(batch.posts) == 30 and len(meta.requests_to("/media")) == 1
+    # first − 28 = Nov 28 − 28 = Oct 31; the reading day (Nov 30) − 34 = Oct 27 is earlier:
+    # published on or after Oct 27: Nov 29 … Oct 27 is 34 posts
+    assert len(batch.posts) == 34 and len(meta.requests_to("/media")) == 1
+    assert min(p.published_at for p in batch.posts).date() == date(2026, 10, 27)
+    # a window that ends before the reading day has no reading day: first − 28 only
+    older = ig_source(meta).fetch(account(), TODAY - timedelta(days=9), TODAY - timedelta(
+        days=3))
+    assert not older.post_metrics and not older.segments
+    assert "followers" not in {r.metric for r in older.snapshots}
+    # Nov 21 − 28 = Oct 24: Nov 27 (the window's last day) … Oct 24 is 35 posts
+    assert len(older.posts) == 35
 
 
 def test_unknown_metrics_are_skipped_and_counted(meta: MetaStandin,
