@@ -29,7 +29,7 @@ grown post totals, the clock moves one day, and **every source's nightly sync** 
 ``sync_100_sources_s`` its wall time, ``sync_100_requests`` the requests the stand-ins
 counted (``sync_100_requests_reported``: what the service recorded), ``sync_100_rows`` rows
 written (snapshots + posts + post values + audience), ``sync_100_changed`` stored values it
-changed. Right after, a second sync of all 100 (each made due again, as ``/sumber sync``
+changed, ``sync_100_statements`` the SQL statements it ran. Right after, a second sync of all 100 (each made due again, as ``/sumber sync``
 does): ``sync_100_second_changed`` must be 0. On SQLite (a file) and, with
 ``KPIBOT_BENCH_POSTGRES_URL``, on PostgreSQL in a schema of its own (``sync_100_pg_*``).
 """
@@ -353,7 +353,7 @@ def _sync_once(engine: Any, sources: int, ga4_key: tuple[str, str]) -> dict[str,
     """One run of the daily sync of ``sources`` sources on ``engine`` (migrated, empty)."""
     import importlib
 
-    from sqlalchemy import func, select, table
+    from sqlalchemy import event, func, select, table
 
     from adapters.sources import MODULES
     from config.settings import Settings
@@ -387,10 +387,17 @@ def _sync_once(engine: Any, sources: int, ga4_key: tuple[str, str]) -> dict[str,
 
         fleet.next_day()
         now[0] = T1
+        statements = [0]
+
+        def count(*_: Any) -> None:
+            statements[0] += 1
+
+        event.listen(engine, "before_cursor_execute", count)
         before = fleet.requests()
         started = time.perf_counter()
         daily = service.sync_due(T1)
         daily_s = time.perf_counter() - started
+        event.remove(engine, "before_cursor_execute", count)
         daily_requests = fleet.requests() - before
         assert len(daily) == len(ids) and not [r.error for r in daily if r.error_kind], [
             r.error for r in daily if r.error_kind]
@@ -422,6 +429,7 @@ def _sync_once(engine: Any, sources: int, ga4_key: tuple[str, str]) -> dict[str,
             "requests_reported": sum(r.requests for r in daily),
             "rows": sum(r.rows for r in daily), "changed": sum(r.changed for r in daily),
             "rows_per_s": round(sum(r.rows for r in daily) / daily_s, 1),
+            "statements": statements[0],
             "second_s": round(second_s, 3), "second_requests": second_requests,
             "second_rows": sum(r.rows for r in second),
             "second_changed": sum(r.changed for r in second),
