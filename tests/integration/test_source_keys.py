@@ -15,6 +15,7 @@ import pytest
 from adapters.sources.fake import FakeSource
 from adapters.sources.ga4 import GA4Source
 from adapters.sources.meta import Graph, InstagramSource
+from bot.sources_command import source_lines
 from kpi_engine.domain import sources as rules
 from kpi_engine.domain.model import SnapshotRow
 from kpi_engine.services.secrets import Secrets, new_key
@@ -132,6 +133,9 @@ def test_a_clashing_source_stored_before_the_rule_is_not_synced(store: Store) ->
     assert (refused.error_kind, refused.rows) == ("clash", 0)
     assert f"#{older.id}" in refused.error
     assert service.sync(older.id, now=NOW).error_kind == ""
+    # /sumber says why, in the chat's language
+    said = " ".join(source_lines(service.get(newer.id), "id", "Asia/Jakarta"))
+    assert "tidak disinkron: sumber lain sudah mengisi metrik yang sama" in said
 
 
 def test_the_fills_table_names_every_key_each_connector_writes() -> None:
