@@ -185,7 +185,7 @@ class Fleet:
         from tests import meta_standin as ms
         from tests import tiktok_standin as ts
 
-        self.ms, self.ts, self.gs = ms, ts, g
+        self.ms = ms
         self.meta, self.tt, self.g = meta, tt, g
         self.rnd = random.Random(seed)
         self.added: list[tuple[int, str, str, str, str]] = []  # ws, platform, id, token, channel
@@ -295,7 +295,7 @@ class Fleet:
         before; Meta Ads' attribution the 27 before: one purchase more on every 9th
         campaign-day), a new Instagram post, and recent posts grow (lifetime totals)."""
         new = T1.date()
-        ms, r = self.ms, self.rnd
+        ms = self.ms
         for ig in self.meta.ig.values():
             for back in range(3):
                 ig.daily[new - timedelta(days=back)] = self._ig_day()
@@ -328,7 +328,6 @@ class Fleet:
             for back in range(3):
                 for name in GA4_SOURCES:
                     prop.rows[(new - timedelta(days=back), name)] = self._ga4_row()
-        del r
 
     def requests(self) -> int:
         return len(self.meta.calls) + len(self.tt.calls) + len(self.g.calls)
