@@ -334,6 +334,14 @@ def optional(name: str, quick: bool) -> dict[str, Any]:
     return result
 
 
+def sources_bench(quick: bool) -> dict[str, Any]:
+    """``bench/sources.py``: the 90-day Instagram backfill (``ig_backfill_*``) and the daily
+    sync of 100 sources (``sync_100_*``; ``sync_100_pg_*`` with KPIBOT_BENCH_POSTGRES_URL).
+    Only those keys: its plain ones (``posts``, ``rows`` …) would clash with other benches."""
+    found = optional("sources", quick)
+    return {k: v for k, v in found.items() if k.startswith(("ig_backfill_", "sync_100_"))}
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__)
     ap.add_argument("--quick", action="store_true", help="a smaller run, under a minute")
@@ -346,6 +354,7 @@ def main() -> None:
     if not args.engine_only:
         for name in ("router", "telegram", "slack", "api", "alerts", "posts"):
             summary.update(optional(name, args.quick))
+        summary.update(sources_bench(args.quick))
     print(json.dumps(summary))
 
 

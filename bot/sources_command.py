@@ -55,6 +55,10 @@ SOURCE_MESSAGES: dict[str, tuple[str, str]] = {
                   "the sync stopped midway; it resumes from the last day saved"),
     "err_no_connector": ("konektor platform ini belum tersedia",
                          "there is no connector for this platform yet"),
+    "err_clash": ("tidak disinkron: sumber lain sudah mengisi metrik yang sama di kanal ini; "
+                  "hapus salah satu atau tambahkan lagi dengan --channel lain",
+                  "not synced: another source already fills the same metrics on this "
+                  "channel; remove one, or add it again with another --channel"),
 }
 
 

@@ -6,7 +6,9 @@ One thin client (``Graph``) on :mod:`adapters.sources.http` and three ``Source``
     daily ``/{ig-user-id}/insights``: ``reach`` as a time series (``period=day``, at most 30
     days per request), ``views``, ``profile_views`` and ``website_clicks`` as
     ``metric_type=total_value`` — a total over since…until, so one request per day.
-    ``impressions`` was replaced by ``views`` in 2025 and is not asked for. The level of
+    ``impressions`` was replaced by ``views`` in 2025 and is not asked for. ``website_clicks``
+    (taps on the profile's link) is stored as ``website_clicks``, not ``website_visits``:
+    visits to the site are GA4's sessions, written on the same channel by a GA4 source. The level of
     followers is ``followers_count`` of the account, read now: it is written for the reading
     day only (``follower_count`` of the insights counts new follows, not the level, so no past
     level is made up from it). Posts from ``/{ig-user-id}/media`` (cursor paging, newest
@@ -26,9 +28,11 @@ One thin client (``Graph``) on :mod:`adapters.sources.http` and three ``Source``
     them would count a purchase two or three times). Spend is in the ad account's currency.
 
 The *reading day* is the day lifetime values (a post's totals, the follower level, the
-audience) are labelled with: ``last``, when ``last`` is today somewhere on Earth (within a day
-of the clock's UTC date); otherwise none are written, because a value read today is not the
-value of an earlier day.
+audience) are labelled with: ``last``, when ``last`` is today somewhere on Earth (UTC-12 to
+UTC+14: ``domain/sources.reading_day``); otherwise none are written, because a value read today
+is not the value of an earlier day (so a sync's windows before the last one write none). The
+posts read are those published from ``domain/sources.lifetime_cutoff``: 28 days before
+``first``, and at least 34 days before the reading day, whatever the sync's windows.
 
 Tokens go in the ``Authorization`` header (the token exchange: in a POST form), never in a
 URL: Meta's ``paging.next`` links carry ``access_token`` in their query, so paging re-asks
@@ -55,6 +59,7 @@ import httpx
 
 from adapters.sources.http import Answer, JsonHttp, scrub
 from kpi_engine.domain import content
+from kpi_engine.domain import sources as rules
 from kpi_engine.domain.content import PostMetricRow, PostRow, SegmentRow
 from kpi_engine.domain.model import SnapshotRow
 from kpi_engine.domain.ports import SourceAccount, SourceBatch, SourceError
@@ -68,8 +73,9 @@ GRAPH_VERSION = "v24.0"
 IG_MAX_RANGE_DAYS = 30
 PAGE_MAX_RANGE_DAYS = 90
 ADS_MAX_RANGE_DAYS = 31
-#: Posts published this many days before ``first`` still get their lifetime values read.
-POST_WINDOW_DAYS = 28
+#: Posts published this many days before ``first`` (and at least ``LIFETIME_DAYS`` before the
+#: reading day) still get their lifetime values read: ``domain/sources.lifetime_cutoff``.
+POST_WINDOW_DAYS = rules.POST_WINDOW_DAYS
 #: retry_after when Meta says "rate limited" without an estimate (usage is a rolling hour).
 DEFAULT_RETRY_AFTER = 600.0
 
@@ -337,10 +343,7 @@ class MetaSource:
 
     def _reading_day(self, first: date, last: date) -> date | None:
         """The day lifetime values read now are labelled with (see the module's text)."""
-        today = self._today()
-        if abs((last - today).days) <= 1 and first <= last:
-            return last
-        return None
+        return rules.reading_day(last, self.clock()) if first <= last else None
 
     def _series(self, account: SourceAccount, node: str, metrics: Mapping[str, str],
                 first: date, last: date, max_days: int,
@@ -398,7 +401,7 @@ class InstagramSource(MetaSource):
     SERIES: ClassVar[dict[str, str]] = {"reach": "reach"}
     #: total_value metrics (one answer per day)
     TOTALS: ClassVar[dict[str, str]] = {"views": "views", "profile_views": "profile_visits",
-                                        "website_clicks": "website_visits"}
+                                        "website_clicks": "website_clicks"}
     #: a post's lifetime insights
     MEDIA: ClassVar[dict[str, str]] = {"reach": "reach", "likes": "likes",
                                        "comments": "comments", "shares": "shares",
@@ -453,7 +456,7 @@ class InstagramSource(MetaSource):
 
     def _media(self, account: SourceAccount, first: date, last: date, reading: date | None
                ) -> tuple[list[PostRow], list[PostMetricRow]]:
-        cutoff = first - timedelta(days=POST_WINDOW_DAYS)
+        cutoff = rules.lifetime_cutoff(first, reading)
         posts: list[PostRow] = []
         metrics: list[PostMetricRow] = []
         for page in self.graph.pages(f"{account.account_id}/media",
@@ -563,7 +566,7 @@ class FacebookPageSource(MetaSource):
         reading = self._reading_day(first, last)
         posts: list[PostRow] = []
         metrics: list[PostMetricRow] = []
-        since = first - timedelta(days=POST_WINDOW_DAYS)
+        since = rules.lifetime_cutoff(first, reading)
         for page in self.graph.pages(f"{account.account_id}/posts", {
                 "fields": self.POST_FIELDS, "limit": 100, "since": _ts(since),
                 "until": _ts(last + timedelta(days=1))}, account.access_token):

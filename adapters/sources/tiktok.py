@@ -34,6 +34,7 @@ import httpx
 
 from adapters.sources.http import Answer, JsonHttp, scrub
 from kpi_engine.domain import content
+from kpi_engine.domain import sources as rules
 from kpi_engine.domain.content import PostMetricRow, PostRow
 from kpi_engine.domain.model import SnapshotRow
 from kpi_engine.domain.ports import SourceAccount, SourceBatch, SourceError
@@ -177,8 +178,7 @@ class TikTokBase:
         raise NotImplementedError
 
     def _reading_day(self, last: date) -> date | None:
-        today = self.clock().astimezone(UTC).date()
-        return last if abs((last - today).days) <= 1 else None
+        return rules.reading_day(last, self.clock())
 
 
 class TikTokSource(TikTokBase):
@@ -223,7 +223,7 @@ class TikTokSource(TikTokBase):
     def _videos(self, account: SourceAccount, first: date, last: date
                 ) -> tuple[list[PostRow], list[PostMetricRow]]:
         reading = self._reading_day(last)
-        cutoff = first - timedelta(days=28)
+        cutoff = rules.lifetime_cutoff(first, reading)
         posts: list[PostRow] = []
         metrics: list[PostMetricRow] = []
         cursor: object = None

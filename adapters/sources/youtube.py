@@ -7,7 +7,8 @@
     ``GET /youtube/v3/channels?part=statistics,contentDetails&mine=true``: the subscriber
     level (``subscriberCount``: ``subscribers``) for the reading day, and the channel's
     uploads playlist; ``/playlistItems`` of that playlist (``pageToken`` paging, newest
-    first, until a video published 28 days before ``first``) and ``/videos?part=statistics,
+    first, until a video published before ``domain/sources.lifetime_cutoff``: 28 days before
+    ``first``, at least 34 before the reading day) and ``/videos?part=statistics,
     snippet`` (50 ids a request; ``search`` would cost 100 quota units a page, these cost
     1): one ``PostRow`` per video (format ``video``: the API does
     not say which uploads are Shorts) and its lifetime ``views``, ``likes``, ``comments``
@@ -42,6 +43,7 @@ import httpx
 from adapters.sources.google import TESTING_HINT, TOKEN_URL, google_error, token_error
 from adapters.sources.http import JsonHttp
 from kpi_engine.domain import content
+from kpi_engine.domain import sources as rules
 from kpi_engine.domain.content import PostMetricRow, PostRow
 from kpi_engine.domain.model import SnapshotRow
 from kpi_engine.domain.ports import SourceAccount, SourceBatch, SourceError
@@ -203,8 +205,7 @@ class YouTubeSource:
     # -- parts
 
     def _reading_day(self, last: date) -> date | None:
-        today = self.clock().astimezone(UTC).date()
-        return last if abs((last - today).days) <= 1 else None
+        return rules.reading_day(last, self.clock())
 
     def _daily(self, account: SourceAccount, first: date, last: date) -> list[SnapshotRow]:
         rows: list[SnapshotRow] = []
@@ -255,7 +256,7 @@ class YouTubeSource:
                 reading: date | None) -> tuple[list[PostRow], list[PostMetricRow]]:
         if not uploads:
             return [], []
-        cutoff = first - timedelta(days=POST_WINDOW_DAYS)
+        cutoff = rules.lifetime_cutoff(first, reading)
         ids: list[str] = []
         page: str | None = None
         for _ in range(1000):

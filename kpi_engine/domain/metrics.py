@@ -109,6 +109,13 @@ CATALOGUE: tuple[Metric, ...] = (
         "trafik website", "website trafik", "traffic web", "trafik web", "kunjungan web",
         "visit website", "website visit", "pengunjung website", "pengunjung web"),
        "Kunjungan situs", "Website visits", categories=(R,)),
+    # Instagram's "website clicks" (taps on the profile's link, SPEC §10): a count of taps on
+    # one channel, not visits to the site (those are GA4's sessions, website_visits)
+    _m("website_clicks", Kind.COUNTER, Unit.COUNT,
+       ("klik website", "klik situs web", "website clicks", "website click",
+        "klik link bio", "klik tautan bio", "klik link profil", "klik tautan profil",
+        "ketukan tautan", "ketukan tautan eksternal", "link taps", "klik ke website"),
+       "Klik situs web", "Website clicks"),
     _m("profile_visits", Kind.COUNTER, Unit.VISITS, ("kunjungan profil", "profile visits"),
        "Kunjungan profil", "Profile visits", categories=(E,)),
     _m("posts", Kind.COUNTER, Unit.COUNT, ("postingan", "konten", "unggahan", "post"),

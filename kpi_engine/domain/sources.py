@@ -91,6 +91,37 @@ def provisional_split(window: Window, provisional_from: date | None
     return [d for d in days if d < provisional_from], [d for d in days if d >= provisional_from]
 
 
+#: A post published this many days before a fetch's first day still gets its lifetime values
+#: read (its numbers keep moving for about four weeks).
+POST_WINDOW_DAYS = 28
+#: ... and at least this many days before the reading day, whatever the fetch's first day:
+#: a sync's last window is 1 to WINDOW_DAYS days long, so without this floor the posts that
+#: get the reading day's values would depend on how the sync cut its span into windows (and
+#: a second sync right after the first would add readings the first one did not write).
+LIFETIME_DAYS = POST_WINDOW_DAYS + WINDOW_DAYS - 1
+
+
+def reading_day(last: date, now: datetime) -> date | None:
+    """The day values read at ``now`` (a post's lifetime totals, a follower level, the
+    audience) are labelled with: ``last`` when ``last`` is today somewhere on Earth (local
+    dates run from UTC-12 to UTC+14), else None: a value read now is not an earlier day's.
+    So a sync's earlier windows (which end before the workspace's yesterday) get none."""
+    moment = now.astimezone(UTC)
+    earliest = (moment - timedelta(hours=12)).date()
+    latest = (moment + timedelta(hours=14)).date()
+    return last if earliest <= last <= latest else None
+
+
+def lifetime_cutoff(first: date, reading: date | None) -> date:
+    """The oldest publication day whose posts a fetch from ``first`` lists and reads:
+    :data:`POST_WINDOW_DAYS` before ``first``, and when there is a reading day at least
+    :data:`LIFETIME_DAYS` before it."""
+    cutoff = first - timedelta(days=POST_WINDOW_DAYS)
+    if reading is None:
+        return cutoff
+    return min(cutoff, reading - timedelta(days=LIFETIME_DAYS))
+
+
 def night_offset(source_id: int) -> int:
     """Minutes after 01:00 of a source's nightly sync: spread over four hours, the same
     every night (a CRC of the id, not Python's salted ``hash``)."""
@@ -195,3 +226,47 @@ class SourceRecord:
         """The channel's name as chat and import write it (``instagram``, ``instagram:@toko``)."""
         return (f"{self.channel_platform}:{self.channel_handle}" if self.channel_handle
                 else self.channel_platform)
+
+
+# ------------------------------------------------------------------ which keys a source fills
+
+#: The daily metrics each platform's connector writes on the source's own channel (SPEC §10's
+#: "what it fills"; tests/unit/test_source_fills.py keeps this equal to each connector's
+#: metric tables). Instagram's profile link taps are ``website_clicks``; ``website_visits``
+#: (sessions on the team's website) come from GA4 only.
+FILLS: dict[str, frozenset[str]] = {
+    "instagram": frozenset({"reach", "views", "profile_visits", "website_clicks", "followers"}),
+    "facebook": frozenset({"reach", "views", "followers"}),
+    "meta_ads": frozenset({"spend", "impressions", "clicks", "conversions", "revenue"}),
+    "tiktok": frozenset({"followers", "views", "likes", "comments", "shares",
+                         "profile_visits"}),
+    "tiktok_ads": frozenset({"spend", "impressions", "clicks", "conversions"}),
+    "youtube": frozenset({"views", "likes", "comments", "shares", "subscribers"}),
+}
+#: GA4 writes on the social channels its session sources map to (SPEC §10: "by source
+#: (social channel)"), not on a channel of its own: these metrics, on each of these platforms
+#: (``adapters/sources/ga4.SOCIAL_SOURCES``' platforms), with the source's channel handle.
+GA4_FILLS: frozenset[str] = frozenset({"website_visits", "conversions", "revenue"})
+GA4_PLATFORMS: tuple[str, ...] = ("instagram", "facebook", "tiktok", "youtube", "linkedin", "x")
+
+#: (channel platform, channel handle, metric): one daily value key of a workspace, less the
+#: day and campaign (a channel's total adds up its campaigns, so two sources filling one
+#: metric of one channel would be summed even on different campaigns).
+FillKey = tuple[str, str, str]
+
+
+def filled_keys(platform: str, channel_platform: str, channel_handle: str
+                ) -> frozenset[FillKey]:
+    """The (channel, metric) keys a source of ``platform`` writes when its channel is
+    ``channel_platform``/``channel_handle`` (``--channel``)."""
+    if platform == "ga4":
+        return frozenset((p, channel_handle, m) for p in GA4_PLATFORMS for m in GA4_FILLS)
+    return frozenset((channel_platform, channel_handle, m) for m in FILLS.get(platform, ()))
+
+
+def clashes(new: frozenset[FillKey], others: dict[int, frozenset[FillKey]]
+            ) -> list[tuple[int, FillKey]]:
+    """(source id, key) for every key of ``new`` that another source already fills, sorted:
+    SPEC §10 says which metric each source fills, so one metric of one channel comes from
+    one source; a second one would overwrite or be added to the first one's values."""
+    return sorted((sid, key) for sid, keys in others.items() for key in new & keys)

@@ -273,9 +273,12 @@ def _commerce(rng: random.Random, platform: str, content: dict[str, int],
         clicks = _n(content["views"] * rng.uniform(0.006, 0.01))
         visits = content["profile_visits"] * rng.uniform(0.05, 0.1)
     conversions = min(clicks, _n(clicks * rng.uniform(0.02, 0.05)))
-    return {"website_visits": _n(visits + paid_clicks * rng.uniform(0.7, 0.85)),
-            "clicks": clicks, "conversions": conversions,
-            "revenue": round(conversions * rng.uniform(45_000, 95_000))}
+    out = {"website_visits": _n(visits + paid_clicks * rng.uniform(0.7, 0.85)),
+           "clicks": clicks, "conversions": conversions,
+           "revenue": round(conversions * rng.uniform(45_000, 95_000))}
+    if platform == "instagram":  # the link-in-bio taps, as Instagram reports them (issue 17)
+        out["website_clicks"] = clicks
+    return out
 
 
 def _satisfaction(rng: random.Random, platform: str, campaign_days: bool) -> dict[str, int]:

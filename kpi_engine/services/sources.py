@@ -60,6 +60,14 @@ MESSAGES: dict[str, tuple[str, str]] = {
                   "#{id}).",
                   "The {platform} account {account} is already connected to this workspace "
                   "(source #{id})."),
+    "clash": ("Sumber {platform} ini akan mengisi {metrics} di kanal {channel}, yang sudah "
+              "diisi sumber #{id} ({other}); nilainya akan saling menimpa atau terjumlah. "
+              "Pilih kanal lain dengan --channel (mis. --channel {platform}:@akun), atau "
+              "hapus sumber #{id} dulu.",
+              "This {platform} source would fill {metrics} on the channel {channel}, which "
+              "source #{id} ({other}) already fills; the values would overwrite or add up to "
+              "each other. Choose another channel with --channel (e.g. --channel "
+              "{platform}:@account), or remove source #{id} first."),
     "no_source": ("Tidak ada sumber data #{id}. Lihat daftarnya dengan `kpibot source list`.",
                   "There is no data source #{id}. See them with `kpibot source list`."),
 }
@@ -223,6 +231,13 @@ class SourceService:
                                     reason=reason)
         workspace = self.store.workspace_by_id(workspace_id)
         assert workspace is not None
+        for existing in self.sources.all(workspace_id):
+            if existing.platform == platform and existing.account_id == account_id:
+                raise SourceProblem("duplicate", platform=platform, account=account_id,
+                                    id=existing.id)
+        clash = self._clash(workspace_id, platform, channel_platform, handle)
+        if clash is not None:
+            raise clash[0]
         added = self.sources.add(
             workspace_id, platform, account_id, channel_platform, handle,
             self.secrets.seal(token.strip()), self.secrets.seal(refresh_token.strip()),
@@ -235,6 +250,27 @@ class SourceService:
         log.info("source %d added: %s account of workspace %d", added.id, platform,
                  workspace_id)
         return added
+
+    def _clash(self, workspace_id: int, platform: str, channel_platform: str, handle: str,
+               source_id: int | None = None) -> tuple[SourceProblem, int] | None:
+        """Why a source of ``platform`` on this channel may not fill it, and the id of the
+        (oldest) other source of the workspace (other than ``source_id``) that already fills
+        one of its (channel, metric) keys (``domain/sources.clashes``); None when none
+        does."""
+        records = {s.id: s for s in self.sources.all(workspace_id) if s.id != source_id}
+        others = {i: rules.filled_keys(s.platform, s.channel_platform, s.channel_handle)
+                  for i, s in records.items()}
+        found = rules.clashes(rules.filled_keys(platform, channel_platform, handle), others)
+        if not found:
+            return None
+        first_id = found[0][0]
+        keys = [key for sid, key in found if sid == first_id]
+        other = records[first_id]
+        channel = f"{keys[0][0]}:{keys[0][1]}" if keys[0][1] else keys[0][0]
+        return SourceProblem("clash", platform=platform, channel=channel, id=first_id,
+                             other=other.platform,
+                             metrics=", ".join(sorted({k[2] for k in keys if k[:2] ==
+                                                       keys[0][:2]}))), first_id
 
     def all(self, workspace_id: int | None = None) -> list[SourceRecord]:
         return self.sources.all(workspace_id)
@@ -274,6 +310,12 @@ class SourceService:
                                     ready=", ".join(sorted(self.connectors)) or "-")
             return self._record(rec, now, SyncResult(
                 rec.id, rec.channel, error_kind="no_connector", error=missing.message("en"),
+                next_sync_at=nightly))
+        clash = self._clash(rec.workspace_id, rec.platform, rec.channel_platform,
+                            rec.channel_handle, source_id=rec.id)
+        if clash is not None and clash[1] < rec.id:  # the older source keeps the keys
+            return self._record(rec, now, SyncResult(
+                rec.id, rec.channel, error_kind="clash", error=clash[0].message("en"),
                 next_sync_at=nightly))
         account = self._account(rec)
         account, refreshed = self._refresh_early(rec, connector, account, now)

@@ -213,7 +213,7 @@ METRIC_CASES: list[Case] = [
     *[(f"/kpi {key}", {"command": "kpi", "metric": key, "unknown_metric": None})
       for key in (
           "followers", "subscribers", "reach", "impressions", "views", "website_visits",
-          "profile_visits", "posts", "likes", "comments", "shares", "saves", "mentions",
+          "website_clicks", "profile_visits", "posts", "likes", "comments", "shares", "saves", "mentions",
           "engagement", "engagement_rate", "engagement_per_follower", "engagement_rate_reach",
           "virality_rate",
           "follower_growth", "follower_growth_rate", "clicks", "conversions", "revenue",
@@ -243,6 +243,18 @@ METRIC_CASES: list[Case] = [
                                    "channel": None, **THIS_WEEK}),
     ("lalu lintas web kemarin", {"command": "kpi", "metric": "website_visits",
                                  **YESTERDAY}),
+    # Instagram's profile link taps are their own metric (issue 17), website visits GA4's
+    ("klik website ig minggu lalu", {"command": "kpi", "metric": "website_clicks",
+                                     "channel": "instagram", **LAST_WEEK}),
+    ("klik link bio bulan ini", {"command": "kpi", "metric": "website_clicks",
+                                 "channel": None, **THIS_MONTH}),
+    ("website clicks instagram yesterday", {"command": "kpi", "metric": "website_clicks",
+                                            "channel": "instagram", **YESTERDAY}),
+    ("kunjungan website dari instagram minggu lalu", {"command": "kpi",
+                                                      "metric": "website_visits",
+                                                      "channel": "instagram", **LAST_WEEK}),
+    ("klik di situs kemarin saja", {"command": "kpi", "metric": "clicks",
+                                    "channel": "website", **YESTERDAY}),
     ("kunjungan profil ig minggu lalu", {"command": "kpi", "metric": "profile_visits",
                                          "channel": "instagram", **LAST_WEEK}),
     ("berapa postingan kita bulan ini", {"command": "kpi", "metric": "posts", **THIS_MONTH}),

@@ -116,7 +116,7 @@ def test_instagram_every_metric_mapped(meta: MetaStandin) -> None:
     source = ig_source(meta)
     batch = source.fetch(account(), FIRST, TODAY)
     got = by_metric(batch)
-    assert set(got) == {"reach", "views", "profile_visits", "website_visits", "followers"}
+    assert set(got) == {"reach", "views", "profile_visits", "website_clicks", "followers"}
     # reach: Σ(100+i) for i = 0…34 = 3500 + 595 = 4095, over two time-series chunks
     assert len(got["reach"]) == 35 and sum(got["reach"].values()) == 4095
     assert got["reach"][FIRST] == 100 and got["reach"][TODAY] == 134
@@ -124,7 +124,8 @@ def test_instagram_every_metric_mapped(meta: MetaStandin) -> None:
     assert sum(got["views"].values()) == 11690 and got["views"][TODAY] == 368
     # profile_views i % 7 over 35 days: five weeks of 0+1+…+6 = 105
     assert sum(got["profile_visits"].values()) == 105
-    assert sum(got["website_visits"].values()) == 105  # 35 × 3
+    # profile link taps are website_clicks, never website_visits (GA4's sessions, issue 17)
+    assert sum(got["website_clicks"].values()) == 105  # 35 × 3
     # the follower level is read now: written for the reading day only
     assert got["followers"] == {TODAY: 10_480}
 
@@ -188,15 +189,25 @@ def test_media_paging_follows_cursors_without_the_token_link(meta: MetaStandin) 
 
 
 def test_a_post_window_stops_paging(meta: MetaStandin) -> None:
-    """Newest first: the listing stops at the first post older than first − 28 days."""
+    """Newest first: the listing stops at the first post older than first − 28 days, or
+    34 days before the reading day when that is earlier (domain/sources.lifetime_cutoff)."""
     acct = ig_account()
     start = datetime(2026, 11, 29, 12, tzinfo=UTC)
     acct.media = [Media(f"q{i:03d}", start - timedelta(days=i), insights={"likes": 1})
                   for i in range(300)]
     meta.ig[acct.id] = acct
     batch = ig_source(meta).fetch(account(), TODAY - timedelta(days=2), TODAY)
-    # published on or after Nov 28 − 28 days = Oct 31: Nov 29 … Oct 31 is 30 posts
-    assert len(batch.posts) == 30 and len(meta.requests_to("/media")) == 1
+    # first − 28 = Nov 28 − 28 = Oct 31; the reading day (Nov 30) − 34 = Oct 27 is earlier:
+    # published on or after Oct 27: Nov 29 … Oct 27 is 34 posts
+    assert len(batch.posts) == 34 and len(meta.requests_to("/media")) == 1
+    assert min(p.published_at for p in batch.posts).date() == date(2026, 10, 27)
+    # a window that ends before the reading day has no reading day: first − 28 only
+    older = ig_source(meta).fetch(account(), TODAY - timedelta(days=9), TODAY - timedelta(
+        days=3))
+    assert not older.post_metrics and not older.segments
+    assert "followers" not in {r.metric for r in older.snapshots}
+    # Nov 21 − 28 = Oct 24: Nov 27 (the window's last day) … Oct 24 is 35 posts
+    assert len(older.posts) == 35
 
 
 def test_unknown_metrics_are_skipped_and_counted(meta: MetaStandin,

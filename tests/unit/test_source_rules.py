@@ -96,3 +96,30 @@ def test_expiry() -> None:
     assert not r.expiry_warning_due(soon, NOW - timedelta(hours=1), NOW)  # told this week
     assert r.expiry_warning_due(soon, NOW - timedelta(days=30), NOW)  # told of an older one
     assert not r.expiry_warning_due(far, None, NOW)
+
+
+def test_the_reading_day_is_last_only_when_last_is_today_somewhere_on_earth() -> None:
+    """UTC-12 … UTC+14: at 23:00 UTC on 30 Nov the local dates are 30 Nov (Hawaii, 13:00)
+    … 1 Dec (Kiritimati, 13:00); 29 Nov is past everywhere, so a window ending then gets no
+    reading day (issue 17's bench: a sync's first window labelled values read on 1 Dec as
+    29 Nov's)."""
+    late = datetime(2026, 11, 30, 23, 0, tzinfo=UTC)
+    assert r.reading_day(date(2026, 11, 30), late) == date(2026, 11, 30)
+    assert r.reading_day(date(2026, 12, 1), late) == date(2026, 12, 1)
+    assert r.reading_day(date(2026, 11, 29), late) is None
+    assert r.reading_day(date(2026, 12, 2), late) is None
+    early = datetime(2026, 11, 30, 3, 0, tzinfo=UTC)  # 15:00 on 29 Nov in UTC-12
+    assert r.reading_day(date(2026, 11, 29), early) == date(2026, 11, 29)
+    assert r.reading_day(date(2026, 11, 28), early) is None
+    assert r.reading_day(date(2026, 12, 1), early) is None  # 17:00 on 30 Nov in UTC+14
+
+
+def test_the_posts_read_for_a_reading_day_do_not_depend_on_the_window() -> None:
+    reading = date(2026, 11, 30)
+    # a 1-day last window, a 7-day one, a 4-day one: all read back to 30 Nov − 34 = 27 Oct
+    for first in (date(2026, 11, 30), date(2026, 11, 24), date(2026, 11, 27)):
+        assert r.lifetime_cutoff(first, reading) == date(2026, 10, 27)
+    # a longer fetch reads further back (28 days before its first); no reading day: 28 only
+    assert r.lifetime_cutoff(date(2026, 11, 1), reading) == date(2026, 10, 4)
+    assert r.lifetime_cutoff(date(2026, 11, 30), None) == date(2026, 11, 2)
+    assert r.LIFETIME_DAYS == 34
