@@ -255,12 +255,13 @@ def configured_secrets(settings: Settings) -> list[str]:
     found = [v.get_secret_value() for v in (getattr(settings, name) for name in
                                            type(settings).model_fields)
              if isinstance(v, SecretStr)]
-    try:
-        password = make_url(settings.database_url).password
-    except ArgumentError:
-        password = None
-    if password:
-        found.append(str(password))
+    for url in (settings.database_url, settings.database_direct_url):
+        try:
+            password = make_url(url).password if url else None
+        except ArgumentError:
+            password = None
+        if password:
+            found.append(str(password))
     return found
 
 

@@ -85,7 +85,7 @@ async def serve(app: App, *, stop: asyncio.Event | None = None,
     finally:
         if scheduler is not None:
             try:
-                await scheduler.stop()
+                await scheduler.close()
             except Exception:
                 log.exception("stopping the scheduler failed")
         for platform in reversed(started):
