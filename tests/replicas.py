@@ -45,6 +45,9 @@ LEADING = "scheduler: leading"
 STANDING_BY = "another process leads; standing by"
 FIRST_CHAT = 700_000_001
 ASK_CHAT = 699_999_999  # the chat whose questions go to either replica's webhook
+SLACK_TOKEN = "xoxb-failover-test-token"
+SLACK_SECRET = "failover-slack-signing-secret"
+SLACK_CHANNEL = "C0FAILOVER"  # a Slack channel linked like ASK_CHAT
 
 
 def schema_url(base: str, schema: str) -> str:
@@ -76,6 +79,7 @@ def seed(store: Store, digests: int, *, workspaces: int = 4,
     from kpi_engine.services import linking
 
     linking.link(store, spaces[0].id, "telegram", str(ASK_CHAT), Role.VIEWER)
+    linking.link(store, spaces[0].id, "slack", SLACK_CHANNEL, Role.VIEWER)
     chats = []
     for n in range(digests):
         ws = spaces[n % workspaces]
@@ -111,6 +115,7 @@ class Cluster:
     api: str
     workdir: Path
     direct_url: str | None = None
+    slack_api: str | None = None  # the Slack stand-in's API URL: Slack over HTTP events too
     replicas: list[Replica] = field(default_factory=list)
 
     def env(self) -> dict[str, str]:
@@ -124,6 +129,9 @@ class Cluster:
                "KPIBOT_TELEGRAM_WEBHOOK_SECRET": SECRET}
         if self.direct_url:
             env["KPIBOT_DATABASE_DIRECT_URL"] = self.direct_url
+        if self.slack_api:
+            env.update(KPIBOT_SLACK_BOT_TOKEN=SLACK_TOKEN, KPIBOT_SLACK_SIGNING_SECRET=SLACK_SECRET,
+                       KPIBOT_SLACK_API_URL=self.slack_api)
         return env
 
     def start(self, name: str) -> Replica:
@@ -191,6 +199,30 @@ async def post_update(replica: Replica, update: dict[str, Any]) -> int:
             headers={"Content-Type": "application/json",
                      "X-Telegram-Bot-Api-Secret-Token": SECRET}) as response:
         return response.status
+
+
+async def slack_event(replica: Replica, event: dict[str, Any], event_id: str) -> int:
+    """POST a signed Slack event to one replica's ``/slack/events``."""
+    from slack_sdk.signature import SignatureVerifier
+
+    body = json.dumps({"token": "legacy", "team_id": "T0KPI", "api_app_id": "A0KPI",
+                       "event": event, "type": "event_callback", "event_id": event_id,
+                       "event_time": int(time.time()),
+                       "authorizations": [{"team_id": "T0KPI", "user_id": "UKPIBOT",
+                                           "is_bot": True}]})
+    ts = str(int(time.time()))
+    signature = SignatureVerifier(SLACK_SECRET).generate_signature(timestamp=ts, body=body)
+    headers = {"X-Slack-Request-Timestamp": ts, "X-Slack-Signature": signature or "",
+               "Content-Type": "application/json"}
+    async with ClientSession(timeout=ClientTimeout(total=30)) as session, session.post(
+            f"http://127.0.0.1:{replica.port}/slack/events", data=body.encode(),
+            headers=headers) as response:
+        return response.status
+
+
+def mention(text: str, n: int) -> dict[str, Any]:
+    return {"type": "app_mention", "user": "U0VIEWER", "channel": SLACK_CHANNEL,
+            "text": f"<@UKPIBOT> {text}", "ts": f"1790000000.{n:06d}"}
 
 
 _update_ids = iter(range(10_000_000, 20_000_000))

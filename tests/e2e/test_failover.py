@@ -11,6 +11,7 @@ twice; every other row exactly once. A digest is queued once per (subscription, 
 ``mark_digest_day`` and the outbox rows in one transaction, so the new leader's missed-digest
 run skips the subscriptions the dead one had queued.
 
+Slack runs too, over HTTP events: a signed event to either replica is answered.
 Runs only with ``KPIBOT_TEST_POSTGRES_URL`` (CI sets it); about 30 s of wall time.
 """
 
@@ -31,6 +32,7 @@ from tests.conftest import PG_URL, _truncate
 from tests.replicas import (
     ASK_CHAT,
     LEADING,
+    SLACK_CHANNEL,
     STANDING_BY,
     TOKEN,
     TZ,
@@ -39,12 +41,15 @@ from tests.replicas import (
     deliveries,
     digest_calls,
     hold_lock,
+    mention,
     outbox_rows,
     post_update,
     question,
     schema_url,
     seed,
+    slack_event,
 )
+from tests.slack_standin import SlackStandIn
 from tests.telegram_standin import BotApiStandin
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
@@ -85,11 +90,17 @@ async def test_kill_9_the_leader_mid_burst_the_other_takes_over(
     chatset = set(chats)
     today = datetime.now(UTC).astimezone(ZoneInfo(TZ)).date()
     url = schema_url(PG_URL, current_schema(engine))
+    slack = await SlackStandIn().start()
+
+    def slack_answers() -> int:
+        return len([c for c in slack.calls if c.method.startswith("chat.post")
+                    and c.params.get("channel") == SLACK_CHANNEL])
+
     async with BotApiStandin(TOKEN) as api:
         for chat in chats:
             api.add_chat(chat)  # the chats exist (the bot was added to them)
         lock = hold_lock(engine)  # both boot as standbys: the burst waits for both
-        cluster = Cluster(url, api.url, tmp_path, direct_url=url)
+        cluster = Cluster(url, api.url, tmp_path, direct_url=url, slack_api=slack.api_url)
         try:
             first, second = cluster.start("a"), cluster.start("b")
             await asyncio.gather(cluster.booted(first), cluster.booted(second))
@@ -99,7 +110,11 @@ async def test_kill_9_the_leader_mid_burst_the_other_takes_over(
             # a load balancer spreads updates: each replica answers what it gets
             for replica in (first, second):
                 assert await post_update(replica, question(api, ASK_CHAT, "/bantuan")) == 200
+                assert await slack_event(replica, mention("/bantuan", replica.port),
+                                         f"Ev{replica.name}1") == 200
             await api.wait_for("sendMessage", 2, chat_id=ASK_CHAT, timeout=30)
+            await until(lambda: slack_answers() >= 2, 30,
+                        f"both Slack answers: {[(c.method, c.params) for c in slack.calls]}")
             assert digest_calls(api, chatset) == []  # nobody leads: nothing was dispatched
 
             lock.release()
@@ -117,13 +132,16 @@ async def test_kill_9_the_leader_mid_burst_the_other_takes_over(
             assert new.led_at is not None and new.led_at - killed_at < 30
             # the standby answers chat messages the whole time, and goes on as the leader
             assert await post_update(survivor, question(api, ASK_CHAT, "/bantuan")) == 200
+            assert await slack_event(survivor, mention("/bantuan", 1), "Evafter") == 200
             await api.wait_for("sendMessage", 3, chat_id=ASK_CHAT, timeout=30)
+            await until(lambda: slack_answers() >= 3, 30, "the survivor's Slack answer")
 
             await until(lambda: undone(engine, today) == 0, 60, "every digest sent")
             await asyncio.sleep(1.5)  # a late second copy would arrive now
         finally:
             cluster.stop()
             lock.close()
+            await slack.stop()
 
         rows = outbox_rows(engine)
         calls = digest_calls(api, chatset)
@@ -140,8 +158,9 @@ async def test_kill_9_the_leader_mid_burst_the_other_takes_over(
     assert len(calls) > accepted_before  # the survivor delivered the rest
     owners = {r.claimed_by for r in rows}
     assert len(owners) == 2  # the dead leader's dispatcher, then the survivor's
-    log = survivor.text()
-    assert log.count(LEADING) == 1 and "Traceback" not in log
+    assert survivor.text().count(LEADING) == 1
+    for replica in (first, second):  # no stack trace in any log line
+        assert "Traceback" not in replica.text(), replica.name
     for key, row in doubled.items():  # ...accepted just before the kill (WINDOW)
         first_at = min(c.at for c in calls if int(c.params["chat_id"]) == row.chat
                        and row.title in str(c.params.get("text") or c.params.get("caption")))
