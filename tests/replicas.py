@@ -192,6 +192,16 @@ class Cluster:
                 r.process.wait(10)
 
 
+async def leads(replica: Replica) -> bool:
+    """What the replica's ``/metrics`` says: ``kpibot_leader`` 1 (leads) or 0."""
+    async with ClientSession(timeout=ClientTimeout(total=30)) as session, session.get(
+            f"http://127.0.0.1:{replica.port}/metrics") as response:
+        body = await response.text()
+    found = re.search(r"^kpibot_leader (\S+)$", body, re.M)
+    assert found is not None, "no kpibot_leader in /metrics"
+    return float(found.group(1)) == 1.0
+
+
 async def post_update(replica: Replica, update: dict[str, Any]) -> int:
     """POST a Telegram update to one replica's webhook (a load balancer's pick)."""
     async with ClientSession(timeout=ClientTimeout(total=30)) as session, session.post(

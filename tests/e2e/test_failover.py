@@ -41,6 +41,7 @@ from tests.replicas import (
     deliveries,
     digest_calls,
     hold_lock,
+    leads,
     mention,
     outbox_rows,
     post_update,
@@ -105,6 +106,7 @@ async def test_kill_9_the_leader_mid_burst_the_other_takes_over(
             first, second = cluster.start("a"), cluster.start("b")
             await asyncio.gather(cluster.booted(first), cluster.booted(second))
             assert not first.leading and not second.leading
+            assert [await leads(first), await leads(second)] == [False, False]
             assert STANDING_BY in first.text() and STANDING_BY in second.text()
 
             # a load balancer spreads updates: each replica answers what it gets
@@ -121,6 +123,7 @@ async def test_kill_9_the_leader_mid_burst_the_other_takes_over(
             leader = await cluster.leader(timeout=30)
             survivor = second if leader is first else first
             assert not survivor.leading
+            assert [await leads(leader), await leads(survivor)] == [True, False]  # one leader
 
             await until(lambda: len(digest_calls(api, chatset)) >= KILL_AFTER, 60,
                         f"{KILL_AFTER} digest messages")
@@ -130,6 +133,7 @@ async def test_kill_9_the_leader_mid_burst_the_other_takes_over(
 
             new = await cluster.leader(among=[survivor], timeout=30)
             assert new.led_at is not None and new.led_at - killed_at < 30
+            assert await leads(survivor)
             # the standby answers chat messages the whole time, and goes on as the leader
             assert await post_update(survivor, question(api, ASK_CHAT, "/bantuan")) == 200
             assert await slack_event(survivor, mention("/bantuan", 1), "Evafter") == 200
