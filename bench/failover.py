@@ -6,8 +6,9 @@ Two real ``kpibot serve`` replicas (Telegram webhook mode, against the Bot API s
 runs in this process) on one PostgreSQL schema, the leader lock's connection direct
 (``KPIBOT_DATABASE_DIRECT_URL``), ``LEADER_RETRY_SECONDS`` at its production value (10 s).
 This process holds the leader lock while both boot, then lets go: one leads and sends the
-burst (100 daily digests due now, ``--quick``: 40, text + chart each). When a fifth of the
-burst's messages have been accepted, the leader gets ``SIGKILL``.
+burst (100 daily digests due now, ``--quick``: 40, text + chart each, and an alert to each of
+those chats: 300 messages). When 40 of them (``--quick``: 16) have been accepted, the
+leader gets ``SIGKILL``.
 
 - ``failover_s``: seconds from the SIGKILL to the first message the stand-in accepted from
   the new leader (a row the new leader's dispatcher claimed). It is the standby's wait for

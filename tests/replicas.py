@@ -3,7 +3,8 @@ the failover test (``tests/e2e/test_failover.py``) and benchmark (``bench/failov
 
 - ``seed``: workspaces with a fortnight of data, one linked Telegram chat per digest, and a
   daily digest subscription per chat at the current local minute: every one is due now,
-  so the leader's start sends them all (the scheduler's missed-digest rule: no test clock).
+  so the leader's start sends them all (the scheduler's missed-digest rule: no test clock);
+  and an alert rule per workspace that fires at the leader's first tick.
 - ``Cluster``: the processes (``python -m adapters.cli serve``), their logs, who leads, a
   webhook POST to either one (what a load balancer in front does), ``kill -9``.
 - ``hold_lock``: the test process takes the leader lock first, so both replicas boot as
@@ -61,11 +62,12 @@ def current_schema(engine: Engine) -> str:
         return str(conn.execute(text("SELECT current_schema()")).scalar())
 
 
-def seed(store: Store, digests: int, *, workspaces: int = 4,
+def seed(store: Store, digests: int, *, workspaces: int = 4, alerts: bool = True,
          now: datetime | None = None) -> list[int]:
     """``digests`` daily subscriptions (one chat each) due at the current local minute, over
-    ``workspaces`` workspaces with 14 days of data; returns the chat ids. ``ASK_CHAT`` is
-    linked to the first workspace."""
+    ``workspaces`` workspaces with 14 days of data, and (``alerts``) a threshold rule per
+    workspace that fires at the first tick (an alert to each of its chats); returns the chat
+    ids. ``ASK_CHAT`` and ``SLACK_CHANNEL`` are linked to a workspace of their own."""
     now = now or datetime.now(UTC)
     local = now.astimezone(ZoneInfo(TZ))
     days = [local.date() - timedelta(days=d) for d in range(1, 15)]
@@ -76,10 +78,16 @@ def seed(store: Store, digests: int, *, workspaces: int = 4,
                 for i, day in enumerate(days) for metric in ("reach", "likes", "followers")]
         store.write_snapshots(ws.id, rows)
         spaces.append(ws)
+        if alerts:  # fires at the leader's first tick, to every chat of the workspace
+            alert_store.add_rule(store, ws.id, kind="threshold", metric="reach", value=0.0,
+                                 op=">", now=now)
     from kpi_engine.services import linking
 
-    linking.link(store, spaces[0].id, "telegram", str(ASK_CHAT), Role.VIEWER)
-    linking.link(store, spaces[0].id, "slack", SLACK_CHANNEL, Role.VIEWER)
+    ask = store.ensure_workspace("askers", name="Askers", timezone=TZ)  # no rules, no digests
+    store.write_snapshots(ask.id, [SnapshotRow(day, "instagram", "", "reach", 500.0)
+                                   for day in days])
+    linking.link(store, ask.id, "telegram", str(ASK_CHAT), Role.VIEWER)
+    linking.link(store, ask.id, "slack", SLACK_CHANNEL, Role.VIEWER)
     chats = []
     for n in range(digests):
         ws = spaces[n % workspaces]

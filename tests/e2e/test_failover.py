@@ -1,7 +1,8 @@
 """Two replicas, one PostgreSQL (issue 18): two real ``kpibot serve`` processes in Telegram
 webhook mode; both answer webhooks, exactly one leads (scheduler + outbox dispatcher), and
-``kill -9`` of the leader in the middle of a digest burst hands over to the other within
-30 s (``LEADER_RETRY_SECONDS``, the production value, is 10 s) with no digest lost.
+``kill -9`` of the leader in the middle of a digest burst (40 digests, text + chart, and an
+alert to each of those chats) hands over to the other within 30 s (``LEADER_RETRY_SECONDS``,
+the production value, is 10 s) with no digest or alert lost.
 
 What may arrive twice, precisely (``kpi_engine/storage/outbox.py``): only a row the dead
 leader had claimed (``sending``) and the platform had accepted before ``sent`` was committed
@@ -151,6 +152,8 @@ async def test_kill_9_the_leader_mid_burst_the_other_takes_over(
         calls = digest_calls(api, chatset)
     texts = sorted(r.chat for r in rows if r.key.endswith(":text"))
     assert texts == sorted(chats)  # one digest per subscription and day: none lost, none twice
+    alerts = sorted(r.chat for r in rows if r.key.startswith("a:"))
+    assert alerts == sorted(chats)  # each workspace's alert to each of its chats, once
     counts = deliveries(rows, calls)
     assert len(calls) == sum(counts.values())  # every accepted message is one of the rows
     lost = [k for k, n in counts.items() if n == 0]
@@ -169,5 +172,6 @@ async def test_kill_9_the_leader_mid_burst_the_other_takes_over(
         first_at = min(c.at for c in calls if int(c.params["chat_id"]) == row.chat
                        and row.title in str(c.params.get("text") or c.params.get("caption")))
         assert killed_at - WINDOW < first_at < killed_at + 0.5, (key, first_at - killed_at)
-    print(f"takeover {new.led_at - killed_at:.2f}s; {len(rows)} rows, "
+    print(f"takeover {new.led_at - killed_at:.2f}s; {len(rows)} rows "
+          f"({len(alerts)} alerts), "
           f"{accepted_before} accepted before the kill, {len(doubled)} sent twice")
