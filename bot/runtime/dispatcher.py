@@ -293,10 +293,12 @@ class Dispatcher:
         delay = at - pacer.clock()
         if delay > 0:
             await asyncio.sleep(delay)
-        while (wait := pacer.wait_before_send()) > 0:
-            await asyncio.sleep(wait)
+        # before the last wait: between that wait and ``started`` nothing may await (sends
+        # that passed the wait together would go out over the platform's rate)
         if not await self._still_mine(row):
             return
+        while (wait := pacer.wait_before_send()) > 0:
+            await asyncio.sleep(wait)
         pacer.started()
         try:
             if row.chart_spec and self.charts is not None:
