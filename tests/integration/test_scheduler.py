@@ -280,6 +280,50 @@ def test_the_direct_url_setting() -> None:
 
 
 @pytest.mark.postgres
+@pytest.mark.parametrize("first_ends", ["commit", "dies"])
+def test_a_digest_day_is_marked_once_when_two_leaders_race(db_engine: Engine,
+                                                           first_ends: str) -> None:
+    """The old leader queues a digest (its transaction open) while the new one runs the same
+    subscription's missed digest: the new one waits on the row; when the old one commits it
+    finds the day done (queued once), when the old one died (rolled back) it queues it."""
+    if db_engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    import threading
+
+    from kpi_engine.storage.alert_state import mark_digest_day
+
+    store = bootstrap(Settings(), engine=db_engine, check_schema=False).store
+    ws = store.ensure_workspace("race")
+    now = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+    sub_id = alert_store.subscribe(store, ws.id, "telegram", "1", "daily", 8, 0, now).id
+    day = date(2026, 11, 23)
+    second: list[bool] = []
+
+    def new_leader() -> None:
+        with db_engine.begin() as conn:
+            second.append(mark_digest_day(conn, sub_id, day, now))
+
+    conn = db_engine.connect()
+    tx = conn.begin()
+    try:
+        assert mark_digest_day(conn, sub_id, day, now)
+        other = threading.Thread(target=new_leader)
+        other.start()
+        other.join(0.5)
+        assert other.is_alive()  # it waits for the old leader's transaction
+        if first_ends == "commit":
+            tx.commit()
+        else:
+            tx.rollback()
+    finally:
+        conn.close()
+    other.join(10)
+    assert second == [first_ends == "dies"]
+    with db_engine.connect() as c:
+        assert c.execute(select(a.subscriptions.c.last_day)).scalar() == day
+
+
+@pytest.mark.postgres
 async def test_two_schedulers_on_postgres_send_once_and_fail_over(db_engine: Engine) -> None:
     if db_engine.dialect.name != "postgresql":
         pytest.skip("PostgreSQL only")
