@@ -19,8 +19,9 @@ Runs only with ``KPIBOT_TEST_POSTGRES_URL`` (CI sets it); about 30 s of wall tim
 from __future__ import annotations
 
 import asyncio
+import re
 import time
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -56,7 +57,7 @@ from tests.telegram_standin import BotApiStandin
 
 pytestmark = [pytest.mark.postgres, pytest.mark.slow]
 DIGESTS = 40
-KILL_AFTER = 12  # digest messages accepted before the leader is killed
+KILL_AFTER = 12  # messages accepted (and 8 digests queued) before the leader is killed
 #: A message sent twice was accepted at most this long before the kill: the platform's answer,
 #: then the commit of ``sent`` (milliseconds; slack for a loaded CI machine). Before the
 #: dispatcher's outbox writes had threads of their own, a mark-sent queued behind the digest
@@ -64,14 +65,15 @@ KILL_AFTER = 12  # digest messages accepted before the leader is killed
 WINDOW = 2.0
 
 
-def undone(engine: Engine, day: object) -> int:
-    """Subscriptions whose digest for ``day`` is not queued yet, plus rows not sent yet."""
+def undone(engine: Engine, day: object, *, rows: bool = True) -> int:
+    """Subscriptions whose digest for ``day`` is not queued yet, plus (``rows``) outbox rows
+    not sent yet."""
     s, o = a.subscriptions.c, a.outbox.c
     with engine.connect() as conn:
         subs = conn.execute(select(func.count()).where(
             (s.last_day.is_(None)) | (s.last_day < day))).scalar_one()
-        rows = conn.execute(select(func.count()).where(o.status != "sent")).scalar_one()
-    return int(subs) + int(rows)
+        left = conn.execute(select(func.count()).where(o.status != "sent")).scalar_one()
+    return int(subs) + (int(left) if rows else 0)
 
 
 async def until(check: object, timeout: float, what: str) -> None:
@@ -126,9 +128,11 @@ async def test_kill_9_the_leader_mid_burst_the_other_takes_over(
             assert not survivor.leading
             assert [await leads(leader), await leads(survivor)] == [True, False]  # one leader
 
-            await until(lambda: len(digest_calls(api, chatset)) >= KILL_AFTER, 60,
-                        f"{KILL_AFTER} digest messages")
+            await until(lambda: len(digest_calls(api, chatset)) >= KILL_AFTER
+                        and undone(engine, today, rows=False) <= DIGESTS - 8, 60,
+                        f"{KILL_AFTER} messages accepted and 8 digests queued")
             killed_at = cluster.kill(leader)
+            killed_wall = datetime.now(UTC)
             assert undone(engine, today) > 0, "the burst was over before the kill"
             accepted_before = len(digest_calls(api, chatset))
 
@@ -149,6 +153,9 @@ async def test_kill_9_the_leader_mid_burst_the_other_takes_over(
             await slack.stop()
 
         rows = outbox_rows(engine)
+        with engine.connect() as conn:
+            queued_at = {int(r.id): r.last_at for r in conn.execute(
+                select(a.subscriptions.c.id, a.subscriptions.c.last_at))}
         calls = digest_calls(api, chatset)
     texts = sorted(r.chat for r in rows if r.key.endswith(":text"))
     assert texts == sorted(chats)  # one digest per subscription and day: none lost, none twice
@@ -163,6 +170,12 @@ async def test_kill_9_the_leader_mid_burst_the_other_takes_over(
         assert counts[key] == 2, (key, counts[key])
         assert row.last_error == "interrupted while sending" and row.attempts >= 1, row
     assert len(calls) > accepted_before  # the survivor delivered the rest
+    # the survivor ran as missed exactly the digests the dead leader had not queued
+    missed = {int(m) for m in re.findall(r"digest digest:(\d+): missed", survivor.text())}
+    by_dead = {i for i, at in queued_at.items() if at < killed_wall - timedelta(seconds=1)}
+    by_survivor = {i for i, at in queued_at.items() if at > killed_wall + timedelta(seconds=1)}
+    assert by_dead  # (the kill waited for 8 queued digests)
+    assert not missed & by_dead and by_survivor <= missed, (missed, by_dead, by_survivor)
     owners = {r.claimed_by for r in rows}
     assert len(owners) == 2  # the dead leader's dispatcher, then the survivor's
     assert survivor.text().count(LEADING) == 1
