@@ -284,11 +284,13 @@ class Row:
 
 
 def outbox_rows(engine: Engine) -> list[Row]:
+    """The Telegram rows of the outbox, in queue order."""
     o = a.outbox.c
     with engine.connect() as conn:
         found = conn.execute(select(o.key, o.chat_id, o.chart_id, o.chart_spec, o.title,
                                     o.status, o.attempts, o.last_error, o.claimed_by,
-                                    o.sent_at).order_by(o.id)).all()
+                                    o.sent_at).where(o.platform == "telegram")
+                             .order_by(o.id)).all()
     return [Row(r.key, int(r.chat_id), "sendPhoto" if r.chart_id is not None else
                 "any" if r.chart_spec else "sendMessage", r.title, r.status, int(r.attempts),
                 r.last_error or "", r.claimed_by or "", r.sent_at) for r in found]

@@ -154,6 +154,9 @@ async def test_kill_9_the_leader_mid_burst_the_other_takes_over(
 
         rows = outbox_rows(engine)
         with engine.connect() as conn:
+            # nothing was queued to the asking chats: what they got were the answers
+            assert conn.execute(select(func.count()).where(a.outbox.c.chat_id.in_(
+                [str(ASK_CHAT), SLACK_CHANNEL]))).scalar_one() == 0
             queued_at = {int(r.id): r.last_at for r in conn.execute(
                 select(a.subscriptions.c.id, a.subscriptions.c.last_at))}
         calls = digest_calls(api, chatset)
