@@ -267,6 +267,32 @@ def test_a_direct_url_to_another_database_is_refused(db_engine: Engine) -> None:
         wrong.close()
 
 
+@pytest.mark.postgres
+def test_prepare_threshold_none_in_the_url_turns_server_side_preparing_off(
+        db_engine: Engine) -> None:
+    """Behind PgBouncer < 1.21 in transaction mode (docs/deploy.md §5)."""
+    if db_engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from kpi_engine.storage.db import make_engine
+
+    for query, expected in (("none", None), ("3", 3), (None, 5)):
+        url = make_url(_direct_url(db_engine))
+        if query is not None:
+            url = url.update_query_dict({"prepare_threshold": query})
+        engine = make_engine(url.render_as_string(hide_password=False))
+        try:
+            with engine.connect() as conn:
+                assert conn.connection.dbapi_connection.prepare_threshold == expected  # type: ignore[union-attr]
+                for _ in range(8):  # past psycopg's threshold of 5
+                    conn.execute(text("SELECT 1 + :n"), {"n": 1})
+                prepared = conn.execute(text("SELECT count(*) FROM pg_prepared_statements"))
+                assert (prepared.scalar() == 0) == (expected is None)
+        finally:
+            engine.dispose()
+    with pytest.raises(ValueError, match="prepare_threshold"):
+        make_engine("postgresql+psycopg://u:p@h/db?prepare_threshold=sometimes")
+
+
 def test_the_direct_url_setting() -> None:
     assert Settings(database_direct_url="").database_direct_url is None
     assert Settings().database_direct_url is None
