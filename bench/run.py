@@ -10,7 +10,8 @@ category summary, the per-channel comparison. Import: a long CSV of 1,000,000 ro
 on PostgreSQL next to a raw ``COPY`` of the same rows into an unindexed table (the floor).
 
 Other benchmarks (``bench/router.py``, ``bench/telegram.py``, ``bench/slack.py``,
-``bench/api.py``, ``bench/alerts.py``, ``bench/posts.py`` with ``posts_p95_ms``) are run
+``bench/api.py``, ``bench/alerts.py``, ``bench/posts.py`` with ``posts_p95_ms``,
+``bench/failover.py`` with ``failover_s`` on ``KPIBOT_BENCH_POSTGRES_URL``) are run
 too, each in a process of its own, unless ``--engine-only``; their keys join the summary line.
 """
 
@@ -352,7 +353,7 @@ def main() -> None:
     summary.update(import_bench(args.quick))
     summary.update(pg_import_bench(args.quick))
     if not args.engine_only:
-        for name in ("router", "telegram", "slack", "api", "alerts", "posts"):
+        for name in ("router", "telegram", "slack", "api", "alerts", "posts", "failover"):
             summary.update(optional(name, args.quick))
         summary.update(sources_bench(args.quick))
     print(json.dumps(summary))

@@ -20,6 +20,9 @@ class Settings(BaseSettings):
                                       env_file_encoding="utf-8", extra="ignore")
 
     database_url: str = "sqlite:///kpibot.db"
+    #: PostgreSQL straight, not through a pooler: the leader lock's own connection (a session
+    #: advisory lock does not survive PgBouncer's transaction pooling). None: database_url.
+    database_direct_url: str | None = None
     telegram_token: SecretStr | None = None
     telegram_api_url: str | None = None
     telegram_webhook_url: str | None = None
@@ -89,12 +92,15 @@ class Settings(BaseSettings):
             raise ValueError("must be an http:// or https:// URL, e.g. http://127.0.0.1:8081")
         return url
 
-    @field_validator("database_url")
+    @field_validator("database_url", "database_direct_url")
     @classmethod
-    def _database_url(cls, value: str) -> str:
+    def _database_url(cls, value: str | None, info: ValidationInfo) -> str | None:
         """A SQLAlchemy URL; the error never repeats it (it may hold a password)."""
         from sqlalchemy.engine import make_url
         from sqlalchemy.exc import ArgumentError, NoSuchModuleError
+
+        if value is None or (info.field_name == "database_direct_url" and not value.strip()):
+            return None
 
         example = ("e.g. sqlite:///kpibot.db or "
                    "postgresql+psycopg://user:password@host:5432/kpibot")

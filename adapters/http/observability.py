@@ -78,6 +78,9 @@ class Metrics:
                                     "kind; each is retried with backoff", ["job"], registry=r)
         self.job_healthy = Gauge("kpibot_job_healthy", "1 when every job of the kind works, "
                                  "0 while one is failing", ["job"], registry=r)
+        self.leader = Gauge("kpibot_leader", "1 while this process leads (runs the scheduler "
+                            "and the outbox dispatcher), 0 while it stands by; the sum over "
+                            "the replicas of one database is 1", registry=r)
         self.api_rows = Counter("kpibot_api_rows", "Snapshot rows received by the HTTP API, "
                                 "by result (inserted, replaced, rejected)", ["result"],
                                 registry=r)
@@ -98,6 +101,10 @@ class Metrics:
     def outbox_backlog_from(self, count: Callable[[], float]) -> None:
         """Compute the backlog when scraped (e.g. a ``SELECT count(*)`` on the outbox)."""
         self.outbox_backlog.set_function(count)
+
+    def leader_from(self, leading: Callable[[], bool]) -> None:
+        """Whether this process leads, read when scraped."""
+        self.leader.set_function(lambda: 1.0 if leading() else 0.0)
 
     def outbox_failed(self, platform: str, count: int = 1) -> None:
         self.outbox_failures.labels(platform).inc(count)
@@ -255,12 +262,13 @@ def configured_secrets(settings: Settings) -> list[str]:
     found = [v.get_secret_value() for v in (getattr(settings, name) for name in
                                            type(settings).model_fields)
              if isinstance(v, SecretStr)]
-    try:
-        password = make_url(settings.database_url).password
-    except ArgumentError:
-        password = None
-    if password:
-        found.append(str(password))
+    for url in (settings.database_url, settings.database_direct_url):
+        try:
+            password = make_url(url).password if url else None
+        except ArgumentError:
+            password = None
+        if password:
+            found.append(str(password))
     return found
 
 

@@ -77,6 +77,7 @@ async def serve(app: App, *, stop: asyncio.Event | None = None,
         scheduler = Scheduler(app, {p.name: p for p in started}, health=health,
                               policies=delivery_policies(),
                               on_fired=registry.alert_fired, on_failed=registry.outbox_failed)
+        registry.leader_from(lambda: scheduler is not None and scheduler.leading)
         await scheduler.start()
         web_app[READINESS_KEY].started = True
         if on_started is not None:
@@ -85,7 +86,7 @@ async def serve(app: App, *, stop: asyncio.Event | None = None,
     finally:
         if scheduler is not None:
             try:
-                await scheduler.stop()
+                await scheduler.close()
             except Exception:
                 log.exception("stopping the scheduler failed")
         for platform in reversed(started):

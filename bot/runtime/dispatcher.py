@@ -9,7 +9,11 @@ by the composition root from the platform registry (``adapters/chat/platform.py`
 - A rate limit waits its ``retry_after`` (the chat is paused that long, the row retried after
   it); other failures back off; after N failures, or a permanent refusal (the bot was
   removed), the row is parked and the workspace's admins are told (``outbox.fail``).
-- At start it puts back rows a killed dispatcher left ``sending`` (``outbox.release``).
+- At start it puts back rows a killed dispatcher left ``sending`` (``outbox.release``); just
+  before each send it checks the row is still its own (``outbox.still_claimed``: a new
+  leader may have put it back). Its outbox reads and writes run on threads of their own, so
+  a mark-sent follows the platform's answer at once (the double-send window stays one
+  round trip).
 - Only one dispatcher runs per database: the scheduler's leader (``bot/runtime/scheduler.py``).
 - An alert with a chart spec (a drop alert) gets its chart drawn here, at delivery, by the
   ``charts`` hook in a worker thread: one message (the picture with the text as its caption)
@@ -23,11 +27,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import functools
 import logging
 import time
 import uuid
 from collections import deque
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -188,6 +194,16 @@ class Dispatcher:
         self.charts = charts
         self._inflight: set[asyncio.Task[None]] = set()
         self._wake = asyncio.Event()
+        # the outbox's reads and writes on threads of their own: behind digest rendering in
+        # the default pool, a mark-sent waited seconds after the platform had accepted, and a
+        # leader killed then had those messages sent twice (tests/e2e/test_failover.py)
+        self._outbox_threads = ThreadPoolExecutor(max_workers=4,
+                                                  thread_name_prefix="kpibot-outbox")
+
+    async def _db(self, write: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self._outbox_threads,
+                                          functools.partial(write, *args, **kwargs))
 
     def wake(self) -> None:
         """Look at the outbox now (something was just queued)."""
@@ -196,7 +212,7 @@ class Dispatcher:
     async def start(self) -> int:
         """Put back what a killed dispatcher left half-sent (all of it when this one is the
         sole dispatcher, else only expired leases); returns how many rows."""
-        released = await asyncio.to_thread(outbox.release, self.engine, self.clock(),
+        released = await self._db(outbox.release, self.engine, self.clock(),
                                            owner=self.owner, expired_only=not self.sole)
         if released:
             log.warning("outbox: %d message(s) left 'sending' by a stopped dispatcher are "
@@ -261,7 +277,7 @@ class Dispatcher:
         room = self.max_inflight - len(self._inflight)
         if room < max(1, self.max_inflight // 4) or not self.platforms:
             return 0
-        rows = await asyncio.to_thread(
+        rows = await self._db(
             outbox.claim, self.engine, self.owner, self.clock(), limit=room, lease=self.lease,
             platforms=sorted(self.platforms))
         for row in rows:
@@ -277,6 +293,10 @@ class Dispatcher:
         delay = at - pacer.clock()
         if delay > 0:
             await asyncio.sleep(delay)
+        # before the last wait: between that wait and ``started`` nothing may await (sends
+        # that passed the wait together would go out over the platform's rate)
+        if not await self._still_mine(row):
+            return
         while (wait := pacer.wait_before_send()) > 0:
             await asyncio.sleep(wait)
         pacer.started()
@@ -294,6 +314,18 @@ class Dispatcher:
         pacer.sent(row.chat_id)
         await self._record(outbox.mark_sent, self.engine, row.id, self.owner, self.clock())
         self.stats.sent += 1
+
+    async def _still_mine(self, row: Claimed) -> bool:
+        """The row is still claimed by this dispatcher (a new leader may have put it back);
+        when the database can't say, it is sent (at least once)."""
+        try:
+            mine = bool(await self._db(outbox.still_claimed, self.engine, row.id, self.owner))
+        except Exception:
+            return True
+        if not mine:
+            log.warning("outbox: %s %s was taken over by another dispatcher; not sent here",
+                        row.kind, row.key)
+        return mine
 
     async def _send_with_chart(self, platform: Sender, pacer: Pacer, row: Claimed) -> None:
         """An alert and its chart: one message when the text fits as the picture's caption,
@@ -338,7 +370,7 @@ class Dispatcher:
         message that went out must be marked sent, or the next start sends it again."""
         while True:
             try:
-                return await asyncio.to_thread(write, *args, **kwargs)
+                return await self._db(write, *args, **kwargs)
             except Exception as exc:
                 await asyncio.sleep(self.health.failed(exc, "recording a delivery"))
 

@@ -109,7 +109,9 @@ class Scheduler:
         self.sync_seconds = sync_seconds
         self.leader_retry = leader_retry
         self.misfire_grace = misfire_grace
-        self.lock = LeaderLock(app.engine)
+        # its own connection, straight to PostgreSQL (KPIBOT_DATABASE_DIRECT_URL) when set
+        self.lock = LeaderLock(app.engine,
+                               direct_url=getattr(app.settings, "database_direct_url", None))
         self.health = health or Health()
         # it runs only while this process leads: then it is the database's sole dispatcher
         self.dispatcher = dispatcher or Dispatcher(app.engine, platforms, clock=self.clock,
@@ -216,6 +218,11 @@ class Scheduler:
         self._dispatch_task = self._dispatch_stop = None
         self.leading = False
         await asyncio.to_thread(self.lock.release)
+
+    async def close(self) -> None:
+        """``stop``, then close the leader lock's own engine."""
+        await self.stop()
+        await asyncio.to_thread(self.lock.close)
 
     # -- jobs ----------------------------------------------------------------------------------
     def _retry(self, job: JobHealth, exc: Exception, work: Callable[..., Any],

@@ -19,10 +19,11 @@ from kpi_engine.storage.outbox import (
     mark_chart_sent,
     mark_sent,
     release,
+    still_claimed,
 )
 
 __all__ = ["MAX_ATTEMPTS", "PARKED", "PENDING", "Claimed", "LeaderLock", "claim", "counts",
-           "fail", "mark_chart_sent", "mark_sent", "pending", "release"]
+           "fail", "mark_chart_sent", "mark_sent", "pending", "release", "still_claimed"]
 
 
 def pending(engine: Engine) -> int:

@@ -35,6 +35,22 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", functools.partial(_sqlite_pragmas, timeout))
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    if "prepare_threshold" in parsed.query and parsed.get_backend_name() == "postgresql":
+        # psycopg prepares a statement on the server after 5 runs; behind PgBouncer < 1.21 in
+        # transaction mode the next run may land on another server session ("prepared
+        # statement does not exist"). ``?prepare_threshold=none`` turns that off, a number
+        # sets it (docs/deploy.md §5). psycopg itself takes no string for it.
+        raw = str(parsed.query["prepare_threshold"]).strip().lower()
+        if raw in ("", "none", "off"):
+            threshold: int | None = None
+        elif raw.isdigit():
+            threshold = int(raw)
+        else:
+            raise ValueError("prepare_threshold in the database URL must be a number or 'none'")
+        kwargs["connect_args"] = {**kwargs.get("connect_args", {}),
+                                  "prepare_threshold": threshold}
+        url = parsed.difference_update_query(["prepare_threshold"]).render_as_string(
+            hide_password=False)
     return create_engine(url, **kwargs)
 
 

@@ -13,9 +13,14 @@ the workspace's admins are told, in the same transaction.
 - Per chat, rows go out in the order they were queued: a row is claimed only when no earlier
   row of its chat is being sent, due or retrying.
 - A process killed between claim and mark-sent leaves rows ``sending``; the next dispatcher
-  puts them back (``release``), so nothing is lost. The one window no outbox can close is a
-  kill after the platform accepted a message and before ``sent`` is committed (one HTTP
-  round trip): that message is sent again, since Telegram and Slack take no idempotency key.
+  (a new leader: ``bot/runtime/scheduler.py``) puts them back once (``release``: attempts + 1,
+  ``last_error`` "interrupted while sending"), so nothing is lost. The one window no outbox
+  can close is a kill after the platform accepted a message and before ``sent`` is committed
+  (one HTTP round trip and one commit): that message is sent once more, since Telegram and
+  Slack take no idempotency key. The dispatcher keeps the window that short: its outbox
+  writes have threads of their own (not queued behind digest rendering), and just before a
+  send it checks the row is still its own (``still_claimed``), so a leader that lost its lock
+  without dying never sends a row the new leader put back.
 - Alerts are deferred, never dropped, by quiet hours and snoozes: ``not_before``.
 - A drop alert keeps its chart as a spec (``chart_spec``), drawn at delivery; when the chart
   goes as its own message before the text, ``mark_chart_sent`` records it first, so a retry
@@ -241,6 +246,16 @@ def claim(engine: Engine, owner: str, now: datetime, *, limit: int = 100,
                     r.lang, r.title, r.body, r.footer, r.png, int(r.attempts), r.actions or "",
                     r.chart_spec or "", bool(r.chart_sent))
             for r in rows]
+
+
+def still_claimed(engine: Engine, row_id: int, owner: str) -> bool:
+    """Whether ``owner`` still holds the row (just before its send): a new leader puts back
+    every row left ``sending`` when it starts, so a dispatcher that lost the lead without
+    dying (its lock's connection dropped) must not send those too."""
+    o = a.outbox.c
+    with engine.connect() as conn:
+        return conn.execute(select(o.id).where(and_(
+            o.id == row_id, o.claimed_by == owner, o.status == SENDING))).first() is not None
 
 
 def mark_chart_sent(engine: Engine, row_id: int, owner: str) -> bool:

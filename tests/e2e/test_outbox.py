@@ -277,6 +277,28 @@ async def test_rows_left_sending_by_a_dead_dispatcher_are_sent_once(store: Store
     assert [r.attempts for r in rows(store)] == [1, 1]
 
 
+async def test_a_dispatcher_that_lost_the_lead_does_not_send_what_the_new_one_put_back(
+        store: Store, ws: int) -> None:
+    """A leader whose lock's connection dropped keeps running until it notices; the new
+    leader puts back every row left ``sending``. The old one checks each row is still its own
+    just before the send: only the new one sends it, once."""
+    queue(store, msg(ws, "k1", "A"), msg(ws, "k2", "B"))
+    old_platform, new_platform = FakePlatform(), FakePlatform()
+    old = Dispatcher(store.engine, {"telegram": old_platform}, policies=POLICIES,
+                     clock=Clock(), limits=FAST, owner="old")
+    claimed = outbox.claim(store.engine, "old", NOW)
+    assert len(claimed) == 2
+    new = Dispatcher(store.engine, {"telegram": new_platform}, policies=POLICIES,
+                     clock=Clock(), limits=FAST, sole=True, owner="new")
+    assert await new.start() == 2  # the new leader's start: both back to pending
+    await old._deliver(claimed[0])  # the old one's pacer slot came: it must not send
+    assert old_platform.sent == []
+    assert (await new.drain()).sent == 2
+    await old._deliver(claimed[1])  # sent and marked by the new one meanwhile
+    assert old_platform.sent == [] and sorted(c for c, _, _ in new_platform.sent) == ["A", "B"]
+    assert [(r.status, r.claimed_by) for r in rows(store)] == [("sent", "new")] * 2
+
+
 async def test_only_configured_platforms_are_claimed(store: Store, ws: int) -> None:
     queue(store, msg(ws, "t", "A"), msg(ws, "s", "C1", platform="slack"))
     platform = FakePlatform()

@@ -10,7 +10,8 @@ from datetime import UTC, date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
 import pytest
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine, func, select, text
+from sqlalchemy.engine import make_url
 
 from bot.bootstrap import App, bootstrap
 from bot.reply import Reply
@@ -21,7 +22,7 @@ from kpi_engine.domain.model import Role
 from kpi_engine.storage import alert_store
 from kpi_engine.storage import schema_alerts as a
 from kpi_engine.storage.alert_store import Subscription
-from kpi_engine.storage.leader import LeaderLock
+from kpi_engine.storage.leader import LeaderLock, LeaderLockMisconfigured
 from kpi_engine.storage.outbox import Message, enqueue
 
 JAKARTA = ZoneInfo("Asia/Jakarta")
@@ -212,6 +213,140 @@ def test_leader_lock_is_held_by_one_session(db_engine: Engine) -> None:
     first.release()
     assert second.try_acquire()
     second.release()
+
+
+def _direct_url(engine: Engine, database: str | None = None) -> str:
+    """The test database's URL straight to PostgreSQL, in the test schema (as
+    ``KPIBOT_DATABASE_DIRECT_URL`` would be), or to another ``database``."""
+    from tests.conftest import PG_URL
+
+    assert PG_URL is not None
+    with engine.connect() as conn:
+        schema = conn.execute(text("SELECT current_schema()")).scalar()
+    url = make_url(PG_URL).set(query={"options": f"-csearch_path={schema}"})
+    if database is not None:
+        url = url.set(database=database)
+    return url.render_as_string(hide_password=False)
+
+
+@pytest.mark.postgres
+def test_the_direct_url_lock_is_the_same_lock_as_the_pooled_one(db_engine: Engine) -> None:
+    """A replica with KPIBOT_DATABASE_DIRECT_URL and one without take the same lock (a rolling
+    change of the setting never makes two leaders); the lock's session has TCP keepalives."""
+    if db_engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    direct = LeaderLock(db_engine, direct_url=_direct_url(db_engine))
+    pooled = LeaderLock(db_engine)
+    try:
+        assert direct.try_acquire() and direct.held()
+        assert not pooled.try_acquire()
+        assert direct._conn is not None
+        assert direct._conn.execute(text("SHOW tcp_keepalives_idle")).scalar() == "5"
+        assert direct._conn.execute(text(
+            "SELECT application_name FROM pg_stat_activity WHERE pid = pg_backend_pid()"
+        )).scalar() == "kpibot-leader"  # its own connection, not one of the pool's
+        direct.release()
+        assert not direct.held()
+        assert pooled.try_acquire()
+        assert not direct.try_acquire()
+    finally:
+        direct.close()
+        pooled.close()
+
+
+@pytest.mark.postgres
+def test_a_direct_url_to_another_database_is_refused(db_engine: Engine) -> None:
+    if db_engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    wrong = LeaderLock(db_engine, direct_url=_direct_url(db_engine, database="postgres"))
+    try:
+        with pytest.raises(LeaderLockMisconfigured, match="another database"):
+            wrong.try_acquire()
+        assert not wrong.held()
+    finally:
+        wrong.close()
+
+
+@pytest.mark.postgres
+def test_prepare_threshold_none_in_the_url_turns_server_side_preparing_off(
+        db_engine: Engine) -> None:
+    """Behind PgBouncer < 1.21 in transaction mode (docs/deploy.md §5)."""
+    if db_engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    from kpi_engine.storage.db import make_engine
+
+    for query, expected in (("none", None), ("3", 3), (None, 5)):
+        url = make_url(_direct_url(db_engine))
+        if query is not None:
+            url = url.update_query_dict({"prepare_threshold": query})
+        engine = make_engine(url.render_as_string(hide_password=False))
+        try:
+            with engine.connect() as conn:
+                assert conn.connection.dbapi_connection.prepare_threshold == expected  # type: ignore[union-attr]
+                for _ in range(8):  # past psycopg's threshold of 5
+                    conn.execute(text("SELECT 1 + :n"), {"n": 1})
+                prepared = conn.execute(text("SELECT count(*) FROM pg_prepared_statements"))
+                assert (prepared.scalar() == 0) == (expected is None)
+        finally:
+            engine.dispose()
+    with pytest.raises(ValueError, match="prepare_threshold"):
+        make_engine("postgresql+psycopg://u:p@h/db?prepare_threshold=sometimes")
+
+
+def test_the_direct_url_setting() -> None:
+    assert Settings(database_direct_url="").database_direct_url is None
+    assert Settings().database_direct_url is None
+    url = "postgresql+psycopg://u:pw@db:5432/kpibot"
+    assert Settings(database_direct_url=url).database_direct_url == url
+    with pytest.raises(ValueError, match="is not a database URL"):
+        Settings(database_direct_url="no url at all")
+    from adapters.http.observability import configured_secrets
+
+    assert "pw" in configured_secrets(Settings(database_direct_url=url))  # redacted in logs
+
+
+@pytest.mark.postgres
+@pytest.mark.parametrize("first_ends", ["commit", "dies"])
+def test_a_digest_day_is_marked_once_when_two_leaders_race(db_engine: Engine,
+                                                           first_ends: str) -> None:
+    """The old leader queues a digest (its transaction open) while the new one runs the same
+    subscription's missed digest: the new one waits on the row; when the old one commits it
+    finds the day done (queued once), when the old one died (rolled back) it queues it."""
+    if db_engine.dialect.name != "postgresql":
+        pytest.skip("PostgreSQL only")
+    import threading
+
+    from kpi_engine.storage.alert_state import mark_digest_day
+
+    store = bootstrap(Settings(), engine=db_engine, check_schema=False).store
+    ws = store.ensure_workspace("race")
+    now = datetime(2026, 11, 23, 1, 0, tzinfo=UTC)
+    sub_id = alert_store.subscribe(store, ws.id, "telegram", "1", "daily", 8, 0, now).id
+    day = date(2026, 11, 23)
+    second: list[bool] = []
+
+    def new_leader() -> None:
+        with db_engine.begin() as conn:
+            second.append(mark_digest_day(conn, sub_id, day, now))
+
+    conn = db_engine.connect()
+    tx = conn.begin()
+    try:
+        assert mark_digest_day(conn, sub_id, day, now)
+        other = threading.Thread(target=new_leader)
+        other.start()
+        other.join(0.5)
+        assert other.is_alive()  # it waits for the old leader's transaction
+        if first_ends == "commit":
+            tx.commit()
+        else:
+            tx.rollback()
+    finally:
+        conn.close()
+    other.join(10)
+    assert second == [first_ends == "dies"]
+    with db_engine.connect() as c:
+        assert c.execute(select(a.subscriptions.c.last_day)).scalar() == day
 
 
 @pytest.mark.postgres
