@@ -71,12 +71,12 @@ NOTICES: dict[str, dict[str, tuple[str, str]]] = {
     "auth_expired": {
         "id": ("Sumber data {channel}: token kedaluwarsa",
                "Token {platform} untuk {channel} kedaluwarsa atau dicabut, jadi data tidak "
-               "masuk lagi ({message}). Hubungkan ulang: buat token baru, lalu `kpibot source "
-               "remove {id}` dan `kpibot source add {platform} … --token TOKEN_BARU`."),
+               "masuk lagi ({message}). Hubungkan ulang: `kpibot source remove {id}`, lalu "
+               "`kpibot source add {platform} … --oauth` (atau `--token TOKEN_BARU`)."),
         "en": ("Data source {channel}: token expired",
                "The {platform} token of {channel} expired or was revoked, so no data comes in "
-               "({message}). Reconnect: make a new token, then `kpibot source remove {id}` and "
-               "`kpibot source add {platform} … --token NEW_TOKEN`."),
+               "({message}). Reconnect: `kpibot source remove {id}`, then `kpibot source add "
+               "{platform} … --oauth` (or `--token NEW_TOKEN`)."),
     },
     "permission": {
         "id": ("Sumber data {channel}: izin kurang",
@@ -117,13 +117,13 @@ NOTICES: dict[str, dict[str, tuple[str, str]]] = {
     "expiry": {
         "id": ("Sumber data {channel}: token segera kedaluwarsa",
                "Token {platform} untuk {channel} kedaluwarsa pada {expires} dan tidak bisa "
-               "diperbarui otomatis. Buat token baru dan hubungkan ulang sebelum tanggal itu "
-               "(`kpibot source remove {id}`, lalu `kpibot source add {platform} … --token "
+               "diperbarui otomatis. Hubungkan ulang sebelum tanggal itu (`kpibot source remove "
+               "{id}`, lalu `kpibot source add {platform} … --oauth` atau `--token "
                "TOKEN_BARU`)."),
         "en": ("Data source {channel}: token expires soon",
                "The {platform} token of {channel} expires on {expires} and cannot be renewed "
-               "by itself. Make a new token and reconnect before then (`kpibot source remove "
-               "{id}`, then `kpibot source add {platform} … --token NEW_TOKEN`)."),
+               "by itself. Reconnect before then (`kpibot source remove {id}`, then `kpibot "
+               "source add {platform} … --oauth` or `--token NEW_TOKEN`)."),
     },
 }
 
