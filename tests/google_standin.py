@@ -31,7 +31,10 @@ shapes.
   redirect_uri_mismatch`` (Google's error page, no redirect). ``POST /token``
   ``grant_type=authorization_code`` (``code``, ``client_id``, ``client_secret``,
   ``redirect_uri``) → ``{"access_token", "expires_in": 3599, "refresh_token", "scope",
-  "token_type": "Bearer"}`` for the channel ``login_channel``; the ``refresh_token`` only
+  "token_type": "Bearer"}`` for the channel ``login_channel`` (with the scope
+  ``analytics.readonly``: for the Google user ``login_email``, whom a property names in its
+  ``viewers``, and whose refresh token renews at ``grant_type=refresh_token``); the
+  ``refresh_token`` only
   when the authorize request had ``access_type=offline`` and ``prompt=consent`` (Google
   answers one only at a consent given offline). A malformed or unknown code answers 400
   ``invalid_grant`` "Malformed auth code.", a used or expired one (``code_ttl``) 400
@@ -176,6 +179,8 @@ class GoogleStandin:
         self.codes: dict[str, _Code] = {}
         self.code_ttl = 600.0
         self.login_channel = ""
+        self.login_email = ""
+        self.user_refresh: dict[str, str] = {}  # a GA4 user's refresh token → e-mail
         self._deny = False
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
@@ -339,14 +344,21 @@ class GoogleStandin:
             raise _Fail(400, {"error": "redirect_uri_mismatch",
                               "error_description": "Bad Request"})
         found.used = True
-        channel = next(c for c in self.channels.values() if c.id == found.channel_id)
         access = f"ya29.code{n}"
-        self.channels[access] = channel
+        analytics = "https://www.googleapis.com/auth/analytics.readonly" in found.scope.split()
+        if analytics:
+            self.sa_tokens[access] = self.login_email
+        else:
+            self.channels[access] = next(c for c in self.channels.values()
+                                         if c.id == found.channel_id)
         answer = {"access_token": access, "expires_in": 3599, "scope": found.scope,
                   "token_type": "Bearer"}
         if found.offline:
             refresh = f"1//0g{n}{secrets.token_urlsafe(10)}"
-            self.refresh_tokens[refresh] = channel.id
+            if analytics:
+                self.user_refresh[refresh] = self.login_email
+            else:
+                self.refresh_tokens[refresh] = found.channel_id
             answer["refresh_token"] = refresh
         return answer
 
@@ -361,6 +373,11 @@ class GoogleStandin:
                 raise _Fail(401, {"error": "invalid_client", "error_description":
                                   "The OAuth client was not found."})
             refresh = str(params.get("refresh_token") or "")
+            if refresh in self.user_refresh and refresh not in self.expired_refresh:
+                access = f"ya29.user{n}"
+                self.sa_tokens[access] = self.user_refresh[refresh]
+                return {"access_token": access, "expires_in": 3599, "token_type": "Bearer",
+                        "scope": "https://www.googleapis.com/auth/analytics.readonly"}
             if refresh in self.expired_refresh or refresh not in self.refresh_tokens:
                 raise _Fail(400, {"error": "invalid_grant",
                                   "error_description": "Token has been expired or revoked."})

@@ -26,14 +26,17 @@ TikTok Ads (``tiktok_ads``) — advertiser authorization
     /open_api/v1.3/oauth2/access_token/`` (JSON ``app_id``, ``secret``, ``auth_code``) for an
     advertiser token that does not expire; ``--account`` must be one of the answer's
     ``advertiser_ids``.
-Google (``youtube``) — "Using OAuth 2.0 for Web Server Applications"
+Google (``youtube``, ``ga4``) — "Using OAuth 2.0 for Web Server Applications"
     ``https://accounts.google.com/o/oauth2/v2/auth`` with ``client_id``, ``redirect_uri``,
     ``response_type=code``, ``scope``, ``access_type=offline``, ``prompt=consent`` (so a
     refresh token is answered even when the account consented before),
     ``include_granted_scopes=true``, ``state``; the code is traded at ``POST
     https://oauth2.googleapis.com/token`` (``grant_type=authorization_code``) for an access
-    token (about an hour) and the refresh token the connector renews it with. GA4 is read
-    with a service account instead (``--service-account``).
+    token (about an hour) and the refresh token the connector renews it with. For GA4
+    (scope ``analytics.readonly``) the stored credential is ``{"type": "authorized_user",
+    "refresh_token"}``, which the GA4 connector renews through google-auth; a service
+    account key (``--service-account``) is the other way, and the better one for a team
+    (no person's account behind it).
 
 Every URL has a setting (``KPIBOT_META_DIALOG_URL``, ``KPIBOT_TIKTOK_AUTH_URL``,
 ``KPIBOT_TIKTOK_ADS_AUTH_URL``, ``KPIBOT_GOOGLE_AUTH_URL``, and the API and token URLs the
@@ -42,6 +45,7 @@ connectors use), so the tests point them at the stand-ins.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import TYPE_CHECKING, Any
@@ -72,6 +76,10 @@ TIKTOK_SCOPES = ("user.info.basic", "user.info.username", "user.info.stats",
                  "user.account.type", "user.insights", "video.list", "video.insights")
 YOUTUBE_SCOPES = ("https://www.googleapis.com/auth/youtube.readonly",
                   "https://www.googleapis.com/auth/yt-analytics.readonly")
+GOOGLE_SCOPES: dict[str, tuple[str, ...]] = {
+    "youtube": YOUTUBE_SCOPES,
+    "ga4": ("https://www.googleapis.com/auth/analytics.readonly",),
+}
 
 
 def _secret(settings: Any, name: str) -> str:
@@ -218,7 +226,7 @@ class GoogleFlow:
 
     def authorize_url(self, state: str, redirect_uri: str) -> str:
         query = {"client_id": self.client_id, "redirect_uri": redirect_uri,
-                 "response_type": "code", "scope": " ".join(YOUTUBE_SCOPES),
+                 "response_type": "code", "scope": " ".join(GOOGLE_SCOPES[self.platform]),
                  "access_type": "offline", "prompt": "consent",
                  "include_granted_scopes": "true", "state": state}
         return f"{self.auth_url}?{urlencode(query)}"
@@ -241,12 +249,13 @@ class GoogleFlow:
             raise SourceError("bad_request", "Google answered no refresh token (remove the "
                                              "app's access at myaccount.google.com → Security "
                                              "and connect again)")
+        if self.platform == "ga4":  # the GA4 connector mints its own access tokens
+            return Grant(json.dumps({"type": "authorized_user", "refresh_token": refresh}))
         return Grant(token, refresh, _expiry(now, answer.body.get("expires_in")))
 
 
 def flows(settings: Any) -> dict[str, OAuthFlow]:
-    """platform → its flow, on the settings' app credentials and URLs (GA4 has none: a
-    service account key is given instead)."""
+    """platform → its flow, on the settings' app credentials and URLs."""
     graph = Graph(getattr(settings, "meta_api_url", None) or GRAPH_URL,
                   getattr(settings, "meta_api_version", None) or GRAPH_VERSION)
     meta_id = getattr(settings, "meta_app_id", None) or ""
@@ -262,11 +271,12 @@ def flows(settings: Any) -> dict[str, OAuthFlow]:
         p: MetaFlow(p, app_id=meta_id, app_secret=meta_secret, dialog_url=dialog, graph=graph)
         for p in META_SCOPES}
     out.update({p: TikTokFlow(p, **tiktok) for p in ("tiktok", "tiktok_ads")})
-    out["youtube"] = GoogleFlow(
-        "youtube", client_id=getattr(settings, "google_client_id", None) or "",
+    out.update({p: GoogleFlow(
+        p, client_id=getattr(settings, "google_client_id", None) or "",
         client_secret=_secret(settings, "google_client_secret"),
         auth_url=getattr(settings, "google_auth_url", None) or GOOGLE_AUTH_URL,
         token_url=getattr(settings, "google_token_url", None) or TOKEN_URL)
+        for p in GOOGLE_SCOPES})
     return out
 
 

@@ -417,8 +417,8 @@ def test_google_refuses_a_used_code_and_nothing_is_stored(rig: Rig) -> None:
 
 
 def test_oauth_refusals_before_any_url(rig: Rig, db_engine: Engine) -> None:
-    code, _, err = rig.cli("ga4", "--workspace", "toko", "--account", "123", "--oauth")
-    assert code == 1 and "--service-account" in err
+    code, _, err = rig.cli("myspace", "--workspace", "toko", "--account", "123", "--oauth")
+    assert code == 1 and "Unknown platform 'myspace'" in err
     code, _, err = rig.cli("instagram", "--workspace", "toko", "--account", IG, "--oauth",
                            "--token", "x")
     assert code == 2 and "not several" in err
@@ -527,3 +527,27 @@ def test_service_account_refusals(rig: Rig, tmp_path: Path) -> None:
                            "--service-account", str(bad))
     assert code == 2 and "is for ga4" in err
     assert rig.sources() == []
+
+
+def test_ga4_oauth_stores_a_user_sign_in_that_the_connector_renews(rig: Rig) -> None:
+    user = "marketing@toko.example"
+    rig.google.login_email = user
+    day = date(2026, 12, 1)
+    rig.google.properties[PROPERTY] = Property(PROPERTY, {user}, {
+        (day, "tiktok.com"): (40, 1, "0")})
+    url = rig.start("ga4", PROPERTY)
+    query = parse_qs(urlsplit(url).query)
+    assert query["scope"] == ["https://www.googleapis.com/auth/analytics.readonly"]
+    assert query["access_type"] == ["offline"] and query["prompt"] == ["consent"]
+    page = browse(url)
+    assert page.status_code == 200, page.text
+    [rec] = rig.sources()
+    stored = json.loads(opened(rec.access_sealed))
+    assert stored["type"] == "authorized_user" and stored["refresh_token"].startswith("1//0g")
+    assert "client_secret" not in stored and rec.expires_at is None
+    synced = rig.app.sources.sync(rec.id, now=NOW)
+    assert synced.error_kind == "", synced.error
+    renewals = [c for c in rig.google.requests_to("/token")
+                if c.params.get("grant_type") == "refresh_token"]
+    assert len(renewals) == 1  # google-auth renewed the access token with the refresh token
+    assert renewals[0].params["client_id"] == rig.google.client_id
