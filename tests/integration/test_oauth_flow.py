@@ -40,7 +40,7 @@ from adapters.cli.sources import cmd_source
 from adapters.http.server import build_web_app
 from adapters.sources import connectors
 from adapters.sources.meta import Graph
-from adapters.sources.oauth import MetaFlow
+from adapters.sources.oauth import GoogleFlow, MetaFlow, TikTokFlow
 from bot.bootstrap import App, bootstrap
 from config.settings import Settings
 from kpi_engine.domain.ports import SourceError
@@ -551,3 +551,45 @@ def test_ga4_oauth_stores_a_user_sign_in_that_the_connector_renews(rig: Rig) -> 
                 if c.params.get("grant_type") == "refresh_token"]
     assert len(renewals) == 1  # google-auth renewed the access token with the refresh token
     assert renewals[0].params["client_id"] == rig.google.client_id
+
+
+def test_tiktok_and_google_code_errors_are_the_documented_ones(rig: Rig) -> None:
+    # TikTok: an expired code (older than 10 minutes) is 40110, said on the page
+    rig.tiktok.code_ttl = 0.0
+    page = browse(rig.start("tiktok", TT_OPEN_ID))
+    assert page.status_code == 400 and "40110" in page.text and "has expired" in page.text
+    rig.tiktok.code_ttl = 600.0
+    # TikTok: another redirect_uri than the authorize request's is 40002
+    first = httpx.get(rig.start("tiktok", TT_OPEN_ID), follow_redirects=False)
+    code = parse_qs(urlsplit(first.headers["location"]).query)["code"][0]
+    flow = TikTokFlow("tiktok", app_id=rig.tiktok.app_id, app_secret=rig.tiktok.app_secret,
+                      api_url=rig.tiktok.url)
+    with pytest.raises(SourceError) as mismatch:
+        flow.exchange({"code": code}, "https://elsewhere.example/cb", TT_OPEN_ID, NOW)
+    assert "40002" in mismatch.value.message and code not in mismatch.value.message
+    wrong = TikTokFlow("tiktok", app_id=rig.tiktok.app_id, app_secret="nope",
+                       api_url=rig.tiktok.url)
+    with pytest.raises(SourceError) as secret:
+        wrong.exchange({"code": code}, rig.redirect, TT_OPEN_ID, NOW)
+    assert "40101" in secret.value.message
+    # Google: a malformed code, and another redirect_uri than the consent's
+    first = httpx.get(rig.start("youtube", YT_CHANNEL), follow_redirects=False)
+    code = parse_qs(urlsplit(first.headers["location"]).query)["code"][0]
+    google = GoogleFlow("youtube", client_id=rig.google.client_id,
+                        client_secret=rig.google.client_secret,
+                        token_url=rig.google.token_url)
+    with pytest.raises(SourceError) as malformed:
+        google.exchange({"code": "4/nonsense"}, rig.redirect, YT_CHANNEL, NOW)
+    assert "invalid_grant" in malformed.value.message
+    assert "Malformed auth code" in malformed.value.message
+    with pytest.raises(SourceError) as elsewhere:
+        google.exchange({"code": code}, "https://elsewhere.example/cb", YT_CHANNEL, NOW)
+    assert "redirect_uri_mismatch" in elsewhere.value.message
+    # the authorize pages refuse a redirect URI the app does not have registered
+    for standin_url in (rig.meta.url + "/v24.0/dialog/oauth?client_id=" + rig.meta.app_id,
+                        rig.google.url + "/o/oauth2/v2/auth?response_type=code&client_id="
+                        + rig.google.client_id):
+        refused = httpx.get(standin_url + "&redirect_uri=https%3A%2F%2Fevil.example%2Fcb"
+                            "&state=x", follow_redirects=False)
+        assert refused.status_code == 400 and "location" not in refused.headers
+    assert rig.sources() == []
