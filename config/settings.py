@@ -48,6 +48,13 @@ class Settings(BaseSettings):
     google_token_url: str | None = None  # None: https://oauth2.googleapis.com/token
     google_client_id: str | None = None
     google_client_secret: SecretStr | None = None
+    # `kpibot source add PLATFORM --oauth` (docs/sources.md): the callback `kpibot serve`
+    # serves, as the platforms' apps have it registered, and each platform's sign-in page
+    oauth_redirect_url: str | None = None  # e.g. https://bot.example.com/oauth/callback
+    meta_dialog_url: str | None = None  # None: https://www.facebook.com
+    tiktok_auth_url: str | None = None  # None: https://www.tiktok.com/v2/auth/authorize/
+    tiktok_ads_auth_url: str | None = None  # None: https://business-api.tiktok.com/portal/auth
+    google_auth_url: str | None = None  # None: https://accounts.google.com/o/oauth2/v2/auth
     http_host: str = "127.0.0.1"
     http_port: int = 8080
     timezone: str = "Asia/Jakarta"
@@ -78,6 +85,20 @@ class Settings(BaseSettings):
             raise ValueError("must be 1–256 characters of A–Z, a–z, 0–9, _ and - (what "
                              "Telegram accepts), e.g. from `openssl rand -hex 32`")
         return value
+
+    @field_validator("oauth_redirect_url", "meta_dialog_url", "tiktok_auth_url",
+                     "tiktok_ads_auth_url", "google_auth_url")
+    @classmethod
+    def _page_url(cls, value: str | None) -> str | None:
+        """A full URL kept as written: a redirect URL must match the one registered in the
+        platform's app character for character (TikTok's sign-in page ends in ``/``)."""
+        if value is None or not value.strip():
+            return None
+        url = value.strip()
+        if not re.match(r"https?://[^/\s]+", url) or any(c.isspace() for c in url):
+            raise ValueError("must be an http:// or https:// URL, e.g. "
+                             "https://bot.example.com/oauth/callback")
+        return url
 
     @field_validator("telegram_api_url", "slack_api_url", "meta_api_url", "tiktok_api_url")
     @classmethod

@@ -23,6 +23,24 @@ shapes.
   ``aud``: Google's token endpoint, which google-auth always names): ``{"access_token", "expires_in": 3599, "token_type":
   "Bearer"}``.
 
+- the web server flow ("Using OAuth 2.0 for Web Server Applications"): ``GET
+  /o/oauth2/v2/auth`` (``client_id``, ``redirect_uri``, ``response_type=code``, ``scope``,
+  ``access_type``, ``prompt``, ``state``) → 302 to the redirect URI with ``state``, ``code``
+  and ``scope`` (after ``deny_next()``: ``error=access_denied``); an unknown client is
+  ``401 invalid_client``, a redirect URI not in ``redirect_uris`` ``400
+  redirect_uri_mismatch`` (Google's error page, no redirect). ``POST /token``
+  ``grant_type=authorization_code`` (``code``, ``client_id``, ``client_secret``,
+  ``redirect_uri``) → ``{"access_token", "expires_in": 3599, "refresh_token", "scope",
+  "token_type": "Bearer"}`` for the channel ``login_channel`` (with the scope
+  ``analytics.readonly``: for the Google user ``login_email``, whom a property names in its
+  ``viewers``, and whose refresh token renews at ``grant_type=refresh_token``); the
+  ``refresh_token`` only
+  when the authorize request had ``access_type=offline`` and ``prompt=consent`` (Google
+  answers one only at a consent given offline). A malformed or unknown code answers 400
+  ``invalid_grant`` "Malformed auth code.", a used or expired one (``code_ttl``) 400
+  ``invalid_grant`` "Bad Request", another redirect URI 400 ``redirect_uri_mismatch`` "Bad
+  Request", a wrong client 401 ``invalid_client`` "Unauthorized".
+
 Errors are Google's ``{"error": {"code", "message", "errors": [{"reason", "domain"}],
 "status"}}`` (:func:`error_body`); ``fail_next(match, status, body)`` queues any of them (or a
 5xx). An unknown or expired bearer token answers 401 ``UNAUTHENTICATED`` / ``authError``.
@@ -33,12 +51,14 @@ from __future__ import annotations
 
 import itertools
 import json
+import secrets
 import threading
+import time
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qs, urlsplit
+from urllib.parse import parse_qs, urlencode, urlsplit
 
 from google.auth import jwt
 
@@ -117,6 +137,22 @@ class Property:
 
 
 @dataclass
+class _Code:
+    redirect_uri: str
+    channel_id: str
+    offline: bool
+    scope: str
+    issued: float
+    used: bool = False
+
+
+class _Redirect(Exception):
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
+@dataclass
 class Call:
     method: str
     path: str
@@ -138,6 +174,14 @@ class GoogleStandin:
         self.properties: dict[str, Property] = {}
         self.calls: list[Call] = []
         self.failures: list[list[Any]] = []  # [match, status, body, times, skip]
+        #: the OAuth client's authorized redirect URIs, its codes, who signs in
+        self.redirect_uris: set[str] = set()
+        self.codes: dict[str, _Code] = {}
+        self.code_ttl = 600.0
+        self.login_channel = ""
+        self.login_email = ""
+        self.user_refresh: dict[str, str] = {}  # a GA4 user's refresh token → e-mail
+        self._deny = False
         self._ids = itertools.count(1)
         self._lock = threading.Lock()
         self._server: ThreadingHTTPServer | None = None
@@ -187,6 +231,10 @@ class GoogleStandin:
     def requests_to(self, fragment: str) -> list[Call]:
         return [c for c in self.calls if fragment in c.path]
 
+    def deny_next(self) -> None:
+        """The next consent screen is cancelled by the user."""
+        self._deny = True
+
     # -- dispatch
 
     def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
@@ -203,7 +251,7 @@ class GoogleStandin:
         token = auth.removeprefix("Bearer ") if auth.startswith("Bearer ") else None
         self.calls.append(Call(method, parts.path, {
             k: v for k, v in params.items()
-            if k not in ("client_secret", "refresh_token", "assertion")}, token))
+            if k not in ("client_secret", "refresh_token", "assertion", "code")}, token))
         status, body = 200, None
         with self._lock:
             for i, (match, st, canned, times, skip) in enumerate(self.failures):
@@ -222,6 +270,12 @@ class GoogleStandin:
                 body = self._route(method, parts.path, params, token)
             except _Fail as fail:
                 status, body = fail.status, fail.body
+            except _Redirect as moved:
+                handler.send_response(302)
+                handler.send_header("Location", moved.location)
+                handler.send_header("Content-Length", "0")
+                handler.end_headers()
+                return
         data = json.dumps(body).encode()
         handler.send_response(status)
         handler.send_header("Content-Type", "application/json; charset=UTF-8")
@@ -232,6 +286,8 @@ class GoogleStandin:
     def _route(self, method: str, path: str, params: dict[str, Any], token: str | None) -> Any:
         if path == "/token" and method == "POST":
             return self._token(params)
+        if path == "/o/oauth2/v2/auth" and method == "GET":
+            return self._authorize(params)
         if path.startswith("/v1beta/properties/") and path.endswith(":runReport"):
             return self._run_report(path.split("/")[3].removesuffix(":runReport"), params,
                                     token)
@@ -248,15 +304,80 @@ class GoogleStandin:
 
     # -- OAuth
 
+    def _authorize(self, params: dict[str, Any]) -> Any:
+        if params.get("client_id") != self.client_id:
+            raise _Fail(401, {"error": "invalid_client",
+                              "error_description": "The OAuth client was not found."})
+        redirect = str(params.get("redirect_uri") or "")
+        if redirect not in self.redirect_uris:
+            raise _Fail(400, {"error": "redirect_uri_mismatch", "error_description":
+                              "redirect_uri_mismatch: the redirect URI in the request does "
+                              "not match the ones authorized for the OAuth client"})
+        if params.get("response_type") != "code":
+            raise _Fail(400, {"error": "unsupported_response_type",
+                              "error_description": "Invalid response_type"})
+        state = str(params.get("state") or "")
+        if self._deny:
+            self._deny = False
+            query = {"error": "access_denied", "state": state}
+        else:
+            code = f"4/0A{next(self._ids)}{secrets.token_urlsafe(12)}"
+            offline = params.get("access_type") == "offline" and "consent" in str(
+                params.get("prompt") or "")
+            scope = str(params.get("scope") or "")
+            self.codes[code] = _Code(redirect, self.login_channel, offline, scope,
+                                     time.monotonic())
+            query = {"state": state, "code": code, "scope": scope}
+        raise _Redirect(f"{redirect}{'&' if '?' in redirect else '?'}{urlencode(query)}")
+
+    def _code(self, params: dict[str, Any], n: int) -> Any:
+        if params.get("client_id") != self.client_id or \
+                params.get("client_secret") != self.client_secret:
+            raise _Fail(401, {"error": "invalid_client", "error_description": "Unauthorized"})
+        found = self.codes.get(str(params.get("code") or ""))
+        if found is None:
+            raise _Fail(400, {"error": "invalid_grant",
+                              "error_description": "Malformed auth code."})
+        if found.used or time.monotonic() - found.issued > self.code_ttl:
+            raise _Fail(400, {"error": "invalid_grant", "error_description": "Bad Request"})
+        if params.get("redirect_uri") != found.redirect_uri:
+            raise _Fail(400, {"error": "redirect_uri_mismatch",
+                              "error_description": "Bad Request"})
+        found.used = True
+        access = f"ya29.code{n}"
+        analytics = "https://www.googleapis.com/auth/analytics.readonly" in found.scope.split()
+        if analytics:
+            self.sa_tokens[access] = self.login_email
+        else:
+            self.channels[access] = next(c for c in self.channels.values()
+                                         if c.id == found.channel_id)
+        answer = {"access_token": access, "expires_in": 3599, "scope": found.scope,
+                  "token_type": "Bearer"}
+        if found.offline:
+            refresh = f"1//0g{n}{secrets.token_urlsafe(10)}"
+            if analytics:
+                self.user_refresh[refresh] = self.login_email
+            else:
+                self.refresh_tokens[refresh] = found.channel_id
+            answer["refresh_token"] = refresh
+        return answer
+
     def _token(self, params: dict[str, Any]) -> Any:
         grant = params.get("grant_type")
         n = next(self._ids)
+        if grant == "authorization_code":
+            return self._code(params, n)
         if grant == "refresh_token":
             if params.get("client_id") != self.client_id or \
                     params.get("client_secret") != self.client_secret:
                 raise _Fail(401, {"error": "invalid_client", "error_description":
                                   "The OAuth client was not found."})
             refresh = str(params.get("refresh_token") or "")
+            if refresh in self.user_refresh and refresh not in self.expired_refresh:
+                access = f"ya29.user{n}"
+                self.sa_tokens[access] = self.user_refresh[refresh]
+                return {"access_token": access, "expires_in": 3599, "token_type": "Bearer",
+                        "scope": "https://www.googleapis.com/auth/analytics.readonly"}
             if refresh in self.expired_refresh or refresh not in self.refresh_tokens:
                 raise _Fail(400, {"error": "invalid_grant",
                                   "error_description": "Token has been expired or revoked."})

@@ -15,6 +15,19 @@ It serves, from in-memory accounts, what the Meta connectors read, in the docume
 - ``GET /{v}/act_{id}/insights?level=campaign&time_increment=1`` (string values,
   ``actions``/``action_values``, cursor paging);
 - ``POST /{v}/oauth/access_token`` (``grant_type=fb_exchange_token``: a new token, 60 days);
+- the login of "Manually Build a Login Flow": ``GET /{v}/dialog/oauth`` (``client_id``,
+  ``redirect_uri``, ``state``, ``scope``, ``response_type=code``) answers a 302 to the
+  redirect URI with ``code`` and ``state`` (or, after ``deny_next()``, ``error=access_denied``,
+  ``error_code=200``, ``error_description=Permissions error``, ``error_reason=user_denied``);
+  a redirect URI not in ``redirect_uris`` is refused with the dialog's error (code 191);
+  ``GET|POST /{v}/oauth/access_token`` with ``code`` trades it once for a short-lived user
+  token (``expires_in`` 5183 s): a code that is unknown answers error 100 "Invalid
+  verification code format.", one used before 100/36009 "This authorization code has been
+  used.", one older than ``code_ttl`` (600 s) 100/36007 "This authorization code has
+  expired.", another ``redirect_uri`` than the dialog's 100/36008 "Error validating
+  verification code. Please make sure your redirect_uri is identical to the one you used in
+  the OAuth dialog request", a wrong secret 1 "Error validating client secret.";
+- ``GET /{v}/{page-id}?fields=access_token`` with a user token: the Page's token;
 - the error bodies ``{"error": {"message", "type", "code", "error_subcode", "fbtrace_id"}}``:
   an unknown or expired token (190), a token without a permission (10/200), and whatever
   ``fail_next`` queues (a rate limit 4/17/80004 with ``X-App-Usage`` /
@@ -29,7 +42,9 @@ from __future__ import annotations
 import base64
 import itertools
 import json
+import secrets
 import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
@@ -116,6 +131,19 @@ class Call:
 
 
 @dataclass
+class _Code:
+    redirect_uri: str
+    issued: float  # time.monotonic()
+    used: bool = False
+
+
+class _Redirect(Exception):
+    def __init__(self, location: str) -> None:
+        super().__init__(location)
+        self.location = location
+
+
+@dataclass
 class _Failure:
     match: str
     status: int
@@ -182,6 +210,13 @@ class MetaStandin:
         self.expired: set[str] = set()
         self.calls: list[Call] = []
         self.failures: list[_Failure] = []
+        #: the app's "Valid OAuth Redirect URIs"; the login's codes; how long a code lives
+        self.redirect_uris: set[str] = set()
+        self.codes: dict[str, _Code] = {}
+        self.code_ttl = 600.0
+        #: the permissions the signed-in user declines in the dialog
+        self.login_missing: set[str] = set()
+        self._deny = False
         self._lock = threading.Lock()
         self._ids = itertools.count(1)
         self._server: ThreadingHTTPServer | None = None
@@ -249,6 +284,11 @@ class MetaStandin:
     def requests_to(self, fragment: str) -> list[Call]:
         return [c for c in self.calls if fragment in c.path]
 
+    def deny_next(self) -> None:
+        """The next login dialog is cancelled by the user (Meta's documented error
+        redirect)."""
+        self._deny = True
+
     # -- dispatch
 
     def _handle(self, handler: BaseHTTPRequestHandler, method: str) -> None:
@@ -263,7 +303,7 @@ class MetaStandin:
         token = auth[7:] if auth.startswith("Bearer ") else params.get("access_token")
         call = Call(method, parts.path, {k: v for k, v in params.items()
                                          if k not in ("access_token", "client_secret",
-                                                      "fb_exchange_token")},
+                                                      "fb_exchange_token", "code")},
                     token, token_in_url)
         with self._lock:
             self.calls.append(call)
@@ -283,6 +323,13 @@ class MetaStandin:
                 status, body = 200, self._route(method, parts.path, params, token)
             except GraphError as err:
                 status, body, headers = err.status, err.body, err.headers
+            except _Redirect as moved:
+                call.status = 302
+                handler.send_response(302)
+                handler.send_header("Location", moved.location)
+                handler.send_header("Content-Length", "0")
+                handler.end_headers()
+                return
         call.status = status
         if body == "html":
             data = b"<html><body>502 Bad Gateway</body></html>"
@@ -305,10 +352,19 @@ class MetaStandin:
         if not path.startswith(prefix):
             raise GraphError(400, 2635, f"(#2635) Unsupported API version in {path}")
         parts = path[len(prefix):].strip("/").split("/")
+        if parts == ["dialog", "oauth"]:
+            return self._dialog(params)
         if parts == ["oauth", "access_token"]:
+            if "code" in params:
+                return self._code(params)
             return self._exchange(method, params)
         self._check_token(token)
         node, edge = parts[0], (parts[1] if len(parts) > 1 else "")
+        if node in self.pages and not edge and params.get("fields") == "access_token":
+            assert token is not None
+            page_token = self.add_token(f"EAAPage{next(self._ids)}x{node}",
+                                        missing=self.tokens.get(token))
+            return {"access_token": page_token, "id": node}
         if node.startswith("act_"):
             self._need(token, "ads_read")
             return self._ads(node[4:], edge, params)
@@ -344,6 +400,48 @@ class MetaStandin:
                                            "the object", type_="OAuthException")
             raise GraphError(403, 10, "(#10) Application does not have permission for this "
                                       "action")
+
+    def _dialog(self, params: dict[str, str]) -> Any:
+        if params.get("client_id") != self.app_id:
+            raise GraphError(400, 101, "Error validating application. Invalid application ID.")
+        redirect = params.get("redirect_uri", "")
+        if redirect not in self.redirect_uris:
+            raise GraphError(400, 191, "URL Blocked: This redirect failed because the "
+                                       "redirect URI is not whitelisted in the app's Client "
+                                       "OAuth Settings.")
+        if params.get("response_type", "code") != "code":
+            raise GraphError(400, 100, "(#100) Unsupported response_type")
+        state = params.get("state", "")
+        if self._deny:
+            self._deny = False
+            query = {"error": "access_denied", "error_code": "200",
+                     "error_description": "Permissions error", "error_reason": "user_denied",
+                     "state": state}
+        else:
+            code = f"AQD{next(self._ids)}{secrets.token_hex(12)}"
+            self.codes[code] = _Code(redirect, time.monotonic())
+            query = {"code": code, "state": state}
+        sep = "&" if "?" in redirect else "?"
+        raise _Redirect(f"{redirect}{sep}{urlencode(query)}#_=_")
+
+    def _code(self, params: dict[str, str]) -> Any:
+        if params.get("client_id") != self.app_id or params.get(
+                "client_secret") != self.app_secret:
+            raise GraphError(400, 1, "Error validating client secret.")
+        found = self.codes.get(params.get("code", ""))
+        if found is None:
+            raise GraphError(400, 100, "Invalid verification code format.")
+        if found.used:
+            raise GraphError(400, 100, "This authorization code has been used.", subcode=36009)
+        if time.monotonic() - found.issued > self.code_ttl:
+            raise GraphError(400, 100, "This authorization code has expired.", subcode=36007)
+        if params.get("redirect_uri") != found.redirect_uri:
+            raise GraphError(400, 100, "Error validating verification code. Please make sure "
+                                       "your redirect_uri is identical to the one you used in "
+                                       "the OAuth dialog request", subcode=36008)
+        found.used = True
+        short = self.add_token(f"EAAshort{next(self._ids)}", missing=self.login_missing)
+        return {"access_token": short, "token_type": "bearer", "expires_in": 5183}
 
     def _exchange(self, method: str, params: dict[str, str]) -> Any:
         if params.get("grant_type") != "fb_exchange_token":

@@ -1,9 +1,18 @@
 """``kpibot source add|list|sync|remove`` (SPEC §10) and ``kpibot secret-key``.
 
-``add`` takes the token with ``--token`` (``--oauth``, the code flow served by ``kpibot
-serve``, comes later). The token is sealed with ``KPIBOT_SECRET_KEY`` before it is stored and
-is never printed again; ``list`` shows the channel, the sync state and the expiry, never a
-token.
+``add`` takes the credential one of three ways:
+
+- ``--token TOKEN`` (and ``--refresh-token``, ``--expires``): a token made by hand;
+- ``--oauth``: the authorization-code flow (``kpi_engine/services/oauth.py``): it prints the
+  platform's sign-in URL, the platform sends the browser back to ``/oauth/callback`` of
+  ``kpibot serve`` (``KPIBOT_OAUTH_REDIRECT_URL``), which stores the source; this command
+  waits for that outcome in the database (``--wait SECONDS``, or ``--no-wait``), so it may
+  run on another machine than the server as long as both use the same database;
+- ``--service-account KEY.json`` (GA4): a Google service account's JSON key, checked by
+  getting a token with it (``--no-check`` skips that) and stored whole.
+
+Every credential is sealed with ``KPIBOT_SECRET_KEY`` before it is stored and is never
+printed again; ``list`` shows the channel, the sync state and the expiry, never a token.
 """
 
 from __future__ import annotations
@@ -11,12 +20,15 @@ from __future__ import annotations
 import argparse
 import json
 import sys
+import time
 from datetime import UTC, date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
 from bot.bootstrap import App
+from kpi_engine.domain.ports import SourceAccount, SourceError
 from kpi_engine.domain.sources import SourceRecord
+from kpi_engine.services.oauth import OAuthProblem
 from kpi_engine.services.secrets import SecretsError, new_key
 from kpi_engine.services.sources import SourceProblem, SyncResult
 
@@ -31,12 +43,22 @@ def add_parsers(sub: Any) -> None:
     a.add_argument("--account", metavar="ID", required=True,
                    help="the platform's account / page / ad account / property id")
     a.add_argument("--token", metavar="TOKEN", default="",
-                   help="access token (stored encrypted; --oauth comes later)")
+                   help="access token (stored encrypted)")
     a.add_argument("--refresh-token", metavar="TOKEN", default="")
     a.add_argument("--expires", metavar="ISO", help="when the access token expires")
     a.add_argument("--channel", metavar="NAME",
                    help="the channel it fills (default: the platform's name)")
-    a.add_argument("--oauth", action="store_true", help="OAuth code flow (not yet)")
+    a.add_argument("--oauth", action="store_true",
+                   help="sign in through the platform's page; `kpibot serve` receives the "
+                        "callback at KPIBOT_OAUTH_REDIRECT_URL")
+    a.add_argument("--wait", metavar="SECONDS", type=float, default=600.0,
+                   help="--oauth: how long to wait for the sign-in (default 600)")
+    a.add_argument("--no-wait", action="store_true",
+                   help="--oauth: print the sign-in URL and return")
+    a.add_argument("--service-account", metavar="FILE",
+                   help="ga4: the service account's JSON key file (stored encrypted)")
+    a.add_argument("--no-check", action="store_true",
+                   help="--service-account: store the key without getting a token first")
     ls = ss.add_parser("list", help="the sources, their last and next sync")
     ls.add_argument("--workspace", metavar="W")
     ls.add_argument("--json", action="store_true")
@@ -82,14 +104,19 @@ def cmd_source(app: App, args: argparse.Namespace) -> int:
     now = _moment(getattr(args, "now", None), "--now") or app.router.clock()
     try:
         if args.source_command == "add":
-            if args.oauth:
-                print("kpibot: --oauth is not built yet; give the token with --token TOKEN "
-                      "(docs/sources.md says how to make one)", file=sys.stderr)
+            ways = [w for w, given in (("--token", args.token), ("--oauth", args.oauth),
+                                       ("--service-account", args.service_account)) if given]
+            if len(ways) > 1:
+                print(f"kpibot: give one of {', '.join(ways)}, not several", file=sys.stderr)
                 return 2
             ws = app.store.workspace(args.workspace)
             if ws is None:
                 print(f"kpibot: no workspace '{args.workspace}'", file=sys.stderr)
                 return 1
+            if args.oauth:
+                return _add_oauth(app, args, ws.id, now)
+            if args.service_account:
+                return _add_service_account(app, args, ws.id, ws.slug, now)
             rec = service.add(ws.id, args.platform, args.account, token=args.token, now=now,
                               refresh_token=args.refresh_token,
                               expires_at=_moment(args.expires, "--expires"),
@@ -148,9 +175,105 @@ def cmd_source(app: App, args: argparse.Namespace) -> int:
         print(f"Source {rec.id} ({rec.platform} {rec.account_id} → {rec.channel}) removed; "
               "its data stays.")
         return 0
-    except (SourceProblem, SecretsError) as exc:
+    except (SourceProblem, SecretsError, OAuthProblem) as exc:
         print(f"kpibot: {exc.message(lang)}", file=sys.stderr)
         return 1
+
+
+#: How often ``add --oauth`` looks for the callback's outcome.
+POLL_SECONDS = 0.5
+#: A service account key is a small JSON file; a bigger one is not one.
+MAX_KEY_BYTES = 64 * 1024
+
+
+def _add_oauth(app: App, args: argparse.Namespace, workspace_id: int, now: datetime) -> int:
+    from adapters.http.oauth import service_for
+
+    oauth = service_for(app)
+    started = oauth.start(workspace_id, args.platform, args.account, now=now,
+                          channel=args.channel)
+    tz = ZoneInfo(app.settings.timezone)
+    print(f"Open this address in a browser signed in to the {args.platform.strip().lower()} "
+          f"account, and accept (it works once, until "
+          f"{started.expires_at.astimezone(tz):%H:%M}):")
+    print(started.url, flush=True)
+    if args.no_wait:
+        print("The platform sends the browser back to `kpibot serve` at "
+              f"{oauth.redirect_uri}, which stores the source; `kpibot source list` shows it.")
+        return 0
+    print(f"Waiting for the sign-in (kpibot serve must answer at {oauth.redirect_uri}) …",
+          flush=True)
+    left = (started.expires_at - now).total_seconds()
+    deadline = time.monotonic() + max(0.0, min(args.wait, left))
+    while True:
+        flow = oauth.status(started.flow_id)
+        if flow is not None and flow.source_id is not None:
+            rec = app.sources.get(flow.source_id)
+            expiry = (f", token until {rec.expires_at.astimezone(tz):%Y-%m-%d}"
+                      if rec.expires_at else "")
+            print(f"Source {rec.id} added: {rec.platform} account {rec.account_id} → channel "
+                  f"{rec.channel} (token stored encrypted{expiry}). The first sync backfills "
+                  f"90 days: `kpibot source sync {rec.id}`, or the scheduler of `kpibot serve` "
+                  "tonight.")
+            return 0
+        if flow is not None and flow.error:
+            print(f"kpibot: {flow.error}", file=sys.stderr)
+            return 1
+        if time.monotonic() >= deadline:
+            print("kpibot: no sign-in arrived in time; nothing was stored. Run the command "
+                  "again (is `kpibot serve` running, and is KPIBOT_OAUTH_REDIRECT_URL its "
+                  "address as registered in the platform's app?)", file=sys.stderr)
+            return 1
+        time.sleep(POLL_SECONDS)
+
+
+def _add_service_account(app: App, args: argparse.Namespace, workspace_id: int, slug: str,
+                         now: datetime) -> int:
+    """``--service-account KEY.json`` for GA4: the key is read, checked and stored sealed;
+    no message holds any part of it but the service account's e-mail."""
+    service = app.sources
+    platform = args.platform.strip().lower()
+    if platform != "ga4":
+        print("kpibot: --service-account is for ga4 (a Google Analytics 4 property); "
+              f"{platform} takes --token or --oauth", file=sys.stderr)
+        return 2
+    service.check(platform, args.account, args.channel, workspace_id=workspace_id)
+    try:
+        with open(args.service_account, "rb") as f:
+            raw = f.read(MAX_KEY_BYTES + 1)
+    except OSError as exc:
+        print(f"kpibot: cannot read --service-account {args.service_account!r}: "
+              f"{exc.strerror or type(exc).__name__}", file=sys.stderr)
+        return 1
+    info = None
+    if len(raw) <= MAX_KEY_BYTES:
+        try:
+            info = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, ValueError):
+            info = None
+    if not (isinstance(info, dict) and info.get("type") == "service_account"
+            and info.get("client_email") and info.get("private_key")):
+        print("kpibot: --service-account is not a service account JSON key (Google Cloud → "
+              "IAM → Service accounts → the account → Keys → Add key → JSON)", file=sys.stderr)
+        return 1
+    key = json.dumps(info, separators=(",", ":"))
+    email = str(info["client_email"])
+    if not args.no_check:
+        connector = service.connectors[platform]
+        try:
+            connector.refresh(SourceAccount(platform, args.account.strip(), "",
+                                            access_token=key))
+        except SourceError as exc:
+            print(f"kpibot: the key was not accepted, nothing stored: {exc.message}",
+                  file=sys.stderr)
+            return 1
+    rec = service.add(workspace_id, platform, args.account, token=key, now=now,
+                      channel=args.channel)
+    print(f"Source {rec.id} added: ga4 property {rec.account_id} → channel {rec.channel} of "
+          f"workspace '{slug}', read as {email} (key stored encrypted). Add that e-mail to "
+          "the property as Viewer (GA4 Admin → Property access management) if not yet done; "
+          f"the first sync: `kpibot source sync {rec.id}`.")
+    return 0
 
 
 def _sync_line(r: SyncResult) -> str:

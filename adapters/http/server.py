@@ -18,6 +18,7 @@ from aiohttp import web
 
 from adapters.chat.platform import Platform, configured_platforms, delivery_policies
 from adapters.http.api import READINESS_KEY, setup_api
+from adapters.http.oauth import setup_oauth
 from adapters.http.observability import http_metrics, metrics
 from bot.bootstrap import App
 
@@ -34,6 +35,7 @@ def build_web_app(app: App, platforms: list[Platform],
     web_app = web.Application(client_max_size=20 * 1024 * 1024, middlewares=[http_metrics()])
     web_app.router.add_get("/healthz", healthz)
     setup_api(web_app, app, platforms)  # /api/v1, /readyz, /metrics
+    setup_oauth(web_app, app)  # /oauth/callback of `kpibot source add --oauth`
     for platform in platforms:
         web_app.add_routes(platform.routes())
     for hook in extra or []:

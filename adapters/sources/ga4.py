@@ -19,7 +19,10 @@ Auth: a service account. The account's ``access_token`` holds the service accoun
 key (as downloaded from Google Cloud; stored encrypted like every token); google-auth signs
 the JWT and gets an access token from the key's ``token_uri`` (or
 ``KPIBOT_GOOGLE_TOKEN_URL``), over the connector's own counted, scrubbing client, and renews
-it when it expires. The service account must be a *Viewer* of the property.
+it when it expires. The service account must be a *Viewer* of the property. Or a user's
+sign-in (``kpibot source add ga4 --oauth``): the ``access_token`` is then
+``{"type": "authorized_user", "refresh_token": …}``, and google-auth renews the access token
+with it and the OAuth client of ``KPIBOT_GOOGLE_CLIENT_ID`` / ``_SECRET``.
 
 Quotas are per property: a 429 ``RESOURCE_EXHAUSTED`` of the daily tokens is ``quota``, of
 the hourly tokens ``rate_limited`` for an hour (:func:`adapters.sources.google.google_error`);
@@ -36,7 +39,9 @@ from collections.abc import Callable, Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import TYPE_CHECKING, Any, ClassVar
 
+import google.auth.credentials
 import google.auth.exceptions
+import google.oauth2.credentials
 import httpx
 from google.oauth2 import service_account
 
@@ -80,10 +85,14 @@ class GA4Source:
     def __init__(self, base_url: str = GA4_URL, *, token_url: str | None = None,
                  page_rows: int = PAGE_ROWS, timeout: float = 30.0, retries: int = 1,
                  retry_delay: float = 2.0, transport: httpx.BaseTransport | None = None,
-                 clock: Callable[[], datetime] | None = None) -> None:
+                 clock: Callable[[], datetime] | None = None, client_id: str = "",
+                 client_secret: str = "") -> None:
         self.http = JsonHttp(base_url, timeout=timeout, retries=retries,
                              retry_delay=retry_delay, transport=transport)
         self.token_url = token_url
+        #: the OAuth client a user's sign-in (``authorized_user``) renews its token with
+        self.client_id = client_id
+        self.client_secret = client_secret
         self.page_rows = page_rows
         self.clock = clock or (lambda: datetime.now(UTC))
         self.skipped: Counter[str] = Counter()
@@ -91,12 +100,15 @@ class GA4Source:
         #: the currency GA4 reports revenue in, per property (``metadata.currencyCode``):
         #: whoever writes the batch can check it against the workspace's currency
         self.currency: dict[str, str] = {}
-        self._credentials: dict[str, service_account.Credentials] = {}
+        self._credentials: dict[str, google.auth.credentials.Credentials] = {}
 
     @classmethod
     def from_settings(cls, settings: Any, **kw: Any) -> GA4Source:
+        secret = getattr(settings, "google_client_secret", None)
         return cls(getattr(settings, "ga4_api_url", None) or GA4_URL,
-                   token_url=getattr(settings, "google_token_url", None), **kw)
+                   token_url=getattr(settings, "google_token_url", None),
+                   client_id=getattr(settings, "google_client_id", None) or "",
+                   client_secret=secret.get_secret_value() if secret is not None else "", **kw)
 
     @property
     def requests(self) -> int:
@@ -219,7 +231,8 @@ class GA4Source:
             try:
                 credentials.refresh(request)
             except google.auth.exceptions.RefreshError as exc:
-                raise _refresh_error(exc, key) from None
+                user = isinstance(credentials, google.oauth2.credentials.Credentials)
+                raise _refresh_error(exc, key, user=user) from None
             except google.auth.exceptions.TransportError as exc:
                 raise SourceError("server", scrub(f"ga4 token: {exc}", (key,))) from None
         token = credentials.token
@@ -227,11 +240,13 @@ class GA4Source:
             raise SourceError("server", "ga4 token: Google answered no token")
         return token
 
-    def _load(self, key: str) -> service_account.Credentials:
+    def _load(self, key: str) -> google.auth.credentials.Credentials:
         try:
             info = json.loads(key)
         except (json.JSONDecodeError, TypeError):
             info = None
+        if isinstance(info, dict) and info.get("type") == "authorized_user":
+            return self._user(info)
         if not isinstance(info, dict) or info.get("type") != "service_account":
             raise SourceError("bad_request", "ga4: the credential is not a service account "
                                              "JSON key (download one in Google Cloud → IAM → "
@@ -247,7 +262,23 @@ class GA4Source:
                                              f"{type(exc).__name__} {problem}") from None
 
 
-def _refresh_error(exc: google.auth.exceptions.RefreshError, key: str) -> SourceError:
+    def _user(self, info: Mapping[str, Any]) -> google.oauth2.credentials.Credentials:
+        """A user's sign-in: its refresh token with the settings' OAuth client."""
+        refresh = info.get("refresh_token")
+        if not isinstance(refresh, str) or not refresh:
+            raise SourceError("auth_expired", "ga4: the sign-in has no refresh token; connect "
+                                              "the property again")
+        if not (self.client_id and self.client_secret):
+            raise SourceError("bad_request", "ga4: a signed-in property needs "
+                                             "KPIBOT_GOOGLE_CLIENT_ID and "
+                                             "KPIBOT_GOOGLE_CLIENT_SECRET to renew its token")
+        return google.oauth2.credentials.Credentials(
+            None, refresh_token=refresh, token_uri=self.token_url or TOKEN_URL,
+            client_id=self.client_id, client_secret=self.client_secret, scopes=list(SCOPES))
+
+
+def _refresh_error(exc: google.auth.exceptions.RefreshError, key: str, *,
+                   user: bool = False) -> SourceError:
     data: Mapping[str, Any] = {}
     if len(exc.args) > 1 and isinstance(exc.args[1], Mapping):
         data = exc.args[1]
@@ -255,6 +286,9 @@ def _refresh_error(exc: google.auth.exceptions.RefreshError, key: str) -> Source
     text = scrub(str(data.get("error_description") or exc.args[0] if exc.args else ""),
                  (key,))[:300]
     detail = f"ga4 token: Google token endpoint {code}: {text}".replace(" : ", ": ")
+    if code == "invalid_grant" and user:
+        return SourceError("auth_expired", detail + " — the sign-in was revoked or expired; "
+                                                    "connect the property again (--oauth)")
     if code == "invalid_grant":
         return SourceError("auth_expired", detail + " — the service account key was deleted "
                                                     "or disabled; make a new key")

@@ -47,9 +47,10 @@ MESSAGES: dict[str, tuple[str, str]] = {
                      "{platform} lewat impor atau API sementara ini.",
                      "There is no connector for {platform} yet. Available: {ready}. Feed "
                      "{platform} by import or the API meanwhile."),
-    "no_token": ("Token akses belum diberikan. Tambahkan --token TOKEN (OAuth --oauth "
-                 "menyusul).",
-                 "No access token given. Add --token TOKEN (OAuth --oauth comes later)."),
+    "no_token": ("Token akses belum diberikan. Tambahkan --token TOKEN, atau --oauth untuk "
+                 "masuk lewat browser (docs/sources.md).",
+                 "No access token given. Add --token TOKEN, or --oauth to sign in through a "
+                 "browser (docs/sources.md)."),
     "bad_account": ("ID akun '{account}' tidak valid: tulis ID akun platform tanpa spasi "
                     "(maksimum 200 karakter).",
                     "The account id '{account}' is not valid: write the platform's account id "
@@ -78,12 +79,12 @@ NOTICES: dict[str, dict[str, tuple[str, str]]] = {
     "auth_expired": {
         "id": ("Sumber data {channel}: token kedaluwarsa",
                "Token {platform} untuk {channel} kedaluwarsa atau dicabut, jadi data tidak "
-               "masuk lagi ({message}). Hubungkan ulang: buat token baru, lalu `kpibot source "
-               "remove {id}` dan `kpibot source add {platform} … --token TOKEN_BARU`."),
+               "masuk lagi ({message}). Hubungkan ulang: `kpibot source remove {id}`, lalu "
+               "`kpibot source add {platform} … --oauth` (atau `--token TOKEN_BARU`)."),
         "en": ("Data source {channel}: token expired",
                "The {platform} token of {channel} expired or was revoked, so no data comes in "
-               "({message}). Reconnect: make a new token, then `kpibot source remove {id}` and "
-               "`kpibot source add {platform} … --token NEW_TOKEN`."),
+               "({message}). Reconnect: `kpibot source remove {id}`, then `kpibot source add "
+               "{platform} … --oauth` (or `--token NEW_TOKEN`)."),
     },
     "permission": {
         "id": ("Sumber data {channel}: izin kurang",
@@ -124,13 +125,13 @@ NOTICES: dict[str, dict[str, tuple[str, str]]] = {
     "expiry": {
         "id": ("Sumber data {channel}: token segera kedaluwarsa",
                "Token {platform} untuk {channel} kedaluwarsa pada {expires} dan tidak bisa "
-               "diperbarui otomatis. Buat token baru dan hubungkan ulang sebelum tanggal itu "
-               "(`kpibot source remove {id}`, lalu `kpibot source add {platform} … --token "
+               "diperbarui otomatis. Hubungkan ulang sebelum tanggal itu (`kpibot source remove "
+               "{id}`, lalu `kpibot source add {platform} … --oauth` atau `--token "
                "TOKEN_BARU`)."),
         "en": ("Data source {channel}: token expires soon",
                "The {platform} token of {channel} expires on {expires} and cannot be renewed "
-               "by itself. Make a new token and reconnect before then (`kpibot source remove "
-               "{id}`, then `kpibot source add {platform} … --token NEW_TOKEN`)."),
+               "by itself. Reconnect before then (`kpibot source remove {id}`, then `kpibot "
+               "source add {platform} … --oauth` or `--token NEW_TOKEN`)."),
     },
 }
 
@@ -200,12 +201,14 @@ class SourceService:
         self.window_days = window_days
 
     # -- add, list, remove -----------------------------------------------------------------
-    def add(self, workspace_id: int, platform: str, account_id: str, *, token: str,
-            now: datetime, refresh_token: str = "", expires_at: datetime | None = None,
-            channel: str | None = None) -> SourceRecord:
-        """Connect an account. Refused (``SourceProblem`` or ``SecretsError``, nothing
-        stored) for an unknown platform, one without a connector, no token, no secret key,
-        a bad account id or channel name, or an account already connected."""
+    def check(self, platform: str, account_id: str, channel: str | None = None, *,
+              workspace_id: int | None = None, token: str | None = None
+              ) -> tuple[str, str, str, str]:
+        """What ``add`` checks before a token is at hand (``kpibot source add --oauth``
+        checks it before it hands out an authorization URL): (platform, account id, channel
+        platform, channel handle), or ``SourceProblem`` / ``SecretsError``. With
+        ``workspace_id``, an account already connected there is refused too; with
+        ``token``, an empty one."""
         platform = platform.strip().lower()
         if platform not in rules.PLATFORMS:
             raise SourceProblem("unknown_platform", platform=validation.shown(platform),
@@ -217,7 +220,7 @@ class SourceService:
         if (not account_id or len(account_id) > 200 or any(c.isspace() for c in account_id)
                 or validation.name_problem(account_id[:100])):
             raise SourceProblem("bad_account", account=validation.shown(account_id))
-        if not token.strip():
+        if token is not None and not token.strip():
             raise SourceProblem("no_token")
         if not self.secrets.ready:
             raise SecretsError("no_key")
@@ -229,6 +232,22 @@ class SourceService:
                                             length=len(name))[0] if bad else "empty")
                 raise SourceProblem("bad_channel", channel=validation.shown(channel or ""),
                                     reason=reason)
+        if workspace_id is not None:
+            existing = next((s for s in self.sources.all(workspace_id)
+                             if s.platform == platform and s.account_id == account_id), None)
+            if existing is not None:
+                raise SourceProblem("duplicate", platform=platform, account=account_id,
+                                    id=existing.id)
+        return platform, account_id, channel_platform, handle
+
+    def add(self, workspace_id: int, platform: str, account_id: str, *, token: str,
+            now: datetime, refresh_token: str = "", expires_at: datetime | None = None,
+            channel: str | None = None) -> SourceRecord:
+        """Connect an account. Refused (``SourceProblem`` or ``SecretsError``, nothing
+        stored) for an unknown platform, one without a connector, no token, no secret key,
+        a bad account id or channel name, or an account already connected."""
+        platform, account_id, channel_platform, handle = self.check(platform, account_id,
+                                                                    channel, token=token)
         workspace = self.store.workspace_by_id(workspace_id)
         assert workspace is not None
         for existing in self.sources.all(workspace_id):

@@ -41,8 +41,9 @@ def test_source_commands_as_a_user_meets_them(tmp_path: Path) -> None:
                    "--token", "x", db=db, env={**env, "KPIBOT_LANGUAGE": "en"})
     assert unknown.returncode == 1 and "Unknown platform 'myspace'" in unknown.stderr
     oauth = _run("source", "add", "instagram", "--workspace", "demo", "--account", "1",
-                 "--oauth", db=db, env=env)
-    assert oauth.returncode == 2 and "--oauth is not built yet" in oauth.stderr
+                 "--oauth", db=db, env=env)  # no callback address: refused before any URL
+    assert oauth.returncode == 1 and "KPIBOT_OAUTH_REDIRECT_URL" in oauth.stderr
+    assert "http" not in oauth.stdout
     listed = _run("source", "list", "--json", db=db, env=env)
     assert listed.returncode == 0
     assert [(s["platform"], s["channel"]) for s in json.loads(listed.stdout)] == \
