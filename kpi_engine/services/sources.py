@@ -207,7 +207,8 @@ class SourceService:
         """What ``add`` checks before a token is at hand (``kpibot source add --oauth``
         checks it before it hands out an authorization URL): (platform, account id, channel
         platform, channel handle), or ``SourceProblem`` / ``SecretsError``. With
-        ``workspace_id``, an account already connected there is refused too; with
+        ``workspace_id``, an account already connected there, or one whose (channel,
+        metric) keys another source fills, is refused too; with
         ``token``, an empty one."""
         platform = platform.strip().lower()
         if platform not in rules.PLATFORMS:
@@ -238,6 +239,9 @@ class SourceService:
             if existing is not None:
                 raise SourceProblem("duplicate", platform=platform, account=account_id,
                                     id=existing.id)
+            clash = self._clash(workspace_id, platform, channel_platform, handle)
+            if clash is not None:  # refused before an authorization URL is handed out
+                raise clash[0]
         return platform, account_id, channel_platform, handle
 
     def add(self, workspace_id: int, platform: str, account_id: str, *, token: str,

@@ -376,8 +376,13 @@ def test_tiktok_ads_oauth_uses_the_advertiser_auth_code(rig: Rig) -> None:
     assert page.status_code == 200, page.text
     [rec] = rig.sources()
     assert opened(rec.access_sealed).startswith("adv.token") and rec.expires_at is None
-    # an advertiser the signed-in user did not authorize is refused
-    page = browse(rig.start("tiktok_ads", "7100000000000000777"))
+    # a second advertiser on the same channel clashes before any URL (its keys are the
+    # first one's); on its own channel, one the signed-in user did not authorize is refused
+    code, _, err = rig.cli("tiktok_ads", "--workspace", "toko", "--account",
+                           "7100000000000000777", "--oauth", "--no-wait")
+    assert code == 1 and "--channel" in err
+    page = browse(rig.start("tiktok_ads", "7100000000000000777", "--channel",
+                            "tiktok_ads:@second"))
     assert page.status_code == 400 and "not among the authorized" in page.text
     assert len(rig.sources()) == 1
 

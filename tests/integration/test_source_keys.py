@@ -95,6 +95,10 @@ def test_a_second_source_for_the_same_channel_and_metric_is_refused(store: Store
     assert ads.value.code == "clash" and ads.value.params["id"] == ga4.id
     assert ads.value.params["metrics"] == "conversions, revenue"
     assert "--channel" in ads.value.message("id") and f"#{ga4.id}" in ads.value.message("en")
+    # the --oauth flow's check, before any authorization URL, refuses the same clash
+    with pytest.raises(SourceProblem) as early:
+        service.check("meta_ads", "act_2", "instagram", workspace_id=ws.id)
+    assert early.value.code == "clash" and early.value.params["id"] == ga4.id
     # a second Instagram account, or a Facebook Page, on the same channel as the first
     with pytest.raises(SourceProblem) as second:
         service.add(ws.id, "instagram", "17841400000000002", token="t", now=NOW)
