@@ -24,6 +24,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import threading
+import time
 from collections import OrderedDict
 from collections.abc import Callable
 from concurrent.futures import Future, ProcessPoolExecutor
@@ -73,6 +74,7 @@ class ChartCache:
         self.draw = draw
         self.renders = 0
         self.hits = 0
+        self.render_s = 0.0  # seconds spent waiting for renders (all callers' first renders)
         self._lock = threading.Lock()
         self._done: OrderedDict[str, bytes] = OrderedDict()
         self._pending: dict[str, Future[bytes]] = {}
@@ -129,6 +131,7 @@ class ChartCache:
                 self.hits += 1
         if waiting is not None:
             return waiting.result()
+        started = time.perf_counter()
         try:
             png = self._render(spec)
         except BaseException as exc:
@@ -137,6 +140,7 @@ class ChartCache:
             mine.set_exception(exc)
             raise
         with self._lock:
+            self.render_s += time.perf_counter() - started
             del self._pending[key]
             self._done[key] = png
             while len(self._done) > self.size:

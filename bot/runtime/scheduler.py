@@ -63,7 +63,7 @@ SOURCES_SECONDS = 60
 LEADER_RETRY_SECONDS = 10.0
 MISFIRE_GRACE = timedelta(hours=12)
 #: Threads that build digests (their own pool: see the module docstring).
-DIGEST_THREADS = 2
+DIGEST_THREADS = 4
 #: Processes that render the digests' charts (0: in the digest threads).
 RENDER_PROCESSES = 1
 
@@ -332,8 +332,8 @@ class Scheduler:
             self._digest_pool = ThreadPoolExecutor(DIGEST_THREADS,
                                                    thread_name_prefix="kpibot-digest")
         try:
-            done = await asyncio.get_running_loop().run_in_executor(
-                self._digest_pool, self._digest, sub_id, self.clock())
+            done = await asyncio.get_running_loop().run_in_executor(  # now: when it starts
+                self._digest_pool, lambda: self._digest(sub_id, self.clock()))
         except Exception as exc:  # retried: its next turn would be tomorrow
             self._retry(job, exc, self.run_digest, sub_id)
             return False
