@@ -20,7 +20,7 @@ stand-in in its own process, which enforces Telegram's flood limits (30 messages
   from the update's queueing to the stand-in's acceptance of the answer.
 
 The database is SQLite (a file in bench/out) or, with ``KPIBOT_BENCH_POSTGRES_URL``, that
-PostgreSQL database (its ``public`` schema is dropped and rebuilt: use a database of its own).
+PostgreSQL database, in a schema of its own (``bench_burst``, dropped and made afresh).
 """
 
 from __future__ import annotations
@@ -49,6 +49,7 @@ TOKEN = "123456789:AAHbench-Token_burstabcdefghijklmnopq"
 TODAY = date(2026, 11, 24)  # a Tuesday: the digest covers Monday and the week to date
 NOW = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)  # Wednesday 08:00 in Jakarta
 DAYS = 21
+SCHEMA = "bench_burst"
 PER_SECOND = 30  # Telegram's overall limit, as the stand-in enforces it
 CHAT_INTERVAL = 1.0
 PROBE_CHATS = [990_000 + i for i in range(10)]
@@ -90,10 +91,12 @@ def _engine(quick: bool) -> Any:
 
     url = os.environ.get("KPIBOT_BENCH_POSTGRES_URL", "")
     if url:
-        engine = make_engine(url)
-        with engine.begin() as conn:  # a database of its own (see the docstring)
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
+        admin = make_engine(url)
+        with admin.begin() as conn:  # a schema of its own, made afresh
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+            conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
+        admin.dispose()
+        engine = make_engine(url, connect_args={"options": f"-csearch_path={SCHEMA}"})
     else:
         OUT.mkdir(parents=True, exist_ok=True)
         db = OUT / ("burst-quick.db" if quick else "burst.db")
@@ -209,7 +212,7 @@ def p95(samples: list[float]) -> float:
 
 # -- the run --------------------------------------------------------------------------------------
 
-async def burst(quick: bool, render: str) -> dict[str, Any]:
+async def burst(quick: bool, render: str, processes: int) -> dict[str, Any]:
     from pydantic import SecretStr
     from sqlalchemy import select
 
@@ -235,7 +238,7 @@ async def burst(quick: bool, render: str) -> dict[str, Any]:
     app = bootstrap(Settings(telegram_token=SecretStr(TOKEN), telegram_api_url=standin.url),
                     engine=engine, clock=clock, check_schema=False)
     platform = TelegramPlatform(app, poll_timeout=2)
-    charts = ChartCache(processes=1 if render == "process" else 0)
+    charts = ChartCache(processes=processes if render == "process" else 0)
     scheduler = Scheduler(app, {"telegram": platform}, clock=clock, charts=charts,
                           policies=delivery_policies())
     await platform.start()
@@ -290,7 +293,8 @@ async def burst(quick: bool, render: str) -> dict[str, Any]:
           f"digests queued in {queued_s:.1f}s; {len(sent)} of {total} messages "
           f"({shapes[1]} one-photo digests, {shapes[2]} text+chart) in {burst_s:.1f}s, floor "
           f"{floor:.1f}s ({burst_s / floor:.3f}x); {too_many} x 429; {len(wrong)} chats "
-          f"wrong; charts rendered {charts.renders}, shared {charts.hits}", file=sys.stderr)
+          f"wrong; charts rendered {charts.renders} ({charts.render_s / max(1, charts.renders) * 1000:.0f}"
+          f" ms each, waited), shared {charts.hits}", file=sys.stderr)
     print(f"  /kpi p95 idle {p95(idle):.1f} ms ({len(idle)}), during the burst "
           f"{p95(during):.1f} ms ({len(during)})", file=sys.stderr)
     if wrong or len(sent) != total or sum(done) != len(made):
@@ -313,8 +317,13 @@ def main() -> None:
     ap.add_argument("--quick", action="store_true", help="60 subscriptions over 20 workspaces")
     ap.add_argument("--render", choices=("process", "thread"), default="process",
                     help="where charts are rendered (the scheduler's default: process)")
+    ap.add_argument("--render-processes", type=int, default=None,
+                    help="render processes (default: the scheduler's RENDER_PROCESSES)")
     args = ap.parse_args()
-    print(json.dumps(asyncio.run(burst(args.quick, args.render))))
+    from bot.runtime.scheduler import RENDER_PROCESSES
+
+    processes = args.render_processes or RENDER_PROCESSES
+    print(json.dumps(asyncio.run(burst(args.quick, args.render, processes))))
 
 
 if __name__ == "__main__":

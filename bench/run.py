@@ -10,7 +10,9 @@ category summary, the per-channel comparison. Import: a long CSV of 1,000,000 ro
 on PostgreSQL next to a raw ``COPY`` of the same rows into an unindexed table (the floor).
 
 Other benchmarks (``bench/router.py``, ``bench/telegram.py``, ``bench/slack.py``,
-``bench/api.py``, ``bench/alerts.py``, ``bench/posts.py`` with ``posts_p95_ms``) are run
+``bench/api.py``, ``bench/alerts.py``, ``bench/posts.py`` with ``posts_p95_ms``,
+``bench/burst.py``: the 08:00 digest burst, ``digest_burst_s`` against
+``digest_burst_floor_s``, ``kpi_idle_p95_ms`` and ``kpi_during_burst_p95_ms``) are run
 too, each in a process of its own, unless ``--engine-only``; their keys join the summary line.
 """
 
@@ -344,7 +346,7 @@ def main() -> None:
     summary.update(import_bench(args.quick))
     summary.update(pg_import_bench(args.quick))
     if not args.engine_only:
-        for name in ("router", "telegram", "slack", "api", "alerts", "posts"):
+        for name in ("router", "telegram", "slack", "api", "alerts", "posts", "burst"):
             summary.update(optional(name, args.quick))
     print(json.dumps(summary))
 
