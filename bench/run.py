@@ -11,7 +11,9 @@ on PostgreSQL next to a raw ``COPY`` of the same rows into an unindexed table (t
 
 Other benchmarks (``bench/router.py``, ``bench/telegram.py``, ``bench/slack.py``,
 ``bench/api.py``, ``bench/alerts.py``, ``bench/posts.py`` with ``posts_p95_ms``,
-``bench/failover.py`` with ``failover_s`` on ``KPIBOT_BENCH_POSTGRES_URL``) are run
+``bench/failover.py`` with ``failover_s`` on ``KPIBOT_BENCH_POSTGRES_URL``,
+``bench/burst.py``: the 08:00 digest burst, ``digest_burst_s`` against
+``digest_burst_floor_s``, ``kpi_idle_p95_ms`` and ``kpi_during_burst_p95_ms``) are run
 too, each in a process of its own, unless ``--engine-only``; their keys join the summary line.
 """
 
@@ -353,7 +355,8 @@ def main() -> None:
     summary.update(import_bench(args.quick))
     summary.update(pg_import_bench(args.quick))
     if not args.engine_only:
-        for name in ("router", "telegram", "slack", "api", "alerts", "posts", "failover"):
+        for name in ("router", "telegram", "slack", "api", "alerts", "posts", "failover",
+                     "burst"):
             summary.update(optional(name, args.quick))
         summary.update(sources_bench(args.quick))
     print(json.dumps(summary))

@@ -231,7 +231,7 @@ def bars_figure(title: str, subtitle: str, groups: Sequence[BarGroup], lang: str
 
 def _png(fig: Figure) -> bytes:
     buf = io.BytesIO()
-    fig.savefig(buf, format="png", dpi=DPI, facecolor="white")
+    fig.savefig(buf, format="png", dpi=DPI, facecolor="white", pil_kwargs={"compress_level": 1})
     return buf.getvalue()
 
 

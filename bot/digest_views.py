@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date
+from typing import TYPE_CHECKING
 from zoneinfo import ZoneInfo
 
 from bot import formatting as fmt
@@ -15,6 +17,9 @@ from bot.reply import Reply
 from kpi_engine.domain.metrics import CATEGORY_LABELS, METRICS, Unit
 from kpi_engine.services.answers import KpiAnswer
 from kpi_engine.services.digests import Digest, GoalLine
+
+if TYPE_CHECKING:
+    from bot.charts import ChartSpec
 
 MESSAGES: dict[str, tuple[str, str]] = {
     "daily_title": ("📊 Ringkasan harian · {name} · {day}", "📊 Daily digest · {name} · {day}"),
@@ -123,8 +128,28 @@ def _goal(g: GoalLine, lang: str, currency: str) -> list[str]:
     ]
 
 
-def render_digest(d: Digest, *, chart: bool = True) -> DigestView:
-    """The digest's text, and its chart rendered to PNG (``chart=False``: skip rendering)."""
+def digest_chart(d: Digest) -> tuple[ChartSpec | None, str]:
+    """What the digest's chart draws (None without one) and its caption."""
+    if d.chart is None or d.chart_metric is None:
+        return None, ""
+    from bot.charts import ChartSpec
+
+    lang = d.lang
+    cur, prev = d.chart
+    metric = METRICS[d.chart_metric]
+    caption = _m("chart_title", lang, metric=metric.label(lang),
+                 dates=fmt.day_range(cur[0][0], cur[-1][0], lang))
+    return ChartSpec(
+        title=caption, subtitle=_m("chart_sub", lang, scope=_m("all_own", lang),
+                                   prev=fmt.day_range(prev[0][0], prev[-1][0], lang)),
+        metric=metric, lang=lang, current=cur, previous=prev,
+        currency=d.workspace.currency), caption
+
+
+def render_digest(d: Digest, *, chart: bool = True,
+                  draw: Callable[[ChartSpec], bytes] | None = None) -> DigestView:
+    """The digest's text, and its chart rendered to PNG (``chart=False``: skip rendering) by
+    ``draw`` (default: ``bot.charts.render_chart``; the scheduler passes its ``ChartCache``)."""
     ws = d.workspace
     lang = d.lang
     currency = ws.currency
@@ -174,17 +199,10 @@ def render_digest(d: Digest, *, chart: bool = True) -> DigestView:
         body.append("  " + _m("more_alerts", lang, n=len(d.alerts) - 10))
     reply = Reply(title=title, body=body, footer=_m("footer", lang), intent="digest",
                   lang=lang, data=d.as_json())
-    png, caption = None, ""
-    if d.chart is not None and d.chart_metric is not None:
-        cur, prev = d.chart
-        metric = METRICS[d.chart_metric]
-        caption = _m("chart_title", lang, metric=metric.label(lang),
-                     dates=fmt.day_range(cur[0][0], cur[-1][0], lang))
-        if chart:
-            from bot.charts import ChartSpec, render_chart
+    spec, caption = digest_chart(d)
+    png = None
+    if chart and spec is not None:
+        from bot.charts import render_chart
 
-            png = render_chart(ChartSpec(
-                title=caption, subtitle=_m("chart_sub", lang, scope=_m("all_own", lang),
-                                           prev=fmt.day_range(prev[0][0], prev[-1][0], lang)),
-                metric=metric, lang=lang, current=cur, previous=prev, currency=currency))
+        png = (draw or render_chart)(spec)
     return DigestView(reply, png, caption)

@@ -12,6 +12,10 @@ lengths are checked after parsing (4096 / 1024), command names and webhook secre
 validated. Every call is recorded in ``calls``. Tests inject updates (delivered through
 ``getUpdates``, or POSTed to the webhook with its secret when one is set) and can make a
 chosen method answer with an error (``fail_next("sendMessage", 429, retry_after=1)``).
+With ``limits=Limits()`` it enforces Telegram's flood limits like the real API: a message
+(``sendMessage``, ``sendPhoto``, ``sendDocument``) beyond 30 in the last second overall, or
+within a second of the previous one to the same chat, is answered 429 with ``retry_after``;
+``too_many`` counts them and ``accepted`` holds the time of every message let through.
 
 ``StandinProcess`` runs it in a child process (benchmarks: its own core and GIL).
 """
@@ -24,6 +28,7 @@ import itertools
 import json
 import re
 import time
+from collections import deque
 from dataclasses import dataclass, field
 from html.parser import HTMLParser
 from typing import Any
@@ -43,6 +48,19 @@ _TAGS = {"b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "und
          "tg-spoiler": "spoiler", "span": "spoiler", "blockquote": "blockquote"}
 _ENTITY = re.compile(r"&(?:lt|gt|amp|quot|#\d+|#x[0-9a-fA-F]+);")
 _TAG = re.compile(r"</?([a-zA-Z][a-zA-Z-]*)(?:\s[^<>]*)?>")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Telegram's flood limits, as the stand-in enforces them (``BotApiStandin(limits=…)``)."""
+
+    per_second: int = 30  # messages in any one second, all chats together
+    chat_interval: float = 1.0  # seconds between two messages to one chat
+    retry_after: int = 1
+
+
+#: The methods that post a message (what the flood limits count).
+LIMITED = frozenset({"sendmessage", "sendphoto", "senddocument"})
 
 
 class ApiError(Exception):
@@ -136,8 +154,13 @@ class BotApiStandin:
     """``async with BotApiStandin(token) as api: ...``; ``api.url`` is the API base URL."""
 
     def __init__(self, token: str, *, username: str = BOT_USERNAME,
-                 bot_id: int = BOT_ID) -> None:
+                 bot_id: int = BOT_ID, limits: Limits | None = None) -> None:
         self.token = token
+        self.limits = limits
+        self.too_many = 0  # messages refused with 429 by ``limits``
+        self.accepted: list[float] = []  # time.perf_counter() of each message let through
+        self._recent: deque[float] = deque()
+        self._last_sent: dict[str, float] = {}
         self.bot_user = {"id": bot_id, "is_bot": True, "first_name": "KPI Bot",
                          "username": username, "can_join_groups": True,
                          "can_read_all_group_messages": False, "supports_inline_queries": False}
@@ -310,6 +333,8 @@ class BotApiStandin:
             handler = getattr(self, f"_m_{method.lower()}", None)
             if handler is None:
                 raise ApiError(404, "Not Found")
+            if self.limits is not None and method.lower() in LIMITED:
+                self._admit(params)
             result = await handler(params, files)
             call.result = result
             body: dict[str, Any] = {"ok": True, "result": result}
@@ -320,6 +345,22 @@ class BotApiStandin:
                 body["parameters"] = {"retry_after": exc.retry_after}
         call.at = time.perf_counter()
         return web.json_response(body, status=call.status)
+
+    def _admit(self, params: dict[str, Any]) -> None:
+        """Telegram's flood limits: 429 with ``retry_after`` beyond them (``limits``)."""
+        assert self.limits is not None
+        chat = str(params.get("chat_id"))
+        now = time.perf_counter()
+        while self._recent and self._recent[0] <= now - 1.0:
+            self._recent.popleft()
+        if len(self._recent) >= self.limits.per_second or \
+                now - self._last_sent.get(chat, -1e9) < self.limits.chat_interval:
+            self.too_many += 1
+            wait = self.limits.retry_after
+            raise ApiError(429, f"Too Many Requests: retry after {wait}", wait)
+        self._recent.append(now)
+        self._last_sent[chat] = now
+        self.accepted.append(now)
 
     async def _download(self, request: web.Request) -> web.Response:
         path = request.match_info["path"]

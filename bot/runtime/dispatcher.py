@@ -76,7 +76,7 @@ class Pacer:
     _next: float = 0.0
     _chats: dict[str, float] = field(default_factory=dict)
     _groups: dict[str, deque[float]] = field(default_factory=dict)
-    _started: deque[float] = field(default_factory=deque)
+    _started: deque[list[float]] = field(default_factory=deque)
 
     def reserve(self, chat_id: str) -> float:
         now = self.clock()
@@ -103,20 +103,34 @@ class Pacer:
         slots pass at once and their sends would go out together, a burst over the platform's
         overall limit (measured: 294 × 429 in the 1,000-chat fan-out on a loaded machine). So
         a send also waits while the last second already holds ``per_second`` (rounded down)
-        starts. 0 when it may start now; the caller records the start with ``started``."""
+        starts. 0 when it may start now; the caller records the start with ``started``.
+
+        A send counts from its start until a second after its answer (``finished``): the
+        platform counts it when the request arrives, some time between the two. Counted from
+        its start only, sends slowed on the way (a busy event loop, a loaded machine) arrive
+        bunched: measured, 4 × 429 in a 60-digest burst on PostgreSQL (issue 18)."""
         if not self.limits.per_second:
             return 0.0
         now = self.clock()
-        while self._started and self._started[0] <= now - 1.0:
+        while self._started and self._started[0][0] <= now - 1.0:
             self._started.popleft()
-        if len(self._started) < max(1, int(self.limits.per_second)):
+        counted = [e[0] for e in self._started if e[0] > now - 1.0]
+        if len(counted) < max(1, int(self.limits.per_second)):
             return 0.0
-        return self._started[0] + 1.0 - now
+        return max(0.001, min(counted) + 1.0 - now)
 
-    def started(self) -> None:
-        """A send starts now (see ``wait_before_send``)."""
+    def started(self) -> list[float]:
+        """A send starts now (see ``wait_before_send``); pass what it returns to
+        ``finished`` when the platform has answered."""
+        entry = [self.clock()]
         if self.limits.per_second:
-            self._started.append(self.clock())
+            self._started.append(entry)
+        return entry
+
+    def finished(self, entry: list[float]) -> None:
+        """The send ``started`` returned ``entry`` for was answered now: it counts for the
+        overall limit until a second from now."""
+        entry[0] = max(entry[0], self.clock())
 
     def sent(self, chat_id: str) -> None:
         """A message to ``chat_id`` has just gone out (the platform answered): its next one
@@ -299,18 +313,20 @@ class Dispatcher:
             return
         while (wait := pacer.wait_before_send()) > 0:
             await asyncio.sleep(wait)
-        pacer.started()
+        entry = pacer.started()
         try:
             if row.chart_spec and self.charts is not None:
-                await self._send_with_chart(platform, pacer, row)
+                entry = await self._send_with_chart(platform, pacer, row, entry)
             else:
                 await platform.send(row.chat_id, as_reply(row))
         except asyncio.CancelledError:
             raise
         except Exception as exc:
+            pacer.finished(entry)
             pacer.sent(row.chat_id)
             await self._failed(row, exc, pacer)
             return
+        pacer.finished(entry)
         pacer.sent(row.chat_id)
         await self._record(outbox.mark_sent, self.engine, row.id, self.owner, self.clock())
         self.stats.sent += 1
@@ -327,9 +343,11 @@ class Dispatcher:
                         row.kind, row.key)
         return mine
 
-    async def _send_with_chart(self, platform: Sender, pacer: Pacer, row: Claimed) -> None:
+    async def _send_with_chart(self, platform: Sender, pacer: Pacer, row: Claimed,
+                               entry: list[float]) -> list[float]:
         """An alert and its chart: one message when the text fits as the picture's caption,
-        else the picture (recorded as sent), then the text with the buttons."""
+        else the picture (recorded as sent), then the text with the buttons. Returns the
+        ``Pacer.started`` entry of the last send."""
         reply = as_reply(row)
         png = None if row.chart_sent else await self._draw(row)
         if png is not None:
@@ -337,9 +355,10 @@ class Dispatcher:
             fits = getattr(platform, "caption_fits", None)
             if fits is not None and fits(with_chart):
                 await platform.send(row.chat_id, with_chart)
-                return
+                return entry
             await platform.send(row.chat_id, Reply(title=row.title, intent="alert_chart",
                                                    lang=row.lang, chart=png))
+            pacer.finished(entry)
             pacer.sent(row.chat_id)
             await self._record(outbox.mark_chart_sent, self.engine, row.id, self.owner)
             delay = pacer.reserve(row.chat_id) - pacer.clock()
@@ -347,8 +366,9 @@ class Dispatcher:
                 await asyncio.sleep(delay)
             while (wait := pacer.wait_before_send()) > 0:
                 await asyncio.sleep(wait)
-            pacer.started()
+            entry = pacer.started()
         await platform.send(row.chat_id, reply)
+        return entry
 
     async def _draw(self, row: Claimed) -> bytes | None:
         """The row's chart, drawn off the event loop; None (logged) when it cannot be."""

@@ -16,6 +16,13 @@
   is logged once with its cause and retried with backoff by a one-off ``retry:<job>`` job,
   instead of waiting for its next turn (tomorrow, for a digest); the dispatcher retries
   by itself. Failing jobs show in ``/readyz`` and ``/metrics``.
+- **The 08:00 burst** (issue 18): digests are built in a small pool of their own
+  (``DIGEST_THREADS``), never in the default executor that the chats, the dispatcher's claims
+  and the update checks use, so 2,000 digests due at once do not queue ahead of a ``/kpi``.
+  Their charts go through one ``ChartCache`` (``bot/chart_cache.py``): a chart that several
+  subscriptions share is rendered once, in a render process (``RENDER_PROCESSES``) so that
+  matplotlib does not hold the bot's GIL. A digest whose whole text fits the platform's
+  caption (``Sender.caption_fits``) is queued as one message, the chart with the text.
 - A digest is for the local day of its fire time; ``digests.queue_digest`` refuses a day
   already done, so a double fire (the repeated hour when clocks go back) or two processes
   never send it twice.
@@ -27,6 +34,7 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -34,7 +42,10 @@ from zoneinfo import ZoneInfo
 from bot.alert_charts import AlertCharts
 from bot.alert_views import render
 from bot.bootstrap import App
+from bot.chart_cache import ChartCache
+from bot.charts import ChartSpec
 from bot.digest_views import render_digest
+from bot.reply import Reply
 from bot.runtime.delivery import DeliveryPolicy, Sender
 from bot.runtime.dispatcher import Dispatcher
 from bot.runtime.supervision import Health, JobHealth
@@ -51,6 +62,10 @@ SYNC_SECONDS = 60
 SOURCES_SECONDS = 60
 LEADER_RETRY_SECONDS = 10.0
 MISFIRE_GRACE = timedelta(hours=12)
+#: Threads that build digests (their own pool: see the module docstring).
+DIGEST_THREADS = 4
+#: Processes that render the digests' charts (0: in the digest threads).
+RENDER_PROCESSES = 1
 
 
 def trigger_for(sub: Subscription, timezone: str) -> Any:
@@ -99,10 +114,12 @@ class Scheduler:
                  policies: Mapping[str, DeliveryPolicy] | None = None,
                  on_fired: Callable[[str], None] | None = None,
                  on_failed: Callable[[str], None] | None = None,
-                 health: Health | None = None) -> None:
+                 health: Health | None = None, charts: ChartCache | None = None) -> None:
         """``on_fired(kind)`` is told of every alert that starts (or repeats) firing and
         ``on_failed(platform)`` of every failed delivery attempt (``serve`` counts them for
-        ``/metrics``). ``policies``: each platform's delivery rules, for the dispatcher."""
+        ``/metrics``). ``policies``: each platform's delivery rules, for the dispatcher.
+        ``charts``: where digest charts are rendered (default: a ``ChartCache`` with
+        ``RENDER_PROCESSES`` render processes, started when this process leads)."""
         self.app = app
         self.clock = clock or app.router.clock  # the app's clock (tests fix it)
         self.tick_seconds = tick_seconds
@@ -119,6 +136,8 @@ class Scheduler:
                                                    health=self.health.job("dispatcher"),
                                                    charts=AlertCharts(app.store).draw)
         self.on_fired = on_fired
+        self.charts = charts or ChartCache(processes=RENDER_PROCESSES)
+        self._digest_pool: ThreadPoolExecutor | None = None
         self.leading = False
         self.scheduler: Any = None
         self._signatures: dict[str, tuple[Any, ...]] = {}
@@ -139,6 +158,10 @@ class Scheduler:
             await self._loop_task
             self._loop_task = None
         await self._step_down()
+        if self._digest_pool is not None:
+            self._digest_pool.shutdown(wait=False, cancel_futures=True)
+            self._digest_pool = None
+        await asyncio.to_thread(self.charts.close)
 
     async def _watch(self) -> None:
         while not self._stop.is_set():
@@ -185,6 +208,7 @@ class Scheduler:
         from apscheduler.triggers.interval import IntervalTrigger
 
         self.leading = True
+        self.charts.start()  # the render process imports matplotlib now, not at 08:00
         self.scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={
             "coalesce": True, "max_instances": 1,
             "misfire_grace_time": int(self.misfire_grace.total_seconds())})
@@ -311,8 +335,12 @@ class Scheduler:
         """Build, render and queue one subscription's digest for the day of its last fire
         time; False when there is nothing to send (already sent, or gone)."""
         job = self.health.job(f"digest:{sub_id}", "digest")
+        if self._digest_pool is None:
+            self._digest_pool = ThreadPoolExecutor(DIGEST_THREADS,
+                                                   thread_name_prefix="kpibot-digest")
         try:
-            done = await asyncio.to_thread(self._digest, sub_id, self.clock())
+            done = await asyncio.get_running_loop().run_in_executor(  # now: when it starts
+                self._digest_pool, lambda: self._digest(sub_id, self.clock()))
         except Exception as exc:  # retried: its next turn would be tomorrow
             self._retry(job, exc, self.run_digest, sub_id)
             return False
@@ -332,17 +360,34 @@ class Scheduler:
         day = fire.astimezone(ZoneInfo(ws.timezone)).date()
         if sub.last_day is not None and sub.last_day >= day:
             return False
-        return send_digest(self.app, sub, day, now)
+        return send_digest(self.app, sub, day, now, draw=self.charts.render,
+                           one_message=self._one_message)
+
+    def _one_message(self, platform: str, text: DigestText) -> bool:
+        """Whether the platform takes this digest as one message (``caption_fits``)."""
+        fits = getattr(self.dispatcher.platforms.get(platform), "caption_fits", None)
+        return fits is not None and bool(fits(as_reply(text)))
 
 
-def send_digest(app: App, sub: Subscription, day: Any, now: datetime) -> bool:
+def as_reply(text: DigestText) -> Reply:
+    """The reply the dispatcher will send for a one-message digest (``dispatcher.as_reply``
+    of its outbox row)."""
+    return Reply(title=text.title, body=text.body.split("\n") if text.body else [],
+                 footer=text.footer, intent="digest", chart=text.chart_png)
+
+
+def send_digest(app: App, sub: Subscription, day: Any, now: datetime, *,
+                draw: Callable[[ChartSpec], bytes] | None = None,
+                one_message: digests.OneMessage | None = None) -> bool:
     """Build and queue ``sub``'s digest for local ``day`` (False: that day was done)."""
-    return digests.send_digest(app.store, sub, day, now, digest_text)
+    return digests.send_digest(app.store, sub, day, now,
+                               lambda d: digest_text(d, draw=draw), one_message)
 
 
-def digest_text(digest: Digest) -> DigestText:
+def digest_text(digest: Digest, *, draw: Callable[[ChartSpec], bytes] | None = None
+                ) -> DigestText:
     """``bot/digest_views.py``'s rendering, as ``services.digests.send_digest`` takes it."""
-    view = render_digest(digest)
+    view = render_digest(digest, draw=draw)
     reply = view.reply
     return DigestText(reply.title, "\n".join(reply.body), reply.footer, view.chart,
                       view.chart_caption)

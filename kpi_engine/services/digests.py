@@ -229,14 +229,24 @@ def digest_key(sub: Subscription, day: date, part: str) -> str:
 
 def queue_digest(store: Store, sub: Subscription, day: date, now: datetime, *,
                  lang: str, title: str, body: str, footer: str = "",
-                 chart_png: bytes | None = None, chart_caption: str = "") -> bool:
-    """Queue a subscription's digest for its local ``day``: the text, then the chart (two
-    messages: Telegram wants a second between two messages to one chat), and mark the day
-    done — one transaction. False when that day's digest was already queued."""
+                 chart_png: bytes | None = None, chart_caption: str = "",
+                 one_message: bool = False) -> bool:
+    """Queue a subscription's digest for its local ``day`` and mark the day done — one
+    transaction. False when that day's digest was already queued.
+
+    ``one_message``: the chart with the whole text as its caption (one message; the caller
+    knows the text fits the platform's caption). Otherwise the text, then the chart (two
+    messages: Telegram wants a second between two messages to one chat)."""
     stamp = utc(now)
     with store.begin() as conn:
         if not st.mark_digest_day(conn, sub.id, day, stamp):
             return False
+        if one_message and chart_png:
+            enqueue(conn, [Message(digest_key(sub, day, "text"), sub.workspace_id, "digest",
+                                   sub.platform, sub.chat_id, lang, title, body, stamp,
+                                   footer, chart_id=add_chart(conn, chart_png, stamp))],
+                    stamp)
+            return True
         messages = [Message(digest_key(sub, day, "text"), sub.workspace_id, "digest",
                             sub.platform, sub.chat_id, lang, title, body, stamp, footer)]
         if chart_png:
@@ -262,6 +272,9 @@ class DigestText:
 
 
 RenderDigest = Callable[[Digest], DigestText]
+#: Whether a rendered digest goes to ``platform`` as one message (the chart with the whole
+#: text as its caption): the platform's ``caption_fits``, asked by the scheduler.
+OneMessage = Callable[[str, DigestText], bool]
 
 
 def subscriptions(store: Store) -> list[Subscription]:
@@ -304,9 +317,10 @@ def digest_for(store: Store, sub_id: int) -> tuple[Subscription, Workspace] | No
 
 
 def send_digest(store: Store, sub: Subscription, day: date, now: datetime,
-                render: RenderDigest) -> bool:
+                render: RenderDigest, one_message: OneMessage | None = None) -> bool:
     """Build, render and queue ``sub``'s digest for its local ``day`` (False: that day was
-    done already, or the workspace is gone)."""
+    done already, or the workspace is gone). ``one_message``: see ``OneMessage`` (None: the
+    text and the chart always go as two messages)."""
     ws = store.workspace_by_id(sub.workspace_id)
     if ws is None:
         return False
@@ -315,4 +329,6 @@ def send_digest(store: Store, sub: Subscription, day: date, now: datetime,
     text = render(digest)
     return queue_digest(store, sub, day, now, lang=lang, title=text.title, body=text.body,
                         footer=text.footer, chart_png=text.chart_png,
-                        chart_caption=text.chart_caption)
+                        chart_caption=text.chart_caption,
+                        one_message=bool(text.chart_png) and one_message is not None
+                        and one_message(sub.platform, text))

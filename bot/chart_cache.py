@@ -1,0 +1,149 @@
+"""Charts rendered once per distinct spec (issue 18: the 08:00 digest burst).
+
+At 08:00 every subscription of a workspace asks for the same digest chart: the same daily
+series of the same metric over the same days, with the same labels. ``ChartCache.render``
+keys a ``ChartSpec`` by everything that is drawn — the title and subtitle (they carry the
+days and the language), the metric, the language, every (day, value) of the current and the
+previous series, the target and forecast lines, the currency — so two subscriptions share a
+picture exactly when their pictures would be identical, and new data (a value changed, a day
+added) is a new key and a new render. Nothing is rendered ahead of time: a cached picture is
+always the picture of the data the digest was built from at send time.
+
+- **Once**: the first caller of a key renders it; callers of the same key meanwhile wait for
+  that render (single flight, thread-safe: digests are built in worker threads). A failed
+  render is not cached (the next caller tries again).
+- **Off the event loop, off the GIL**: matplotlib is CPU-bound and holds the GIL most of the
+  time; rendered in a thread of the bot's process it slows the event loop that answers the
+  chats. With ``processes=1`` the renders run in a one-worker process pool (``spawn``: no
+  fork of a process with threads), the calling thread only waits for the PNG bytes.
+- Bounded: the last ``size`` pictures (LRU).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Callable
+from concurrent.futures import Future, ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from bot.charts import ChartSpec, render_chart
+
+log = logging.getLogger(__name__)
+
+DEFAULT_SIZE = 512
+
+
+def _points(points: Any) -> tuple[tuple[str, Any], ...] | None:
+    if points is None:
+        return None
+    return tuple((d.isoformat(), None if v is None else float(v)) for d, v in points)
+
+
+def spec_key(spec: ChartSpec) -> str:
+    """What makes two charts the same picture: every input that is drawn."""
+    parts = (spec.title, spec.subtitle, spec.metric.key, spec.lang, _points(spec.current),
+             _points(spec.previous), spec.target, spec.target_label,
+             _points(spec.forecast), spec.currency)
+    return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
+
+
+def _warm() -> bool:
+    """Run in the worker at start: matplotlib imported, fonts loaded, before the burst."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: F401
+    return True
+
+
+class ChartCache:
+    """``render(spec) -> PNG``: each distinct spec rendered once (see the module docstring).
+
+    ``processes``: 0 renders in the calling thread; 1 (or more) in a process pool.
+    ``renders`` and ``hits`` count what happened (tests, the burst benchmark)."""
+
+    def __init__(self, *, processes: int = 0, size: int = DEFAULT_SIZE,
+                 draw: Callable[[ChartSpec], bytes] = render_chart) -> None:
+        self.processes = processes
+        self.size = size
+        self.draw = draw
+        self.renders = 0
+        self.hits = 0
+        self.render_s = 0.0  # seconds spent waiting for renders (all callers' first renders)
+        self._lock = threading.Lock()
+        self._done: OrderedDict[str, bytes] = OrderedDict()
+        self._pending: dict[str, Future[bytes]] = {}
+        self._pool: ProcessPoolExecutor | None = None
+
+    # -- the pool ------------------------------------------------------------------------------
+    def start(self) -> None:
+        """Start the render process now (it imports matplotlib: a second or two) rather than
+        at the first chart of the burst. Nothing to do with ``processes=0``."""
+        if self.processes > 0:
+            self._executor().submit(_warm)
+
+    def close(self) -> None:
+        with self._lock:
+            pool, self._pool = self._pool, None
+        if pool is not None:
+            pool.shutdown(wait=True, cancel_futures=True)
+
+    def _executor(self) -> ProcessPoolExecutor:
+        with self._lock:
+            if self._pool is None:
+                import multiprocessing
+
+                self._pool = ProcessPoolExecutor(
+                    max_workers=self.processes, mp_context=multiprocessing.get_context("spawn"))
+            return self._pool
+
+    def _render(self, spec: ChartSpec) -> bytes:
+        if self.processes <= 0:
+            return self.draw(spec)
+        try:
+            return self._executor().submit(self.draw, spec).result()
+        except BrokenProcessPool:  # the worker died (killed, out of memory): a new one
+            log.warning("charts: the render process died; starting a new one")
+            with self._lock:
+                self._pool = None
+            return self._executor().submit(self.draw, spec).result()
+
+    # -- rendering -----------------------------------------------------------------------------
+    def render(self, spec: ChartSpec) -> bytes:
+        key = spec_key(spec)
+        with self._lock:
+            png = self._done.get(key)
+            if png is not None:
+                self._done.move_to_end(key)
+                self.hits += 1
+                return png
+            waiting = self._pending.get(key)
+            if waiting is None:
+                mine: Future[bytes] = Future()
+                self._pending[key] = mine
+                self.renders += 1
+            else:
+                self.hits += 1
+        if waiting is not None:
+            return waiting.result()
+        started = time.perf_counter()
+        try:
+            png = self._render(spec)
+        except BaseException as exc:
+            with self._lock:
+                del self._pending[key]
+            mine.set_exception(exc)
+            raise
+        with self._lock:
+            self.render_s += time.perf_counter() - started
+            del self._pending[key]
+            self._done[key] = png
+            while len(self._done) > self.size:
+                self._done.popitem(last=False)
+        mine.set_result(png)
+        return png
