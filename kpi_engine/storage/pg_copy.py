@@ -31,6 +31,7 @@ from datetime import date, datetime
 from typing import Any
 
 import psycopg
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import Connection
 
 from kpi_engine.domain.model import SnapshotRow, WriteResult
@@ -79,6 +80,8 @@ _TUNE = ("SELECT current_setting('work_mem'), current_setting('jit'),"
 _RESTORE = "SELECT set_config('work_mem', %(mem)s, true), set_config('jit', %(jit)s, true)"
 #: Lines per ``write`` to the COPY stream.
 CHUNK = 20_000
+#: Send the COPY stream from a thread (``_writer``).
+QUEUED = True
 
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
@@ -132,6 +135,12 @@ def copy_snapshots(conn: Connection, workspace_id: int, rows: Iterable[SnapshotR
     return _copy_upsert(conn, raw, workspace_id, found, stamp)
 
 
+def _writer(cur: Any) -> Any:
+    """The COPY stream sent by a thread of psycopg's: the server stores one chunk while
+    this thread builds the next (the sending releases the GIL)."""
+    return QueuedLibpqWriter(cur) if QUEUED else None
+
+
 def _copy_direct(raw: Any, workspace_id: int, found: dict[str, float],
                  stamp: datetime) -> bool:
     """COPY the rows straight into ``snapshots`` (in the key's order: the index is filled
@@ -140,8 +149,8 @@ def _copy_direct(raw: Any, workspace_id: int, found: dict[str, float],
     with raw.cursor() as cur:
         cur.execute("SAVEPOINT snapshots_copy")
         try:
-            with cur.copy(_COPY_DIRECT) as copy:
-                items = sorted(found.items())
+            items = sorted(found.items())
+            with cur.copy(_COPY_DIRECT, writer=_writer(cur)) as copy:
                 for start in range(0, len(items), CHUNK):
                     copy.write("".join([f"{head}{key}{value!r}{tail}"
                                         for key, value in items[start:start + CHUNK]]))
@@ -155,7 +164,7 @@ def _copy_direct(raw: Any, workspace_id: int, found: dict[str, float],
 def _copy_upsert(conn: Connection, raw: Any, workspace_id: int, found: dict[str, float],
                  stamp: datetime) -> WriteResult:
     conn.exec_driver_sql(_CREATE)
-    with raw.cursor() as cur, cur.copy(_COPY_STAGE) as copy:
+    with raw.cursor() as cur, cur.copy(_COPY_STAGE, writer=_writer(cur)) as copy:
         items = list(found.items())
         for start in range(0, len(items), CHUNK):
             copy.write("".join([f"{key}{value!r}\n"
