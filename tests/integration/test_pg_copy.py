@@ -268,3 +268,50 @@ def test_a_large_write_goes_straight_in_then_replaces_with_the_same_counts(
     distinct = len({(r.day, r.platform, r.metric, r.campaign) for r in first})
     assert counts[0] == ((distinct, 0), (distinct, 0))
     assert counts[1][0] == counts[1][1]
+
+
+def test_migration_0012_down_brings_the_foreign_keys_back_and_up_again(pg: Store) -> None:
+    """On a schema of its own: 0012 down restores both foreign keys (ON DELETE CASCADE),
+    up again replaces them by the triggers."""
+    import os
+    import uuid
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from kpi_engine.storage.db import _alembic_config
+
+    url = os.environ["KPIBOT_TEST_POSTGRES_URL"]
+    schema = f"m_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+
+    def keys() -> tuple[list[str], list[str]]:
+        with engine.connect() as conn:
+            fks = conn.exec_driver_sql(
+                "SELECT confdeltype::text FROM pg_constraint"
+                " WHERE conrelid = 'snapshots'::regclass AND contype = 'f'").scalars().all()
+            triggers = conn.exec_driver_sql(
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgrelid IN"
+                " ('snapshots'::regclass, 'channels'::regclass, 'workspaces'::regclass)"
+                " ORDER BY tgname").scalars().all()
+        return list(fks), list(triggers)
+
+    try:
+        migrate(engine)
+        assert keys() == ([], ["channels_drop_snapshots", "snapshots_keys_insert",
+                               "snapshots_keys_update", "workspaces_drop_snapshots"])
+        cfg = _alembic_config(engine)
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0011_sources")
+        assert keys() == (["c", "c"], [])
+        migrate(engine)
+        assert keys()[0] == []
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
