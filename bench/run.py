@@ -7,7 +7,9 @@ through the engine (``kpi_engine.services.answers``) and the same questions as h
 category summary, the per-channel comparison. Import: a long CSV of 1,000,000 rows
 (``--quick``: 100,000) through ``kpibot import`` as a real subprocess; with
 ``KPIBOT_BENCH_POSTGRES_URL``, 500,000 rows (``--quick``: 100,000) through ``kpibot import``
-on PostgreSQL next to a raw ``COPY`` of the same rows into an unindexed table (the floor).
+on PostgreSQL next to a raw ``COPY`` of the same rows into an unindexed table (the floor):
+new keys, the same file again, then every value changed (``KPIBOT_BENCH_PG_ROWS``: another
+size, e.g. 1,000,000 so that the process start is amortised).
 
 Other benchmarks (``bench/router.py``, ``bench/telegram.py``, ``bench/slack.py``,
 ``bench/api.py``, ``bench/alerts.py``, ``bench/posts.py`` with ``posts_p95_ms``,
@@ -269,20 +271,23 @@ def pg_import_bench(quick: bool) -> dict[str, Any]:
     import psycopg
     from sqlalchemy import make_url
 
-    n = 100_000 if quick else 500_000
+    # KPIBOT_BENCH_PG_ROWS: another size (1,000,000 amortises the process start)
+    n = int(os.environ.get("KPIBOT_BENCH_PG_ROWS") or (100_000 if quick else 500_000))
     OUT.mkdir(parents=True, exist_ok=True)
-    csv = OUT / f"pg-import-{n}.csv"
-    with csv.open("w", encoding="utf-8") as fh:  # the rows of the SQLite import bench
-        fh.write("date,channel,metric,value\n")
-        written, d = 0, 0
-        while written < n:
-            day = (TODAY - timedelta(days=d)).isoformat()
-            for platform in ("instagram", "tiktok", "youtube", "facebook", "linkedin"):
-                for metric in METRICS:
-                    if written < n:
-                        fh.write(f"{day},{platform},{metric},{(written * 7919) % 100000}\n")
-                        written += 1
-            d += 1
+    csv, changed = OUT / f"pg-import-{n}.csv", OUT / f"pg-import-{n}-changed.csv"
+    for path, bump in ((csv, 0), (changed, 1)):  # the rows of the SQLite import bench
+        with path.open("w", encoding="utf-8") as fh:  # changed: every value + 1
+            fh.write("date,channel,metric,value\n")
+            written, d = 0, 0
+            while written < n:
+                day = (TODAY - timedelta(days=d)).isoformat()
+                for platform in ("instagram", "tiktok", "youtube", "facebook", "linkedin"):
+                    for metric in METRICS:
+                        if written < n:
+                            fh.write(f"{day},{platform},{metric},"
+                                     f"{(written * 7919) % 100000 + bump}\n")
+                            written += 1
+                d += 1
     raw = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
     exe = Path(sys.executable).with_name("kpibot")
     cmd = [str(exe)] if exe.exists() else [sys.executable, "-m", "adapters.cli"]
@@ -294,10 +299,13 @@ def pg_import_bench(quick: bool) -> dict[str, Any]:
                     " value double precision)")
         con.execute("VACUUM ANALYZE snapshots")
     timings = []
-    for attempt in ("insert", "replace"):
+    # insert: new keys; replace: the same file again (nothing changes); changed: every
+    # value differs (each row rewritten)
+    for attempt, path in (("insert", csv), ("replace", csv), ("changed", changed)):
         t0 = time.perf_counter()
-        done = subprocess.run([*cmd, "--db", url, "import", str(csv), "--workspace",
-                               "bench-pg"], capture_output=True, text=True, cwd=ROOT)
+        done = subprocess.run([*cmd, "--db", url, "import", str(path), "--workspace",
+                               "bench-pg", "--create"], capture_output=True, text=True,
+                              cwd=ROOT)
         timings.append(time.perf_counter() - t0)
         if done.returncode != 0:
             raise SystemExit(f"PostgreSQL import failed: {done.stderr.strip()}")
@@ -317,6 +325,7 @@ def pg_import_bench(quick: bool) -> dict[str, Any]:
     print(f"  pg COPY floor: {n:,} rows in {floor:.2f}s", file=sys.stderr)
     return {"pg_import_rows": n, "pg_import_rows_per_s": round(n / timings[0]),
             "pg_import_replace_rows_per_s": round(n / timings[1]),
+            "pg_import_changed_rows_per_s": round(n / timings[2]),
             "pg_copy_floor_rows_per_s": round(n / floor),
             "pg_import_vs_floor": round(floor / timings[0], 3)}
 

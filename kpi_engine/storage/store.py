@@ -12,6 +12,7 @@ from collections.abc import Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from datetime import UTC, date, datetime, timedelta
+from operator import itemgetter
 from typing import Any
 
 from sqlalchemy import (
@@ -43,6 +44,8 @@ from kpi_engine.storage.tick_marks import touch
 from kpi_engine.storage.types import bind_moment, day_binder
 
 BATCH = 5000
+_CHANNEL_KEY = itemgetter(1, 2)  # SnapshotRow → (platform, handle)
+_CAMPAIGN = itemgetter(5)  # SnapshotRow → campaign
 
 
 def utcnow() -> datetime:
@@ -260,23 +263,20 @@ class Store:
                 return self.write_snapshots(workspace_id, rows, own)
         if not rows:
             return WriteResult(written=0, replaced=0)
-        wanted: dict[tuple[str, str], bool | None] = {}
-        campaigns: set[str] = set()
-        for r in rows:
-            key = (r.platform, r.handle)
-            if r.competitor is not None or key not in wanted:
-                wanted[key] = r.competitor if r.competitor is not None else wanted.get(key)
-            campaigns.add(r.campaign)
+        # the channels in the order first seen, each with its last flag given (None: none)
+        flags = {(r.platform, r.handle): r.competitor for r in rows if r.competitor is not None}
+        wanted: dict[tuple[str, str], bool | None] = {
+            key: flags.get(key) for key in dict.fromkeys(map(_CHANNEL_KEY, rows))}
         ids = self.ensure_channels(conn, workspace_id, wanted)
-        self._ensure_campaigns(conn, workspace_id, campaigns)
+        self._ensure_campaigns(conn, workspace_id, set(map(_CAMPAIGN, rows)))
+        touch(conn, [workspace_id])  # the alert tick evaluates this workspace next time
+        if self.dialect == "postgresql":  # COPY (straight in, or staged then one upsert)
+            return copy_snapshots(conn, workspace_id, rows, ids, utcnow())
 
         to_db = day_binder(self.engine.dialect)
         deduped: dict[tuple[str, int, date, str], float] = {}
         for r in rows:
             deduped[(r.metric, ids[(r.platform, r.handle)], r.day, r.campaign)] = r.value
-        touch(conn, [workspace_id])  # the alert tick evaluates this workspace next time
-        if self.dialect == "postgresql":  # COPY into a staging table, then one upsert
-            return copy_snapshots(conn, workspace_id, deduped.items(), utcnow())
         metrics = sorted({k[0] for k in deduped})
         channel_ids = sorted({k[1] for k in deduped})
         lo = min(k[2] for k in deduped)
@@ -313,6 +313,8 @@ class Store:
             f" updated_at) VALUES ({marks})"
             " ON CONFLICT (workspace_id, metric, channel_id, day, campaign)"
             " DO UPDATE SET value = excluded.value, updated_at = excluded.updated_at"
+            # an unchanged value keeps its row, as on PostgreSQL (storage/pg_copy.py)
+            " WHERE snapshots.value IS NOT excluded.value"
         )
 
     def _stamp_param(self, when: datetime) -> Any:

@@ -147,3 +147,171 @@ def test_two_writes_in_one_transaction(pg: Store) -> None:
                                        SnapshotRow(D2, "instagram", "", "reach", 3.0)], conn)
     assert ((a.written, a.replaced), (b.written, b.replaced)) == ((1, 0), (2, 1))
     assert pg.count_snapshots(ws.id) == 2
+
+
+# -- migration 0012: references checked per statement, cascades by trigger ---------------
+
+
+def test_a_snapshot_of_a_missing_channel_or_workspace_is_refused(pg: Store) -> None:
+    """The statement trigger raises what the foreign key raised (foreign_key_violation),
+    for COPY and INSERT alike, and nothing is written."""
+    from sqlalchemy.exc import IntegrityError
+
+    ws = pg.ensure_workspace("acme")
+    pg.write_snapshots(ws.id, [SnapshotRow(D1, "instagram", "", "reach", 1.0)])
+    ig = pg.channels(ws.id)[0]
+    for workspace_id, channel_id in ((ws.id, ig.id + 1000), (ws.id + 1000, ig.id)):
+        with pytest.raises(IntegrityError, match="does not exist"), pg.begin() as conn:
+            conn.exec_driver_sql(
+                "INSERT INTO snapshots (workspace_id, metric, channel_id, day, campaign,"
+                " value, updated_at) VALUES (%s, 'reach', %s, '2026-03-02', '', 1, now())",
+                (workspace_id, channel_id))
+    assert pg.count_snapshots(ws.id) == 1
+    import psycopg
+
+    with pytest.raises(psycopg.errors.ForeignKeyViolation, match="does not exist"), \
+            pg.begin() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cur, cur.copy(
+                "COPY snapshots (workspace_id, metric, channel_id, day, campaign, value,"
+                " updated_at) FROM STDIN") as copy:
+            copy.write(f"{ws.id}\treach\t{ig.id + 1000}\t2026-03-05\t\t1\t2026-03-05\n")
+    assert pg.count_snapshots(ws.id) == 1
+
+
+def test_deleting_a_channel_or_a_workspace_deletes_its_snapshots(pg: Store) -> None:
+    a, b = pg.ensure_workspace("a"), pg.ensure_workspace("b")
+    for ws in (a, b):
+        pg.write_snapshots(ws.id, [SnapshotRow(D1, "instagram", "", "reach", 1.0),
+                                   SnapshotRow(D1, "tiktok", "", "views", 2.0)])
+    tiktok = next(c for c in pg.channels(a.id) if c.platform == "tiktok")
+    with pg.begin() as conn:
+        conn.execute(t.channels.delete().where(t.channels.c.id == tiktok.id))
+    assert (pg.count_snapshots(a.id), pg.count_snapshots(b.id)) == (1, 2)
+    with pg.begin() as conn:
+        conn.execute(t.workspaces.delete().where(t.workspaces.c.id == a.id))
+    assert (pg.count_snapshots(a.id), pg.count_snapshots(b.id)) == (0, 2)
+
+
+def test_no_foreign_key_triggers_per_row_on_snapshots(pg: Store) -> None:
+    with pg.connect() as conn:
+        fks = conn.exec_driver_sql(
+            "SELECT count(*) FROM pg_constraint WHERE conrelid = 'snapshots'::regclass"
+            " AND contype = 'f'").scalar_one()
+    assert fks == 0
+
+
+# -- the two ways in: straight COPY for new keys, staged upsert otherwise ------------------
+
+
+def _versions(store: Store, workspace_id: int) -> list[tuple[object, ...]]:
+    """(key, row version) of every snapshot: xmin changes when the row is written."""
+    with store.connect() as conn:
+        return sorted(tuple(r) for r in conn.exec_driver_sql(
+            "SELECT metric, channel_id, day, campaign, xmin::text FROM snapshots"
+            " WHERE workspace_id = %s", (workspace_id,)).all())
+
+
+def test_an_unchanged_value_keeps_its_row_and_still_counts_as_replaced(pg: Store) -> None:
+    ws = pg.ensure_workspace("acme")
+    rows = [SnapshotRow(D1, "instagram", "", "reach", 1.0),
+            SnapshotRow(D2, "instagram", "", "reach", 2.0)]
+    pg.write_snapshots(ws.id, rows)
+    before = _versions(pg, ws.id)
+    again = pg.write_snapshots(ws.id, rows)
+    assert (again.written, again.replaced) == (2, 2)
+    assert _versions(pg, ws.id) == before  # nothing written
+    changed = pg.write_snapshots(ws.id, [SnapshotRow(D1, "instagram", "", "reach", 5.0),
+                                         SnapshotRow(D2, "instagram", "", "reach", 2.0),
+                                         SnapshotRow(D3, "instagram", "", "reach", 3.0)])
+    assert (changed.written, changed.replaced) == (3, 2)
+    after = _versions(pg, ws.id)
+    assert after[1] == before[1] and after[0] != before[0]  # only D1 rewritten
+    ig = pg.channels(ws.id)[0]
+    assert [pg.snapshot_value(ws.id, ig.id, "reach", d) for d in (D1, D2, D3)] == [5.0, 2.0,
+                                                                                   3.0]
+
+
+def test_a_key_stored_by_another_writer_meanwhile_falls_back_to_the_upsert(
+        pg: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The probe said "no stored key" but another writer stored one before the COPY: the
+    COPY fails on the primary key, its savepoint is rolled back and the upsert counts it
+    as replaced; the rest of the transaction is kept."""
+    from kpi_engine.storage import pg_copy
+
+    ws = pg.ensure_workspace("acme")
+    pg.write_snapshots(ws.id, [SnapshotRow(D1, "instagram", "", "reach", 1.0)])
+    monkeypatch.setattr(pg_copy, "_PROBE", "SELECT false")  # as if probed before it landed
+    rows = [SnapshotRow(D1, "instagram", "", "reach", 7.0),
+            SnapshotRow(D2, "instagram", "", "reach", 8.0)]
+    with pg.begin() as conn:
+        result = pg.write_snapshots(ws.id, rows, conn)
+        pg.ensure_workspace("kept")  # the same transaction goes on after the failed COPY
+    assert (result.written, result.replaced) == (2, 1)
+    ig = pg.channels(ws.id)[0]
+    assert [pg.snapshot_value(ws.id, ig.id, "reach", d) for d in (D1, D2)] == [7.0, 8.0]
+    assert pg.workspace("kept") is not None
+
+
+def test_a_large_write_goes_straight_in_then_replaces_with_the_same_counts(
+        pg: Store, lite: Store) -> None:
+    """More rows than one COPY chunk, in an order unlike the key's, through both paths."""
+    from kpi_engine.storage import pg_copy
+
+    n = pg_copy.CHUNK + 123
+    first = [SnapshotRow(date.fromordinal(D1.toordinal() - i // 12), ("instagram", "tiktok")[i % 2],
+                         "", ("reach", "views", "likes")[i % 3], float(i), ("", "x")[i % 5 == 0])
+             for i in range(n)]
+    second = [r._replace(value=r.value + (i % 2)) for i, r in enumerate(first[::2])]
+    counts = both(pg, lite, [first, second])
+    distinct = len({(r.day, r.platform, r.metric, r.campaign) for r in first})
+    assert counts[0] == ((distinct, 0), (distinct, 0))
+    assert counts[1][0] == counts[1][1]
+
+
+def test_migration_0012_down_brings_the_foreign_keys_back_and_up_again(pg: Store) -> None:
+    """On a schema of its own: 0012 down restores both foreign keys (ON DELETE CASCADE),
+    up again replaces them by the triggers."""
+    import os
+    import uuid
+
+    from alembic import command
+    from sqlalchemy import text
+
+    from kpi_engine.storage.db import _alembic_config
+
+    url = os.environ["KPIBOT_TEST_POSTGRES_URL"]
+    schema = f"m_{uuid.uuid4().hex[:10]}"
+    admin = make_engine(url)
+    with admin.begin() as conn:
+        conn.execute(text(f"CREATE SCHEMA {schema}"))
+    engine = make_engine(url, connect_args={"options": f"-csearch_path={schema}"})
+
+    def keys() -> tuple[list[str], list[str]]:
+        with engine.connect() as conn:
+            fks = conn.exec_driver_sql(
+                "SELECT confdeltype::text FROM pg_constraint"
+                " WHERE conrelid = 'snapshots'::regclass AND contype = 'f'").scalars().all()
+            triggers = conn.exec_driver_sql(
+                "SELECT tgname FROM pg_trigger WHERE NOT tgisinternal AND tgrelid IN"
+                " ('snapshots'::regclass, 'channels'::regclass, 'workspaces'::regclass)"
+                " ORDER BY tgname").scalars().all()
+        return list(fks), list(triggers)
+
+    try:
+        migrate(engine)
+        assert keys() == ([], ["channels_drop_snapshots", "snapshots_keys_insert",
+                               "snapshots_keys_update", "workspaces_drop_snapshots"])
+        cfg = _alembic_config(engine)
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0011_sources")
+        assert keys() == (["c", "c"], [])
+        migrate(engine)
+        assert keys()[0] == []
+    finally:
+        engine.dispose()
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
+        admin.dispose()
