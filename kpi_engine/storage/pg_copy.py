@@ -17,7 +17,7 @@ into the text of ``COPY``. Then:
   changed, as on SQLite).
 
 The references to ``workspaces`` and ``channels`` are checked once per statement by the
-triggers of migration ``0012_pg_snapshot_keys`` (no per-row foreign-key trigger).
+triggers of migration ``0013_pg_snapshot_keys`` (no per-row foreign-key trigger).
 
 The caller (``Store.write_snapshots``) has validated the rows and created their channels
 and campaigns inside the same transaction: all rows or none, the same idempotence and the

@@ -149,7 +149,7 @@ def test_two_writes_in_one_transaction(pg: Store) -> None:
     assert pg.count_snapshots(ws.id) == 2
 
 
-# -- migration 0012: references checked per statement, cascades by trigger ---------------
+# -- migration 0013: references checked per statement, cascades by trigger ---------------
 
 
 def test_a_snapshot_of_a_missing_channel_or_workspace_is_refused(pg: Store) -> None:
@@ -270,8 +270,8 @@ def test_a_large_write_goes_straight_in_then_replaces_with_the_same_counts(
     assert counts[1][0] == counts[1][1]
 
 
-def test_migration_0012_down_brings_the_foreign_keys_back_and_up_again(pg: Store) -> None:
-    """On a schema of its own: 0012 down restores both foreign keys (ON DELETE CASCADE),
+def test_migration_0013_down_brings_the_foreign_keys_back_and_up_again(pg: Store) -> None:
+    """On a schema of its own: 0013 down restores both foreign keys (ON DELETE CASCADE),
     up again replaces them by the triggers."""
     import os
     import uuid
@@ -306,7 +306,7 @@ def test_migration_0012_down_brings_the_foreign_keys_back_and_up_again(pg: Store
         cfg = _alembic_config(engine)
         with engine.begin() as conn:
             cfg.attributes["connection"] = conn
-            command.downgrade(cfg, "0011_sources")
+            command.downgrade(cfg, "0012_oauth_states")
         assert keys() == (["c", "c"], [])
         migrate(engine)
         assert keys()[0] == []

@@ -1,7 +1,7 @@
 """PostgreSQL: the snapshots' references checked once per statement, not once per row
 
-Revision ID: 0012_pg_snapshot_keys
-Revises: 0011_sources
+Revision ID: 0013_pg_snapshot_keys
+Revises: 0012_oauth_states
 Create Date: 2026-12-03
 
 The two foreign keys of ``snapshots`` (to ``workspaces`` and ``channels``) cost two
@@ -23,8 +23,8 @@ SQLite keeps its foreign keys (its writes are row by row anyway).
 from alembic import op
 
 
-revision = '0012_pg_snapshot_keys'
-down_revision = '0011_sources'
+revision = '0013_pg_snapshot_keys'
+down_revision = '0012_oauth_states'
 branch_labels = None
 depends_on = None
 
