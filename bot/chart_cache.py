@@ -21,6 +21,7 @@ always the picture of the data the digest was built from at send time.
 
 from __future__ import annotations
 
+import functools
 import hashlib
 import logging
 import threading
@@ -59,6 +60,10 @@ def _warm() -> bool:
     matplotlib.use("Agg")
     from matplotlib.backends.backend_agg import FigureCanvasAgg  # noqa: F401
     return True
+
+
+def _raise(exc: BaseException) -> bytes:
+    raise exc
 
 
 class ChartCache:
@@ -102,48 +107,74 @@ class ChartCache:
                     max_workers=self.processes, mp_context=multiprocessing.get_context("spawn"))
             return self._pool
 
-    def _render(self, spec: ChartSpec) -> bytes:
-        if self.processes <= 0:
-            return self.draw(spec)
-        try:
-            return self._executor().submit(self.draw, spec).result()
-        except BrokenProcessPool:  # the worker died (killed, out of memory): a new one
-            log.warning("charts: the render process died; starting a new one")
-            with self._lock:
-                self._pool = None
-            return self._executor().submit(self.draw, spec).result()
-
     # -- rendering -----------------------------------------------------------------------------
-    def render(self, spec: ChartSpec) -> bytes:
+    def submit(self, spec: ChartSpec) -> Future[bytes]:
+        """The spec's PNG as a future, without waiting: a cached picture (done), the render
+        in flight for the same key, or a new render queued to the process pool. The caller's
+        thread is free at once (the burst's digest threads build the next digests while the
+        render process draws); ``processes=0`` renders here and returns it done."""
         key = spec_key(spec)
         with self._lock:
             png = self._done.get(key)
             if png is not None:
                 self._done.move_to_end(key)
                 self.hits += 1
-                return png
+                done: Future[bytes] = Future()
+                done.set_result(png)
+                return done
             waiting = self._pending.get(key)
-            if waiting is None:
-                mine: Future[bytes] = Future()
-                self._pending[key] = mine
-                self.renders += 1
-            else:
+            if waiting is not None:
                 self.hits += 1
-        if waiting is not None:
-            return waiting.result()
-        started = time.perf_counter()
+                return waiting
+            mine: Future[bytes] = Future()
+            self._pending[key] = mine
+            self.renders += 1
+        if self.processes <= 0:
+            self._finish(key, mine, time.perf_counter(), lambda: self.draw(spec))
+            return mine
+        self._queue(key, mine, spec, time.perf_counter(), retry=True)
+        return mine
+
+    def _queue(self, key: str, mine: Future[bytes], spec: ChartSpec, started: float, *,
+               retry: bool) -> None:
+        pool = self._executor()
         try:
-            png = self._render(spec)
+            inner = pool.submit(self.draw, spec)
+        except (BrokenProcessPool, RuntimeError) as exc:  # broken or shut down: say so
+            self._finish(key, mine, started, functools.partial(_raise, exc))
+            return
+
+        def landed(f: Future[bytes]) -> None:
+            exc = f.exception()
+            if isinstance(exc, BrokenProcessPool) and retry:  # the worker died: a new one
+                with self._lock:
+                    if self._pool is pool:
+                        log.warning("charts: the render process died; starting a new one")
+                        self._pool = None
+                self._queue(key, mine, spec, started, retry=False)
+                return
+            self._finish(key, mine, started, f.result)
+
+        inner.add_done_callback(landed)
+
+    def _finish(self, key: str, mine: Future[bytes], started: float,
+                produce: Callable[[], bytes]) -> None:
+        """Settle ``mine`` with what ``produce`` gives (cached) or raises (not cached)."""
+        try:
+            png = produce()
         except BaseException as exc:
             with self._lock:
-                del self._pending[key]
+                self._pending.pop(key, None)
             mine.set_exception(exc)
-            raise
+            return
         with self._lock:
             self.render_s += time.perf_counter() - started
-            del self._pending[key]
+            self._pending.pop(key, None)
             self._done[key] = png
             while len(self._done) > self.size:
                 self._done.popitem(last=False)
         mine.set_result(png)
-        return png
+
+    def render(self, spec: ChartSpec) -> bytes:
+        """The spec's PNG, waiting for it (``submit``)."""
+        return self.submit(spec).result()

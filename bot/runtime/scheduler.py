@@ -34,8 +34,9 @@ import asyncio
 import contextlib
 import logging
 from collections.abc import Callable, Mapping
-from concurrent.futures import ThreadPoolExecutor
-from datetime import UTC, datetime, timedelta
+from concurrent.futures import Future, ThreadPoolExecutor
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -44,7 +45,7 @@ from bot.alert_views import render
 from bot.bootstrap import App
 from bot.chart_cache import ChartCache
 from bot.charts import ChartSpec
-from bot.digest_views import render_digest
+from bot.digest_views import digest_chart, render_digest
 from bot.reply import Reply
 from bot.runtime.delivery import DeliveryPolicy, Sender
 from bot.runtime.dispatcher import Dispatcher
@@ -62,8 +63,11 @@ SYNC_SECONDS = 60
 SOURCES_SECONDS = 60
 LEADER_RETRY_SECONDS = 10.0
 MISFIRE_GRACE = timedelta(hours=12)
-#: Threads that build digests (their own pool: see the module docstring).
-DIGEST_THREADS = 4
+#: Threads that build digests (their own pool: see the module docstring). Two: the builds
+#: are Python (they hold the GIL) and a third thread only slows the chats' answers.
+DIGEST_THREADS = 2
+#: Threads that queue built digests (one transaction each) once their chart is drawn.
+QUEUE_THREADS = 2
 #: Processes that render the digests' charts (0: in the digest threads).
 RENDER_PROCESSES = 1
 
@@ -102,6 +106,18 @@ def missed_fire(sub: Subscription, timezone: str, now: datetime,
     return fire
 
 
+@dataclass
+class _Staged:
+    """A digest built and rendered to text, its chart on its way (``run_digest``)."""
+
+    sub: Subscription
+    day: date
+    now: datetime
+    lang: str
+    text: DigestText
+    chart: Future[bytes] | None
+
+
 class Scheduler:
     """Leader election, the APScheduler jobs and the dispatcher of one ``kpibot serve``."""
 
@@ -137,7 +153,7 @@ class Scheduler:
                                                    charts=AlertCharts(app.store).draw)
         self.on_fired = on_fired
         self.charts = charts or ChartCache(processes=RENDER_PROCESSES)
-        self._digest_pool: ThreadPoolExecutor | None = None
+        self._pools: dict[str, ThreadPoolExecutor] = {}  # "digest" (builds), "queue"
         self.leading = False
         self.scheduler: Any = None
         self._signatures: dict[str, tuple[Any, ...]] = {}
@@ -158,9 +174,9 @@ class Scheduler:
             await self._loop_task
             self._loop_task = None
         await self._step_down()
-        if self._digest_pool is not None:
-            self._digest_pool.shutdown(wait=False, cancel_futures=True)
-            self._digest_pool = None
+        for pool in self._pools.values():
+            pool.shutdown(wait=False, cancel_futures=True)
+        self._pools.clear()
         await asyncio.to_thread(self.charts.close)
 
     async def _watch(self) -> None:
@@ -333,14 +349,25 @@ class Scheduler:
 
     async def run_digest(self, sub_id: int) -> bool:
         """Build, render and queue one subscription's digest for the day of its last fire
-        time; False when there is nothing to send (already sent, or gone)."""
+        time; False when there is nothing to send (already sent, or gone).
+
+        Three steps, so that no thread waits for a picture: the digest is built in the
+        digest pool and its chart handed to the ``ChartCache`` (a future); this coroutine
+        awaits the picture on the event loop; the queueing transaction runs in a pool of its
+        own (``QUEUE_THREADS``), so queueing a digest whose chart is ready never waits
+        behind the builds of the rest of the burst."""
         job = self.health.job(f"digest:{sub_id}", "digest")
-        if self._digest_pool is None:
-            self._digest_pool = ThreadPoolExecutor(DIGEST_THREADS,
-                                                   thread_name_prefix="kpibot-digest")
+        loop = asyncio.get_running_loop()
         try:
-            done = await asyncio.get_running_loop().run_in_executor(  # now: when it starts
-                self._digest_pool, lambda: self._digest(sub_id, self.clock()))
+            staged = await loop.run_in_executor(  # now: when it starts
+                self._pool("digest", DIGEST_THREADS), lambda: self._build(sub_id, self.clock()))
+            done = False
+            if staged is not None:
+                if staged.chart is not None:
+                    png = await asyncio.wrap_future(staged.chart)
+                    staged = replace(staged, text=replace(staged.text, chart_png=png))
+                done = await loop.run_in_executor(
+                    self._pool("queue", QUEUE_THREADS), lambda: self._queue(staged))
         except Exception as exc:  # retried: its next turn would be tomorrow
             self._retry(job, exc, self.run_digest, sub_id)
             return False
@@ -349,19 +376,36 @@ class Scheduler:
             self.dispatcher.wake()
         return done
 
-    def _digest(self, sub_id: int, now: datetime) -> bool:
+    def _pool(self, name: str, threads: int) -> ThreadPoolExecutor:
+        pool = self._pools.get(name)
+        if pool is None:
+            pool = self._pools[name] = ThreadPoolExecutor(
+                threads, thread_name_prefix=f"kpibot-{name}")
+        return pool
+
+    def _build(self, sub_id: int, now: datetime) -> _Staged | None:
+        """The digest due now, its text, and its chart on its way (None: nothing due)."""
         found = digests.digest_for(self.app.store, sub_id)
         if found is None:
-            return False
+            return None
         sub, ws = found
         fire = last_fire(trigger_for(sub, ws.timezone), now)
         if fire is None:
-            return False
+            return None
         day = fire.astimezone(ZoneInfo(ws.timezone)).date()
         if sub.last_day is not None and sub.last_day >= day:
-            return False
-        return send_digest(self.app, sub, day, now, draw=self.charts.render,
-                           one_message=self._one_message)
+            return None
+        digest = digests.digest_to_send(self.app.store, sub, day, now)
+        if digest is None:
+            return None
+        text = digest_text(digest, chart=False)
+        spec, _ = digest_chart(digest)
+        return _Staged(sub, day, now, digest.lang, text,
+                       None if spec is None else self.charts.submit(spec))
+
+    def _queue(self, staged: _Staged) -> bool:
+        return digests.queue_text(self.app.store, staged.sub, staged.day, staged.now,
+                                  staged.lang, staged.text, self._one_message)
 
     def _one_message(self, platform: str, text: DigestText) -> bool:
         """Whether the platform takes this digest as one message (``caption_fits``)."""
@@ -376,18 +420,11 @@ def as_reply(text: DigestText) -> Reply:
                  footer=text.footer, intent="digest", chart=text.chart_png)
 
 
-def send_digest(app: App, sub: Subscription, day: Any, now: datetime, *,
-                draw: Callable[[ChartSpec], bytes] | None = None,
-                one_message: digests.OneMessage | None = None) -> bool:
-    """Build and queue ``sub``'s digest for local ``day`` (False: that day was done)."""
-    return digests.send_digest(app.store, sub, day, now,
-                               lambda d: digest_text(d, draw=draw), one_message)
-
-
-def digest_text(digest: Digest, *, draw: Callable[[ChartSpec], bytes] | None = None
-                ) -> DigestText:
-    """``bot/digest_views.py``'s rendering, as ``services.digests.send_digest`` takes it."""
-    view = render_digest(digest, draw=draw)
+def digest_text(digest: Digest, *, chart: bool = True,
+                draw: Callable[[ChartSpec], bytes] | None = None) -> DigestText:
+    """``bot/digest_views.py``'s rendering, as ``services.digests.send_digest`` takes it
+    (``chart=False``: the text and the chart's caption, no picture)."""
+    view = render_digest(digest, chart=chart, draw=draw)
     reply = view.reply
     return DigestText(reply.title, "\n".join(reply.body), reply.footer, view.chart,
                       view.chart_caption)

@@ -316,19 +316,33 @@ def digest_for(store: Store, sub_id: int) -> tuple[Subscription, Workspace] | No
     return None if ws is None else (sub, ws)
 
 
-def send_digest(store: Store, sub: Subscription, day: date, now: datetime,
-                render: RenderDigest, one_message: OneMessage | None = None) -> bool:
-    """Build, render and queue ``sub``'s digest for its local ``day`` (False: that day was
-    done already, or the workspace is gone). ``one_message``: see ``OneMessage`` (None: the
-    text and the chart always go as two messages)."""
+def digest_to_send(store: Store, sub: Subscription, day: date, now: datetime
+                   ) -> Digest | None:
+    """``sub``'s digest for its local ``day``, in its language (None: the workspace is
+    gone)."""
     ws = store.workspace_by_id(sub.workspace_id)
     if ws is None:
-        return False
+        return None
     lang = sub.lang or ws.language
-    digest = build_digest(store, ws, sub.kind, day, now, lang=lang, alerts_since=sub.last_at)
-    text = render(digest)
+    return build_digest(store, ws, sub.kind, day, now, lang=lang, alerts_since=sub.last_at)
+
+
+def queue_text(store: Store, sub: Subscription, day: date, now: datetime, lang: str,
+               text: DigestText, one_message: OneMessage | None = None) -> bool:
+    """Queue a rendered digest (``queue_digest``; False: that day was done already)."""
     return queue_digest(store, sub, day, now, lang=lang, title=text.title, body=text.body,
                         footer=text.footer, chart_png=text.chart_png,
                         chart_caption=text.chart_caption,
                         one_message=bool(text.chart_png) and one_message is not None
                         and one_message(sub.platform, text))
+
+
+def send_digest(store: Store, sub: Subscription, day: date, now: datetime,
+                render: RenderDigest, one_message: OneMessage | None = None) -> bool:
+    """Build, render and queue ``sub``'s digest for its local ``day`` (False: that day was
+    done already, or the workspace is gone). ``one_message``: see ``OneMessage`` (None: the
+    text and the chart always go as two messages)."""
+    digest = digest_to_send(store, sub, day, now)
+    if digest is None:
+        return False
+    return queue_text(store, sub, day, now, digest.lang, render(digest), one_message)

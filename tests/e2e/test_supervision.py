@@ -195,8 +195,8 @@ async def test_a_failed_alert_tick_and_digest_are_retried_soon_not_next_turn(
                        "healthy after the retry")
         assert "alerts:tick" not in scheduler.health.checks()
 
-        digest = FlakyOnce(scheduler._digest)
-        monkeypatch.setattr(scheduler, "_digest", digest)
+        digest = FlakyOnce(scheduler._build)
+        monkeypatch.setattr(scheduler, "_build", digest)
         assert await scheduler.run_digest(sub.id) is False  # failed: the database is locked
         assert f"digest:{sub.id}" in scheduler.health.checks()
         assert scheduler.scheduler.get_job(f"retry:digest:{sub.id}") is not None

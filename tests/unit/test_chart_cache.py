@@ -121,3 +121,56 @@ def test_rendered_in_a_process_the_picture_is_the_real_chart() -> None:
         assert png == render_chart(spec())  # the same picture as drawn here
     finally:
         cache.close()
+
+
+def slow_draw(s: ChartSpec) -> bytes:
+    """In the render process: a render that takes a while."""
+    time.sleep(0.5)
+    return s.title.encode()
+
+
+def dying_draw(s: ChartSpec) -> bytes:
+    """In the render process: the first call kills its process (out of memory, kill -9);
+    ``s.title`` names the marker file that says it happened."""
+    import os
+    from pathlib import Path
+
+    marker = Path(s.title)
+    if not marker.exists():
+        marker.write_text("died")
+        os._exit(1)
+    return b"drawn after the death"
+
+
+def test_submit_hands_back_a_future_at_once_and_shares_it() -> None:
+    """The burst's digest threads do not wait for the render process: ``submit`` returns
+    while the picture is being drawn, a second submit of the same spec gets the same
+    future (one render), and a submit after it is done gets the picture at once."""
+    cache = ChartCache(processes=1, draw=slow_draw)
+    try:
+        cache.start()
+        started = time.perf_counter()
+        first = cache.submit(spec())
+        second = cache.submit(spec())
+        assert time.perf_counter() - started < 0.4 and not first.done()
+        assert second is first
+        assert first.result(30) == b"Jangkauan harian"
+        later = cache.submit(spec())
+        assert later.done() and later.result() == b"Jangkauan harian"
+        assert (cache.renders, cache.hits) == (1, 2)
+    finally:
+        cache.close()
+
+
+def test_a_dead_render_process_is_replaced_and_the_render_done(tmp_path: object) -> None:
+    from pathlib import Path
+
+    marker = Path(str(tmp_path)) / "died"
+    cache = ChartCache(processes=1, draw=dying_draw)
+    try:
+        assert cache.submit(spec(title=str(marker))).result(60) == b"drawn after the death"
+        assert marker.exists()  # it did die once
+        assert cache.render(spec(title=str(marker))) == b"drawn after the death"
+        assert cache.renders == 1
+    finally:
+        cache.close()
