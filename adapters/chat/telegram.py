@@ -40,7 +40,7 @@ from bot.alert_buttons import press
 from bot.i18n import t
 from bot.parsing import COMMANDS
 from bot.reply import Button, Reply, Request, marked, parse_buttons
-from bot.runtime.delivery import Failure, Limits, retry_after_of
+from bot.runtime.delivery import Failure, Limits, SendWindow, outbox_sending, retry_after_of
 from kpi_engine.services.guards import first_sighting
 from kpi_engine.services.ingest import CHAT_MAX_BYTES
 
@@ -426,12 +426,41 @@ def _per_chat_processor(max_concurrent: int) -> Any:
     return PerChatUpdates(max_concurrent)
 
 
+#: The Bot API methods that post a message: what Telegram's ~30 messages/s counts.
+POSTING = frozenset({"sendMessage", "sendPhoto", "sendDocument", "sendMediaGroup",
+                     "copyMessage", "forwardMessage"})
+
+
+def counting_limiter(window: SendWindow, **kwargs: Any) -> Any:
+    """PTB's ``AIORateLimiter`` that also records, in ``window``, every message this bot
+    posts outside the outbox (its replies to chats): the outbox's ``Pacer`` reads the same
+    window, so replies and digests together stay under Telegram's overall limit."""
+    from telegram.ext import AIORateLimiter
+
+    class CountingLimiter(AIORateLimiter):
+        async def process_request(self, callback: Any, args: Any, kwargs: dict[str, Any],
+                                  endpoint: str, data: dict[str, Any],
+                                  rate_limit_args: int | None) -> Any:
+            if endpoint not in POSTING or outbox_sending.get():
+                return await super().process_request(callback, args, kwargs, endpoint, data,
+                                                     rate_limit_args)
+            entry = window.started()
+            try:
+                return await super().process_request(callback, args, kwargs, endpoint, data,
+                                                     rate_limit_args)
+            finally:
+                window.finished(entry)
+
+    return CountingLimiter(**kwargs)
+
+
 def build_application(app: App, *, token: str | None = None, api_url: str | None = None,
                       webhook: bool = False, max_concurrent: int = 8, pool_size: int = 32,
-                      overall_max_rate: float = 30, max_retries: int = MAX_RETRIES
-                      ) -> Application:
+                      overall_max_rate: float = 30, max_retries: int = MAX_RETRIES,
+                      window: SendWindow | None = None) -> Application:
     """The PTB ``Application`` of KPI Bot. ``overall_max_rate`` is Telegram's ~30 messages/s
-    (0: no overall limit, e.g. against a local stand-in); group limits stay on."""
+    (0: no overall limit, e.g. against a local stand-in); group limits stay on. ``window``:
+    where the bot's replies are counted for the outbox (``counting_limiter``)."""
     from telegram.ext import (
         AIORateLimiter,
         ApplicationBuilder,
@@ -455,7 +484,10 @@ def build_application(app: App, *, token: str | None = None, api_url: str | None
     if url:
         builder = builder.base_url(f"{url}/bot").base_file_url(f"{url}/file/bot")
     builder = (builder
-               .rate_limiter(AIORateLimiter(overall_max_rate=overall_max_rate,
+               .rate_limiter(counting_limiter(window, overall_max_rate=overall_max_rate,
+                                              max_retries=max_retries)
+                             if window is not None else
+                             AIORateLimiter(overall_max_rate=overall_max_rate,
                                             max_retries=max_retries))
                .concurrent_updates(_per_chat_processor(max_concurrent))
                .request(AiohttpRequest(pool_size=pool_size, pool_timeout=10))
@@ -503,8 +535,10 @@ class TelegramPlatform:
         configured = settings.telegram_webhook_secret
         self.secret = configured.get_secret_value() if configured else secrets.token_urlsafe(32)
         self.poll_timeout = poll_timeout
-        self.application = application or build_application(app,
-                                                             webhook=self.webhook_url is not None)
+        #: the bot's messages in the last second, replies and outbox (``Pacer``)
+        self.send_window = SendWindow()
+        self.application = application or build_application(
+            app, webhook=self.webhook_url is not None, window=self.send_window)
 
     def routes(self) -> list[web.RouteDef]:
         if self.webhook_url is None:

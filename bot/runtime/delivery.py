@@ -8,6 +8,10 @@ The dispatcher names no platform: each chat platform (``adapters/chat/``) brings
 from __future__ import annotations
 
 import contextlib
+import contextvars
+import time
+from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import NamedTuple, Protocol
@@ -32,6 +36,43 @@ class Limits:
     per_second: float | None  # all chats together; None: no overall limit
     chat_interval: float  # seconds between two messages to one chat
     group_per_minute: int | None = None  # groups (chat ids that start with "-")
+
+
+class SendWindow:
+    """The sends to one platform that count for its overall rate now: each from its start
+    until a second after its answer (the platform counts a message when the request arrives,
+    some time between the two). Shared by the outbox's ``Pacer`` and the platform's replies
+    to chats (``Sender.send_window``): the platform's limit is for all the bot's messages
+    (Telegram: about 30/s), so the outbox holds back while the chats are being answered.
+
+    The outbox's own sends mark themselves (``outbox_sending``): the platform records only
+    the others (replies), the Pacer records its sends itself, before they start."""
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self.clock = clock
+        self._entries: deque[list[float]] = deque()
+
+    def started(self) -> list[float]:
+        """A send starts now; pass what it returns to ``finished`` when it is answered."""
+        entry = [self.clock()]
+        self._entries.append(entry)
+        return entry
+
+    def finished(self, entry: list[float]) -> None:
+        entry[0] = max(entry[0], self.clock())
+
+    def counted(self) -> list[float]:
+        """The times of the sends that count now (started or answered in the last second)."""
+        now = self.clock()
+        while self._entries and self._entries[0][0] <= now - 1.0:
+            self._entries.popleft()  # (an entry moved later by ``finished`` stays a bit)
+        return [e[0] for e in self._entries if e[0] > now - 1.0]
+
+
+#: Set (True) while the outbox dispatcher sends: the platform does not count those sends
+#: in its ``SendWindow`` again (the ``Pacer`` counted them).
+outbox_sending: contextvars.ContextVar[bool] = contextvars.ContextVar(
+    "kpibot_outbox_sending", default=False)
 
 
 #: A platform that brings no limits of its own.

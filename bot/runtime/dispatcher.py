@@ -42,7 +42,14 @@ from sqlalchemy import Engine
 
 from bot.i18n import translate
 from bot.reply import Reply, alert_buttons
-from bot.runtime.delivery import DeliveryPolicy, GenericPolicy, Limits, Sender
+from bot.runtime.delivery import (
+    DeliveryPolicy,
+    GenericPolicy,
+    Limits,
+    Sender,
+    SendWindow,
+    outbox_sending,
+)
 from bot.runtime.supervision import JobHealth
 from kpi_engine.services import delivery as outbox
 from kpi_engine.services.delivery import Claimed
@@ -69,14 +76,21 @@ MESSAGES: dict[str, tuple[str, str]] = {
 @dataclass
 class Pacer:
     """Reserves send times: evenly spaced under the overall rate, a chat's messages at least
-    ``chat_interval`` apart, at most N per minute per group. Monotonic seconds."""
+    ``chat_interval`` apart, at most N per minute per group. Monotonic seconds.
+
+    ``window``: the sends that count for the overall rate (``SendWindow``); the platform's
+    own window when it has one (``Sender.send_window``: its replies to chats count too)."""
 
     limits: Limits
     clock: Callable[[], float] = time.monotonic
+    window: SendWindow | None = None
     _next: float = 0.0
     _chats: dict[str, float] = field(default_factory=dict)
     _groups: dict[str, deque[float]] = field(default_factory=dict)
-    _started: deque[list[float]] = field(default_factory=deque)
+
+    def __post_init__(self) -> None:
+        if self.window is None:
+            self.window = SendWindow(self.clock)
 
     def reserve(self, chat_id: str) -> float:
         now = self.clock()
@@ -103,7 +117,8 @@ class Pacer:
         slots pass at once and their sends would go out together, a burst over the platform's
         overall limit (measured: 294 × 429 in the 1,000-chat fan-out on a loaded machine). So
         a send also waits while the last second already holds ``per_second`` (rounded down)
-        starts. 0 when it may start now; the caller records the start with ``started``.
+        sends: the outbox's and, through the platform's ``SendWindow``, its replies to chats.
+        0 when it may start now; the caller records the start with ``started``.
 
         A send counts from its start until a second after its answer (``finished``): the
         platform counts it when the request arrives, some time between the two. Counted from
@@ -111,21 +126,19 @@ class Pacer:
         bunched: measured, 4 × 429 in a 60-digest burst on PostgreSQL (issue 18)."""
         if not self.limits.per_second:
             return 0.0
-        now = self.clock()
-        while self._started and self._started[0][0] <= now - 1.0:
-            self._started.popleft()
-        counted = [e[0] for e in self._started if e[0] > now - 1.0]
+        assert self.window is not None
+        counted = self.window.counted()
         if len(counted) < max(1, int(self.limits.per_second)):
             return 0.0
-        return max(0.001, min(counted) + 1.0 - now)
+        return max(0.001, min(counted) + 1.0 - self.clock())
 
     def started(self) -> list[float]:
         """A send starts now (see ``wait_before_send``); pass what it returns to
         ``finished`` when the platform has answered."""
-        entry = [self.clock()]
-        if self.limits.per_second:
-            self._started.append(entry)
-        return entry
+        if not self.limits.per_second:
+            return [self.clock()]
+        assert self.window is not None
+        return self.window.started()
 
     def finished(self, entry: list[float]) -> None:
         """The send ``started`` returned ``entry`` for was answered now: it counts for the
@@ -200,8 +213,9 @@ class Dispatcher:
         self.max_attempts = max_attempts
         self.policies = {name: (policies or {}).get(name) or GenericPolicy()
                          for name in self.platforms}
-        self.pacers = {name: Pacer((limits or {}).get(name) or self.policies[name].limits)
-                       for name in self.platforms}
+        self.pacers = {name: Pacer((limits or {}).get(name) or self.policies[name].limits,
+                                   window=getattr(platform, "send_window", None))
+                       for name, platform in self.platforms.items()}
         self.stats = Stats()
         self.on_failed = on_failed  # told the platform of every failed attempt (metrics)
         self.health = health or JobHealth("dispatcher", "dispatcher")
@@ -301,6 +315,7 @@ class Dispatcher:
         return len(rows)
 
     async def _deliver(self, row: Claimed) -> None:
+        outbox_sending.set(True)  # this task's sends: counted by the Pacer, not again
         platform = self.platforms[row.platform]
         pacer = self.pacers[row.platform]
         at = pacer.reserve(row.chat_id)

@@ -445,3 +445,27 @@ async def test_ya_accepts_the_last_suggestion(bot: TelegramPlatform, api: BotApi
     assert "1–31 Okt 2026" in answer
     other = await ask(api, EDITOR, "ya")  # another chat has no suggestion waiting
     assert "Tidak ada saran" in other
+
+
+async def test_replies_are_counted_in_the_outbox_window_and_outbox_sends_are_not(
+        bot: TelegramPlatform, api: BotApiStandin) -> None:
+    """Telegram's ~30 messages/s is for all of the bot's messages: a reply to a chat is
+    recorded in the platform's ``send_window``, which the outbox's Pacer reads; a send of
+    the outbox itself (``outbox_sending``) is not recorded again (the Pacer counted it)."""
+    from bot.runtime.delivery import outbox_sending
+
+    window = bot.send_window
+    window.clock = lambda: 1000.0  # frozen: nothing leaves the window on a slow machine
+    assert len(window.counted()) == 0
+    await ask(api, LINKED, "/kpi reach minggu ini")
+    assert len(window.counted()) == 1  # the answer (sendChatAction is not a message)
+
+    async def from_the_outbox() -> None:
+        outbox_sending.set(True)
+        await bot.send(str(LINKED), Reply(title="Ringkasan", body=["isi"], intent="digest"))
+
+    await asyncio.create_task(from_the_outbox())
+    assert len(api.sent("sendMessage", LINKED)) == 2
+    assert len(window.counted()) == 1
+    await bot.send(str(LINKED), Reply(title="Balasan", body=["isi"], intent="kpi"))
+    assert len(window.counted()) == 2

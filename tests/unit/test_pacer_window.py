@@ -35,3 +35,22 @@ def test_the_window_frees_one_slot_per_answer() -> None:
     assert pacer.wait_before_send() == 0
     pacer.started()
     assert pacer.wait_before_send() == pytest.approx(0.75)
+
+
+def test_replies_to_chats_count_for_the_outbox_overall_limit() -> None:
+    """Telegram's ~30/s is for every message of the bot: the platform records its replies in
+    the window the Pacer reads, so the outbox holds back while the chats are answered."""
+    from bot.runtime.delivery import SendWindow
+
+    now = [100.0]
+    window = SendWindow(lambda: now[0])
+    pacer = Pacer(Limits(per_second=3, chat_interval=1.0), clock=lambda: now[0], window=window)
+    pacer.finished(pacer.started())  # a digest
+    for _ in range(2):  # two answers to /kpi, sent by the platform itself
+        window.finished(window.started())
+    assert pacer.wait_before_send() == pytest.approx(1.0)
+    now[0] = 101.01
+    assert pacer.wait_before_send() == 0
+    alone = Pacer(Limits(per_second=3, chat_interval=1.0), clock=lambda: now[0])
+    alone.finished(alone.started())
+    assert alone.wait_before_send() == 0  # without the platform's window: its own sends only
