@@ -212,7 +212,7 @@ def p95(samples: list[float]) -> float:
 
 # -- the run --------------------------------------------------------------------------------------
 
-async def burst(quick: bool, render: str, processes: int) -> dict[str, Any]:
+async def burst(quick: bool, render: str, processes: int, niceness: int) -> dict[str, Any]:
     from pydantic import SecretStr
     from sqlalchemy import select
 
@@ -238,7 +238,7 @@ async def burst(quick: bool, render: str, processes: int) -> dict[str, Any]:
     app = bootstrap(Settings(telegram_token=SecretStr(TOKEN), telegram_api_url=standin.url),
                     engine=engine, clock=clock, check_schema=False)
     platform = TelegramPlatform(app, poll_timeout=2)
-    charts = ChartCache(processes=processes if render == "process" else 0)
+    charts = ChartCache(processes=processes if render == "process" else 0, niceness=niceness)
     scheduler = Scheduler(app, {"telegram": platform}, clock=clock, charts=charts,
                           policies=delivery_policies())
     await platform.start()
@@ -294,7 +294,7 @@ async def burst(quick: bool, render: str, processes: int) -> dict[str, Any]:
           f"({shapes[1]} one-photo digests, {shapes[2]} text+chart) in {burst_s:.1f}s, floor "
           f"{floor:.1f}s ({burst_s / floor:.3f}x); {too_many} x 429; {len(wrong)} chats "
           f"wrong; charts rendered {charts.renders} ({charts.render_s / max(1, charts.renders) * 1000:.0f}"
-          f" ms each, waited), shared {charts.hits}", file=sys.stderr)
+          f" ms each from submission), shared {charts.hits}", file=sys.stderr)
     print(f"  /kpi p95 idle {p95(idle):.1f} ms ({len(idle)}), during the burst "
           f"{p95(during):.1f} ms ({len(during)})", file=sys.stderr)
     if wrong or len(sent) != total or sum(done) != len(made):
@@ -319,11 +319,15 @@ def main() -> None:
                     help="where charts are rendered (the scheduler's default: process)")
     ap.add_argument("--render-processes", type=int, default=None,
                     help="render processes (default: the scheduler's RENDER_PROCESSES)")
+    ap.add_argument("--render-niceness", type=int, default=None,
+                    help="how much lower the render processes run (default: RENDER_NICENESS)")
     args = ap.parse_args()
+    from bot.chart_cache import RENDER_NICENESS
     from bot.runtime.scheduler import RENDER_PROCESSES
 
     processes = args.render_processes or RENDER_PROCESSES
-    print(json.dumps(asyncio.run(burst(args.quick, args.render, processes))))
+    niceness = RENDER_NICENESS if args.render_niceness is None else args.render_niceness
+    print(json.dumps(asyncio.run(burst(args.quick, args.render, processes, niceness))))
 
 
 if __name__ == "__main__":

@@ -16,6 +16,9 @@ always the picture of the data the digest was built from at send time.
   time; rendered in a thread of the bot's process it slows the event loop that answers the
   chats. With ``processes=1`` the renders run in a one-worker process pool (``spawn``: no
   fork of a process with threads), the calling thread only waits for the PNG bytes.
+- **Over a frame**: the default ``draw`` is ``bot.chart_templates.render_daily`` — the
+  burst's charts share their frame (titles, date axis, legend: most of the text), drawn once
+  per layout; each chart draws only its values over it (a third of a whole render's time).
 - Bounded: the last ``size`` pictures (LRU).
 """
 
@@ -32,7 +35,8 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from typing import Any
 
-from bot.charts import ChartSpec, render_chart
+from bot.chart_templates import render_daily
+from bot.charts import ChartSpec
 
 log = logging.getLogger(__name__)
 
@@ -53,6 +57,20 @@ def spec_key(spec: ChartSpec) -> str:
     return hashlib.sha256(repr(parts).encode("utf-8")).hexdigest()
 
 
+#: How much lower the render processes run than the bot (``os.nice``): when the machine is
+#: busy, answering a chat comes before drawing a digest's chart.
+RENDER_NICENESS = 5
+
+
+def _lower_priority(niceness: int) -> None:
+    """The render process's initializer: below the bot's priority (where the OS lets us)."""
+    import contextlib
+    import os
+
+    with contextlib.suppress(AttributeError, OSError):
+        os.nice(niceness)
+
+
 def _warm() -> bool:
     """Run in the worker at start: matplotlib imported, fonts loaded, before the burst."""
     import matplotlib
@@ -69,17 +87,20 @@ def _raise(exc: BaseException) -> bytes:
 class ChartCache:
     """``render(spec) -> PNG``: each distinct spec rendered once (see the module docstring).
 
-    ``processes``: 0 renders in the calling thread; 1 (or more) in a process pool.
+    ``processes``: 0 renders in the calling thread; 1 (or more) in a process pool, run
+    ``niceness`` below the bot (``RENDER_NICENESS``).
     ``renders`` and ``hits`` count what happened (tests, the burst benchmark)."""
 
     def __init__(self, *, processes: int = 0, size: int = DEFAULT_SIZE,
-                 draw: Callable[[ChartSpec], bytes] = render_chart) -> None:
+                 draw: Callable[[ChartSpec], bytes] = render_daily,
+                 niceness: int = RENDER_NICENESS) -> None:
         self.processes = processes
+        self.niceness = niceness
         self.size = size
         self.draw = draw
         self.renders = 0
         self.hits = 0
-        self.render_s = 0.0  # seconds spent waiting for renders (all callers' first renders)
+        self.render_s = 0.0  # seconds from each render's submission to its picture (summed)
         self._lock = threading.Lock()
         self._done: OrderedDict[str, bytes] = OrderedDict()
         self._pending: dict[str, Future[bytes]] = {}
@@ -104,7 +125,8 @@ class ChartCache:
                 import multiprocessing
 
                 self._pool = ProcessPoolExecutor(
-                    max_workers=self.processes, mp_context=multiprocessing.get_context("spawn"))
+                    max_workers=self.processes, mp_context=multiprocessing.get_context("spawn"),
+                    initializer=_lower_priority, initargs=(self.niceness,))
             return self._pool
 
     # -- rendering -----------------------------------------------------------------------------
