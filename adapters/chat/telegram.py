@@ -627,8 +627,11 @@ class TelegramPlatform:
 
 #: Errors that no retry will fix (the chat is gone, the bot was removed or blocked).
 PERMANENT_ERRORS = frozenset({"Forbidden", "BadRequest", "ChatMigrated"})
-#: How fast the outbox may send there.
-LIMITS = Limits(per_second=28.5, chat_interval=1.05, group_per_minute=20)
+#: How fast the outbox may send there: Telegram's 30 messages/s less one, kept for the
+#: replies to chats. The replies are counted too (``send_window``): the outbox's sends and
+#: the replies of the last second together stay at 29, a second reply in the same second
+#: still goes out at once.
+LIMITS = Limits(per_second=29.0, chat_interval=1.05, group_per_minute=20)
 
 
 @dataclass(frozen=True)

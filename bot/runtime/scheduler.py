@@ -49,6 +49,7 @@ from bot.digest_views import digest_chart, render_digest
 from bot.reply import Reply
 from bot.runtime.delivery import DeliveryPolicy, Sender
 from bot.runtime.dispatcher import Dispatcher
+from bot.runtime.shared_builds import SharedBuilds
 from bot.runtime.supervision import Health, JobHealth
 from kpi_engine.services import digests
 from kpi_engine.services.alert_tick import run_alert_tick
@@ -66,6 +67,8 @@ MISFIRE_GRACE = timedelta(hours=12)
 #: Threads that build digests (their own pool: see the module docstring). Two: the builds
 #: are Python (they hold the GIL) and a third thread only slows the chats' answers.
 DIGEST_THREADS = 2
+#: How long a built digest serves the workspace's other subscribers (``SharedBuilds``).
+DIGEST_SHARE_SECONDS = 60.0
 #: Threads that queue built digests (one transaction each) once their chart is drawn.
 QUEUE_THREADS = 2
 #: Processes that render the digests' charts (0: in the digest threads).
@@ -104,6 +107,16 @@ def missed_fire(sub: Subscription, timezone: str, now: datetime,
     if sub.last_day is not None and sub.last_day >= day:
         return None
     return fire
+
+
+@dataclass(frozen=True)
+class _Built:
+    """A digest rendered to text, and what its chart draws (shared: ``SharedBuilds``)."""
+
+    lang: str
+    text: DigestText
+    spec: ChartSpec | None
+    now: datetime
 
 
 @dataclass
@@ -154,6 +167,7 @@ class Scheduler:
         self.on_fired = on_fired
         self.charts = charts or ChartCache(processes=RENDER_PROCESSES)
         self._pools: dict[str, ThreadPoolExecutor] = {}  # "digest" (builds), "queue"
+        self.builds: SharedBuilds[_Built | None] = SharedBuilds(DIGEST_SHARE_SECONDS)
         self.leading = False
         self.scheduler: Any = None
         self._signatures: dict[str, tuple[Any, ...]] = {}
@@ -384,24 +398,35 @@ class Scheduler:
         return pool
 
     def _build(self, sub_id: int, now: datetime) -> _Staged | None:
-        """The digest due now, its text, and its chart on its way (None: nothing due)."""
-        found = digests.digest_for(self.app.store, sub_id)
-        if found is None:
+        """The digest due now, its text, and its chart on its way (None: nothing due).
+        Subscribers of one workspace with the same kind, language and alerts window share
+        one build (``self.builds``); the stamp is the build's (``now`` of the digest that
+        is sent: the next digest's alerts start there, none falls between two)."""
+        store = self.app.store
+        with store.reading():  # one connection for the build's reads
+            found = digests.digest_for(store, sub_id)
+            if found is None:
+                return None
+            sub, ws = found
+            fire = last_fire(trigger_for(sub, ws.timezone), now)
+            if fire is None:
+                return None
+            day = fire.astimezone(ZoneInfo(ws.timezone)).date()
+            if sub.last_day is not None and sub.last_day >= day:
+                return None
+            key = (sub.workspace_id, sub.kind, day, sub.lang or ws.language, sub.last_at)
+            built = self.builds.get(key, lambda: self._built(sub, day, now))
+        if built is None:
             return None
-        sub, ws = found
-        fire = last_fire(trigger_for(sub, ws.timezone), now)
-        if fire is None:
-            return None
-        day = fire.astimezone(ZoneInfo(ws.timezone)).date()
-        if sub.last_day is not None and sub.last_day >= day:
-            return None
+        return _Staged(sub, day, built.now, built.lang, built.text,
+                       None if built.spec is None else self.charts.submit(built.spec))
+
+    def _built(self, sub: Subscription, day: date, now: datetime) -> _Built | None:
         digest = digests.digest_to_send(self.app.store, sub, day, now)
         if digest is None:
             return None
-        text = digest_text(digest, chart=False)
         spec, _ = digest_chart(digest)
-        return _Staged(sub, day, now, digest.lang, text,
-                       None if spec is None else self.charts.submit(spec))
+        return _Built(digest.lang, digest_text(digest, chart=False), spec, now)
 
     def _queue(self, staged: _Staged) -> bool:
         return digests.queue_text(self.app.store, staged.sub, staged.day, staged.now,

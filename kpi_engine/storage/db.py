@@ -21,6 +21,11 @@ class SchemaOutOfDate(RuntimeError):
     """The database is behind the code's schema: run ``kpibot migrate``."""
 
 
+#: PostgreSQL connections kept open per process, and how many more it may open at a peak.
+POOL_SIZE = 16
+POOL_OVERFLOW = 8
+
+
 def make_engine(url: str, **kwargs: Any) -> Engine:
     """An engine for ``url``, with SQLite tuned for a bot (WAL, foreign keys, busy timeout)."""
     parsed = make_url(url)
@@ -35,6 +40,12 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
         event.listen(engine, "connect", functools.partial(_sqlite_pragmas, timeout))
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    # every thread of ``kpibot serve`` that reads or writes (the chats' answers, the outbox's
+    # I/O, the digest and queue pools, the sources) may hold a connection at once: beyond the
+    # pool, each checkout opened a new PostgreSQL session and closed it after use (measured
+    # in the 08:00 burst: a backend started every few seconds, a fork and a login each)
+    kwargs.setdefault("pool_size", POOL_SIZE)
+    kwargs.setdefault("max_overflow", POOL_OVERFLOW)
     if "prepare_threshold" in parsed.query and parsed.get_backend_name() == "postgresql":
         # psycopg prepares a statement on the server after 5 runs; behind PgBouncer < 1.21 in
         # transaction mode the next run may land on another server session ("prepared

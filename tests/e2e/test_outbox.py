@@ -196,7 +196,7 @@ def test_the_registry_finds_every_chat_platform_and_its_limits() -> None:
     from adapters.chat.platform import kinds
 
     assert [k.name for k in kinds()] == ["slack", "telegram"]
-    assert POLICIES["telegram"].limits == Limits(per_second=28.5, chat_interval=1.05,
+    assert POLICIES["telegram"].limits == Limits(per_second=29.0, chat_interval=1.05,
                                                  group_per_minute=20)
     assert POLICIES["slack"].limits == Limits(per_second=None, chat_interval=1.05)
     dispatcher = Dispatcher(None, {"telegram": FakePlatform(), "discord": FakePlatform("x")},  # type: ignore[arg-type]
