@@ -16,8 +16,8 @@
   is logged once with its cause and retried with backoff by a one-off ``retry:<job>`` job,
   instead of waiting for its next turn (tomorrow, for a digest); the dispatcher retries
   by itself. Failing jobs show in ``/readyz`` and ``/metrics``.
-- **The 08:00 burst** (issue 18): digests are built in a small pool of their own
-  (``DIGEST_THREADS``), never in the default executor that the chats, the dispatcher's claims
+- **The 08:00 burst** (issue 18; ``run_digest`` has the steps): digests are built in a pool of
+  their own (``DIGEST_THREADS``), never in the default executor that the chats, the dispatcher's claims
   and the update checks use, so 2,000 digests due at once do not queue ahead of a ``/kpi``.
   Their charts go through one ``ChartCache`` (``bot/chart_cache.py``): a chart that several
   subscriptions share is rendered once, in a render process (``RENDER_PROCESSES``) so that
@@ -64,13 +64,15 @@ SYNC_SECONDS = 60
 SOURCES_SECONDS = 60
 LEADER_RETRY_SECONDS = 10.0
 MISFIRE_GRACE = timedelta(hours=12)
-#: Threads that build digests (their own pool: see the module docstring). Two: the builds
-#: are Python (they hold the GIL) and a third thread only slows the chats' answers.
-DIGEST_THREADS = 2
+#: Threads that build digests (their own pool: see the module docstring). One: the builds
+#: are Python (they hold the GIL), shared by a workspace's subscribers; measured in
+#: bench/burst.py, a second thread made the burst no shorter and the chats' answers slower.
+DIGEST_THREADS = 1
 #: How long a built digest serves the workspace's other subscribers (``SharedBuilds``).
 DIGEST_SHARE_SECONDS = 60.0
-#: Threads that queue built digests (one transaction each) once their chart is drawn.
-QUEUE_THREADS = 2
+#: Threads that queue built digests (one transaction each) once their chart is drawn (one
+#: keeps up with 30 messages/s).
+QUEUE_THREADS = 1
 #: Processes that render the digests' charts (0: in the digest threads).
 RENDER_PROCESSES = 1
 
