@@ -212,7 +212,8 @@ def p95(samples: list[float]) -> float:
 
 # -- the run --------------------------------------------------------------------------------------
 
-async def burst(quick: bool, render: str, processes: int, niceness: int) -> dict[str, Any]:
+async def burst(quick: bool, render: str, processes: int, niceness: int,
+                builders: int) -> dict[str, Any]:
     from pydantic import SecretStr
     from sqlalchemy import select
 
@@ -241,6 +242,10 @@ async def burst(quick: bool, render: str, processes: int, niceness: int) -> dict
     charts = ChartCache(processes=processes if render == "process" else 0, niceness=niceness)
     scheduler = Scheduler(app, {"telegram": platform}, clock=clock, charts=charts,
                           policies=delivery_policies())
+    from bot.runtime.digest_builder import DigestBuilder
+
+    scheduler.digest_builder = DigestBuilder(engine, processes=builders)
+    scheduler.digest_builder.start()
     await platform.start()
     charts.start()
     stop = asyncio.Event()
@@ -277,7 +282,7 @@ async def burst(quick: bool, render: str, processes: int, niceness: int) -> dict
     finally:
         stop.set()
         await dispatching
-        await scheduler.stop()
+        await scheduler.stop()  # (closes the digest builder too)
         await platform.stop()
         app.close()
         standin.stop()
@@ -289,7 +294,7 @@ async def burst(quick: bool, render: str, processes: int, niceness: int) -> dict
     floor = max(total / PER_SECOND,
                 max((len(v) - 1) * CHAT_INTERVAL for v in expected.values()))
     shapes = Counter(len(v) for v in expected.values())
-    print(f"  burst ({engine.dialect.name}, render in a {render}): {sum(done)} of {len(made)} "
+    print(f"  burst ({engine.dialect.name}, render in a {render}, {builders} build processes): {sum(done)} of {len(made)} "
           f"digests queued in {queued_s:.1f}s; {len(sent)} of {total} messages "
           f"({shapes[1]} one-photo digests, {shapes[2]} text+chart) in {burst_s:.1f}s, floor "
           f"{floor:.1f}s ({burst_s / floor:.3f}x); {too_many} x 429; {len(wrong)} chats "
@@ -319,15 +324,19 @@ def main() -> None:
                     help="where charts are rendered (the scheduler's default: process)")
     ap.add_argument("--render-processes", type=int, default=None,
                     help="render processes (default: the scheduler's RENDER_PROCESSES)")
+    ap.add_argument("--build-processes", type=int, default=None,
+                    help="digest build processes (default: the scheduler's DIGEST_PROCESSES)")
     ap.add_argument("--render-niceness", type=int, default=None,
                     help="how much lower the render processes run (default: RENDER_NICENESS)")
     args = ap.parse_args()
     from bot.chart_cache import RENDER_NICENESS
-    from bot.runtime.scheduler import RENDER_PROCESSES
+    from bot.runtime.scheduler import DIGEST_PROCESSES, RENDER_PROCESSES
 
     processes = args.render_processes or RENDER_PROCESSES
     niceness = RENDER_NICENESS if args.render_niceness is None else args.render_niceness
-    print(json.dumps(asyncio.run(burst(args.quick, args.render, processes, niceness))))
+    builders = DIGEST_PROCESSES if args.build_processes is None else args.build_processes
+    print(json.dumps(asyncio.run(burst(args.quick, args.render, processes, niceness,
+                                       builders))))
 
 
 if __name__ == "__main__":

@@ -37,6 +37,7 @@ from typing import Any
 
 from bot.chart_templates import render_daily
 from bot.charts import ChartSpec
+from bot.worker_pool import WorkerPool
 
 log = logging.getLogger(__name__)
 
@@ -104,7 +105,7 @@ class ChartCache:
         self._lock = threading.Lock()
         self._done: OrderedDict[str, bytes] = OrderedDict()
         self._pending: dict[str, Future[bytes]] = {}
-        self._pool: ProcessPoolExecutor | None = None
+        self._pool = WorkerPool(max(1, processes), "charts", _lower_priority, (niceness,))
 
     # -- the pool ------------------------------------------------------------------------------
     def start(self) -> None:
@@ -114,20 +115,10 @@ class ChartCache:
             self._executor().submit(_warm)
 
     def close(self) -> None:
-        with self._lock:
-            pool, self._pool = self._pool, None
-        if pool is not None:
-            pool.shutdown(wait=True, cancel_futures=True)
+        self._pool.close()
 
     def _executor(self) -> ProcessPoolExecutor:
-        with self._lock:
-            if self._pool is None:
-                import multiprocessing
-
-                self._pool = ProcessPoolExecutor(
-                    max_workers=self.processes, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=_lower_priority, initargs=(self.niceness,))
-            return self._pool
+        return self._pool.executor()
 
     # -- rendering -----------------------------------------------------------------------------
     def submit(self, spec: ChartSpec) -> Future[bytes]:
@@ -169,10 +160,7 @@ class ChartCache:
         def landed(f: Future[bytes]) -> None:
             exc = f.exception()
             if isinstance(exc, BrokenProcessPool) and retry:  # the worker died: a new one
-                with self._lock:
-                    if self._pool is pool:
-                        log.warning("charts: the render process died; starting a new one")
-                        self._pool = None
+                self._pool.died(pool)
                 self._queue(key, mine, spec, started, retry=False)
                 return
             self._finish(key, mine, started, f.result)

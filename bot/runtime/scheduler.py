@@ -45,9 +45,10 @@ from bot.alert_views import render
 from bot.bootstrap import App
 from bot.chart_cache import ChartCache
 from bot.charts import ChartSpec
-from bot.digest_views import digest_chart, render_digest
+from bot.digest_views import render_digest
 from bot.reply import Reply
 from bot.runtime.delivery import DeliveryPolicy, Sender
+from bot.runtime.digest_builder import Built, DigestBuilder
 from bot.runtime.dispatcher import Dispatcher
 from bot.runtime.shared_builds import SharedBuilds
 from bot.runtime.supervision import Health, JobHealth
@@ -68,6 +69,8 @@ MISFIRE_GRACE = timedelta(hours=12)
 #: are Python (they hold the GIL), shared by a workspace's subscribers; measured in
 #: bench/burst.py, a second thread made the burst no shorter and the chats' answers slower.
 DIGEST_THREADS = 1
+#: Processes that build digests (0: in the digest thread; ``bot/runtime/digest_builder.py``).
+DIGEST_PROCESSES = 1
 #: How long a built digest serves the workspace's other subscribers (``SharedBuilds``).
 DIGEST_SHARE_SECONDS = 60.0
 #: Threads that queue built digests (one transaction each) once their chart is drawn (one
@@ -109,16 +112,6 @@ def missed_fire(sub: Subscription, timezone: str, now: datetime,
     if sub.last_day is not None and sub.last_day >= day:
         return None
     return fire
-
-
-@dataclass(frozen=True)
-class _Built:
-    """A digest rendered to text, and what its chart draws (shared: ``SharedBuilds``)."""
-
-    lang: str
-    text: DigestText
-    spec: ChartSpec | None
-    now: datetime
 
 
 @dataclass
@@ -169,7 +162,8 @@ class Scheduler:
         self.on_fired = on_fired
         self.charts = charts or ChartCache(processes=RENDER_PROCESSES)
         self._pools: dict[str, ThreadPoolExecutor] = {}  # "digest" (builds), "queue"
-        self.builds: SharedBuilds[_Built | None] = SharedBuilds(DIGEST_SHARE_SECONDS)
+        self.builds: SharedBuilds[Built | None] = SharedBuilds(DIGEST_SHARE_SECONDS)
+        self.digest_builder = DigestBuilder(app.engine, processes=DIGEST_PROCESSES)
         self.leading = False
         self.scheduler: Any = None
         self._signatures: dict[str, tuple[Any, ...]] = {}
@@ -194,6 +188,7 @@ class Scheduler:
             pool.shutdown(wait=False, cancel_futures=True)
         self._pools.clear()
         await asyncio.to_thread(self.charts.close)
+        await asyncio.to_thread(self.digest_builder.close)
 
     async def _watch(self) -> None:
         while not self._stop.is_set():
@@ -241,6 +236,7 @@ class Scheduler:
 
         self.leading = True
         self.charts.start()  # the render process imports matplotlib now, not at 08:00
+        self.digest_builder.start()
         self.scheduler = AsyncIOScheduler(timezone=UTC, job_defaults={
             "coalesce": True, "max_instances": 1,
             "misfire_grace_time": int(self.misfire_grace.total_seconds())})
@@ -423,12 +419,8 @@ class Scheduler:
         return _Staged(sub, day, built.now, built.lang, built.text,
                        None if built.spec is None else self.charts.submit(built.spec))
 
-    def _built(self, sub: Subscription, day: date, now: datetime) -> _Built | None:
-        digest = digests.digest_to_send(self.app.store, sub, day, now)
-        if digest is None:
-            return None
-        spec, _ = digest_chart(digest)
-        return _Built(digest.lang, digest_text(digest, chart=False), spec, now)
+    def _built(self, sub: Subscription, day: date, now: datetime) -> Built | None:
+        return self.digest_builder.build(self.app.store, sub, day, now)
 
     def _queue(self, staged: _Staged) -> bool:
         return digests.queue_text(self.app.store, staged.sub, staged.day, staged.now,

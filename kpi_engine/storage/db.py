@@ -62,7 +62,10 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
                                   "prepare_threshold": threshold}
         url = parsed.difference_update_query(["prepare_threshold"]).render_as_string(
             hide_password=False)
-    return create_engine(url, **kwargs)
+    engine = create_engine(url, **kwargs)
+    # what another process needs to open the same database the same way (the digest builder)
+    engine.kpibot_connect_args = dict(kwargs.get("connect_args", {}))  # type: ignore[attr-defined]
+    return engine
 
 
 def ping(engine: Engine) -> None:
