@@ -6,6 +6,7 @@ import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -42,6 +43,12 @@ class App:
 
     def close(self) -> None:
         self.engine.dispose()
+
+
+def open_store(url: str, **engine_args: Any) -> Store:
+    """A store on the database at ``url`` (no router): for a worker process of the bot that
+    reads the same database (``bot/runtime/digest_builder.py``)."""
+    return Store(make_engine(url, **engine_args))
 
 
 def bootstrap(settings: Settings | None = None, *, engine: Engine | None = None,

@@ -43,7 +43,7 @@ class SendWindow:
     until a second after its answer (the platform counts a message when the request arrives,
     some time between the two). Shared by the outbox's ``Pacer`` and the platform's replies
     to chats (``Sender.send_window``): the platform's limit is for all the bot's messages
-    (Telegram: about 30/s), so the outbox holds back while the chats are being answered.
+    (about 30/s on the largest one), so the outbox holds back while chats are being answered.
 
     The outbox's own sends mark themselves (``outbox_sending``): the platform records only
     the others (replies), the Pacer records its sends itself, before they start."""

@@ -15,6 +15,7 @@ died is replaced once per build.
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
@@ -25,7 +26,7 @@ from sqlalchemy import Engine
 
 from bot.charts import ChartSpec
 from bot.worker_pool import WorkerPool
-from kpi_engine.services.digests import DigestText, Subscription
+from kpi_engine.services.digests import Digest, DigestText, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -43,10 +44,21 @@ class Built:
     now: datetime
 
 
+def digest_text(digest: Digest, *, chart: bool = True,
+                draw: Callable[[ChartSpec], bytes] | None = None) -> DigestText:
+    """``bot/digest_views.py``'s rendering, as ``services.digests.send_digest`` takes it
+    (``chart=False``: the text and the chart's caption, no picture)."""
+    from bot.digest_views import render_digest
+
+    view = render_digest(digest, chart=chart, draw=draw)
+    reply = view.reply
+    return DigestText(reply.title, "\n".join(reply.body), reply.footer, view.chart,
+                      view.chart_caption)
+
+
 def build_here(store: Any, sub: Subscription, day: date, now: datetime) -> Built | None:
     """``sub``'s digest for ``day`` as text and chart spec (None: the workspace is gone)."""
     from bot.digest_views import digest_chart
-    from bot.runtime.scheduler import digest_text
     from kpi_engine.services import digests
 
     with store.reading():
@@ -64,14 +76,13 @@ def _start_worker(url: str, connect_args: dict[str, Any], niceness: int) -> None
     import contextlib
     import os
 
-    from kpi_engine.storage.db import make_engine
-    from kpi_engine.storage.store import Store
+    from bot.bootstrap import open_store
 
     global _store
     with contextlib.suppress(AttributeError, OSError):
         os.nice(niceness)
-    _store = Store(make_engine(url, pool_size=1, max_overflow=2, connect_args=connect_args)
-                   if not url.startswith("sqlite") else make_engine(url))
+    _store = (open_store(url) if url.startswith("sqlite") else
+              open_store(url, pool_size=1, max_overflow=2, connect_args=connect_args))
 
 
 def _build_in_worker(sub: Subscription, day: date, now: datetime) -> Built | None:

@@ -44,8 +44,6 @@ from bot.alert_charts import AlertCharts
 from bot.alert_views import render
 from bot.bootstrap import App
 from bot.chart_cache import ChartCache
-from bot.charts import ChartSpec
-from bot.digest_views import render_digest
 from bot.reply import Reply
 from bot.runtime.delivery import DeliveryPolicy, Sender
 from bot.runtime.digest_builder import Built, DigestBuilder
@@ -55,7 +53,7 @@ from bot.runtime.supervision import Health, JobHealth
 from kpi_engine.services import digests
 from kpi_engine.services.alert_tick import run_alert_tick
 from kpi_engine.services.delivery import LeaderLock
-from kpi_engine.services.digests import Digest, DigestText, Subscription
+from kpi_engine.services.digests import DigestText, Subscription
 
 log = logging.getLogger(__name__)
 
@@ -438,12 +436,3 @@ def as_reply(text: DigestText) -> Reply:
     return Reply(title=text.title, body=text.body.split("\n") if text.body else [],
                  footer=text.footer, intent="digest", chart=text.chart_png)
 
-
-def digest_text(digest: Digest, *, chart: bool = True,
-                draw: Callable[[ChartSpec], bytes] | None = None) -> DigestText:
-    """``bot/digest_views.py``'s rendering, as ``services.digests.send_digest`` takes it
-    (``chart=False``: the text and the chart's caption, no picture)."""
-    view = render_digest(digest, chart=chart, draw=draw)
-    reply = view.reply
-    return DigestText(reply.title, "\n".join(reply.body), reply.footer, view.chart,
-                      view.chart_caption)
