@@ -13,6 +13,22 @@ from typing import Any
 log = logging.getLogger(__name__)
 
 
+def _watch_parent(parent: int, initializer: Callable[..., object], *args: Any) -> None:
+    """In the worker: run ``initializer(*args)``, then exit when the bot's process is gone
+    (``kill -9`` of a leader: its workers would live on, the digest builder holding a
+    database connection)."""
+    import os
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="kpibot-parent-watch", daemon=True).start()
+    initializer(*args)
+
+
 class WorkerPool:
     def __init__(self, workers: int, name: str, initializer: Callable[..., object],
                  initargs: tuple[Any, ...]) -> None:
@@ -27,10 +43,12 @@ class WorkerPool:
         with self._lock:
             if self._pool is None:
                 import multiprocessing
+                import os
 
                 self._pool = ProcessPoolExecutor(
                     max_workers=self.workers, mp_context=multiprocessing.get_context("spawn"),
-                    initializer=self.initializer, initargs=self.initargs)
+                    initializer=_watch_parent,
+                    initargs=(os.getpid(), self.initializer, *self.initargs))
             return self._pool
 
     def died(self, pool: ProcessPoolExecutor) -> None:
