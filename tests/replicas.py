@@ -81,6 +81,9 @@ def seed(store: Store, digests: int, *, workspaces: int = 4, alerts: bool = True
         if alerts:  # fires at the leader's first tick, to every chat of the workspace
             alert_store.add_rule(store, ws.id, kind="threshold", metric="reach", value=0.0,
                                  op=">", now=now)
+            # no quiet hours: from 21:00 to 07:00 in Jakarta the default ones would hold every
+            # alert until morning, and a test run in the evening would wait for them in vain
+            alert_store.set_quiet_hours(store, ws.id, None, None, now)
     from kpi_engine.services import linking
 
     ask = store.ensure_workspace("askers", name="Askers", timezone=TZ)  # no rules, no digests

@@ -76,6 +76,17 @@ def undone(engine: Engine, day: object, *, rows: bool = True) -> int:
     return int(subs) + (int(left) if rows else 0)
 
 
+def left(engine: Engine, day: object) -> str:
+    """What ``undone`` counted, for the failure message."""
+    s, o = a.subscriptions.c, a.outbox.c
+    with engine.connect() as conn:
+        subs = [int(i) for i in conn.execute(select(s.id).where(
+            (s.last_day.is_(None)) | (s.last_day < day))).scalars()]
+        rows = [(r.key, r.status, r.attempts, r.last_error) for r in conn.execute(
+            select(o.key, o.status, o.attempts, o.last_error).where(o.status != "sent"))]
+    return f"subscriptions not queued {subs}; rows not sent {rows[:20]} ({len(rows)})"
+
+
 async def until(check: object, timeout: float, what: str) -> None:
     deadline = time.monotonic() + timeout
     while not check():  # type: ignore[operator]
@@ -145,7 +156,11 @@ async def test_kill_9_the_leader_mid_burst_the_other_takes_over(
             await api.wait_for("sendMessage", 3, chat_id=ASK_CHAT, timeout=30)
             await until(lambda: slack_answers() >= 3, 30, "the survivor's Slack answer")
 
-            await until(lambda: undone(engine, today) == 0, 60, "every digest sent")
+            try:
+                await until(lambda: undone(engine, today) == 0, 60, "every digest sent")
+            except AssertionError as error:
+                raise AssertionError(f"{error}; left: {left(engine, today)}\n"
+                                     f"survivor's log:\n{survivor.text()[-4000:]}") from None
             await asyncio.sleep(1.5)  # a late second copy would arrive now
         finally:
             cluster.stop()
