@@ -23,6 +23,7 @@ import re
 import time
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -65,23 +66,27 @@ KILL_AFTER = 12  # messages accepted (and 8 digests queued) before the leader is
 WINDOW = 2.0
 
 
+def _unqueued(day: object) -> Any:
+    """Subscriptions whose digest for ``day`` is not queued yet."""
+    s = a.subscriptions.c
+    return (s.last_day.is_(None)) | (s.last_day < day)
+
+
 def undone(engine: Engine, day: object, *, rows: bool = True) -> int:
     """Subscriptions whose digest for ``day`` is not queued yet, plus (``rows``) outbox rows
     not sent yet."""
-    s, o = a.subscriptions.c, a.outbox.c
     with engine.connect() as conn:
-        subs = conn.execute(select(func.count()).where(
-            (s.last_day.is_(None)) | (s.last_day < day))).scalar_one()
-        left = conn.execute(select(func.count()).where(o.status != "sent")).scalar_one()
+        subs = conn.execute(select(func.count()).where(_unqueued(day))).scalar_one()
+        left = conn.execute(select(func.count()).where(a.outbox.c.status != "sent")
+                            ).scalar_one()
     return int(subs) + (int(left) if rows else 0)
 
 
 def left(engine: Engine, day: object) -> str:
-    """What ``undone`` counted, for the failure message."""
+    """What ``undone`` counted, named, for the failure message."""
     s, o = a.subscriptions.c, a.outbox.c
     with engine.connect() as conn:
-        subs = [int(i) for i in conn.execute(select(s.id).where(
-            (s.last_day.is_(None)) | (s.last_day < day))).scalars()]
+        subs = [int(i) for i in conn.execute(select(s.id).where(_unqueued(day))).scalars()]
         rows = [(r.key, r.status, r.attempts, r.last_error) for r in conn.execute(
             select(o.key, o.status, o.attempts, o.last_error).where(o.status != "sent"))]
     return f"subscriptions not queued {subs}; rows not sent {rows[:20]} ({len(rows)})"
