@@ -213,7 +213,7 @@ def p95(samples: list[float]) -> float:
 # -- the run --------------------------------------------------------------------------------------
 
 async def burst(quick: bool, render: str, processes: int, niceness: int,
-                builders: int) -> dict[str, Any]:
+                builders: int, build_niceness: int) -> dict[str, Any]:
     from pydantic import SecretStr
     from sqlalchemy import select
 
@@ -244,7 +244,8 @@ async def burst(quick: bool, render: str, processes: int, niceness: int,
                           policies=delivery_policies())
     from bot.runtime.digest_builder import DigestBuilder
 
-    scheduler.digest_builder = DigestBuilder(engine, processes=builders)
+    scheduler.digest_builder = DigestBuilder(engine, processes=builders,
+                                               niceness=build_niceness)
     scheduler.digest_builder.start()
     await platform.start()
     charts.start()
@@ -328,15 +329,19 @@ def main() -> None:
                     help="digest build processes (default: the scheduler's DIGEST_PROCESSES)")
     ap.add_argument("--render-niceness", type=int, default=None,
                     help="how much lower the render processes run (default: RENDER_NICENESS)")
+    ap.add_argument("--build-niceness", type=int, default=None,
+                    help="how much lower the build processes run (default: BUILD_NICENESS)")
     args = ap.parse_args()
     from bot.chart_cache import RENDER_NICENESS
+    from bot.runtime.digest_builder import BUILD_NICENESS
     from bot.runtime.scheduler import DIGEST_PROCESSES, RENDER_PROCESSES
 
     processes = args.render_processes or RENDER_PROCESSES
     niceness = RENDER_NICENESS if args.render_niceness is None else args.render_niceness
     builders = DIGEST_PROCESSES if args.build_processes is None else args.build_processes
     print(json.dumps(asyncio.run(burst(args.quick, args.render, processes, niceness,
-                                       builders))))
+                                       builders, BUILD_NICENESS if args.build_niceness is None
+                                       else args.build_niceness))))
 
 
 if __name__ == "__main__":

@@ -180,6 +180,33 @@ def test_a_snapshot_of_a_missing_channel_or_workspace_is_refused(pg: Store) -> N
     assert pg.count_snapshots(ws.id) == 1
 
 
+def test_one_missing_reference_among_many_rows_refuses_the_whole_statement(pg: Store) -> None:
+    """Migration 0014's check reads the rows' (workspace, channel) pairs in one pass: one
+    bad pair among good rows of two channels refuses the COPY, and names that pair."""
+    import psycopg
+
+    ws = pg.ensure_workspace("acme")
+    pg.write_snapshots(ws.id, [SnapshotRow(D1, "instagram", "", "reach", 1.0),
+                               SnapshotRow(D1, "tiktok", "", "views", 1.0)])
+    ig, tk = sorted(c.id for c in pg.channels(ws.id))
+    lines = [f"{ws.id}\treach\t{cid}\t2026-03-{day:02d}\t\t1\t2026-03-05\n"
+             for day in range(3, 20) for cid in (ig, tk)]
+    lines.insert(7, f"{ws.id}\treach\t{tk + 1000}\t2026-03-04\t\t1\t2026-03-05\n")
+    with pytest.raises(psycopg.errors.ForeignKeyViolation,
+                       match=f"workspace {ws.id} or channel {tk + 1000} does not exist"), \
+            pg.begin() as conn:
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        with raw.cursor() as cur, cur.copy(
+                "COPY snapshots (workspace_id, metric, channel_id, day, campaign, value,"
+                " updated_at) FROM STDIN") as copy:
+            copy.write("".join(lines))
+    assert pg.count_snapshots(ws.id) == 2
+    done = pg.write_snapshots(ws.id, [SnapshotRow(D2, "instagram", "", "reach", 2.0),
+                                      SnapshotRow(D2, "tiktok", "", "views", 2.0)])
+    assert (done.written, done.replaced) == (2, 0)  # the good pairs pass the check
+
+
 def test_deleting_a_channel_or_a_workspace_deletes_its_snapshots(pg: Store) -> None:
     a, b = pg.ensure_workspace("a"), pg.ensure_workspace("b")
     for ws in (a, b):
@@ -270,7 +297,7 @@ def test_a_large_write_goes_straight_in_then_replaces_with_the_same_counts(
     assert counts[1][0] == counts[1][1]
 
 
-def test_migration_0013_down_brings_the_foreign_keys_back_and_up_again(pg: Store) -> None:
+def test_migrations_0013_0014_down_bring_the_foreign_keys_back_and_up_again(pg: Store) -> None:
     """On a schema of its own: 0013 down restores both foreign keys (ON DELETE CASCADE),
     up again replaces them by the triggers."""
     import os
@@ -299,6 +326,12 @@ def test_migration_0013_down_brings_the_foreign_keys_back_and_up_again(pg: Store
                 " ORDER BY tgname").scalars().all()
         return list(fks), list(triggers)
 
+    def check_source() -> str:
+        with engine.connect() as conn:
+            return str(conn.exec_driver_sql(
+                "SELECT prosrc FROM pg_proc WHERE proname = 'snapshots_check_keys'"
+                " AND pronamespace = %s::regnamespace", (schema,)).scalar_one())
+
     try:
         migrate(engine)
         assert keys() == ([], ["channels_drop_snapshots", "snapshots_keys_insert",
@@ -310,6 +343,12 @@ def test_migration_0013_down_brings_the_foreign_keys_back_and_up_again(pg: Store
         assert keys() == (["c", "c"], [])
         migrate(engine)
         assert keys()[0] == []
+        with engine.begin() as conn:
+            cfg.attributes["connection"] = conn
+            command.downgrade(cfg, "0013_pg_snapshot_keys")  # 0014 down: 0013's check back
+        assert "IN (SELECT DISTINCT workspace_id FROM new_rows)" in check_source()
+        migrate(engine)
+        assert "unnest(ws, ch)" in check_source()
     finally:
         engine.dispose()
         with admin.begin() as conn:
