@@ -27,7 +27,8 @@ from typing import TYPE_CHECKING, Any, NamedTuple
 
 from kpi_engine.domain import validation
 from kpi_engine.domain.metrics import METRICS, Kind, Metric, resolve, suggest
-from kpi_engine.domain.model import SnapshotRow, parse_channel_name
+from kpi_engine.domain.model import parse_channel_name
+from kpi_engine.domain.snapshot_columns import SnapshotColumns
 
 if TYPE_CHECKING:
     import numpy as np
@@ -317,7 +318,7 @@ class CellProblem(Exception):
 
 
 class Validated(NamedTuple):
-    rows: list[SnapshotRow]
+    rows: SnapshotColumns
     lines: int  # data rows read (rows with no content at all are not counted)
 
 
@@ -357,6 +358,10 @@ class _Column(NamedTuple):
             table[i] = value if part is None or value is None else value[part]
         return table[self.codes if rows is None else self.codes[rows]].tolist()
 
+    def row_codes(self, rows: IntArray | None) -> IntArray:
+        """Each row's index into ``parsed`` (or the given rows')."""
+        return self.codes if rows is None else self.codes[rows]
+
     def ids_per_row(self, rows: IntArray | None) -> IntArray:
         return self.ids[self.codes if rows is None else self.codes[rows]]
 
@@ -365,7 +370,6 @@ class _Column(NamedTuple):
 
 
 _AFTER_CELLS = 1 << 30  # a duplicate row is reported after the cell problems of its row
-_new_tuple = tuple.__new__
 
 
 class _Validator:
@@ -417,6 +421,7 @@ class _Validator:
                                           metric_of=[metric.per_row(None)])
             metric_ids: IntArray = metric.ids_per_row(None)
             metric_keys = metric.per_row(None)
+            metric_list, metric_codes = metric.parsed, metric.codes
             cell_values = values[:, 0]
         else:
             keys = [key for _, key in metrics]
@@ -427,6 +432,7 @@ class _Validator:
             rows, which = present // len(keys), present % len(keys)
             metric_ids = np.array([list(METRICS).index(k) for k in keys], np.int64)[which]
             metric_keys = np.array(keys, dtype=object)[which].tolist()
+            metric_list, metric_codes = keys, which.astype(np.int64, copy=False)
             cell_values = values.ravel()[present]
         self.check_duplicates(rows, [c.ids_per_row(rows) for c in (day, channel, campaign)],
                               metric_ids, metric_keys, day, channel, campaign)
@@ -434,11 +440,13 @@ class _Validator:
             raise self.in_original_rows(self.first[2])
         if len(cell_values) == 0:
             raise CellProblem("no_rows", row=None, variant="values")
-        columns = zip(day.per_row(rows), channel.per_row(rows, 0), channel.per_row(rows, 1),
-                      metric_keys, (cell_values + 0.0).tolist(), campaign.per_row(rows),
-                      flag.per_row(rows), strict=True)
-        # tuple.__new__ skips SnapshotRow.__new__'s argument parsing: twice as fast
-        return Validated([_new_tuple(SnapshotRow, row) for row in columns], n)
+        # the rows column by column (PostgreSQL's COPY reads the arrays; others see tuples)
+        return Validated(SnapshotColumns(
+            days=day.parsed, day=day.row_codes(rows),
+            channels=channel.parsed, channel=channel.row_codes(rows),
+            metrics=metric_list, metric=metric_codes,
+            campaigns=campaign.parsed, campaign=campaign.row_codes(rows),
+            flags=flag.parsed, flag=flag.row_codes(rows), values=cell_values + 0.0), n)
 
     def in_original_rows(self, problem: CellProblem) -> CellProblem:
         if self.kept is not None:

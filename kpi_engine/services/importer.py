@@ -22,7 +22,7 @@ import gc
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
@@ -253,7 +253,7 @@ class ImportFileError(Exception):
 
 @dataclass(frozen=True)
 class ParsedImport:
-    rows: list[SnapshotRow]
+    rows: Sequence[SnapshotRow]  # a SnapshotColumns from a file (column by column)
     shape: str  # "long" or "wide"
     lines: int  # data lines read (blank lines not counted)
     # content rows (SPEC §11): a file with a post_id or segment column holds these instead

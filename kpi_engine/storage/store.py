@@ -36,6 +36,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from kpi_engine.domain.formulas import Needs, Terms
 from kpi_engine.domain.model import Channel, Role, SnapshotRow, Workspace, WriteResult
+from kpi_engine.domain.snapshot_columns import SnapshotColumns
 from kpi_engine.storage import coverage, schema_sources
 from kpi_engine.storage import schema as t
 from kpi_engine.storage.pg_copy import copy_snapshots
@@ -264,11 +265,17 @@ class Store:
         if not rows:
             return WriteResult(written=0, replaced=0)
         # the channels in the order first seen, each with its last flag given (None: none)
-        flags = {(r.platform, r.handle): r.competitor for r in rows if r.competitor is not None}
-        wanted: dict[tuple[str, str], bool | None] = {
-            key: flags.get(key) for key in dict.fromkeys(map(_CHANNEL_KEY, rows))}
+        wanted: dict[tuple[str, str], bool | None]
+        if isinstance(rows, SnapshotColumns):  # an import file's: from the distinct values
+            wanted = rows.channels_in_order()
+            campaigns = {rows.campaigns[i] for i in rows.used("campaign").tolist()}
+        else:
+            flags = {(r.platform, r.handle): r.competitor for r in rows
+                     if r.competitor is not None}
+            wanted = {key: flags.get(key) for key in dict.fromkeys(map(_CHANNEL_KEY, rows))}
+            campaigns = set(map(_CAMPAIGN, rows))
         ids = self.ensure_channels(conn, workspace_id, wanted)
-        self._ensure_campaigns(conn, workspace_id, set(map(_CAMPAIGN, rows)))
+        self._ensure_campaigns(conn, workspace_id, campaigns)
         touch(conn, [workspace_id])  # the alert tick evaluates this workspace next time
         if self.dialect == "postgresql":  # COPY (straight in, or staged then one upsert)
             return copy_snapshots(conn, workspace_id, rows, ids, utcnow())

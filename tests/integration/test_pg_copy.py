@@ -15,6 +15,7 @@ import pytest
 from sqlalchemy import Engine, select
 
 from kpi_engine.domain.model import SnapshotRow
+from kpi_engine.domain.snapshot_columns import SnapshotColumns
 from kpi_engine.services.importer import ImportFileError
 from kpi_engine.services.ingest import CLI_MAX_BYTES, import_bytes
 from kpi_engine.storage import schema as t
@@ -32,6 +33,13 @@ def pg(db_engine: Engine) -> Store:
     if db_engine.dialect.name != "postgresql":
         pytest.skip("the COPY path is PostgreSQL's")
     return Store(db_engine)
+
+
+@pytest.fixture(params=["rows", "columns"])
+def shape(request: pytest.FixtureRequest) -> str:
+    """How PostgreSQL is given the rows: a list (text COPY, as the API and the data sources
+    write) or ``SnapshotColumns`` (binary COPY made by numpy, as an import file writes)."""
+    return str(request.param)
 
 
 @pytest.fixture
@@ -52,19 +60,22 @@ def dump(store: Store, workspace_id: int) -> list[tuple[object, ...]]:
     return sorted(tuple(r) for r in rows)
 
 
-def both(pg: Store, lite: Store, batches: list[list[SnapshotRow]]
+def both(pg: Store, lite: Store, batches: list[list[SnapshotRow]], shape: str = "rows"
          ) -> list[tuple[tuple[int, int], tuple[int, int]]]:
-    """Write each batch on both; (PostgreSQL counts, SQLite counts) per batch."""
+    """Write each batch on both (on PostgreSQL as ``shape`` says); (PostgreSQL counts,
+    SQLite counts) per batch."""
     a, b = pg.ensure_workspace("acme"), lite.ensure_workspace("acme")
     out = []
     for rows in batches:
-        x, y = pg.write_snapshots(a.id, rows), lite.write_snapshots(b.id, rows)
+        given = SnapshotColumns.of(rows) if shape == "columns" else rows
+        x, y = pg.write_snapshots(a.id, given), lite.write_snapshots(b.id, rows)
         out.append(((x.written, x.replaced), (y.written, y.replaced)))
     assert dump(pg, a.id) == dump(lite, b.id)
     return out
 
 
-def test_counts_written_and_replaced_as_the_old_path(pg: Store, lite: Store) -> None:
+def test_counts_written_and_replaced_as_the_old_path(pg: Store, lite: Store,
+                                                     shape: str) -> None:
     first = [SnapshotRow(D1, "instagram", "", "reach", 100.0),
              SnapshotRow(D2, "instagram", "", "reach", 110.0),
              SnapshotRow(D1, "tiktok", "", "views", 5.0),
@@ -74,7 +85,7 @@ def test_counts_written_and_replaced_as_the_old_path(pg: Store, lite: Store) -> 
               SnapshotRow(D3, "instagram", "", "reach", 130.0),  # new
               SnapshotRow(D1, "instagram", "", "spend", 11.0),  # new: no campaign
               SnapshotRow(D3, "instagram", "", "reach", 131.0)]  # same key again: last wins
-    counts = both(pg, lite, [first, second])
+    counts = both(pg, lite, [first, second], shape)
     assert counts == [((4, 0), (4, 0)), ((4, 2), (4, 2))]
     ws = pg.workspace("acme")
     assert ws is not None
@@ -84,14 +95,14 @@ def test_counts_written_and_replaced_as_the_old_path(pg: Store, lite: Store) -> 
     assert pg.snapshot_value(ws.id, ig.id, "spend", D1, "ramadan") == 10.0
 
 
-def test_values_equal_row_by_row_with_odd_text(pg: Store, lite: Store) -> None:
+def test_values_equal_row_by_row_with_odd_text(pg: Store, lite: Store, shape: str) -> None:
     """Campaign names with a tab, a backslash, a newline and non-ASCII letters, and values
     COPY's text format must carry exactly (tiny, huge, negative, many decimals)."""
     campaigns = ["", "a\tb", "back\\slash", "line\nbreak", "Lebaran ✨ 2026", "\\N"]
     values = [0.1, 1e-9, 123456789012.5, -3.25, 2 / 3, 0.0]
     rows = [SnapshotRow(D1, "instagram", "", "spend", v, c) for c, v in zip(campaigns, values, strict=True)]
     rows += [SnapshotRow(D2, "instagram", "@rival", "followers", 9000.0, competitor=True)]
-    assert both(pg, lite, [rows]) == [((7, 0), (7, 0))]
+    assert both(pg, lite, [rows], shape) == [((7, 0), (7, 0))]
 
 
 def test_reimport_changes_nothing_and_keeps_campaigns_and_competitors(
@@ -261,7 +272,7 @@ def test_an_unchanged_value_keeps_its_row_and_still_counts_as_replaced(pg: Store
 
 
 def test_a_key_stored_by_another_writer_meanwhile_falls_back_to_the_upsert(
-        pg: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+        pg: Store, monkeypatch: pytest.MonkeyPatch, shape: str) -> None:
     """The probe said "no stored key" but another writer stored one before the COPY: the
     COPY fails on the primary key, its savepoint is rolled back and the upsert counts it
     as replaced; the rest of the transaction is kept."""
@@ -273,7 +284,8 @@ def test_a_key_stored_by_another_writer_meanwhile_falls_back_to_the_upsert(
     rows = [SnapshotRow(D1, "instagram", "", "reach", 7.0),
             SnapshotRow(D2, "instagram", "", "reach", 8.0)]
     with pg.begin() as conn:
-        result = pg.write_snapshots(ws.id, rows, conn)
+        result = pg.write_snapshots(
+            ws.id, SnapshotColumns.of(rows) if shape == "columns" else rows, conn)
         pg.ensure_workspace("kept")  # the same transaction goes on after the failed COPY
     assert (result.written, result.replaced) == (2, 1)
     ig = pg.channels(ws.id)[0]
@@ -282,7 +294,7 @@ def test_a_key_stored_by_another_writer_meanwhile_falls_back_to_the_upsert(
 
 
 def test_a_large_write_goes_straight_in_then_replaces_with_the_same_counts(
-        pg: Store, lite: Store) -> None:
+        pg: Store, lite: Store, shape: str) -> None:
     """More rows than one COPY chunk, in an order unlike the key's, through both paths."""
     from kpi_engine.storage import pg_copy
 
@@ -291,7 +303,7 @@ def test_a_large_write_goes_straight_in_then_replaces_with_the_same_counts(
                          "", ("reach", "views", "likes")[i % 3], float(i), ("", "x")[i % 5 == 0])
              for i in range(n)]
     second = [r._replace(value=r.value + (i % 2)) for i, r in enumerate(first[::2])]
-    counts = both(pg, lite, [first, second])
+    counts = both(pg, lite, [first, second], shape)
     distinct = len({(r.day, r.platform, r.metric, r.campaign) for r in first})
     assert counts[0] == ((distinct, 0), (distinct, 0))
     assert counts[1][0] == counts[1][1]
@@ -354,3 +366,33 @@ def test_migrations_0013_0014_down_bring_the_foreign_keys_back_and_up_again(pg: 
         with admin.begin() as conn:
             conn.execute(text(f"DROP SCHEMA {schema} CASCADE"))
         admin.dispose()
+
+
+def test_an_import_file_column_by_column_stores_what_sqlite_stores(pg: Store, lite: Store
+                                                                   ) -> None:
+    """A file's rows reach PostgreSQL as ``SnapshotColumns`` (binary COPY): a wide file
+    with aliases of one channel, blank cells and lines, campaigns and a competitor; then
+    a second file over it (some values changed, some not, one key new)."""
+    first = ("date,channel,campaign,competitor,reach,likes,spend\n"
+             "2026-03-01,ig,,,1000,50,\n"
+             "2026-03-01,Instagram,Lebaran ✨,,,,250000\n"
+             "\n"
+             "2026-03-02,instagram:@rival,,ya,7000,,\n"
+             "02/03/2026,tiktok,,,300,12,\n").encode()
+    second = ("date,channel,metric,value,campaign\n"
+              "2026-03-01,instagram,reach,1000,\n"  # the same value
+              "2026-03-01,instagram,likes,55,\n"  # changed
+              "2026-03-03,tiktok,reach,310,\n").encode()  # new
+    found = []
+    for store in (pg, lite):
+        ws = store.ensure_workspace("acme")
+        counts = [import_bytes(store, ws.id, data, "f.csv", today=TODAY,
+                               max_bytes=CLI_MAX_BYTES).result for data in (first, second)]
+        found.append(([(r.written, r.replaced) for r in counts], dump(store, ws.id),
+                      [(c.platform, c.handle, c.is_competitor) for c in store.channels(ws.id)],
+                      store.campaigns(ws.id)))
+    assert found[0] == found[1]
+    assert found[0][0] == [(6, 0), (3, 2)]  # 2 + 1 + 1 + 2 filled cells
+    assert ("instagram", "", "likes", D1, "", 55.0) in found[0][1]
+    assert found[0][2] == [("instagram", "", False), ("instagram", "@rival", True),
+                           ("tiktok", "", False)]
