@@ -22,15 +22,17 @@ import json
 import sys
 import time
 from datetime import UTC, date, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from zoneinfo import ZoneInfo
 
-from bot.bootstrap import App
 from kpi_engine.domain.ports import SourceAccount, SourceError
 from kpi_engine.domain.sources import SourceRecord
 from kpi_engine.services.oauth import OAuthProblem
 from kpi_engine.services.secrets import SecretsError, new_key
 from kpi_engine.services.sources import SourceProblem, SyncResult
+
+if TYPE_CHECKING:
+    from bot.bootstrap import App
 
 
 def add_parsers(sub: Any) -> None:
