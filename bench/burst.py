@@ -20,7 +20,8 @@ stand-in in its own process, which enforces Telegram's flood limits (30 messages
   from the update's queueing to the stand-in's acceptance of the answer.
 
 The database is SQLite (a file in bench/out) or, with ``KPIBOT_BENCH_POSTGRES_URL``, that
-PostgreSQL database, in a schema of its own (``bench_burst``, dropped and made afresh).
+PostgreSQL database, in a schema of its own (``bench_burst_<pid>``, dropped at the end; a
+killed run's is dropped by the next).
 """
 
 from __future__ import annotations
@@ -49,7 +50,9 @@ TOKEN = "123456789:AAHbench-Token_burstabcdefghijklmnopq"
 TODAY = date(2026, 11, 24)  # a Tuesday: the digest covers Monday and the week to date
 NOW = datetime(2026, 11, 25, 1, 0, tzinfo=UTC)  # Wednesday 08:00 in Jakarta
 DAYS = 21
-SCHEMA = "bench_burst"
+#: This run's schema: two runs at once (or a run's build processes still alive after it was
+#: killed) never share one; a dead run's schema is dropped by the next (``_engine``).
+SCHEMA = f"bench_burst_{os.getpid()}"
 PER_SECOND = 30  # Telegram's overall limit, as the stand-in enforces it
 CHAT_INTERVAL = 1.0
 PROBE_CHATS = [990_000 + i for i in range(10)]
@@ -92,8 +95,12 @@ def _engine(quick: bool) -> Any:
     url = os.environ.get("KPIBOT_BENCH_POSTGRES_URL", "")
     if url:
         admin = make_engine(url)
-        with admin.begin() as conn:  # a schema of its own, made afresh
-            conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        with admin.begin() as conn:  # a schema of its own; those of dead runs go
+            for (name,) in conn.execute(text(
+                    "SELECT nspname FROM pg_namespace WHERE nspname LIKE 'bench\\_burst%'")):
+                pid = name.removeprefix("bench_burst").lstrip("_")
+                if not pid.isdigit() or not _alive(int(pid)):
+                    conn.execute(text(f'DROP SCHEMA "{name}" CASCADE'))
             conn.execute(text(f"CREATE SCHEMA {SCHEMA}"))
         admin.dispose()
         engine = make_engine(url, connect_args={"options": f"-csearch_path={SCHEMA}"})
@@ -105,6 +112,30 @@ def _engine(quick: bool) -> Any:
         engine = make_engine(f"sqlite:///{db}")
     migrate(engine)
     return engine
+
+
+def _alive(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
+
+
+def _drop_schema() -> None:
+    """This run's schema, when it ran on PostgreSQL."""
+    from sqlalchemy import text
+
+    from kpi_engine.storage.db import make_engine
+
+    url = os.environ.get("KPIBOT_BENCH_POSTGRES_URL", "")
+    if url:
+        admin = make_engine(url)
+        with admin.begin() as conn:
+            conn.execute(text(f"DROP SCHEMA IF EXISTS {SCHEMA} CASCADE"))
+        admin.dispose()
 
 
 def build(store: Any, workspaces: int, subs: int) -> list[tuple[int, int, str]]:
@@ -287,6 +318,7 @@ async def burst(quick: bool, render: str, processes: int, niceness: int,
         await platform.stop()
         app.close()
         standin.stop()
+        _drop_schema()
     burst_s = last - t0
     per_chat: dict[int, list[str]] = {}
     for chat, method, _ in sorted(sent, key=lambda s: s[2]):
