@@ -379,10 +379,10 @@ def test_an_import_file_column_by_column_stores_what_sqlite_stores(pg: Store, li
              "\n"
              "2026-03-02,instagram:@rival,,ya,7000,,\n"
              "02/03/2026,tiktok,,,300,12,\n").encode()
-    second = ("date,channel,metric,value,campaign\n"
-              "2026-03-01,instagram,reach,1000,\n"  # the same value
-              "2026-03-01,instagram,likes,55,\n"  # changed
-              "2026-03-03,tiktok,reach,310,\n").encode()  # new
+    second = (b"date,channel,metric,value,campaign\n"
+              b"2026-03-01,instagram,reach,1000,\n"  # the same value
+              b"2026-03-01,instagram,likes,55,\n"  # changed
+              b"2026-03-03,tiktok,reach,310,\n")  # new
     found = []
     for store in (pg, lite):
         ws = store.ensure_workspace("acme")
