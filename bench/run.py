@@ -260,7 +260,8 @@ def import_bench(quick: bool) -> dict[str, Any]:
 
 def pg_import_bench(quick: bool) -> dict[str, Any]:
     """``kpibot import`` on PostgreSQL (COPY into a staging table, one upsert) next to the
-    floor: a raw ``COPY`` of the same CSV rows into an unindexed table, in the same run.
+    floor: a raw ``COPY`` of the same CSV rows into an unindexed table, in the same run, and
+    the same ``COPY`` into a table keyed as the rows are (the index's own cost).
     Only with ``KPIBOT_BENCH_POSTGRES_URL`` (the keys are null otherwise, with a reason)."""
     import os
 
@@ -294,9 +295,11 @@ def pg_import_bench(quick: bool) -> dict[str, Any]:
     subprocess.run([*cmd, "--db", url, "migrate"], check=True, capture_output=True, cwd=ROOT)
     with psycopg.connect(raw, autocommit=True) as con:  # start afresh
         con.execute("DELETE FROM workspaces WHERE slug = 'bench-pg'")
-        con.execute("DROP TABLE IF EXISTS bench_copy_floor")
+        con.execute("DROP TABLE IF EXISTS bench_copy_floor, bench_copy_keyed")
         con.execute("CREATE TABLE bench_copy_floor (day date, channel text, metric text,"
                     " value double precision)")
+        con.execute("CREATE TABLE bench_copy_keyed (day date, channel text, metric text,"
+                    " value double precision, PRIMARY KEY (metric, channel, day))")
         con.execute("VACUUM ANALYZE snapshots")
     timings = []
     # insert: new keys; replace: the same file again (nothing changes); changed: every
@@ -312,22 +315,31 @@ def pg_import_bench(quick: bool) -> dict[str, Any]:
         print(f"  pg import ({attempt}): {n:,} rows in {timings[-1]:.2f}s — "
               f"{done.stdout.strip()}", file=sys.stderr)
     data = csv.read_bytes()
-    t0 = time.perf_counter()
-    with psycopg.connect(raw) as con, con.cursor() as cur:
-        with cur.copy("COPY bench_copy_floor (day, channel, metric, value) FROM STDIN"
-                      " WITH (FORMAT csv, HEADER true)") as copy:
-            copy.write(data)
-        con.commit()
-    floor = time.perf_counter() - t0
+    floors = []
+    # the floor of the issue (an unindexed table), then the same COPY into a table whose
+    # primary key is the rows' key: what the server's index costs with no client at all
+    for table in ("bench_copy_floor", "bench_copy_keyed"):
+        t0 = time.perf_counter()
+        with psycopg.connect(raw) as con, con.cursor() as cur:
+            with cur.copy(f"COPY {table} (day, channel, metric, value) FROM STDIN"
+                          " WITH (FORMAT csv, HEADER true)") as copy:
+                copy.write(data)
+            con.commit()
+        floors.append(time.perf_counter() - t0)
+    floor, keyed = floors
     with psycopg.connect(raw, autocommit=True) as con:
-        con.execute("DROP TABLE bench_copy_floor")
+        con.execute("DROP TABLE bench_copy_floor, bench_copy_keyed")
         con.execute("DELETE FROM workspaces WHERE slug = 'bench-pg'")
-    print(f"  pg COPY floor: {n:,} rows in {floor:.2f}s", file=sys.stderr)
+    print(f"  pg COPY floor: {n:,} rows in {floor:.2f}s; into a table with the rows' key:"
+          f" {keyed:.2f}s", file=sys.stderr)
     return {"pg_import_rows": n, "pg_import_rows_per_s": round(n / timings[0]),
             "pg_import_replace_rows_per_s": round(n / timings[1]),
             "pg_import_changed_rows_per_s": round(n / timings[2]),
             "pg_copy_floor_rows_per_s": round(n / floor),
-            "pg_import_vs_floor": round(floor / timings[0], 3)}
+            "pg_import_vs_floor": round(floor / timings[0], 3),
+            "pg_copy_keyed_floor_rows_per_s": round(n / keyed),
+            "pg_copy_keyed_vs_floor": round(floor / keyed, 3),
+            "pg_import_vs_keyed_floor": round(keyed / timings[0], 3)}
 
 
 def optional(name: str, quick: bool) -> dict[str, Any]:
